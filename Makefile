@@ -1,0 +1,48 @@
+# Tongban: the two commands a city needs (make run, make test), plus lint and bench.
+# Everything a target needs is installed by the target itself (see scripts/).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+UV := scripts/uv.sh
+MANAGE := $(UV) run python manage.py
+export DJANGO_SETTINGS_MODULE ?= tongban.conf.base
+
+.PHONY: help install run serve test test-sqlite test-postgres lint format messages bench totp clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+install:  ## Install Python dependencies from uv.lock (and uv itself if missing)
+	@scripts/system-deps.sh run
+	@$(UV) sync --frozen --quiet
+
+messages: install  ## Compile the translation catalogues
+	@$(MANAGE) compilemessages --ignore=.venv --verbosity 0
+
+run: messages  ## Install, migrate SQLite, load the demo city and serve it at http://127.0.0.1:$(PORT)
+	@$(MANAGE) keyring_generate
+	@$(MANAGE) migrate --noinput --verbosity 0
+	@$(MANAGE) collectstatic --noinput --verbosity 0
+	@$(MANAGE) demo_load
+	@PORT=$(PORT) scripts/serve.sh
+
+test: messages  ## Install what the tests need, then run the whole suite on SQLite and PostgreSQL
+	@scripts/system-deps.sh test
+	@scripts/test.sh
+
+lint: install  ## ruff, ruff format --check, mypy, import-linter, makemigrations --check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy src tests
+	$(UV) run lint-imports
+	$(MANAGE) makemigrations --check --dry-run --verbosity 1
+
+format: install  ## Apply ruff's fixes and formatting
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+totp: install  ## Print the current TOTP code of a demo staff account: make totp USER=officer.science
+	@$(MANAGE) demo_totp $(USER)
+
+clean:  ## Remove local state (SQLite database, keys, media, mail) and the virtualenv
+	rm -rf var .venv node_modules

@@ -1,0 +1,1 @@
+"""Tongban (通办): one-stop online-offline government services platform."""

@@ -1,0 +1,1 @@
+"""The versioned JSON API (django-ninja) and its OpenAPI document."""

@@ -1,0 +1,1 @@
+"""Append-only audit streams, sealed into hash chains with signed checkpoints."""

@@ -1,0 +1,149 @@
+"""Writes to the audit trail: record an event, seal pending entries, verify a stream.
+
+``audit_record`` is called by other contexts' services inside their own transaction, so the
+event commits or rolls back with the change it records. It only INSERTs: no counter, no head
+row, no lock shared between writers. ``seal_pending`` runs in the background sealer (and in
+``audit_verify``); it is the only writer of chain positions.
+"""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from tongban.audit import chain, streams
+from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, StreamHead
+from tongban.core.actors import Actor
+from tongban.core.clock import now as clock_now
+from tongban.core.keyring import KeyRing, b64url, b64url_decode, get_keyring
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Actor,
+    object_type: str = "",
+    object_id: str | int = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail (inside the caller's transaction)."""
+    return AuditEvent.objects.create(
+        occurred_at=clock_now(),
+        action=action,
+        actor_kind=actor.kind,
+        actor_id=actor.account_id,
+        actor_label=actor.label[:150],
+        acting_for=actor.acting_for,
+        power_id=actor.power_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        ip=actor.ip,
+        data=data or {},
+    )
+
+
+def seal_pending(stream: str, *, batch_size: int = 2000, keyring: KeyRing | None = None) -> int:
+    """Chain every committed, unsealed entry of ``stream`` and sign a checkpoint of the new head.
+
+    Returns the number of entries sealed. Concurrent sealers queue on the stream head's row lock.
+    """
+    model = streams.get(stream)
+    total = 0
+    while True:
+        sealed = _seal_batch(model, stream, batch_size, keyring or get_keyring())
+        total += sealed
+        if sealed < batch_size:
+            return total
+
+
+def _seal_batch(model: type[ChainedRecord], stream: str, batch_size: int, keyring: KeyRing) -> int:
+    with transaction.atomic():
+        sealed_at = clock_now()
+        StreamHead.objects.get_or_create(
+            stream=stream, defaults={"seq": 0, "head_hash": chain.GENESIS, "updated_at": sealed_at}
+        )
+        head = StreamHead.objects.select_for_update().get(stream=stream)
+        pending = list(model.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
+        if not pending:
+            return 0
+        seq, prev = head.seq, head.head_hash
+        for entry in pending:
+            seq += 1
+            entry.seq = seq
+            entry.prev_hash = prev
+            entry.entry_hash = chain.entry_hash(prev, entry.chain_payload())
+            entry.sealed_at = sealed_at
+            prev = entry.entry_hash
+        model.objects.bulk_update(pending, ["seq", "prev_hash", "entry_hash", "sealed_at"], batch_size=500)
+        head.seq, head.head_hash, head.updated_at = seq, prev, sealed_at
+        head.save(update_fields=["seq", "head_hash", "updated_at"])
+        message = chain.checkpoint_message(stream=stream, seq=seq, head_hash=prev, signed_at=sealed_at)
+        kid, signature = keyring.sign(message)
+        Checkpoint.objects.create(
+            stream=stream, seq=seq, head_hash=prev, signed_at=sealed_at, key_id=kid, signature=b64url(signature)
+        )
+        return len(pending)
+
+
+@dataclass
+class VerifyReport:
+    """What ``audit_verify`` found for one stream."""
+
+    stream: str
+    sealed: int = 0
+    pending: int = 0
+    checkpoints: int = 0
+    head_seq: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyReport:
+    """Recompute the whole chain of ``stream`` and check every signed checkpoint against it."""
+    keyring = keyring or get_keyring()
+    model = streams.get(stream)
+    report = VerifyReport(stream=stream)
+    sealed_hashes: dict[int, str] = {}
+    checkpoint_seqs = set(Checkpoint.objects.filter(stream=stream).values_list("seq", flat=True))
+
+    def entries() -> Any:
+        for entry in model.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
+            assert entry.seq is not None
+            report.sealed += 1
+            if entry.seq in checkpoint_seqs:
+                sealed_hashes[entry.seq] = entry.entry_hash
+            yield chain.SealedEntry(entry.seq, entry.prev_hash, entry.entry_hash, entry.chain_payload())
+
+    problems, last_seq, last_hash = chain.verify_entries(entries())
+    report.problems.extend(problems)
+    report.head_seq = last_seq
+    report.pending = model.objects.filter(seq__isnull=True).count()
+
+    for checkpoint in Checkpoint.objects.filter(stream=stream).order_by("seq").iterator():
+        report.checkpoints += 1
+        message = chain.checkpoint_message(
+            stream=stream, seq=checkpoint.seq, head_hash=checkpoint.head_hash, signed_at=checkpoint.signed_at
+        )
+        if not keyring.verify(checkpoint.key_id, message, b64url_decode(checkpoint.signature)):
+            report.problems.append(f"checkpoint at seq {checkpoint.seq}: signature invalid or key unknown")
+        actual = sealed_hashes.get(checkpoint.seq)
+        if actual is None:
+            report.problems.append(f"checkpoint at seq {checkpoint.seq}: that entry no longer exists")
+        elif actual != checkpoint.head_hash:
+            report.problems.append(f"checkpoint at seq {checkpoint.seq}: chain head differs from the signed one")
+
+    head = StreamHead.objects.filter(stream=stream).first()
+    if head is not None and (head.seq != last_seq or head.head_hash != last_hash) and report.sealed:
+        report.problems.append(f"stream head says seq {head.seq}, the chain ends at seq {last_seq}")
+    elif head is not None and head.seq and not report.sealed:
+        report.problems.append(f"stream head says seq {head.seq}, but no sealed entries remain")
+    return report
+
+
+

@@ -1,0 +1,1 @@
+"""The back office: the staff workbench for officers, clerks and city operators."""

@@ -1,0 +1,27 @@
+"""Back-office forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.forms import TongbanForm
+from tongban.identity.models import AGENCY_ROLES
+
+
+class RoleGrantForm(TongbanForm):
+    username = forms.CharField(label=_("Staff user name"), max_length=64)
+    role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
+
+
+class PersonLookupForm(TongbanForm):
+    id_number = forms.CharField(label=_("Document number"), max_length=32)
+    nationality = forms.CharField(label=_("Nationality code (passports only, e.g. DE)"), max_length=2, required=False)
+
+
+class InPersonVerifyForm(TongbanForm):
+    person_id = forms.IntegerField(widget=forms.HiddenInput)
+    document = forms.CharField(
+        label=_("Document you checked"), max_length=100, help_text=_("e.g. “original passport, expiry 2031-05-01”")
+    )
+    confirmed = forms.BooleanField(label=_("I have checked the original document and the person's face against it."))

@@ -1,0 +1,119 @@
+"""Back-office views: workbench, agency staff and roles, in-person verification, audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.backoffice.decorators import staff_required
+from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm
+from tongban.backoffice.selectors import audit_events
+from tongban.core.clock import now
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.requests import actor_from_request
+from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
+from tongban.identity.selectors import agency_staff, has_role, person_by_identifier, require_agency_role
+from tongban.identity.services import person_verify_in_person, staff_role_grant, staff_role_revoke
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = request.staff_roles  # type: ignore[attr-defined]
+    return render(
+        request,
+        "backoffice/home.html",
+        {
+            "roles": roles,
+            "is_operator": has_role(roles, StaffRoleKind.CITY_OPERATOR),
+            "is_clerk": has_role(roles, StaffRoleKind.CLERK),
+            "agencies": Agency.objects.order_by("code") if has_role(roles, StaffRoleKind.CITY_OPERATOR) else
+            sorted({role.agency for role in roles if role.agency is not None}, key=lambda agency: agency.code),
+        },
+    )
+
+
+@staff_required
+def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
+    agency = get_object_or_404(Agency, code=code)
+    role = require_agency_role(account=request.user, agency=agency)  # type: ignore[arg-type]
+    can_manage = role.role in (StaffRoleKind.AGENCY_ADMIN, StaffRoleKind.CITY_OPERATOR)
+    form = RoleGrantForm(request.POST or None) if can_manage else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        account = Account.objects.filter(username=form.cleaned_data["username"].strip().lower()).first()
+        if account is None:
+            form.add_error("username", _("No account has this user name."))
+        else:
+            try:
+                staff_role_grant(
+                    account=account, role=form.cleaned_data["role"], agency=agency,
+                    granted_by=request.user, actor=actor_from_request(request), now=now(),  # type: ignore[arg-type]
+                )
+            except (ConflictError, PermissionDeniedError) as exc:
+                form.add_error(None, str(exc.message))
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("The role is granted."))
+                return redirect("backoffice:agency", code=code)
+    return render(
+        request,
+        "backoffice/agency.html",
+        {"agency": agency, "staff": list(agency_staff(agency=agency)), "form": form, "can_manage": can_manage},
+    )
+
+
+@require_POST
+@staff_required
+def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
+    agency = get_object_or_404(Agency, code=code)
+    require_agency_role(account=request.user, agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])  # type: ignore[arg-type]
+    staff_role = get_object_or_404(StaffRole, pk=role_id, agency=agency)
+    try:
+        staff_role_revoke(staff_role=staff_role, revoked_by=request.user, actor=actor_from_request(request), now=now())  # type: ignore[arg-type]
+    except (ConflictError, PermissionDeniedError) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The role is revoked."))
+    return redirect("backoffice:agency", code=code)
+
+
+@staff_required
+def person_verify(request: HttpRequest) -> HttpResponse:
+    """At the window: find a person by document number, check the original, record it."""
+    if not has_role(request.staff_roles, StaffRoleKind.CLERK):  # type: ignore[attr-defined]
+        raise PermissionDeniedError(_("Only service-centre clerks verify people in person."))
+    lookup = PersonLookupForm(request.GET or None)
+    person: Person | None = None
+    verify_form = None
+    if request.method == "POST":
+        verify_form = InPersonVerifyForm(request.POST)
+        if verify_form.is_valid():
+            person = get_object_or_404(Person, pk=verify_form.cleaned_data["person_id"])
+            person_verify_in_person(
+                person=person, clerk=request.user, document=verify_form.cleaned_data["document"],  # type: ignore[arg-type]
+                actor=actor_from_request(request),
+            )
+            messages.success(request, _("Recorded: %(name)s was verified in person.") % {"name": person.display_name})
+            return redirect("backoffice:person_verify")
+        person = Person.objects.filter(pk=verify_form.data.get("person_id")).first()
+    elif lookup.is_bound and lookup.is_valid():
+        number = lookup.cleaned_data["id_number"].strip().upper().replace(" ", "")
+        person = person_by_identifier(id_number=number, nationality=lookup.cleaned_data["nationality"].upper() or None)
+        if person is None:
+            lookup.add_error("id_number", _("No registered person has this document number."))
+        else:
+            verify_form = InPersonVerifyForm(initial={"person_id": person.pk})
+    return render(request, "backoffice/person_verify.html", {"lookup": lookup, "person": person, "form": verify_form})
+
+
+@staff_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+        raise PermissionDeniedError(_("Only city operators read the whole audit trail."))
+    action = request.GET.get("action", "")[:64]
+    events = list(audit_events(action=action))
+    return render(request, "backoffice/audit.html", {"events": events, "action": action})

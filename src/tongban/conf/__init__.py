@@ -1,0 +1,1 @@
+"""Settings for Tongban: typed, documented environment variables (12-factor)."""

@@ -1,0 +1,238 @@
+"""Base settings: every value that varies per deployment comes from a documented env var.
+
+``tongban.conf.production`` hardens these for a public deployment; tests override a few in
+``tests/conftest.py``. Run ``manage.py settings_doc`` for the list of variables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from tongban.conf.env import env, env_list
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent.parent
+VAR_DIR = Path(
+    env("TONGBAN_VAR_DIR", str(BASE_DIR / "var"), "Directory for local state: SQLite, keys, media, mail.")
+)
+
+SECRET_KEY = env(
+    "SECRET_KEY",
+    "insecure-local-development-key-change-me-in-production-0123456789",
+    "Django's secret key; production refuses to start without a real one.",
+)
+DEBUG = env("DEBUG", False, "Show Django's debug pages. Never true in production.")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], "Host names this deployment answers to."
+)
+PUBLIC_BASE_URL = env(
+    "PUBLIC_BASE_URL",
+    "http://127.0.0.1:8000",
+    "Absolute base URL of the public site, used in links in e-mail, QR codes and sitemaps.",
+)
+CITY_NAME_ZH = env("TONGBAN_CITY_NAME_ZH", "通办市", "The city's name in Chinese, shown in the portal.")
+CITY_NAME_EN = env("TONGBAN_CITY_NAME_EN", "Tongban City", "The city's name in English, shown in the portal.")
+HELPDESK_PHONE = env("TONGBAN_HELPDESK_PHONE", "12345", "The citizens' service hotline shown on every page.")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_countries",
+    # Tongban's bounded contexts, bottom layer first (see docs/architecture.md).
+    "tongban.core",
+    "tongban.audit",
+    "tongban.identity",
+    "tongban.portal",
+    "tongban.backoffice",
+    "tongban.api",
+    "tongban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tongban.core.i18n.LanguagePrefixMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tongban.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tongban.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}",
+    "Database URL: sqlite:///path (embedded default) or postgres://user@host:port/name.",
+)
+DB_POOL_MAX = env("DB_POOL_MAX", 8, "PostgreSQL connection pool size per process (x workers < max_connections).")
+TEST_DB_NAME = env(
+    "TEST_DB_NAME",
+    "test_tongban_" + hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:10],
+    "Name of the PostgreSQL test database; unique per checkout so parallel runs never collide.",
+)
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """Build a Django DATABASES entry: WAL + full sync on SQLite, a connection pool on PostgreSQL."""
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            # WAL keeps readers and the writer apart; synchronous=FULL makes every acknowledged
+            # commit durable across a power loss; IMMEDIATE avoids lock-upgrade deadlocks.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+    else:
+        config["ENGINE"] = "django.db.backends.postgresql"
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 10}}
+    config["TEST"] = {"NAME": TEST_DB_NAME if config["ENGINE"].endswith("postgresql") else None}
+    return config
+
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Identity and login ---------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.Account"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "portal:login"
+LOGIN_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", 5, "Failed logins for one user name before it is locked out.")
+LOGIN_LOCKOUT_MINUTES = env("LOGIN_LOCKOUT_MINUTES", 15, "How long a locked-out user name stays locked.")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env(
+    "TRUSTED_PROXY_COUNT", 0, "Reverse proxies in front of the app whose X-Forwarded-For is trusted."
+)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Tongban", "Issuer name shown in staff authenticator apps.")
+PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env("SESSION_COOKIE_AGE", 60 * 60 * 8, "Seconds a login session lasts.")
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Languages and time ---------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Signing keys ---------------------------------------------------------------------------
+SIGNING_KEYS_FILE = env(
+    "SIGNING_KEYS_FILE",
+    str(VAR_DIR / "keys" / "signing-keys.jwks.json"),
+    "JWK Set file holding the platform's Ed25519 signing keys (never in the repository).",
+)
+SIGNING_KEYS_JSON = env(
+    "SIGNING_KEYS_JSON", "", "The key ring as JSON, instead of a file (e.g. from a secrets manager)."
+)
+
+# --- Background work ------------------------------------------------------------------------
+TASKS_BACKEND = env(
+    "TASKS_BACKEND",
+    "django_tasks_db.DatabaseBackend",
+    "django-tasks backend: django_tasks_db.DatabaseBackend or django_tasks_rq.RQBackend.",
+)
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+AUDIT_SEAL_INTERVAL_SECONDS = env(
+    "AUDIT_SEAL_INTERVAL_SECONDS", 2.0, "How often the sealer chains newly committed audit entries."
+)
+
+# --- E-mail ---------------------------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "Django e-mail backend; the demo writes mail to files under var/mail.",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env("EMAIL_HOST", "localhost", "SMTP host for the smtp backend.")
+EMAIL_PORT = env("EMAIL_PORT", 25, "SMTP port.")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@tongban.example", "Sender of platform e-mail.")
+
+# --- Security headers (hardened further in production) -------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO", "Root log level.")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

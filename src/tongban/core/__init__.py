@@ -1,0 +1,1 @@
+"""Shared kernel: clock, validators, errors, masking, languages and the signing-key ring."""

@@ -1,0 +1,23 @@
+"""Load the demo city (idempotent) and print its logins, with staff TOTP seeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from tongban.demo.data import DEMO_PASSWORD
+from tongban.demo.loader import load
+
+
+class Command(BaseCommand):
+    help = "Load the demo city (safe to run again) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = load()
+        self.stdout.write(self.style.SUCCESS("Demo city ready. Every demo account's password: " + DEMO_PASSWORD))
+        for login in logins:
+            self.stdout.write(f"  {login.username:<20} {login.who}")
+            if login.totp_uri:
+                self.stdout.write(f"  {'':<20} TOTP: {login.totp_uri}")
+        self.stdout.write("Staff log in with a TOTP code: `make totp USER=officer.science` prints the current one.")

@@ -1,0 +1,1 @@
+"""People, firms, delegated powers, staff and their roles, login and verification levels."""

@@ -1,0 +1,163 @@
+"""Reads for identity: who may act for which firm in which area, staff roles, firm staff lists.
+
+Authorisation is decided here, from the database, on every request: a power revoked a second
+ago no longer works, because nothing is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.errors import NotFoundError, PermissionDeniedError
+from tongban.identity.models import (
+    AGENCY_ROLES,
+    Account,
+    Agency,
+    Firm,
+    Person,
+    Power,
+    ServiceArea,
+    StaffRole,
+    StaffRoleKind,
+)
+
+
+@dataclass(frozen=True)
+class Authority:
+    """The basis on which a person acts for a firm in one area."""
+
+    firm: Firm
+    area: str
+    person: Person
+    power: Power | None  # None: the firm's legal representative, who needs no grant
+
+    @property
+    def power_id(self) -> int | None:
+        return self.power.pk if self.power else None
+
+
+@dataclass
+class FirmAccess:
+    """What one person may do for one firm right now."""
+
+    firm: Firm
+    is_legal_representative: bool
+    powers: dict[str, Power] = field(default_factory=dict)
+
+    @property
+    def areas(self) -> list[str]:
+        if self.is_legal_representative:
+            return [area.value for area in ServiceArea]
+        return [area.value for area in ServiceArea if area.value in self.powers]
+
+
+def active_powers(now: datetime) -> QuerySet[Power]:
+    return Power.objects.filter(revoked_at__isnull=True, granted_at__lte=now, expires_at__gt=now)
+
+
+def firms_of_person(*, person: Person, now: datetime) -> list[FirmAccess]:
+    """Every firm the person represents or holds an active power for (two queries)."""
+    access: dict[int, FirmAccess] = {}
+    for firm in Firm.objects.filter(legal_representative=person).order_by("name_zh"):
+        access[firm.pk] = FirmAccess(firm=firm, is_legal_representative=True)
+    for power in active_powers(now).filter(grantee=person).select_related("firm").order_by("firm__name_zh", "area"):
+        entry = access.setdefault(power.firm_id, FirmAccess(firm=power.firm, is_legal_representative=False))
+        entry.powers.setdefault(power.area, power)
+    return list(access.values())
+
+
+def firm_access(*, person: Person, uscc: str, now: datetime) -> FirmAccess:
+    """The person's access to the firm with this code; NotFoundError if they have none, so that a
+    stranger cannot even learn which firms have accounts."""
+    firm = Firm.objects.select_related("legal_representative").filter(uscc=uscc).first()
+    if firm is None:
+        raise NotFoundError(_("No such firm among the firms you can act for."))
+    access = FirmAccess(firm=firm, is_legal_representative=firm.legal_representative_id == person.pk)
+    if not access.is_legal_representative:
+        for power in active_powers(now).filter(grantee=person, firm=firm).order_by("expires_at"):
+            access.powers.setdefault(power.area, power)
+        if not access.powers:
+            raise NotFoundError(_("No such firm among the firms you can act for."))
+    return access
+
+
+def acting_authority(*, person: Person, firm: Firm, area: str, now: datetime) -> Authority:
+    """The basis for ``person`` acting for ``firm`` in ``area``, or PermissionDeniedError.
+
+    Every service that acts for a firm calls this first and records the authority it returns.
+    """
+    if area not in ServiceArea.values:
+        raise PermissionDeniedError(_("Unknown service area."))
+    if firm.legal_representative_id == person.pk:
+        return Authority(firm=firm, area=area, person=person, power=None)
+    power = active_powers(now).filter(grantee=person, firm=firm, area=area).order_by("-expires_at").first()
+    if power is None:
+        raise PermissionDeniedError(
+            _("You have no power to act for %(firm)s in the area “%(area)s”.")
+            % {"firm": firm.name_zh, "area": ServiceArea(area).label}
+        )
+    return Authority(firm=firm, area=area, person=person, power=power)
+
+
+def require_legal_representative(*, person: Person, firm: Firm) -> None:
+    if firm.legal_representative_id != person.pk:
+        raise PermissionDeniedError(_("Only the firm's legal representative can manage its staff and their powers."))
+
+
+def firm_powers(*, firm: Firm) -> QuerySet[Power]:
+    """All powers the firm ever granted, newest first, with the people named (one query)."""
+    return (
+        Power.objects.filter(firm=firm)
+        .select_related("grantee", "granted_by", "revoked_by")
+        .order_by("-granted_at", "-pk")
+    )
+
+
+def active_staff_roles(*, account: Account) -> list[StaffRole]:
+    return list(
+        StaffRole.objects.filter(account=account, revoked_at__isnull=True)
+        .select_related("agency", "service_centre")
+        .order_by("role", "pk")
+    )
+
+
+def is_staff(*, account: Account) -> bool:
+    return StaffRole.objects.filter(account=account, revoked_at__isnull=True).exists()
+
+
+def has_role(roles: Iterable[StaffRole], *kinds: str, agency: Agency | None = None) -> bool:
+    """True if one of ``roles`` is of ``kinds`` (and, when given, in ``agency``)."""
+    return any(role.role in kinds and (agency is None or role.agency_id == agency.pk) for role in roles)
+
+
+def require_agency_role(*, account: Account, agency: Agency, kinds: Iterable[str] = AGENCY_ROLES) -> StaffRole:
+    """The account's role in this agency among ``kinds``; city operators pass everywhere."""
+    roles = active_staff_roles(account=account)
+    for role in roles:
+        if role.role == StaffRoleKind.CITY_OPERATOR:
+            return role
+    for role in roles:
+        if role.agency_id == agency.pk and role.role in kinds:
+            return role
+    raise PermissionDeniedError(_("You have no role in this agency."))
+
+
+def agency_staff(*, agency: Agency) -> QuerySet[StaffRole]:
+    return (
+        StaffRole.objects.filter(agency=agency, revoked_at__isnull=True)
+        .select_related("account")
+        .order_by("account__username", "role")
+    )
+
+
+def person_by_identifier(*, id_number: str, nationality: str | None = None) -> Person | None:
+    """Find a person by ID number (or passport number and nationality)."""
+    query = Q(id_number=id_number) & ~Q(id_type="passport")
+    if nationality:
+        query |= Q(id_number=id_number, id_type="passport", nationality=nationality)
+    return Person.objects.filter(query).select_related("account").first()

@@ -1,0 +1,410 @@
+"""Writes for identity. Each function is one transaction and writes its audit event inside it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tongban.audit.services import audit_record
+from tongban.core.actors import Actor
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.validators import validate_plain_text
+from tongban.identity import idnumbers
+from tongban.identity.models import (
+    AGENCY_ROLES,
+    Account,
+    Agency,
+    Firm,
+    FirmType,
+    IdType,
+    Person,
+    Power,
+    ServiceArea,
+    ServiceCentre,
+    StaffRole,
+    StaffRoleKind,
+    VerificationLevel,
+)
+from tongban.identity.selectors import active_powers, active_staff_roles, has_role, require_legal_representative
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MAX_POWER_DURATION = timedelta(days=3 * 366)
+
+
+def _clean_username(username: str) -> str:
+    value = username.strip().lower()
+    if not USERNAME_RE.match(value):
+        raise ValidationError(
+            {"username": _("Use 3 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit.")}
+        )
+    if Account.objects.filter(username=value).exists():
+        raise ValidationError({"username": _("This user name is taken; choose another.")})
+    return value
+
+
+def _text(field: str, value: str, *, required: bool = True) -> str:
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    try:
+        validate_plain_text(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    return value
+
+
+def _identifier(id_type: str, id_number: str, nationality: str) -> tuple[str, str, str, idnumbers.ResidentId | None]:
+    """Validate the document; returns (id_type, number, nationality, parsed resident id)."""
+    try:
+        if id_type == IdType.PASSPORT:
+            number = idnumbers.validate_passport_number(id_number)
+            if not nationality or nationality not in countries:
+                raise ValidationError({"nationality": _("Choose the nationality shown in the passport.")})
+            if nationality == "CN":
+                raise ValidationError(
+                    {"nationality": _("Chinese citizens register with their resident identity card number.")}
+                )
+            return IdType.PASSPORT, number, nationality, None
+        parsed = idnumbers.validate_resident_id(id_number)
+    except idnumbers.InvalidIdentifier as exc:
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+    if parsed.kind == idnumbers.IdKind.FOREIGN_PERMANENT_ID:
+        embedded = countries.alpha2(idnumbers.foreign_permanent_id_nationality(parsed.number))
+        if not embedded:
+            raise ValidationError({"id_number": _("The nationality code in this permanent residence ID is unknown.")})
+        return IdType.FOREIGN_PERMANENT_ID, parsed.number, embedded, parsed
+    return IdType(parsed.kind.value), parsed.number, "CN", parsed
+
+
+@transaction.atomic
+def person_register(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    id_type: str,
+    id_number: str,
+    name: str,
+    actor: Actor,
+    nationality: str = "",
+    latin_name: str = "",
+    phone: str = "",
+    preferred_language: str = "zh-hans",
+) -> Person:
+    """Open a self-registered account for a person. The verification level starts at the lowest;
+    only a registry check or a clerk's recorded check raises it."""
+    username = _clean_username(username)
+    id_type, number, nationality, parsed = _identifier(id_type, id_number, nationality)
+    name = _text("name", name, required=id_type != IdType.PASSPORT)
+    if id_type == IdType.PASSPORT or latin_name.strip():
+        try:
+            latin_name = idnumbers.validate_latin_name(latin_name)
+        except idnumbers.InvalidIdentifier as exc:
+            raise ValidationError({"latin_name": exc.message}) from None
+    existing = Person.objects.filter(id_number=number)
+    if id_type == IdType.PASSPORT:
+        existing = existing.filter(id_type=IdType.PASSPORT, nationality=nationality)
+    else:
+        existing = existing.exclude(id_type=IdType.PASSPORT)
+    if existing.exists():
+        raise ValidationError(
+            {"id_number": _("An account already exists for this document. Log in, or reset your password.")}
+        )
+    account = Account(
+        username=username,
+        email=email.strip(),
+        phone=phone.strip(),
+        display_name=name or latin_name,
+        preferred_language=preferred_language,
+    )
+    try:
+        validate_password(password, account)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    account.set_password(password)
+    account.save()
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                account=account,
+                id_type=id_type,
+                id_number=number,
+                nationality=nationality,
+                name=name or latin_name,
+                latin_name=latin_name,
+                birth_date=parsed.birth_date if parsed else None,
+                registered_district=parsed.region_code if parsed and parsed.kind == idnumbers.IdKind.RESIDENT_ID else "",
+                verification_level=VerificationLevel.SELF_REGISTERED,
+            )
+    except IntegrityError:
+        raise ValidationError({"id_number": _("An account already exists for this document.")}) from None
+    audit_record(
+        action="identity.person_registered",
+        actor=Actor(kind="account", account_id=account.pk, label=account.username, ip=actor.ip),
+        object_type="person",
+        object_id=person.pk,
+        data={"id_type": id_type, "nationality": nationality, "verification_level": person.verification_level},
+    )
+    return person
+
+
+@transaction.atomic
+def person_verify_in_person(*, person: Person, clerk: Account, document: str, actor: Actor) -> Person:
+    """A clerk saw the person and the original document at a window: raise the level, recorded."""
+    roles = active_staff_roles(account=clerk)
+    if not has_role(roles, StaffRoleKind.CLERK):
+        raise PermissionDeniedError(_("Only a service-centre clerk can verify a person in person."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = person.verification_level
+    if before < VerificationLevel.IN_PERSON_VERIFIED:
+        person.verification_level = VerificationLevel.IN_PERSON_VERIFIED
+        person.save(update_fields=["verification_level"])
+    centre = next(role.service_centre for role in roles if role.role == StaffRoleKind.CLERK)
+    audit_record(
+        action="identity.person_verified_in_person",
+        actor=actor,
+        object_type="person",
+        object_id=person.pk,
+        data={
+            "from_level": before,
+            "to_level": person.verification_level,
+            "document": _text("document", document),
+            "service_centre": centre.code if centre else "",
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def account_profile_update(
+    *, account: Account, email: str, phone: str, preferred_language: str, actor: Actor
+) -> Account:
+    """Change contact details and language; the audit event names the fields that changed."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    changes = {
+        "email": email.strip(),
+        "phone": _text("phone", phone, required=False),
+        "preferred_language": preferred_language,
+    }
+    changed = [name for name, value in changes.items() if getattr(account, name) != value]
+    if not changed:
+        return account
+    for name in changed:
+        setattr(account, name, changes[name])
+    account.full_clean(exclude=["password"])
+    account.save(update_fields=changed)
+    audit_record(
+        action="identity.profile_updated", actor=actor, object_type="account", object_id=account.pk, data={"fields": changed}
+    )
+    return account
+
+
+@transaction.atomic
+def account_password_set(*, account: Account, password: str, actor: Actor, reason: str) -> None:
+    """Set a new password (``reason``: ``reset`` or ``change``), recorded."""
+    try:
+        validate_password(password, account)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from None
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    audit_record(action=f"identity.password_{reason}", actor=actor, object_type="account", object_id=account.pk)
+
+
+@transaction.atomic
+def firm_register(
+    *,
+    uscc: str,
+    name_zh: str,
+    name_en: str,
+    firm_type: str,
+    legal_representative: Person,
+    actor: Actor,
+    registered_district: str = "",
+    verification_level: int = VerificationLevel.SELF_REGISTERED,
+) -> Firm:
+    """Open a firm's account, administered by its legal representative."""
+    try:
+        code = idnumbers.validate_uscc(uscc)
+    except idnumbers.InvalidIdentifier as exc:
+        raise ValidationError({"uscc": exc.message}) from None
+    if firm_type not in FirmType.values:
+        raise ValidationError({"firm_type": _("Choose the type of firm.")})
+    if Firm.objects.filter(uscc=code).exists():
+        raise ValidationError({"uscc": _("A firm account with this code already exists.")})
+    firm = Firm.objects.create(
+        uscc=code,
+        name_zh=_text("name_zh", name_zh),
+        name_en=_text("name_en", name_en, required=False),
+        firm_type=firm_type,
+        legal_representative=legal_representative,
+        registered_district=registered_district or code[2:8],
+        verification_level=verification_level,
+    )
+    audit_record(
+        action="identity.firm_registered",
+        actor=actor,
+        object_type="firm",
+        object_id=code,
+        data={"legal_representative": legal_representative.pk, "verification_level": verification_level},
+    )
+    return firm
+
+
+@transaction.atomic
+def power_grant(
+    *, firm: Firm, grantee: Person, area: str, expires_at: datetime, granted_by: Person, actor: Actor, now: datetime
+) -> Power:
+    """The legal representative lets a member of staff act for the firm in one area until a date."""
+    firm = Firm.objects.select_for_update().get(pk=firm.pk)  # serialises grants for one firm
+    require_legal_representative(person=granted_by, firm=firm)
+    if area not in ServiceArea.values:
+        raise ValidationError({"area": _("Choose a service area.")})
+    if grantee.pk == firm.legal_representative_id:
+        raise ValidationError({"grantee": _("The legal representative already holds every power.")})
+    if grantee.account_id is None:
+        raise ValidationError({"grantee": _("This person has no account yet; ask them to register first.")})
+    if expires_at <= now:
+        raise ValidationError({"expires_on": _("The expiry date must be in the future.")})
+    if expires_at - now > MAX_POWER_DURATION:
+        raise ValidationError({"expires_on": _("A power can be granted for at most three years.")})
+    if active_powers(now).filter(firm=firm, grantee=grantee, area=area).exists():
+        raise ConflictError(_("This person already holds an active power in this area; revoke it first to change it."))
+    power = Power.objects.create(
+        firm=firm, grantee=grantee, area=area, granted_by=granted_by, granted_at=now, expires_at=expires_at
+    )
+    audit_record(
+        action="identity.power_granted",
+        actor=actor.for_firm(firm.uscc, None),
+        object_type="power",
+        object_id=power.pk,
+        data={"grantee": grantee.pk, "area": area, "expires_at": expires_at.isoformat()},
+    )
+    return power
+
+
+@transaction.atomic
+def power_revoke(*, power: Power, revoked_by: Person, reason: str, actor: Actor, now: datetime) -> Power:
+    """Revoke a power with immediate effect."""
+    power = Power.objects.select_for_update().select_related("firm").get(pk=power.pk)
+    require_legal_representative(person=revoked_by, firm=power.firm)
+    if power.revoked_at is not None:
+        raise ConflictError(_("This power was already revoked."))
+    power.revoked_at = now
+    power.revoked_by = revoked_by
+    power.revoke_reason = _text("reason", reason, required=False)
+    power.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    audit_record(
+        action="identity.power_revoked",
+        actor=actor.for_firm(power.firm.uscc, None),
+        object_type="power",
+        object_id=power.pk,
+        data={"grantee": power.grantee_id, "area": power.area, "reason": power.revoke_reason},
+    )
+    return power
+
+
+@transaction.atomic
+def staff_account_create(
+    *, username: str, display_name: str, email: str, password: str, actor: Actor
+) -> Account:
+    """Create a staff login (roles are granted separately)."""
+    username = _clean_username(username)
+    account = Account(username=username, display_name=_text("display_name", display_name), email=email)
+    validate_password(password, account)
+    account.set_password(password)
+    account.save()
+    audit_record(action="identity.staff_account_created", actor=actor, object_type="account", object_id=account.pk)
+    return account
+
+
+def _may_manage_role(granter_roles: list[StaffRole], role: str, agency: Agency | None) -> bool:
+    if has_role(granter_roles, StaffRoleKind.CITY_OPERATOR):
+        return True
+    return agency is not None and role in AGENCY_ROLES and has_role(granter_roles, StaffRoleKind.AGENCY_ADMIN, agency=agency)
+
+
+@transaction.atomic
+def staff_role_grant(
+    *,
+    account: Account,
+    role: str,
+    granted_by: Account | None,
+    actor: Actor,
+    now: datetime,
+    agency: Agency | None = None,
+    service_centre: ServiceCentre | None = None,
+) -> StaffRole:
+    """Give a staff account a role. City operators grant any role; an agency administrator grants
+    officer, supervisor and administrator roles in their own agency. ``granted_by=None`` is the
+    installation itself (the demo loader or ``createstaff``), recorded as a system action."""
+    if granted_by is not None and not _may_manage_role(active_staff_roles(account=granted_by), role, agency):
+        raise PermissionDeniedError(_("You may not grant this role."))
+    if StaffRole.objects.filter(
+        account=account, role=role, agency=agency, service_centre=service_centre, revoked_at__isnull=True
+    ).exists():
+        raise ConflictError(_("The account already holds this role."))
+    staff_role = StaffRole(account=account, role=role, agency=agency, service_centre=service_centre, granted_at=now)
+    staff_role.full_clean()
+    staff_role.save()
+    audit_record(
+        action="identity.staff_role_granted",
+        actor=actor,
+        object_type="staff_role",
+        object_id=staff_role.pk,
+        data={
+            "account": account.pk,
+            "role": role,
+            "agency": agency.code if agency else "",
+            "service_centre": service_centre.code if service_centre else "",
+        },
+    )
+    return staff_role
+
+
+@transaction.atomic
+def staff_role_revoke(*, staff_role: StaffRole, revoked_by: Account, actor: Actor, now: datetime) -> StaffRole:
+    staff_role = StaffRole.objects.select_for_update().select_related("agency").get(pk=staff_role.pk)
+    if not _may_manage_role(active_staff_roles(account=revoked_by), staff_role.role, staff_role.agency):
+        raise PermissionDeniedError(_("You may not revoke this role."))
+    if staff_role.revoked_at is not None:
+        raise ConflictError(_("This role was already revoked."))
+    staff_role.revoked_at = now
+    staff_role.save(update_fields=["revoked_at"])
+    audit_record(
+        action="identity.staff_role_revoked",
+        actor=actor,
+        object_type="staff_role",
+        object_id=staff_role.pk,
+        data={"account": staff_role.account_id, "role": staff_role.role},
+    )
+    return staff_role
+
+
+@transaction.atomic
+def totp_enrol(*, account: Account, actor: Actor) -> TOTPDevice:
+    """Start (or restart) second-factor enrolment: a new, unconfirmed TOTP device."""
+    TOTPDevice.objects.filter(user=account, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=account, name="authenticator", confirmed=False)
+    audit_record(action="identity.totp_enrolment_started", actor=actor, object_type="account", object_id=account.pk)
+    return device
+
+
+@transaction.atomic
+def totp_confirm(*, device: TOTPDevice, token: str, actor: Actor) -> bool:
+    """Confirm enrolment with a first code from the app; False if the code is wrong."""
+    if not device.verify_token(token.strip()):
+        audit_record(action="identity.totp_enrolment_failed", actor=actor, object_type="account", object_id=device.user_id)
+        return False
+    TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action="identity.totp_enrolled", actor=actor, object_type="account", object_id=device.user_id)
+    return True

@@ -1,0 +1,70 @@
+"""Login, logout, failed logins and lock-outs go into the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from tongban.audit.services import audit_record
+from tongban.core.actors import Actor
+from tongban.core.masking import mask_identifier
+from tongban.core.requests import client_ip
+from tongban.identity.models import Account
+
+
+def _ip(request: HttpRequest | None) -> str | None:
+    return client_ip(request) if request is not None else None
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: HttpRequest | None, user: Account, **kwargs: Any) -> None:
+    audit_record(
+        action="identity.login_succeeded",
+        actor=Actor(kind="account", account_id=user.pk, label=user.username, ip=_ip(request)),
+        object_type="account",
+        object_id=user.pk,
+    )
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: HttpRequest | None, user: Account | None, **kwargs: Any) -> None:
+    if user is None:
+        return
+    audit_record(
+        action="identity.logout",
+        actor=Actor(kind="account", account_id=user.pk, label=user.username, ip=_ip(request)),
+        object_type="account",
+        object_id=user.pk,
+    )
+
+
+def _known_account(username: str) -> Account | None:
+    return Account.objects.filter(username=username.strip().lower()).only("pk", "username").first()
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+    username = str(credentials.get("username", ""))
+    account = _known_account(username)
+    audit_record(
+        action="identity.login_failed",
+        # An unknown name may be a mistyped password: keep only its last characters.
+        actor=Actor.anonymous(ip=_ip(request), label=account.username if account else mask_identifier(username[:64])),
+        object_type="account" if account else "",
+        object_id=account.pk if account else "",
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+    account = _known_account(username or "")
+    audit_record(
+        action="identity.account_locked_out",
+        actor=Actor.anonymous(ip=ip_address, label=account.username if account else mask_identifier((username or "")[:64])),
+        object_type="account" if account else "",
+        object_id=account.pk if account else "",
+    )

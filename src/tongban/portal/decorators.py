@@ -1,0 +1,34 @@
+"""View guards for the portal: a signed-in person (not a staff-only account)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.errors import PermissionDeniedError
+from tongban.identity.models import Person
+
+View = Callable[..., HttpResponse]
+
+
+def person_required(view: View) -> View:
+    """Signed in, with a personal identity; the view gets ``request.person``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        person = Person.objects.filter(account_id=request.user.pk).first()
+        if person is None:
+            raise PermissionDeniedError(
+                _("This is a staff account without a personal identity. Use the back office, or log in with your personal account.")
+            )
+        request.person = person  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,48 @@
+"""Portal URLs (mounted under the language prefix /zh/ or /en/)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tongban.portal.views import auth, firm, my, pages
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("individuals/", pages.individuals, name="individuals"),
+    path("firms/", pages.firms, name="firms"),
+    path("international/", pages.international, name="international"),
+    path("search/", pages.search, name="search"),
+    path("contact/", pages.contact, name="contact"),
+    path("faq/", pages.faq, name="faq"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("agencies/", pages.agencies, name="agencies"),
+    # Accounts
+    path("login/", auth.login_view, name="login"),
+    path("login/verify/", auth.login_verify_view, name="login_verify"),
+    path("login/authenticator/", auth.totp_enrol_view, name="totp_enrol"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("register/", auth.register_view, name="register"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    # My space and the firm's space
+    path("my/", my.my_space, name="my_space"),
+    path("my/profile/", my.profile_edit, name="profile_edit"),
+    path("my/firms/<str:uscc>/", firm.firm_space, name="firm_space"),
+    path("my/firms/<str:uscc>/areas/<slug:area>/", firm.firm_area, name="firm_area"),
+    path("my/firms/<str:uscc>/staff/", firm.firm_staff, name="firm_staff"),
+    path("my/firms/<str:uscc>/powers/<int:power_id>/revoke/", firm.power_revoke_view, name="power_revoke"),
+]

@@ -1,0 +1,115 @@
+"""The firm's space: what the signed-in person may do for one firm, and, for its legal
+representative, the staff and their powers. Every view checks the person's access first."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.core.clock import now
+from tongban.core.errors import ConflictError
+from tongban.core.requests import actor_from_request
+from tongban.identity.models import IdType, Power, ServiceArea
+from tongban.identity.selectors import (
+    acting_authority,
+    firm_access,
+    firm_powers,
+    person_by_identifier,
+    require_legal_representative,
+)
+from tongban.identity.services import power_grant, power_revoke
+from tongban.portal.decorators import person_required
+from tongban.portal.forms import PowerGrantForm, PowerRevokeForm
+
+
+@person_required
+def firm_space(request: HttpRequest, uscc: str) -> HttpResponse:
+    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
+    areas = [(area, ServiceArea(area).label, access.powers.get(area)) for area in access.areas]
+    return render(request, "portal/firm_space.html", {"access": access, "firm": access.firm, "areas": areas})
+
+
+@person_required
+def firm_area(request: HttpRequest, uscc: str, area: str) -> HttpResponse:
+    """One service area of the firm: only for a person holding the power (or the legal rep)."""
+    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
+    authority = acting_authority(person=request.person, firm=access.firm, area=area, now=now())  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/firm_area.html",
+        {"firm": access.firm, "authority": authority, "area_label": ServiceArea(area).label, "area": area},
+    )
+
+
+def _end_of_day(day: object) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo(settings.TIME_ZONE))  # type: ignore[arg-type]
+
+
+@person_required
+def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    access = firm_access(person=person, uscc=uscc, now=now())
+    require_legal_representative(person=person, firm=access.firm)
+    form = PowerGrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        grantee = person_by_identifier(id_number=data["id_number"].strip().upper().replace(" ", ""), nationality=data["nationality"] or None)
+        if grantee is None:
+            form.add_error("id_number", _("No registered person has this document number. Ask them to register first."))
+        else:
+            try:
+                power_grant(
+                    firm=access.firm,
+                    grantee=grantee,
+                    area=data["area"],
+                    expires_at=_end_of_day(data["expires_on"]),
+                    granted_by=person,
+                    actor=actor_from_request(request),
+                    now=now(),
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            except ConflictError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s may now act for the firm in “%(area)s”.")
+                    % {"name": grantee.display_name, "area": ServiceArea(data["area"]).label},
+                )
+                return redirect("portal:firm_staff", uscc=uscc)
+    moment = now()
+    powers = list(firm_powers(firm=access.firm))
+    active = [power for power in powers if power.is_active(moment)]
+    inactive = [power for power in powers if not power.is_active(moment)]
+    return render(
+        request,
+        "portal/firm_staff.html",
+        {"firm": access.firm, "form": form, "active": active, "inactive": inactive, "now": moment, "IdType": IdType},
+    )
+
+
+@require_POST
+@person_required
+def power_revoke_view(request: HttpRequest, uscc: str, power_id: int) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    access = firm_access(person=person, uscc=uscc, now=now())
+    require_legal_representative(person=person, firm=access.firm)
+    power = get_object_or_404(Power, pk=power_id, firm=access.firm)
+    form = PowerRevokeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        power_revoke(power=power, revoked_by=person, reason=reason, actor=actor_from_request(request), now=now())
+    except ConflictError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The power is revoked. It stopped working at once."))
+    return redirect("portal:firm_staff", uscc=uscc)

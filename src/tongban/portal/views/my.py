@@ -1,0 +1,39 @@
+"""My space: the signed-in person's profile, firms and (later) cases, certificates, messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tongban.core.clock import now
+from tongban.core.requests import actor_from_request
+from tongban.identity.selectors import firms_of_person
+from tongban.identity.services import account_profile_update
+from tongban.portal.decorators import person_required
+from tongban.portal.forms import ProfileForm
+
+
+@person_required
+def my_space(request: HttpRequest) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/my_space.html",
+        {"person": person, "account": request.user, "firms": firms_of_person(person=person, now=now())},
+    )
+
+
+@person_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    account = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={"email": account.email, "phone": account.phone, "preferred_language": account.preferred_language},  # type: ignore[union-attr]
+    )
+    if request.method == "POST" and form.is_valid():
+        account_profile_update(account=account, actor=actor_from_request(request), **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Your details are saved."))
+        return redirect("portal:my_space")
+    return render(request, "portal/profile_edit.html", {"form": form})

@@ -1,0 +1,32 @@
+"""Root URL configuration: operational endpoints, the API, and the two language-prefixed sites."""
+
+from __future__ import annotations
+
+from django.contrib.sitemaps.views import sitemap
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from tongban.api.v1 import api as api_v1
+from tongban.core.i18n import i18n_urlpatterns
+from tongban.core.views import healthz
+from tongban.core.wellknown import jwks
+from tongban.portal.sitemaps import PortalSitemap
+
+
+def robots(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", "Disallow: /zh/my/", "Disallow: /en/my/", "Disallow: /zh/backoffice/",
+             "Disallow: /en/backoffice/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots),
+    path("sitemap.xml", sitemap, {"sitemaps": {"portal": PortalSitemap}}, name="sitemap"),
+    path(".well-known/jwks.json", jwks, name="jwks"),
+    path("api/v1/", api_v1.urls),
+    *i18n_urlpatterns(
+        path("", include("tongban.portal.urls")),
+        path("backoffice/", include("tongban.backoffice.urls")),
+    ),
+]
