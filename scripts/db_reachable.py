@@ -7,5 +7,5 @@ import psycopg
 try:
     psycopg.connect(sys.argv[1], connect_timeout=3).close()
 except psycopg.OperationalError as exc:
-    print(f"cannot connect: {exc}".strip(), file=sys.stderr)
+    sys.stderr.write(f"cannot connect: {exc}".strip() + "\n")
     sys.exit(1)

@@ -39,7 +39,7 @@ def uscc_code() -> str:
     return body + uscc.calc_check_digit(body)
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     class Meta:
         model = Account
         django_get_or_create = ("username",)
@@ -56,7 +56,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -80,7 +80,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
         without_account = factory.Trait(account=None)
 
 
-class FirmFactory(factory.django.DjangoModelFactory):
+class FirmFactory(factory.django.DjangoModelFactory[Firm]):
     class Meta:
         model = Firm
 
@@ -94,7 +94,7 @@ class FirmFactory(factory.django.DjangoModelFactory):
         foreign_invested = factory.Trait(firm_type=FirmType.FOREIGN_INVESTED)
 
 
-class PowerFactory(factory.django.DjangoModelFactory):
+class PowerFactory(factory.django.DjangoModelFactory[Power]):
     class Meta:
         model = Power
 
@@ -115,7 +115,7 @@ class PowerFactory(factory.django.DjangoModelFactory):
         )
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("code",)
@@ -125,7 +125,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Test Bureau {n}")
 
 
-class ServiceCentreFactory(factory.django.DjangoModelFactory):
+class ServiceCentreFactory(factory.django.DjangoModelFactory[ServiceCentre]):
     class Meta:
         model = ServiceCentre
 
@@ -136,7 +136,7 @@ class ServiceCentreFactory(factory.django.DjangoModelFactory):
     address_en = "1 Test Road"
 
 
-class StaffRoleFactory(factory.django.DjangoModelFactory):
+class StaffRoleFactory(factory.django.DjangoModelFactory[StaffRole]):
     class Meta:
         model = StaffRole
 

@@ -14,8 +14,14 @@ from tongban.portal.sitemaps import PortalSitemap
 
 
 def robots(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /zh/my/", "Disallow: /en/my/", "Disallow: /zh/backoffice/",
-             "Disallow: /en/backoffice/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /zh/my/",
+        "Disallow: /en/my/",
+        "Disallow: /zh/backoffice/",
+        "Disallow: /en/backoffice/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from tongban.audit.chain import GENESIS, SealedEntry, canonical_json, checkpoint_message, entry_hash, verify_entries
 
 
-def build(payloads: list[dict]) -> list[SealedEntry]:
+def build(payloads: list[dict[str, object]]) -> list[SealedEntry]:
     entries, prev = [], GENESIS
     for seq, payload in enumerate(payloads, start=1):
         digest = entry_hash(prev, payload)

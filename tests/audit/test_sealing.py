@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def write(n: int, actor: Actor) -> list[AuditEvent]:
-    return [audit_record(action="test.event", actor=actor, object_type="thing", object_id=i, data={"i": i}) for i in range(n)]
+    return [
+        audit_record(action="test.event", actor=actor, object_type="thing", object_id=i, data={"i": i})
+        for i in range(n)
+    ]
 
 
 def test_seal_chains_and_signs(system_actor: Actor) -> None:

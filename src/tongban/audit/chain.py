@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -21,7 +21,7 @@ GENESIS = "0" * 64
 
 def _default(value: Any) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     return str(value)
 
 
@@ -54,7 +54,9 @@ class SealedEntry:
     payload: dict[str, Any]
 
 
-def verify_entries(entries: Iterable[SealedEntry], *, start_seq: int = 1, start_hash: str = GENESIS) -> tuple[list[str], int, str]:
+def verify_entries(
+    entries: Iterable[SealedEntry], *, start_seq: int = 1, start_hash: str = GENESIS
+) -> tuple[list[str], int, str]:
     """Check a run of sealed entries in ``seq`` order.
 
     Returns (problems, last seq, last hash). A problem is a sentence naming the position.

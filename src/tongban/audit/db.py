@@ -16,7 +16,7 @@ from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
-from django.db.migrations.state import StateApps, ProjectState
+from django.db.migrations.state import ProjectState, StateApps
 
 from tongban.audit.models import SEAL_COLUMNS
 
@@ -45,8 +45,10 @@ def install_sql(vendor: str, table: str, columns: list[str]) -> list[str]:
         return [
             _PG_FUNCTION,
             f'DROP TRIGGER IF EXISTS {table}_append_only ON "{table}"',
-            f'CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{table}" '
-            "FOR EACH ROW EXECUTE FUNCTION tongban_append_only()",
+            (
+                f'CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{table}" '
+                "FOR EACH ROW EXECUTE FUNCTION tongban_append_only()"
+            ),
         ]
     if vendor == "sqlite":
         immutable = [column for column in columns if column not in SEAL_COLUMNS]
@@ -54,11 +56,15 @@ def install_sql(vendor: str, table: str, columns: list[str]) -> list[str]:
         return [
             f'DROP TRIGGER IF EXISTS "{table}_no_delete"',
             f'DROP TRIGGER IF EXISTS "{table}_no_update"',
-            f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
-            f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: rows cannot be deleted'); END",
-            f'CREATE TRIGGER "{table}_no_update" BEFORE UPDATE ON "{table}" '
-            f"WHEN OLD.seq IS NOT NULL OR {changed} "
-            f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: row cannot be changed'); END",
+            (
+                f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
+                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: rows cannot be deleted'); END"
+            ),
+            (
+                f'CREATE TRIGGER "{table}_no_update" BEFORE UPDATE ON "{table}" '
+                f"WHEN OLD.seq IS NOT NULL OR {changed} "
+                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: row cannot be changed'); END"
+            ),
         ]
     raise NotImplementedError(f"Append-only triggers are not implemented for {vendor}")
 

@@ -82,6 +82,9 @@ class StreamHead(models.Model):
     head_hash = models.CharField(max_length=64)
     updated_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.stream} @ {self.seq}"
+
 
 class Checkpoint(models.Model):
     """A signed statement of a stream's head: (stream, seq, head hash, time) signed with Ed25519."""
@@ -95,3 +98,6 @@ class Checkpoint(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="audit_checkpoint_stream_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} checkpoint @ {self.seq} ({self.key_id[:8]})"

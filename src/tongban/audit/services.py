@@ -8,7 +8,6 @@ row, no lock shared between writers. ``seal_pending`` runs in the background sea
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +65,7 @@ def _seal_batch(model: type[ChainedRecord], stream: str, batch_size: int, keyrin
             stream=stream, defaults={"seq": 0, "head_hash": chain.GENESIS, "updated_at": sealed_at}
         )
         head = StreamHead.objects.select_for_update().get(stream=stream)
-        pending = list(model.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
+        pending = list(model._default_manager.filter(seq__isnull=True).order_by("id")[:batch_size])
         if not pending:
             return 0
         seq, prev = head.seq, head.head_hash
@@ -77,7 +76,7 @@ def _seal_batch(model: type[ChainedRecord], stream: str, batch_size: int, keyrin
             entry.entry_hash = chain.entry_hash(prev, entry.chain_payload())
             entry.sealed_at = sealed_at
             prev = entry.entry_hash
-        model.objects.bulk_update(pending, ["seq", "prev_hash", "entry_hash", "sealed_at"], batch_size=500)
+        model._default_manager.bulk_update(pending, ["seq", "prev_hash", "entry_hash", "sealed_at"], batch_size=500)
         head.seq, head.head_hash, head.updated_at = seq, prev, sealed_at
         head.save(update_fields=["seq", "head_hash", "updated_at"])
         message = chain.checkpoint_message(stream=stream, seq=seq, head_hash=prev, signed_at=sealed_at)
@@ -113,7 +112,7 @@ def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyRepor
     checkpoint_seqs = set(Checkpoint.objects.filter(stream=stream).values_list("seq", flat=True))
 
     def entries() -> Any:
-        for entry in model.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
+        for entry in model._default_manager.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
             assert entry.seq is not None
             report.sealed += 1
             if entry.seq in checkpoint_seqs:
@@ -123,7 +122,7 @@ def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyRepor
     problems, last_seq, last_hash = chain.verify_entries(entries())
     report.problems.extend(problems)
     report.head_seq = last_seq
-    report.pending = model.objects.filter(seq__isnull=True).count()
+    report.pending = model._default_manager.filter(seq__isnull=True).count()
 
     for checkpoint in Checkpoint.objects.filter(stream=stream).order_by("seq").iterator():
         report.checkpoints += 1
@@ -144,6 +143,3 @@ def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyRepor
     elif head is not None and head.seq and not report.sealed:
         report.problems.append(f"stream head says seq {head.seq}, but no sealed entries remain")
     return report
-
-
-

@@ -11,9 +11,26 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import PermissionDeniedError
+from tongban.identity.models import Account
 from tongban.identity.selectors import active_staff_roles
 
 View = Callable[..., HttpResponse]
+
+
+def _verified_account(request: HttpRequest) -> Account | None:
+    """The signed-in account if it passed a second factor in this session (django-otp)."""
+    user = request.user
+    if not isinstance(user, Account) or not bool(getattr(user, "is_verified", lambda: False)()):
+        return None
+    return user
+
+
+def staff_account(request: HttpRequest) -> Account:
+    """The staff account of a request that passed :func:`staff_required`."""
+    account = _verified_account(request)
+    if account is None:  # pragma: no cover - guarded by the decorator
+        raise PermissionDeniedError(_("The back office is for agency and service-centre staff."))
+    return account
 
 
 def staff_required(view: View) -> View:
@@ -22,10 +39,10 @@ def staff_required(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+        account = _verified_account(request)
+        if account is None:
             return redirect_to_login(request.get_full_path())
-        roles = active_staff_roles(account=user)  # type: ignore[arg-type]
+        roles = active_staff_roles(account=account)
         if not roles:
             raise PermissionDeniedError(_("The back office is for agency and service-centre staff."))
         request.staff_roles = roles  # type: ignore[attr-defined]

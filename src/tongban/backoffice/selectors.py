@@ -7,7 +7,9 @@ from django.db.models import QuerySet
 from tongban.audit.models import AuditEvent
 
 
-def audit_events(*, action: str = "", object_type: str = "", object_id: str = "", limit: int = 100) -> QuerySet[AuditEvent]:
+def audit_events(
+    *, action: str = "", object_type: str = "", object_id: str = "", limit: int = 100
+) -> QuerySet[AuditEvent]:
     """The newest audit events, optionally filtered; one query, index-backed."""
     events = AuditEvent.objects.order_by("-id")
     if action:

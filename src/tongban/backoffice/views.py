@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.backoffice.decorators import staff_required
+from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm
 from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
@@ -30,8 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": roles,
             "is_operator": has_role(roles, StaffRoleKind.CITY_OPERATOR),
             "is_clerk": has_role(roles, StaffRoleKind.CLERK),
-            "agencies": Agency.objects.order_by("code") if has_role(roles, StaffRoleKind.CITY_OPERATOR) else
-            sorted({role.agency for role in roles if role.agency is not None}, key=lambda agency: agency.code),
+            "agencies": Agency.objects.order_by("code")
+            if has_role(roles, StaffRoleKind.CITY_OPERATOR)
+            else sorted({role.agency for role in roles if role.agency is not None}, key=lambda agency: agency.code),
         },
     )
 
@@ -39,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
-    role = require_agency_role(account=request.user, agency=agency)  # type: ignore[arg-type]
+    role = require_agency_role(account=staff_account(request), agency=agency)
     can_manage = role.role in (StaffRoleKind.AGENCY_ADMIN, StaffRoleKind.CITY_OPERATOR)
     form = RoleGrantForm(request.POST or None) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
@@ -49,8 +50,12 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         else:
             try:
                 staff_role_grant(
-                    account=account, role=form.cleaned_data["role"], agency=agency,
-                    granted_by=request.user, actor=actor_from_request(request), now=now(),  # type: ignore[arg-type]
+                    account=account,
+                    role=form.cleaned_data["role"],
+                    agency=agency,
+                    granted_by=staff_account(request),
+                    actor=actor_from_request(request),
+                    now=now(),
                 )
             except (ConflictError, PermissionDeniedError) as exc:
                 form.add_error(None, str(exc.message))
@@ -70,10 +75,12 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
 @staff_required
 def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
-    require_agency_role(account=request.user, agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])  # type: ignore[arg-type]
+    require_agency_role(account=staff_account(request), agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])
     staff_role = get_object_or_404(StaffRole, pk=role_id, agency=agency)
     try:
-        staff_role_revoke(staff_role=staff_role, revoked_by=request.user, actor=actor_from_request(request), now=now())  # type: ignore[arg-type]
+        staff_role_revoke(
+            staff_role=staff_role, revoked_by=staff_account(request), actor=actor_from_request(request), now=now()
+        )
     except (ConflictError, PermissionDeniedError) as exc:
         messages.error(request, str(exc.message))
     else:
@@ -94,12 +101,14 @@ def person_verify(request: HttpRequest) -> HttpResponse:
         if verify_form.is_valid():
             person = get_object_or_404(Person, pk=verify_form.cleaned_data["person_id"])
             person_verify_in_person(
-                person=person, clerk=request.user, document=verify_form.cleaned_data["document"],  # type: ignore[arg-type]
+                person=person,
+                clerk=staff_account(request),
+                document=verify_form.cleaned_data["document"],
                 actor=actor_from_request(request),
             )
             messages.success(request, _("Recorded: %(name)s was verified in person.") % {"name": person.display_name})
             return redirect("backoffice:person_verify")
-        person = Person.objects.filter(pk=verify_form.data.get("person_id")).first()
+        person = Person.objects.filter(pk=verify_form.cleaned_data.get("person_id") or 0).first()
     elif lookup.is_bound and lookup.is_valid():
         number = lookup.cleaned_data["id_number"].strip().upper().replace(" ", "")
         person = person_by_identifier(id_number=number, nationality=lookup.cleaned_data["nationality"].upper() or None)

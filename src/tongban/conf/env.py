@@ -38,21 +38,21 @@ def _parse(name: str, raw: str, default: T) -> T:
     if isinstance(default, bool):
         lowered = raw.strip().lower()
         if lowered in _TRUE:
-            return True  # type: ignore[return-value]
+            return True
         if lowered in _FALSE:
-            return False  # type: ignore[return-value]
+            return False
         raise EnvError(f"{name} must be a boolean (true/false), got {raw!r}")
     if isinstance(default, int):
         try:
-            return int(raw)  # type: ignore[return-value]
+            return int(raw)
         except ValueError as exc:
             raise EnvError(f"{name} must be an integer, got {raw!r}") from exc
     if isinstance(default, float):
         try:
-            return float(raw)  # type: ignore[return-value]
+            return float(raw)
         except ValueError as exc:
             raise EnvError(f"{name} must be a number, got {raw!r}") from exc
-    return raw  # type: ignore[return-value]
+    return raw
 
 
 @overload

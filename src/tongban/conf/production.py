@@ -6,7 +6,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from tongban.conf.base import *  # noqa: F403
+from tongban.conf.base import *
 from tongban.conf.env import env
 
 if "SECRET_KEY" not in os.environ:

@@ -15,7 +15,7 @@ class AccessibleBoundField(forms.BoundField):
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
-        described = [attrs["aria-describedby"]] if attrs.get("aria-describedby") else []
+        described = [str(attrs["aria-describedby"])] if attrs.get("aria-describedby") else []
         if self.errors and self.auto_id:
             described.append(f"{self.auto_id}_error")
             attrs["aria-invalid"] = "true"

@@ -20,7 +20,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat, NoEncryption
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -159,8 +159,7 @@ def get_keyring() -> KeyRing:
         path = Path(settings.SIGNING_KEYS_FILE)
         if not path.exists():
             raise KeyRingError(
-                f"No signing keys: {path} does not exist. Run `manage.py keyring_generate` "
-                "or set SIGNING_KEYS_JSON."
+                f"No signing keys: {path} does not exist. Run `manage.py keyring_generate` or set SIGNING_KEYS_JSON."
             )
         raw = path.read_text()
     try:

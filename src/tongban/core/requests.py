@@ -14,8 +14,9 @@ def client_ip(request: HttpRequest) -> str | None:
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            return str(forwarded[-proxies])
+    remote = request.META.get("REMOTE_ADDR")
+    return str(remote) if remote else None
 
 
 def actor_from_request(request: HttpRequest) -> Actor:

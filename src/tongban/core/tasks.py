@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.conf import settings
+from django.core.mail import send_mail
 from django_tasks import task
 
 

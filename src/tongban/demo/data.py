@@ -20,15 +20,49 @@ class AgencyData:
 
 
 AGENCIES = (
-    AgencyData("market-regulation", "市场监督管理局", "Administration for Market Regulation", "张建国", "ZHANG Jianguo",
-               "021-64220000", "肇嘉浜路301号", "301 Zhaojiabang Road"),
-    AgencyData("hrss", "人力资源和社会保障局", "Human Resources and Social Security Bureau", "陈丽华", "CHEN Lihua",
-               "021-12333", "中山南一路555号", "555 Zhongshan South 1st Road"),
-    AgencyData("science-tech", "科学技术委员会（外国人工作许可）", "Science and Technology Commission (Foreigners' Work Permits)",
-               "刘振宇", "LIU Zhenyu", "021-23111111", "钦州路100号", "100 Qinzhou Road"),
-    AgencyData("exit-entry", "公安局出入境管理局", "Public Security Bureau, Exit-Entry Administration", "王海涛", "WANG Haitao",
-               "021-28951900", "民生路1500号", "1500 Minsheng Road"),
-    AgencyData("taxation", "税务局", "Tax Service", "李国平", "LI Guoping", "021-12366", "东长治路1号", "1 Dongchangzhi Road"),
+    AgencyData(
+        "market-regulation",
+        "市场监督管理局",
+        "Administration for Market Regulation",
+        "张建国",
+        "ZHANG Jianguo",
+        "021-64220000",
+        "肇嘉浜路301号",
+        "301 Zhaojiabang Road",
+    ),
+    AgencyData(
+        "hrss",
+        "人力资源和社会保障局",
+        "Human Resources and Social Security Bureau",
+        "陈丽华",
+        "CHEN Lihua",
+        "021-12333",
+        "中山南一路555号",
+        "555 Zhongshan South 1st Road",
+    ),
+    AgencyData(
+        "science-tech",
+        "科学技术委员会（外国人工作许可）",
+        "Science and Technology Commission (Foreigners' Work Permits)",
+        "刘振宇",
+        "LIU Zhenyu",
+        "021-23111111",
+        "钦州路100号",
+        "100 Qinzhou Road",
+    ),
+    AgencyData(
+        "exit-entry",
+        "公安局出入境管理局",
+        "Public Security Bureau, Exit-Entry Administration",
+        "王海涛",
+        "WANG Haitao",
+        "021-28951900",
+        "民生路1500号",
+        "1500 Minsheng Road",
+    ),
+    AgencyData(
+        "taxation", "税务局", "Tax Service", "李国平", "LI Guoping", "021-12366", "东长治路1号", "1 Dongchangzhi Road"
+    ),
 )
 
 
@@ -46,12 +80,39 @@ class CentreData:
 
 
 CENTRES = (
-    CentreData("city-centre", "市民服务中心", "City Citizens' Service Centre", "徐汇区漕溪北路18号", "18 Caoxi North Road, Xuhui District",
-               "021-12345", "周一至周五 9:00–17:00，周六 9:00–12:00", "Mon–Fri 9:00–17:00, Sat 9:00–12:00", "310104"),
-    CentreData("pudong", "浦东新区企业服务中心", "Pudong Enterprise Service Centre", "浦东新区合欢路2号", "2 Hehuan Road, Pudong New Area",
-               "021-68541234", "周一至周五 9:00–17:00", "Mon–Fri 9:00–17:00", "310115"),
-    CentreData("international", "国际人才服务中心", "International Talent Service Centre", "浦东新区张杨路1号", "1 Zhangyang Road, Pudong New Area",
-               "021-50501234", "周一至周五 9:00–17:00（英语服务）", "Mon–Fri 9:00–17:00 (English spoken)", "310115"),
+    CentreData(
+        "city-centre",
+        "市民服务中心",
+        "City Citizens' Service Centre",
+        "徐汇区漕溪北路18号",
+        "18 Caoxi North Road, Xuhui District",
+        "021-12345",
+        "周一至周五 9:00–17:00，周六 9:00–12:00",
+        "Mon–Fri 9:00–17:00, Sat 9:00–12:00",
+        "310104",
+    ),
+    CentreData(
+        "pudong",
+        "浦东新区企业服务中心",
+        "Pudong Enterprise Service Centre",
+        "浦东新区合欢路2号",
+        "2 Hehuan Road, Pudong New Area",
+        "021-68541234",
+        "周一至周五 9:00–17:00",
+        "Mon–Fri 9:00–17:00",
+        "310115",
+    ),
+    CentreData(
+        "international",
+        "国际人才服务中心",
+        "International Talent Service Centre",
+        "浦东新区张杨路1号",
+        "1 Zhangyang Road, Pudong New Area",
+        "021-50501234",
+        "周一至周五 9:00–17:00（英语服务）",
+        "Mon–Fri 9:00–17:00 (English spoken)",
+        "310115",
+    ),
 )
 
 
@@ -67,14 +128,39 @@ class PersonData:
     description_en: str
 
 
-RESIDENT = PersonData("wang.fang", "resident_id", "31010419900307124", "王芳", "", "CN", "wang.fang@example.cn",
-                      "a Chinese resident")
-LEGAL_REP = PersonData("chen.wei", "resident_id", "31010419780615003", "陈伟", "", "CN", "chen.wei@rhein-precision.example",
-                       "legal representative of Rhein Precision (Shanghai)")
-HR_MANAGER = PersonData("emma.schmidt", "passport", "C4J7KX2M9", "", "SCHMIDT Emma", "DE", "emma.schmidt@rhein-precision.example",
-                        "foreign HR manager (powers: foreign staff, social security)")
-ENGINEER = PersonData("lucas.martin", "passport", "19FR83472", "", "MARTIN Lucas", "FR", "lucas.martin@example.fr",
-                      "foreign engineer the firm is about to hire")
+RESIDENT = PersonData(
+    "wang.fang", "resident_id", "31010419900307124", "王芳", "", "CN", "wang.fang@example.cn", "a Chinese resident"
+)
+LEGAL_REP = PersonData(
+    "chen.wei",
+    "resident_id",
+    "31010419780615003",
+    "陈伟",
+    "",
+    "CN",
+    "chen.wei@rhein-precision.example",
+    "legal representative of Rhein Precision (Shanghai)",
+)
+HR_MANAGER = PersonData(
+    "emma.schmidt",
+    "passport",
+    "C4J7KX2M9",
+    "",
+    "SCHMIDT Emma",
+    "DE",
+    "emma.schmidt@rhein-precision.example",
+    "foreign HR manager (powers: foreign staff, social security)",
+)
+ENGINEER = PersonData(
+    "lucas.martin",
+    "passport",
+    "19FR83472",
+    "",
+    "MARTIN Lucas",
+    "FR",
+    "lucas.martin@example.fr",
+    "foreign engineer the firm is about to hire",
+)
 PEOPLE = (RESIDENT, LEGAL_REP, HR_MANAGER, ENGINEER)
 
 FIRM_USCC_BASE = "91310115MA1H7XY10"  # check character computed

@@ -19,8 +19,8 @@ from tongban.identity.models import Account, Agency, Firm, Person, ServiceCentre
 from tongban.identity.selectors import active_powers
 from tongban.identity.services import (
     firm_register,
-    person_verify_in_person,
     person_register,
+    person_verify_in_person,
     power_grant,
     staff_account_create,
     staff_role_grant,
@@ -130,7 +130,9 @@ def load() -> list[Login]:
     if chen.verification_level < VerificationLevel.IN_PERSON_VERIFIED:
         clerk = Account.objects.get(username="clerk.citycentre")
         person_verify_in_person(
-            person=chen, clerk=clerk, document="resident identity card (original)",
+            person=chen,
+            clerk=clerk,
+            document="resident identity card (original)",
             actor=Actor(kind="account", account_id=clerk.pk, label=clerk.username),
         )
     return logins

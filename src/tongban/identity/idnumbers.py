@@ -19,7 +19,8 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent
+from stdnum.exceptions import ValidationError as StdnumError
 
 
 class IdKind(enum.StrEnum):
@@ -31,7 +32,7 @@ class IdKind(enum.StrEnum):
     PASSPORT = "passport"
 
 
-class InvalidIdentifier(ValueError):
+class InvalidIdentifierError(ValueError):
     """An identifier failed validation; ``message`` is translatable and says what is wrong."""
 
     def __init__(self, message: object, code: str) -> None:
@@ -52,8 +53,37 @@ class ResidentId:
 
 HMT_REGIONS = {"810000": "HK", "820000": "MO", "830000": "TW"}
 _PROVINCES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
 }
 _USCC_AUTHORITIES = set("123456789ABCDEFGNY")
 _PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -67,15 +97,19 @@ def normalise(value: str) -> str:
 
 def _check_family(number: str) -> date:
     if len(number) != 18:
-        raise InvalidIdentifier(_("An ID number has exactly 18 characters."), "length")
+        raise InvalidIdentifierError(_("An ID number has exactly 18 characters."), "length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdentifier(_("An ID number has 17 digits followed by a digit or X."), "format")
+        raise InvalidIdentifierError(_("An ID number has 17 digits followed by a digit or X."), "format")
     if ric.calc_check_digit(number) != number[17]:
-        raise InvalidIdentifier(_("This ID number's check character is wrong; please check for typing errors."), "checksum")
+        raise InvalidIdentifierError(
+            _("This ID number's check character is wrong; please check for typing errors."), "checksum"
+        )
     try:
         return ric.get_birth_date(number)
     except InvalidComponent:
-        raise InvalidIdentifier(_("The date of birth in this ID number is not a real date."), "birth_date") from None
+        raise InvalidIdentifierError(
+            _("The date of birth in this ID number is not a real date."), "birth_date"
+        ) from None
 
 
 def validate_resident_id(value: str, *, today: date | None = None) -> ResidentId:
@@ -83,22 +117,24 @@ def validate_resident_id(value: str, *, today: date | None = None) -> ResidentId
     number = normalise(value)
     birth = _check_family(number)
     if today is not None and birth > today:
-        raise InvalidIdentifier(_("The date of birth in this ID number is in the future."), "birth_date")
+        raise InvalidIdentifierError(_("The date of birth in this ID number is in the future."), "birth_date")
     if birth.year < 1880:
-        raise InvalidIdentifier(_("The date of birth in this ID number is not plausible."), "birth_date")
+        raise InvalidIdentifierError(_("The date of birth in this ID number is not plausible."), "birth_date")
     region = number[:6]
     if region in HMT_REGIONS:
         return ResidentId(number, IdKind.HMT_PERMIT, birth, region)
     if number[0] == "9":
         if number[1:3] not in _PROVINCES:
-            raise InvalidIdentifier(_("The issuing province in this permanent residence ID is not valid."), "region")
+            raise InvalidIdentifierError(
+                _("The issuing province in this permanent residence ID is not valid."), "region"
+            )
         return ResidentId(number, IdKind.FOREIGN_PERMANENT_ID, birth, number[1:3] + "0000")
     try:
         ric.validate(number)
     except InvalidChecksum:  # pragma: no cover - checked above
-        raise InvalidIdentifier(_("This ID number's check character is wrong."), "checksum") from None
+        raise InvalidIdentifierError(_("This ID number's check character is wrong."), "checksum") from None
     except StdnumError:
-        raise InvalidIdentifier(
+        raise InvalidIdentifierError(
             _("The region code in this ID number does not exist (or did not exist in the year of birth)."), "region"
         ) from None
     return ResidentId(number, IdKind.RESIDENT_ID, birth, region)
@@ -113,15 +149,23 @@ def validate_uscc(value: str) -> str:
     """Validate a unified social credit code; returns the normalised code."""
     code = normalise(value)
     if len(code) != 18:
-        raise InvalidIdentifier(_("A unified social credit code has exactly 18 characters."), "length")
+        raise InvalidIdentifierError(_("A unified social credit code has exactly 18 characters."), "length")
     if code[0] not in _USCC_AUTHORITIES or not code[1].isalnum():
-        raise InvalidIdentifier(_("The first two characters of this code are not a valid registration authority and type."), "format")
+        raise InvalidIdentifierError(
+            _("The first two characters of this code are not a valid registration authority and type."), "format"
+        )
     if not code[2:8].isdigit():
-        raise InvalidIdentifier(_("Characters 3 to 8 of a unified social credit code are the region code (digits)."), "format")
+        raise InvalidIdentifierError(
+            _("Characters 3 to 8 of a unified social credit code are the region code (digits)."), "format"
+        )
     if any(char not in uscc._alphabet for char in code):
-        raise InvalidIdentifier(_("A unified social credit code uses digits and capital letters except I, O, S, V and Z."), "format")
+        raise InvalidIdentifierError(
+            _("A unified social credit code uses digits and capital letters except I, O, S, V and Z."), "format"
+        )
     if uscc.calc_check_digit(code) != code[17]:
-        raise InvalidIdentifier(_("This code's check character is wrong; please check for typing errors."), "checksum")
+        raise InvalidIdentifierError(
+            _("This code's check character is wrong; please check for typing errors."), "checksum"
+        )
     return code
 
 
@@ -129,7 +173,7 @@ def validate_passport_number(value: str) -> str:
     """A passport number: 5-20 Latin letters and digits, normalised to upper case."""
     number = normalise(value)
     if not _PASSPORT_RE.match(number):
-        raise InvalidIdentifier(_("A passport number has 5 to 20 Latin letters and digits."), "format")
+        raise InvalidIdentifierError(_("A passport number has 5 to 20 Latin letters and digits."), "format")
     return number
 
 
@@ -137,12 +181,12 @@ def validate_latin_name(value: str) -> str:
     """A name in Latin script as printed in the passport's machine-readable zone."""
     name = " ".join(unicodedata.normalize("NFKC", value).split())
     if not name:
-        raise InvalidIdentifier(_("Enter the name as written in the passport, in Latin letters."), "required")
+        raise InvalidIdentifierError(_("Enter the name as written in the passport, in Latin letters."), "required")
     for char in name:
         if char in " '-.,":
             continue
         if not char.isalpha() or "LATIN" not in unicodedata.name(char, ""):
-            raise InvalidIdentifier(_("Write the name in Latin letters, as in the passport."), "script")
+            raise InvalidIdentifierError(_("Write the name in Latin letters, as in the passport."), "script")
     return name
 
 

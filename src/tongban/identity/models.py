@@ -83,7 +83,10 @@ class Account(AbstractBaseUser):
     """A login. A person's account has a :class:`Person`; a staff account has staff roles."""
 
     username = models.CharField(
-        _("user name"), max_length=64, unique=True, validators=[validate_plain_text],
+        _("user name"),
+        max_length=64,
+        unique=True,
+        validators=[validate_plain_text],
         help_text=_("Letters, digits and . _ - ; not case-sensitive."),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True, validators=[validate_plain_text])
@@ -111,9 +114,13 @@ class Person(models.Model):
     id_number = models.CharField(max_length=20)
     nationality = CountryField(help_text="ISO 3166-1 alpha-2")
     name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
-    latin_name = models.CharField(_("name in Latin script"), max_length=100, blank=True, validators=[validate_plain_text])
+    latin_name = models.CharField(
+        _("name in Latin script"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     birth_date = models.DateField(null=True, blank=True)
-    registered_district = models.CharField(max_length=6, blank=True, help_text="Region code of the household registration or residence.")
+    registered_district = models.CharField(
+        max_length=6, blank=True, help_text="Region code of the household registration or residence."
+    )
     verification_level = models.PositiveSmallIntegerField(
         choices=VerificationLevel.choices, default=VerificationLevel.SELF_REGISTERED
     )
@@ -125,7 +132,9 @@ class Person(models.Model):
                 fields=["id_number"], condition=~Q(id_type="passport"), name="identity_person_unique_id_number"
             ),
             models.UniqueConstraint(
-                fields=["nationality", "id_number"], condition=Q(id_type="passport"), name="identity_person_unique_passport"
+                fields=["nationality", "id_number"],
+                condition=Q(id_type="passport"),
+                name="identity_person_unique_passport",
             ),
             models.CheckConstraint(
                 condition=~Q(id_type="passport") | ~Q(latin_name=""), name="identity_person_passport_latin_name"
@@ -224,7 +233,9 @@ class Power(models.Model):
             models.Index(fields=["firm", "expires_at"], name="identity_power_firm"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("granted_at")), name="identity_power_expiry_after_grant"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="identity_power_expiry_after_grant"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,7 +42,11 @@ def _clean_username(username: str) -> str:
     value = username.strip().lower()
     if not USERNAME_RE.match(value):
         raise ValidationError(
-            {"username": _("Use 3 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit.")}
+            {
+                "username": _(
+                    "Use 3 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit."
+                )
+            }
         )
     if Account.objects.filter(username=value).exists():
         raise ValidationError({"username": _("This user name is taken; choose another.")})
@@ -73,7 +77,7 @@ def _identifier(id_type: str, id_number: str, nationality: str) -> tuple[str, st
                 )
             return IdType.PASSPORT, number, nationality, None
         parsed = idnumbers.validate_resident_id(id_number)
-    except idnumbers.InvalidIdentifier as exc:
+    except idnumbers.InvalidIdentifierError as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from None
     if parsed.kind == idnumbers.IdKind.FOREIGN_PERMANENT_ID:
         embedded = countries.alpha2(idnumbers.foreign_permanent_id_nationality(parsed.number))
@@ -106,7 +110,7 @@ def person_register(
     if id_type == IdType.PASSPORT or latin_name.strip():
         try:
             latin_name = idnumbers.validate_latin_name(latin_name)
-        except idnumbers.InvalidIdentifier as exc:
+        except idnumbers.InvalidIdentifierError as exc:
             raise ValidationError({"latin_name": exc.message}) from None
     existing = Person.objects.filter(id_number=number)
     if id_type == IdType.PASSPORT:
@@ -140,7 +144,9 @@ def person_register(
                 name=name or latin_name,
                 latin_name=latin_name,
                 birth_date=parsed.birth_date if parsed else None,
-                registered_district=parsed.region_code if parsed and parsed.kind == idnumbers.IdKind.RESIDENT_ID else "",
+                registered_district=parsed.region_code
+                if parsed and parsed.kind == idnumbers.IdKind.RESIDENT_ID
+                else "",
                 verification_level=VerificationLevel.SELF_REGISTERED,
             )
     except IntegrityError:
@@ -201,7 +207,11 @@ def account_profile_update(
     account.full_clean(exclude=["password"])
     account.save(update_fields=changed)
     audit_record(
-        action="identity.profile_updated", actor=actor, object_type="account", object_id=account.pk, data={"fields": changed}
+        action="identity.profile_updated",
+        actor=actor,
+        object_type="account",
+        object_id=account.pk,
+        data={"fields": changed},
     )
     return account
 
@@ -233,7 +243,7 @@ def firm_register(
     """Open a firm's account, administered by its legal representative."""
     try:
         code = idnumbers.validate_uscc(uscc)
-    except idnumbers.InvalidIdentifier as exc:
+    except idnumbers.InvalidIdentifierError as exc:
         raise ValidationError({"uscc": exc.message}) from None
     if firm_type not in FirmType.values:
         raise ValidationError({"firm_type": _("Choose the type of firm.")})
@@ -312,9 +322,7 @@ def power_revoke(*, power: Power, revoked_by: Person, reason: str, actor: Actor,
 
 
 @transaction.atomic
-def staff_account_create(
-    *, username: str, display_name: str, email: str, password: str, actor: Actor
-) -> Account:
+def staff_account_create(*, username: str, display_name: str, email: str, password: str, actor: Actor) -> Account:
     """Create a staff login (roles are granted separately)."""
     username = _clean_username(username)
     account = Account(username=username, display_name=_text("display_name", display_name), email=email)
@@ -328,7 +336,11 @@ def staff_account_create(
 def _may_manage_role(granter_roles: list[StaffRole], role: str, agency: Agency | None) -> bool:
     if has_role(granter_roles, StaffRoleKind.CITY_OPERATOR):
         return True
-    return agency is not None and role in AGENCY_ROLES and has_role(granter_roles, StaffRoleKind.AGENCY_ADMIN, agency=agency)
+    return (
+        agency is not None
+        and role in AGENCY_ROLES
+        and has_role(granter_roles, StaffRoleKind.AGENCY_ADMIN, agency=agency)
+    )
 
 
 @transaction.atomic
@@ -371,7 +383,7 @@ def staff_role_grant(
 
 @transaction.atomic
 def staff_role_revoke(*, staff_role: StaffRole, revoked_by: Account, actor: Actor, now: datetime) -> StaffRole:
-    staff_role = StaffRole.objects.select_for_update().select_related("agency").get(pk=staff_role.pk)
+    staff_role = StaffRole.objects.select_for_update(of=("self",)).select_related("agency").get(pk=staff_role.pk)
     if not _may_manage_role(active_staff_roles(account=revoked_by), staff_role.role, staff_role.agency):
         raise PermissionDeniedError(_("You may not revoke this role."))
     if staff_role.revoked_at is not None:
@@ -401,7 +413,9 @@ def totp_enrol(*, account: Account, actor: Actor) -> TOTPDevice:
 def totp_confirm(*, device: TOTPDevice, token: str, actor: Actor) -> bool:
     """Confirm enrolment with a first code from the app; False if the code is wrong."""
     if not device.verify_token(token.strip()):
-        audit_record(action="identity.totp_enrolment_failed", actor=actor, object_type="account", object_id=device.user_id)
+        audit_record(
+            action="identity.totp_enrolment_failed", actor=actor, object_type="account", object_id=device.user_id
+        )
         return False
     TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True

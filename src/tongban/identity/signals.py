@@ -60,11 +60,15 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     account = _known_account(username or "")
     audit_record(
         action="identity.account_locked_out",
-        actor=Actor.anonymous(ip=ip_address, label=account.username if account else mask_identifier((username or "")[:64])),
+        actor=Actor.anonymous(
+            ip=ip_address, label=account.username if account else mask_identifier((username or "")[:64])
+        ),
         object_type="account" if account else "",
         object_id=account.pk if account else "",
     )

@@ -26,7 +26,9 @@ def person_required(view: View) -> View:
         person = Person.objects.filter(account_id=request.user.pk).first()
         if person is None:
             raise PermissionDeniedError(
-                _("This is a staff account without a personal identity. Use the back office, or log in with your personal account.")
+                _(
+                    "This is a staff account without a personal identity. Use the back office, or log in with your personal account."
+                )
             )
         request.person = person  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)

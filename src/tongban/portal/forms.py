@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -14,13 +14,19 @@ from django_countries import countries
 
 from tongban.core.forms import TongbanForm
 from tongban.core.tasks import send_email
-from tongban.identity.services import account_password_set
 from tongban.identity.models import IdType, ServiceArea
+from tongban.identity.services import account_password_set
 
 
 class LoginForm(TongbanForm):
-    username = forms.CharField(label=_("User name"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}))
-    password = forms.CharField(label=_("Password"), max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TotpForm(TongbanForm):
@@ -42,24 +48,54 @@ class RegisterForm(TongbanForm):
     id_type = forms.ChoiceField(
         label=_("Identity document"),
         choices=[
-            (IdType.RESIDENT_ID, _("Resident identity card, residence permit or permanent residence ID card (18 characters)")),
+            (
+                IdType.RESIDENT_ID,
+                _("Resident identity card, residence permit or permanent residence ID card (18 characters)"),
+            ),
             (IdType.PASSPORT, _("Foreign passport")),
         ],
         widget=forms.RadioSelect,
         initial=IdType.RESIDENT_ID,
     )
-    id_number = forms.CharField(label=_("Document number"), max_length=32, help_text=_("As printed on the document. Spaces are ignored."))
+    id_number = forms.CharField(
+        label=_("Document number"), max_length=32, help_text=_("As printed on the document. Spaces are ignored.")
+    )
     nationality = forms.ChoiceField(label=_("Nationality (passport holders)"), choices=(), required=False)
-    name = forms.CharField(label=_("Full name"), max_length=100, required=False, help_text=_("As on the document. Passport holders may leave this empty or give a Chinese name."))
-    latin_name = forms.CharField(label=_("Name in Latin letters (passport holders)"), max_length=100, required=False, help_text=_("Exactly as in the passport, e.g. SCHMIDT Emma."))
-    username = forms.CharField(label=_("User name"), max_length=64, help_text=_("You log in with this. Letters, digits, dots, hyphens."), widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    email = forms.EmailField(label=_("E-mail address"), help_text=_("For notices about your applications and for resetting your password."), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text=_("At least 10 characters; not a common password."))
-    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=100,
+        required=False,
+        help_text=_("As on the document. Passport holders may leave this empty or give a Chinese name."),
+    )
+    latin_name = forms.CharField(
+        label=_("Name in Latin letters (passport holders)"),
+        max_length=100,
+        required=False,
+        help_text=_("Exactly as in the passport, e.g. SCHMIDT Emma."),
+    )
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=64,
+        help_text=_("You log in with this. Letters, digits, dots, hyphens."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("For notices about your applications and for resetting your password."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nationality"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["nationality"]).choices = _country_choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -70,7 +106,12 @@ class RegisterForm(TongbanForm):
 
 class ProfileForm(TongbanForm):
     email = forms.EmailField(label=_("E-mail address"), required=False)
-    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^\+?[0-9 \-]{5,20}$", required=False, error_messages={"invalid": _("Enter a phone number using digits, spaces and an optional leading +.")})
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^\+?[0-9 \-]{5,20}$",
+        required=False,
+        error_messages={"invalid": _("Enter a phone number using digits, spaces and an optional leading +.")},
+    )
     preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
 
 
@@ -78,11 +119,15 @@ class PowerGrantForm(TongbanForm):
     id_number = forms.CharField(label=_("Staff member's ID or passport number"), max_length=32)
     nationality = forms.ChoiceField(label=_("Nationality (passport holders only)"), choices=(), required=False)
     area = forms.ChoiceField(label=_("Service area"), choices=ServiceArea.choices, widget=forms.RadioSelect)
-    expires_on = forms.DateField(label=_("Valid until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("At most three years from today."))
+    expires_on = forms.DateField(
+        label=_("Valid until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most three years from today."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nationality"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["nationality"]).choices = _country_choices()
 
 
 class PowerRevokeForm(TongbanForm):
@@ -92,7 +137,7 @@ class PowerRevokeForm(TongbanForm):
 class TongbanPasswordResetForm(PasswordResetForm):
     """Sends the reset e-mail through the background worker, after the request commits."""
 
-    def send_mail(
+    def send_mail(  # noqa: PLR0917 - Django's signature
         self,
         subject_template_name: str,
         email_template_name: str,
@@ -112,5 +157,7 @@ class TongbanSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
     actor: Any = None
 
     def save(self, commit: bool = True) -> Any:
-        account_password_set(account=self.user, password=self.cleaned_data["new_password1"], actor=self.actor, reason="reset")
+        account_password_set(
+            account=self.user, password=self.cleaned_data["new_password1"], actor=self.actor, reason="reset"
+        )
         return self.user

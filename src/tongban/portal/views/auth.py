@@ -14,14 +14,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.core.requests import actor_from_request
@@ -39,6 +38,7 @@ from tongban.portal.forms import (
 PREAUTH_KEY = "tongban_preauth"
 PREAUTH_SECONDS = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+THROTTLED = gettext_lazy("Too many wrong codes in a row. Wait a few seconds, then enter the newest code.")
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -68,7 +68,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if account is None:
             form.add_error(None, _("The user name or password is wrong."))
         elif is_staff(account=account):
-            request.session[PREAUTH_KEY] = {"account_id": account.pk, "at": time.time(), "next": _safe_next(request, "")}
+            request.session[PREAUTH_KEY] = {
+                "account_id": account.pk,
+                "at": time.time(),
+                "next": _safe_next(request, ""),
+            }
             has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
             return redirect("portal:login_verify" if has_device else "portal:totp_enrol")
         else:
@@ -85,13 +89,18 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
     if account is None:
         messages.error(request, _("Your login took too long. Please start again."))
         return redirect("portal:login")
+    device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
+    if device is None:
+        return redirect("portal:totp_enrol")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(account, form.cleaned_data["token"].strip())
-        if device is None:
-            form.add_error("token", _("That code is wrong or has expired. Wait for a new code and try again."))
-        else:
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", THROTTLED)
+        elif device.verify_token(form.cleaned_data["token"].strip()):
             return _complete_staff_login(request, account, device)
+        else:
+            form.add_error("token", _("That code is wrong or has expired. Wait for a new code and try again."))
     return render(request, "portal/login_verify.html", {"form": form})
 
 
@@ -117,9 +126,12 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
         device = totp_enrol(account=account, actor=actor_from_request(request))
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp_confirm(device=device, token=form.cleaned_data["token"], actor=actor_from_request(request)):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("token", THROTTLED)
+        elif totp_confirm(device=device, token=form.cleaned_data["token"], actor=actor_from_request(request)):
             return _complete_staff_login(request, account, device)
-        form.add_error("token", _("That code is wrong. Check the time on your phone and try the next code."))
+        else:
+            form.add_error("token", _("That code is wrong. Check the time on your phone and try the next code."))
     uri = device.config_url
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app"))
     secret = uri.split("secret=")[1].split("&")[0]

@@ -61,7 +61,9 @@ def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
     form = PowerGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        grantee = person_by_identifier(id_number=data["id_number"].strip().upper().replace(" ", ""), nationality=data["nationality"] or None)
+        grantee = person_by_identifier(
+            id_number=data["id_number"].strip().upper().replace(" ", ""), nationality=data["nationality"] or None
+        )
         if grantee is None:
             form.add_error("id_number", _("No registered person has this document number. Ask them to register first."))
         else:

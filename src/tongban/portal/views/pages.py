@@ -17,7 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def individuals(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/section.html", {"nav": "individuals", "section": "individuals", "topics": content.INDIVIDUAL_TOPICS})
+    return render(
+        request,
+        "portal/section.html",
+        {"nav": "individuals", "section": "individuals", "topics": content.INDIVIDUAL_TOPICS},
+    )
 
 
 @require_GET
@@ -27,7 +31,9 @@ def firms(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def international(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/international.html", {"nav": "international", "topics": content.INTERNATIONAL_TOPICS})
+    return render(
+        request, "portal/international.html", {"nav": "international", "topics": content.INTERNATIONAL_TOPICS}
+    )
 
 
 @require_GET
