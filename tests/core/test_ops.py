@@ -53,6 +53,7 @@ def test_production_settings_pass_check_deploy() -> None:
         "SIGNING_KEYS_JSON": json.dumps({"keys": [new_private_jwk()]}),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests of this process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

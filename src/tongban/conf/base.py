@@ -111,6 +111,8 @@ def database_from_url(url: str) -> dict[str, Any]:
     """Build a Django DATABASES entry: WAL + full sync on SQLite, a connection pool on PostgreSQL."""
     config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] and config["NAME"] != ":memory:":
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
             # WAL keeps readers and the writer apart; synchronous=FULL makes every acknowledged
             # commit durable across a power loss; IMMEDIATE avoids lock-upgrade deadlocks.
