@@ -11,6 +11,8 @@ have msgfmt || need+=(gettext)
 if [ "$group" = "test" ]; then
   have chromium || [ -x /usr/bin/chromium ] || need+=(chromium)
   have npm || need+=(npm)
+  # Chinese glyphs for pages rendered in the browser tests (and, later, PDFs).
+  fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
 fi
 
 [ "${#need[@]}" -eq 0 ] && exit 0

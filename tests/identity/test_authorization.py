@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import FirmFactory, PersonFactory, PowerFactory
@@ -141,3 +143,20 @@ def test_grant_form_shows_errors_and_keeps_input(
     assert response.status_code == 200
     assert 'class="error-summary"' in html and "No registered person" in html
     assert 'value="NOBODY123"' in html and 'aria-invalid="true"' in html
+
+
+def test_staff_page_queries_do_not_grow_with_powers(
+    client: Client, login_person: Callable[[Client, Account], None]
+) -> None:
+    firm = FirmFactory()
+    login_person(client, firm.legal_representative.account)
+    url = f"/en/my/firms/{firm.uscc}/staff/"
+    PowerFactory.create_batch(2, firm=firm)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    PowerFactory.create_batch(15, firm=firm)
+    PowerFactory.create_batch(5, firm=firm, revoked=True)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert len(many) == len(few) <= 10, [query["sql"] for query in many.captured_queries]
+    assert html.count('class="button button-danger"') == 17

@@ -14,6 +14,7 @@ from typing import Any
 import dj_database_url
 
 from tongban.conf.env import env, env_list
+from tongban.conf.logging import logging_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -228,10 +229,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO", "Root log level.")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+LOGGING = logging_config(
+    level=env("LOG_LEVEL", "INFO", "Root log level."),
+    json=env("LOG_JSON", False, "Write logs as JSON lines (for a log pipeline) instead of readable text."),
+)
