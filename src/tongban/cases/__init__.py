@@ -1,0 +1,1 @@
+"""Applications and cases (办件): lifecycle, working-day deadlines, supplements, decisions."""

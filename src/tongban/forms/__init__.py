@@ -1,0 +1,1 @@
+"""Form definitions (versioned JSON Schema + layout), drafts, prefill and material uploads."""

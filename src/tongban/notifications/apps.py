@@ -1,0 +1,9 @@
+"""Django app configuration for notifications."""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "tongban.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
