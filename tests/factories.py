@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 from tongban.identity.models import (
     Account,
     Agency,
+    AgencyOffice,
     Firm,
     FirmType,
     IdType,
@@ -125,6 +126,26 @@ class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     name_en = factory.Sequence(lambda n: f"Test Bureau {n}")
 
 
+class AgencyOfficeFactory(factory.django.DjangoModelFactory[AgencyOffice]):
+    class Meta:
+        model = AgencyOffice
+        django_get_or_create = ("agency", "district_code")
+
+    agency = factory.SubFactory(AgencyFactory)
+    level = "city"
+    district_code = ""
+    name_zh = factory.LazyAttribute(lambda o: f"{o.agency.name_zh}（市级）")
+    name_en = factory.LazyAttribute(lambda o: f"{o.agency.name_en} (city)")
+
+    class Params:
+        district = factory.Trait(
+            level="district",
+            district_code="310104",
+            name_zh=factory.LazyAttribute(lambda o: f"{o.agency.name_zh}徐汇分局"),
+            name_en=factory.LazyAttribute(lambda o: f"{o.agency.name_en}, Xuhui"),
+        )
+
+
 class ServiceCentreFactory(factory.django.DjangoModelFactory[ServiceCentre]):
     class Meta:
         model = ServiceCentre
@@ -144,10 +165,13 @@ class StaffRoleFactory(factory.django.DjangoModelFactory[StaffRole]):
     role = "officer"
     agency = factory.SubFactory(AgencyFactory)
     service_centre = None
+    office = factory.SubFactory(AgencyOfficeFactory, agency=factory.SelfAttribute("..agency"))
     granted_at = factory.LazyFunction(timezone.now)
 
     class Params:
-        supervisor = factory.Trait(role="supervisor")
-        agency_admin = factory.Trait(role="agency_admin")
-        clerk = factory.Trait(role="clerk", agency=None, service_centre=factory.SubFactory(ServiceCentreFactory))
-        city_operator = factory.Trait(role="city_operator", agency=None, service_centre=None)
+        supervisor = factory.Trait(role="supervisor", office=None)
+        agency_admin = factory.Trait(role="agency_admin", office=None)
+        clerk = factory.Trait(
+            role="clerk", agency=None, office=None, service_centre=factory.SubFactory(ServiceCentreFactory)
+        )
+        city_operator = factory.Trait(role="city_operator", agency=None, service_centre=None, office=None)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AccountFactory, AgencyFactory, PersonFactory, StaffRoleFactory
+from tests.factories import AccountFactory, AgencyOfficeFactory, AgencyFactory, PersonFactory, StaffRoleFactory
 from tongban.audit.models import AuditEvent
 from tongban.identity.models import Account, StaffRole, VerificationLevel
 
@@ -40,9 +40,11 @@ def test_agency_admin_manages_own_agency_only(client: Client, login_staff: Login
     other = StaffRoleFactory()  # an officer of another agency
     newcomer = AccountFactory()
     login_staff(client, admin.account)
-    response = client.post(
-        f"/en/backoffice/agencies/{admin.agency.code}/", {"username": newcomer.username, "role": "officer"}
-    )
+    url = f"/en/backoffice/agencies/{admin.agency.code}/"
+    response = client.post(url, {"username": newcomer.username, "role": "officer"})
+    assert "choose it" in response.content.decode()  # an officer needs an office
+    office = AgencyOfficeFactory(agency=admin.agency)
+    response = client.post(url, {"username": newcomer.username, "role": "officer", "office": office.pk})
     assert response.status_code == 302
     assert StaffRole.objects.filter(account=newcomer, agency=admin.agency, role="officer").exists()
     assert client.post(f"/en/backoffice/agencies/{other.agency.code}/roles/{other.pk}/revoke/").status_code == 403

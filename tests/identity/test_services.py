@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import (
+    AgencyOfficeFactory,
     PASSWORD,
     AccountFactory,
     FirmFactory,
@@ -204,8 +205,19 @@ def test_staff_roles_city_operator_and_agency_admin(system_actor: Actor) -> None
     admin = StaffRoleFactory(agency_admin=True)
     other_agency_admin = StaffRoleFactory(agency_admin=True)
     newcomer = AccountFactory()
+    with pytest.raises(ValidationError):  # an officer needs an office of the agency
+        staff_role_grant(
+            account=newcomer, role="officer", agency=admin.agency, granted_by=admin.account, actor=system_actor, now=now
+        )
+    office = AgencyOfficeFactory(agency=admin.agency)
     role = staff_role_grant(
-        account=newcomer, role="officer", agency=admin.agency, granted_by=admin.account, actor=system_actor, now=now
+        account=newcomer,
+        role="officer",
+        agency=admin.agency,
+        office=office,
+        granted_by=admin.account,
+        actor=system_actor,
+        now=now,
     )
     with pytest.raises(PermissionDeniedError):  # an admin of another agency cannot touch it
         staff_role_revoke(staff_role=role, revoked_by=other_agency_admin.account, actor=system_actor, now=now)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.forms import TongbanForm
-from tongban.identity.models import AGENCY_ROLES
+from tongban.identity.models import AGENCY_ROLES, Agency, AgencyOffice
 
 
 class RoleGrantForm(TongbanForm):
     username = forms.CharField(label=_("Staff user name"), max_length=64)
     role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
+    office = forms.ModelChoiceField(
+        label=_("Office (officers only)"), queryset=AgencyOffice.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = AgencyOffice.objects.filter(agency=agency)
 
 
 class PersonLookupForm(TongbanForm):

@@ -42,7 +42,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
     role = require_agency_role(account=staff_account(request), agency=agency)
     can_manage = role.role in (StaffRoleKind.AGENCY_ADMIN, StaffRoleKind.CITY_OPERATOR)
-    form = RoleGrantForm(request.POST or None) if can_manage else None
+    form = RoleGrantForm(request.POST or None, agency=agency) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
         account = Account.objects.filter(username=form.cleaned_data["username"].strip().lower()).first()
         if account is None:
@@ -53,6 +53,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
                     account=account,
                     role=form.cleaned_data["role"],
                     agency=agency,
+                    office=form.cleaned_data["office"],
                     granted_by=staff_account(request),
                     actor=actor_from_request(request),
                     now=now(),

@@ -66,6 +66,15 @@ AGENCIES = (
 )
 
 
+DISTRICTS = {"310101": ("黄浦区", "Huangpu"), "310104": ("徐汇区", "Xuhui"), "310115": ("浦东新区", "Pudong")}
+#: District offices per agency (every agency also has its city-level office).
+DISTRICT_OFFICES = {
+    "market-regulation": ("310101", "310104", "310115"),
+    "hrss": ("310104", "310115"),
+    "taxation": ("310115",),
+}
+
+
 @dataclass(frozen=True)
 class CentreData:
     code: str
@@ -176,10 +185,11 @@ class StaffData:
     role: str
     agency: str = ""
     centre: str = ""
+    district: str = ""  # an officer's office: "" is the city office
 
 
 STAFF = (
-    StaffData("officer.market", "李娜 LI Na", "officer", agency="market-regulation"),
+    StaffData("officer.market", "李娜 LI Na", "officer", agency="market-regulation", district="310115"),
     StaffData("officer.hrss", "刘洋 LIU Yang", "officer", agency="hrss"),
     StaffData("admin.hrss", "陈静 CHEN Jing", "agency_admin", agency="hrss"),
     StaffData("officer.science", "赵敏 ZHAO Min", "officer", agency="science-tech"),

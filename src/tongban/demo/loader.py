@@ -15,7 +15,17 @@ from stdnum.cn import ric, uscc
 from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.demo import data
-from tongban.identity.models import Account, Agency, Firm, Person, ServiceCentre, StaffRole, VerificationLevel
+from tongban.identity.models import (
+    Account,
+    Agency,
+    AgencyOffice,
+    Firm,
+    OfficeLevel,
+    Person,
+    ServiceCentre,
+    StaffRole,
+    VerificationLevel,
+)
 from tongban.identity.selectors import active_powers
 from tongban.identity.services import (
     firm_register,
@@ -66,8 +76,28 @@ def _person(item: data.PersonData) -> Person:
 @transaction.atomic
 def load() -> list[Login]:
     moment = now()
-    for agency in data.AGENCIES:
-        Agency.objects.get_or_create(code=agency.code, defaults=vars(agency))
+    for item in data.AGENCIES:
+        agency, _created = Agency.objects.get_or_create(code=item.code, defaults=vars(item))
+        AgencyOffice.objects.get_or_create(
+            agency=agency,
+            district_code="",
+            defaults={
+                "level": OfficeLevel.CITY,
+                "name_zh": f"{agency.name_zh}（市级）",
+                "name_en": f"{agency.name_en} (city)",
+            },
+        )
+        for district in data.DISTRICT_OFFICES.get(agency.code, ()):
+            zh, en = data.DISTRICTS[district]
+            AgencyOffice.objects.get_or_create(
+                agency=agency,
+                district_code=district,
+                defaults={
+                    "level": OfficeLevel.DISTRICT,
+                    "name_zh": f"{agency.name_zh}{zh}分局",
+                    "name_en": f"{agency.name_en}, {en} District",
+                },
+            )
     for centre in data.CENTRES:
         ServiceCentre.objects.get_or_create(code=centre.code, defaults=vars(centre))
 
@@ -113,6 +143,11 @@ def load() -> list[Login]:
                 account=account,
                 role=staff.role,
                 agency=Agency.objects.get(code=staff.agency) if staff.agency else None,
+                office=(
+                    AgencyOffice.objects.get(agency__code=staff.agency, district_code=staff.district)
+                    if staff.role == "officer"
+                    else None
+                ),
                 service_centre=ServiceCentre.objects.get(code=staff.centre) if staff.centre else None,
                 granted_by=None,
                 actor=LOADER,

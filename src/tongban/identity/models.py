@@ -176,6 +176,37 @@ class Agency(models.Model):
         return self.name_en
 
 
+class OfficeLevel(models.TextChoices):
+    CITY = "city", _("City level")
+    DISTRICT = "district", _("District level")
+
+
+class AgencyOffice(models.Model):
+    """An office of an agency: the city-level office or one district's office. A case goes to the
+    competent office; officers work within theirs."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="offices")
+    level = models.CharField(max_length=16, choices=OfficeLevel.choices)
+    district_code = models.CharField(max_length=6, blank=True, help_text="Region code; empty for the city office.")
+    name_zh = models.CharField(max_length=120, validators=[validate_plain_text])
+    name_en = models.CharField(max_length=200, validators=[validate_plain_text])
+    address_zh = models.CharField(max_length=200, blank=True)
+    address_en = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["agency_id", "level", "district_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "district_code"], name="identity_office_one_per_district"),
+            models.CheckConstraint(
+                condition=Q(level="city", district_code="") | (Q(level="district") & ~Q(district_code="")),
+                name="identity_office_level_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
 class ServiceCentre(models.Model):
     """A service centre with windows where clerks handle cases in person."""
 
@@ -254,6 +285,14 @@ class StaffRole(models.Model):
     service_centre = models.ForeignKey(
         ServiceCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="staff_roles"
     )
+    office = models.ForeignKey(
+        AgencyOffice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_roles",
+        help_text="The office an officer works in; supervisors and agency administrators work across the agency.",
+    )
     granted_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -267,6 +306,11 @@ class StaffRole(models.Model):
                     | Q(role=StaffRoleKind.CITY_OPERATOR.value, agency__isnull=True, service_centre__isnull=True)
                 ),
                 name="identity_staffrole_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=StaffRoleKind.OFFICER.value, office__isnull=False)
+                | ~Q(role=StaffRoleKind.OFFICER.value),
+                name="identity_staffrole_officer_office",
             ),
         ]
 

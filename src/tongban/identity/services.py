@@ -21,6 +21,7 @@ from tongban.identity.models import (
     AGENCY_ROLES,
     Account,
     Agency,
+    AgencyOffice,
     Firm,
     FirmType,
     IdType,
@@ -353,17 +354,24 @@ def staff_role_grant(
     now: datetime,
     agency: Agency | None = None,
     service_centre: ServiceCentre | None = None,
+    office: AgencyOffice | None = None,
 ) -> StaffRole:
     """Give a staff account a role. City operators grant any role; an agency administrator grants
     officer, supervisor and administrator roles in their own agency. ``granted_by=None`` is the
     installation itself (the demo loader or ``createstaff``), recorded as a system action."""
     if granted_by is not None and not _may_manage_role(active_staff_roles(account=granted_by), role, agency):
         raise PermissionDeniedError(_("You may not grant this role."))
+    if role == StaffRoleKind.OFFICER and (office is None or agency is None or office.agency_id != agency.pk):
+        raise ValidationError({"office": _("An officer works in one office of the agency; choose it.")})
+    if role != StaffRoleKind.OFFICER:
+        office = None
     if StaffRole.objects.filter(
         account=account, role=role, agency=agency, service_centre=service_centre, revoked_at__isnull=True
     ).exists():
         raise ConflictError(_("The account already holds this role."))
-    staff_role = StaffRole(account=account, role=role, agency=agency, service_centre=service_centre, granted_at=now)
+    staff_role = StaffRole(
+        account=account, role=role, agency=agency, service_centre=service_centre, office=office, granted_at=now
+    )
     staff_role.full_clean()
     staff_role.save()
     audit_record(
@@ -376,6 +384,7 @@ def staff_role_grant(
             "role": role,
             "agency": agency.code if agency else "",
             "service_centre": service_centre.code if service_centre else "",
+            "office": office.pk if office else None,
         },
     )
     return staff_role
