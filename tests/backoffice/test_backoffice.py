@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AccountFactory, AgencyOfficeFactory, AgencyFactory, PersonFactory, StaffRoleFactory
+from tests.factories import AccountFactory, AgencyFactory, AgencyOfficeFactory, PersonFactory, StaffRoleFactory
 from tongban.audit.models import AuditEvent
 from tongban.identity.models import Account, StaffRole, VerificationLevel
 

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import (
-    AgencyOfficeFactory,
     PASSWORD,
     AccountFactory,
+    AgencyOfficeFactory,
     FirmFactory,
     PersonFactory,
     PowerFactory,
