@@ -22,6 +22,7 @@ messages: install  ## Compile the translation catalogues
 run: messages  ## Install, migrate SQLite, load the demo city and serve it at http://127.0.0.1:$(PORT)
 	@$(MANAGE) keyring_generate
 	@$(MANAGE) migrate --noinput --verbosity 0
+	@$(MANAGE) calendar_seed
 	@$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) demo_load
 	@PORT=$(PORT) scripts/serve.sh

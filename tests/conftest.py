@@ -88,3 +88,7 @@ def person(db):
 @pytest.fixture
 def officer(db):
     return StaffRoleFactory()
+
+
+# The case world (a firm, its HR manager with the foreign-staff power, a service, officers).
+from tests.world import world  # noqa: E402, F401

@@ -7,14 +7,15 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import PermissionDeniedError
 from tongban.identity.models import Account
 from tongban.identity.selectors import active_staff_roles
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _verified_account(request: HttpRequest) -> Account | None:
@@ -38,7 +39,7 @@ def staff_required(view: View) -> View:
     ``request.staff_roles``."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         account = _verified_account(request)
         if account is None:
             return redirect_to_login(request.get_full_path())

@@ -20,7 +20,9 @@ class RoleGrantForm(TongbanForm):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["office"]).queryset = AgencyOffice.objects.filter(agency=agency)
+        cast("forms.ModelChoiceField[AgencyOffice]", self.fields["office"]).queryset = AgencyOffice.objects.filter(
+            agency=agency
+        )
 
 
 class PersonLookupForm(TongbanForm):

@@ -15,6 +15,7 @@ from stdnum.cn import ric, uscc
 from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.demo import data
+from tongban.demo.catalogue_loader import load_catalogue
 from tongban.identity.models import (
     Account,
     Agency,
@@ -158,6 +159,8 @@ def load() -> list[Login]:
             device = TOTPDevice.objects.create(user=account, name="demo authenticator", confirmed=True)
         scope = staff.agency or staff.centre or "city"
         logins.append(Login(staff.username, f"{staff.role} ({scope})", device.config_url))
+
+    load_catalogue(now=moment)
 
     # The legal representative went to the city centre once: a clerk checked his ID card there.
     chen = people[data.LEGAL_REP.username]

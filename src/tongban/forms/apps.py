@@ -7,3 +7,6 @@ class FormsConfig(AppConfig):
     name = "tongban.forms"
     label = "forms"
     verbose_name = "Forms"
+
+    def ready(self) -> None:
+        from tongban.forms import services  # noqa: F401  (connects the version_drafted receiver)

@@ -304,7 +304,7 @@ def power_grant(
 @transaction.atomic
 def power_revoke(*, power: Power, revoked_by: Person, reason: str, actor: Actor, now: datetime) -> Power:
     """Revoke a power with immediate effect."""
-    power = Power.objects.select_for_update().select_related("firm").get(pk=power.pk)
+    power = Power.objects.select_for_update(of=("self",)).select_related("firm").get(pk=power.pk)
     require_legal_representative(person=revoked_by, firm=power.firm)
     if power.revoked_at is not None:
         raise ConflictError(_("This power was already revoked."))

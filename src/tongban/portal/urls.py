@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.portal.views import auth, firm, my, pages
+from tongban.portal.views import applications, auth, cases, firm, my, pages, services
 
 app_name = "portal"
 
@@ -20,6 +20,23 @@ urlpatterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("agencies/", pages.agencies, name="agencies"),
+    # Catalogue and applying
+    path("services/", services.service_list, name="services"),
+    path("services/<slug:code>/", services.service_guide, name="service"),
+    path("services/<slug:code>/apply/", applications.apply, name="apply"),
+    path("applications/<uuid:public_id>/", applications.application_resume, name="application"),
+    path("applications/<uuid:public_id>/submit/", applications.application_submit, name="application_submit"),
+    path("applications/<uuid:public_id>/delete/", applications.application_delete, name="application_delete"),
+    path("applications/<uuid:public_id>/<slug:step>/", applications.application_step, name="application_step"),
+    # Cases and messages
+    path("my/cases/", cases.my_cases, name="my_cases"),
+    path("my/cases/<str:number>/", cases.my_case, name="my_case"),
+    path("my/cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
+    path("my/cases/<str:number>/supplement/", cases.case_supplement, name="case_supplement"),
+    path("my/cases/<str:number>/files/<int:upload_id>/", cases.case_file, name="case_file"),
+    path("my/firms/<str:uscc>/cases/", cases.firm_cases, name="firm_cases"),
+    path("my/messages/", cases.messages_inbox, name="inbox"),
+    path("my/messages/<int:message_id>/", cases.message_detail, name="message"),
     # Accounts
     path("login/", auth.login_view, name="login"),
     path("login/verify/", auth.login_verify_view, name="login_verify"),

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.catalogue.selectors import published_services
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.requests import actor_from_request
@@ -45,7 +46,13 @@ def firm_area(request: HttpRequest, uscc: str, area: str) -> HttpResponse:
     return render(
         request,
         "portal/firm_area.html",
-        {"firm": access.firm, "authority": authority, "area_label": ServiceArea(area).label, "area": area},
+        {
+            "firm": access.firm,
+            "authority": authority,
+            "area_label": ServiceArea(area).label,
+            "area": area,
+            "services": published_services(audience="firms").filter(item__area=area),
+        },
     )
 
 

@@ -7,10 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tongban.cases.selectors import cases_of_person
 from tongban.core.clock import now
 from tongban.core.requests import actor_from_request
+from tongban.forms.selectors import open_drafts
 from tongban.identity.selectors import firms_of_person
 from tongban.identity.services import account_profile_update
+from tongban.notifications.selectors import unread_count
 from tongban.portal.decorators import person_required
 from tongban.portal.forms import ProfileForm
 
@@ -21,7 +24,14 @@ def my_space(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/my_space.html",
-        {"person": person, "account": request.user, "firms": firms_of_person(person=person, now=now())},
+        {
+            "person": person,
+            "account": request.user,
+            "firms": firms_of_person(person=person, now=now()),
+            "cases": cases_of_person(person=person, limit=5),
+            "drafts": list(open_drafts(person=person)[:5]),
+            "unread": unread_count(recipient=request.user),  # type: ignore[arg-type]
+        },
     )
 
 

@@ -1,0 +1,172 @@
+"""The officers' workbench: queues by status and deadline, the case file, actions, assignment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.cases.models import CaseStatus
+from tongban.cases.selectors import case_deadline_now, case_events, case_for_staff, staff_queue
+from tongban.cases.services import case_act, case_assign, case_record_opened
+from tongban.cases.workflow import Role, available
+from tongban.catalogue.models import Material
+from tongban.core.calendar import get_work_calendar, unknown_years_warning
+from tongban.core.clock import now
+from tongban.core.deadlines import local_date
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.requests import actor_from_request
+from tongban.forms.models import Upload
+from tongban.identity.models import Account, StaffRoleKind
+
+PAGE = 50
+#: What each action's button says (imperative; the history uses the past tense of CaseAction).
+ACTION_BUTTONS = {
+    "accept": pgettext_lazy("case action button", "Accept"),
+    "refuse_acceptance": pgettext_lazy("case action button", "Do not accept"),
+    "start_review": pgettext_lazy("case action button", "Start the review"),
+    "request_supplement": pgettext_lazy("case action button", "Request a supplement"),
+    "propose_approval": pgettext_lazy("case action button", "Propose approval"),
+    "propose_rejection": pgettext_lazy("case action button", "Propose rejection"),
+    "approve": pgettext_lazy("case action button", "Approve"),
+    "reject": pgettext_lazy("case action button", "Reject"),
+    "return_to_review": pgettext_lazy("case action button", "Return to review"),
+    "close": pgettext_lazy("case action button", "Close the case"),
+}
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    account = staff_account(request)
+    status = request.GET.get("status", "")
+    mine = request.GET.get("mine") == "1"
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    cases = staff_queue(account=account, status=status, mine=mine, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    today = local_date(now())
+    calendar = get_work_calendar()
+    rows = []
+    for case in cases[:PAGE]:
+        state = ""
+        if case.statutory_due_on and today > case.statutory_due_on:
+            state = "overdue"
+        elif case.promised_due_on and calendar.workdays_between(today, case.promised_due_on) <= 2:
+            state = "due_soon"
+        rows.append((case, state))
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "rows": rows,
+            "status": status,
+            "mine": mine,
+            "page": page,
+            "has_next": len(cases) > PAGE,
+            "statuses": CaseStatus.choices,
+            "calendar_warning": unknown_years_warning(today, today.replace(year=today.year + 1), calendar=calendar),
+        },
+    )
+
+
+@staff_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    account = staff_account(request)
+    case, roles = case_for_staff(number=number, account=account)
+    case_record_opened(case=case, account=account, actor=actor_from_request(request))
+    events = list(case_events(case=case))
+    transitions = available(status=case.status, roles=roles, four_eyes=case.version.four_eyes)
+    officers = Account.objects.filter(
+        staff_roles__role=StaffRoleKind.OFFICER, staff_roles__office=case.office, staff_roles__revoked_at__isnull=True
+    ).distinct()
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "case": case,
+            "roles": roles,
+            "is_supervisor": Role.SUPERVISOR in roles,
+            "events": events,
+            "deadline": case_deadline_now(case=case, events=events, now=now()),
+            "transitions": transitions,
+            "uploads": list(
+                Upload.objects.filter(application_id=case.application_id)
+                .select_related("material")
+                .order_by("uploaded_at")
+            ),
+            "materials": list(Material.objects.filter(version_id=case.version_id).order_by("position")),
+            "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
+            "points": case.data.get("_points"),
+            "officers": officers,
+            "action_labels": ACTION_BUTTONS,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def case_action(request: HttpRequest, number: str) -> HttpResponse:
+    account = staff_account(request)
+    case, _roles = case_for_staff(number=number, account=account)
+    try:
+        case_act(
+            case=case,
+            action=request.POST.get("action", ""),
+            expected_version=int(request.POST.get("lock_version", "0") or 0),
+            account=account,
+            actor=actor_from_request(request),
+            now=now(),
+            reason=request.POST.get("reason", ""),
+            legal_basis=request.POST.get("legal_basis", ""),
+            items=[line for line in request.POST.get("items", "").splitlines() if line.strip()],
+            materials=request.POST.getlist("materials"),
+        )
+    except ConflictError as exc:
+        messages.error(request, str(exc.message))
+    except PermissionDeniedError as exc:
+        messages.error(request, str(exc.message))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("backoffice:case", number=number)
+
+
+@require_POST
+@staff_required
+def case_assign_view(request: HttpRequest, number: str) -> HttpResponse:
+    account = staff_account(request)
+    case, _roles = case_for_staff(number=number, account=account)
+    assignee = get_object_or_404(Account, pk=request.POST.get("assignee") or account.pk)
+    try:
+        case_assign(
+            case=case, assignee=assignee, by=account, expected_version=int(request.POST.get("lock_version", "0") or 0),
+            actor=actor_from_request(request), now=now(),
+        )  # fmt: skip
+    except (ConflictError, PermissionDeniedError) as exc:
+        messages.error(request, str(exc.message))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case is assigned."))
+    return redirect("backoffice:case", number=number)
+
+
+@staff_required
+def case_file(request: HttpRequest, number: str, upload_id: int) -> FileResponse:
+    account = staff_account(request)
+    case, _roles = case_for_staff(number=number, account=account)
+    upload = get_object_or_404(Upload, pk=upload_id, application_id=case.application_id)
+    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type)
+    response["Content-Disposition"] = (
+        f'inline; filename="{case.number}-{upload.material.code}.{upload.file.name.rsplit(".", 1)[-1]}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,139 @@
+"""Case data: the case (办件), the persons concerned, and its append-only history.
+
+Designed for tens of millions of rows: every list the portal and back office show is one
+index-backed query (see ``Meta.indexes``); due dates are stored so queues sort in the database;
+``lock_version`` gives optimistic concurrency (two officers acting at once: one wins, the other
+is told the case changed).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tongban.cases.workflow import Action, Status
+from tongban.catalogue.models import ServiceItem, ServiceVersion
+from tongban.forms.models import Application
+from tongban.identity.models import Account, Agency, AgencyOffice, Firm, Person, Power, ServiceArea
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = Status.SUBMITTED.value, _("Submitted")
+    ACCEPTED = Status.ACCEPTED.value, _("Accepted")
+    NOT_ACCEPTED = Status.NOT_ACCEPTED.value, _("Not accepted")
+    UNDER_REVIEW = Status.UNDER_REVIEW.value, _("Under review")
+    SUPPLEMENT_REQUESTED = Status.SUPPLEMENT_REQUESTED.value, _("Supplement requested")
+    RESUBMITTED = Status.RESUBMITTED.value, _("Supplement received")
+    AWAITING_APPROVAL = Status.AWAITING_APPROVAL.value, _("Awaiting the supervisor's decision")
+    APPROVED = Status.APPROVED.value, _("Approved")
+    REJECTED = Status.REJECTED.value, _("Rejected")
+    CLOSED = Status.CLOSED.value, _("Closed")
+    WITHDRAWN = Status.WITHDRAWN.value, _("Withdrawn")
+
+
+class CaseAction(models.TextChoices):
+    SUBMIT = "submit", pgettext_lazy("case history", "Submitted")
+    ACCEPT = Action.ACCEPT.value, pgettext_lazy("case history", "Accepted")
+    REFUSE_ACCEPTANCE = Action.REFUSE_ACCEPTANCE.value, pgettext_lazy("case history", "Not accepted")
+    START_REVIEW = Action.START_REVIEW.value, pgettext_lazy("case history", "Review started")
+    REQUEST_SUPPLEMENT = Action.REQUEST_SUPPLEMENT.value, pgettext_lazy("case history", "Supplement requested")
+    RESUBMIT = Action.RESUBMIT.value, pgettext_lazy("case history", "Supplement provided")
+    PROPOSE_APPROVAL = Action.PROPOSE_APPROVAL.value, pgettext_lazy("case history", "Approval proposed")
+    PROPOSE_REJECTION = Action.PROPOSE_REJECTION.value, pgettext_lazy("case history", "Rejection proposed")
+    APPROVE = Action.APPROVE.value, pgettext_lazy("case history", "Approved")
+    REJECT = Action.REJECT.value, pgettext_lazy("case history", "Rejected")
+    RETURN_TO_REVIEW = Action.RETURN_TO_REVIEW.value, pgettext_lazy("case history", "Returned to review")
+    CLOSE = Action.CLOSE.value, pgettext_lazy("case history", "Closed")
+    WITHDRAW = Action.WITHDRAW.value, pgettext_lazy("case history", "Withdrawn")
+    ASSIGN = "assign", pgettext_lazy("case history", "Assigned")
+
+
+class CaseChannel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    WINDOW = "window", _("At a window")
+    API = "api", _("Through the API")
+
+
+class Case(models.Model):
+    number = models.CharField(max_length=20, unique=True)
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="case")
+    version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="cases")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="cases")
+    area = models.CharField(max_length=32, choices=ServiceArea.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
+    office = models.ForeignKey(AgencyOffice, on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text="The person who applied (or acted for the firm).",
+    )
+    firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16, choices=CaseChannel.choices, default=CaseChannel.ONLINE)
+    status = models.CharField(max_length=24, choices=CaseStatus.choices)
+    lock_version = models.PositiveIntegerField(default=1)
+    data = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    statutory_due_on = models.DateField(null=True, blank=True)
+    promised_due_on = models.DateField(null=True, blank=True)
+    assigned_to = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    supplement_items = models.JSONField(default=list, blank=True)
+    proposal = models.JSONField(default=dict, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decision_legal_basis = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["office", "status", "promised_due_on", "id"], name="cases_office_queue"),
+            models.Index(fields=["agency", "status", "promised_due_on", "id"], name="cases_agency_queue"),
+            models.Index(fields=["assigned_to", "status"], name="cases_assigned"),
+            models.Index(fields=["applicant", "-submitted_at"], name="cases_applicant"),
+            models.Index(fields=["firm", "area", "-submitted_at"], name="cases_firm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseParty(models.Model):
+    """A person concerned by a case who is not its applicant (the engineer whose work permit his
+    employer applies for). They see the case read-only in their own "My cases"."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_parties")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="cases_party_unique")]
+        indexes = [models.Index(fields=["person", "case"], name="cases_party_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.case}"
+
+
+class CaseEvent(models.Model):
+    """One step of a case's history (append-only): what happened, from which status to which,
+    who did it, acting for whom under which power, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=24, choices=CaseAction.choices)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    actor_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=16)
+    acting_for = models.CharField(max_length=64, blank=True)
+    power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    legal_basis = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "id"], name="cases_event_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"

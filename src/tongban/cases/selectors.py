@@ -1,0 +1,154 @@
+"""Reads of cases: who may see and act on a case, the back-office queues, "My cases", history
+and the deadline as of now.
+
+Permissions are decided here, on every request:
+* staff — an officer handles the cases of their own office; supervisors and agency
+  administrators those of their whole agency; nobody sees another agency's cases;
+* applicants — the person who applied; for a firm's case also its legal representative and staff
+  holding an active power in the case's area; persons concerned see the case read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tongban.cases.models import Case, CaseEvent, CaseParty, CaseStatus
+from tongban.cases.workflow import OPEN, Role
+from tongban.core.calendar import get_work_calendar
+from tongban.core.deadlines import Deadline, Pause, case_deadline
+from tongban.core.errors import NotFoundError, PermissionDeniedError
+from tongban.identity.models import Account, Firm, Person, StaffRole, StaffRoleKind
+from tongban.identity.selectors import Authority, acting_authority, active_staff_roles
+
+_CASE_RELATED = ("version", "item", "agency", "office", "applicant", "firm", "assigned_to")
+
+
+def staff_roles_for_case(*, roles: list[StaffRole], case: Case) -> frozenset[Role]:
+    """The workflow roles these staff roles give on ``case`` (empty: no access)."""
+    result: set[Role] = set()
+    for role in roles:
+        if role.agency_id != case.agency_id:
+            continue
+        if role.role == StaffRoleKind.OFFICER and role.office_id == case.office_id:
+            result.add(Role.OFFICER)
+        if role.role in (StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN):
+            result.add(Role.SUPERVISOR)
+    return frozenset(result)
+
+
+def case_for_staff(*, number: str, account: Account) -> tuple[Case, frozenset[Role]]:
+    """The case and the account's roles on it; NotFoundError if they have none (another agency's
+    or another office's case does not exist for them)."""
+    case = Case.objects.select_related(*_CASE_RELATED).filter(number=number).first()
+    if case is None:
+        raise NotFoundError(_("No such case in your queues."))
+    roles = staff_roles_for_case(roles=active_staff_roles(account=account), case=case)
+    if not roles:
+        raise NotFoundError(_("No such case in your queues."))
+    return case, roles
+
+
+@dataclass(frozen=True)
+class ApplicantAccess:
+    case: Case
+    can_act: bool  # may withdraw or supply; persons concerned only read
+    authority: Authority | None  # for a firm's case: the basis the person acts on
+
+
+def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantAccess:
+    case = Case.objects.select_related(*_CASE_RELATED).filter(number=number).first()
+    if case is None:
+        raise NotFoundError(_("No such case among yours."))
+    if case.firm is not None:
+        try:
+            authority = acting_authority(person=person, firm=case.firm, area=case.area, now=now)
+        except PermissionDeniedError:
+            authority = None
+        if authority is not None:
+            return ApplicantAccess(case, True, authority)
+    elif case.applicant_id == person.pk:
+        return ApplicantAccess(case, True, None)
+    if CaseParty.objects.filter(case=case, person=person).exists():
+        return ApplicantAccess(case, False, None)
+    raise NotFoundError(_("No such case among yours."))
+
+
+def cases_of_person(*, person: Person, limit: int = 50) -> list[Case]:
+    """The person's own applications (not for a firm) and the cases they are concerned by."""
+    own = list(
+        Case.objects.filter(applicant=person, firm__isnull=True)
+        .select_related("version", "agency")
+        .order_by("-submitted_at")[:limit]
+    )
+    concerned_ids = CaseParty.objects.filter(person=person).values_list("case_id", flat=True)
+    concerned = list(
+        Case.objects.filter(pk__in=list(concerned_ids[:limit])).select_related("version", "agency", "firm")
+    )
+    merged = {case.pk: case for case in [*own, *concerned]}
+    return sorted(merged.values(), key=lambda case: case.submitted_at, reverse=True)[:limit]
+
+
+def cases_of_firm(*, firm: Firm, areas: list[str], limit: int = 20, before_id: int | None = None) -> list[Case]:
+    """A firm's cases in the areas the person may see, newest first (keyset paging on id)."""
+    cases = Case.objects.filter(firm=firm, area__in=areas).select_related("version", "applicant")
+    if before_id:
+        cases = cases.filter(id__lt=before_id)
+    return list(cases.order_by("-id")[:limit])
+
+
+def staff_queue(
+    *, account: Account, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0
+) -> list[Case]:
+    """The cases an account's roles cover, open ones by default, most urgent (promised due date) first."""
+    roles = active_staff_roles(account=account)
+    scope = Q(pk__in=[])
+    for role in roles:
+        if role.role == StaffRoleKind.OFFICER and role.office_id:
+            scope |= Q(office_id=role.office_id)
+        elif role.role in (StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN) and role.agency_id:
+            scope |= Q(agency_id=role.agency_id)
+    cases = Case.objects.filter(scope).select_related("version", "applicant", "firm", "assigned_to", "office")
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    else:
+        cases = cases.filter(status__in=[status.value for status in OPEN])
+    if mine:
+        cases = cases.filter(assigned_to=account)
+    return list(cases.order_by("promised_due_on", "id")[offset : offset + limit])
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case).select_related("actor_account").order_by("id")
+
+
+def pauses_of(events: list[CaseEvent]) -> list[Pause]:
+    """Supplement pauses from a case's history: from each request to the next resubmission."""
+    pauses: list[Pause] = []
+    started: datetime | None = None
+    for event in events:
+        if event.action == "request_supplement":
+            started = event.at
+        elif event.action == "resubmit" and started is not None:
+            pauses.append(Pause(started, event.at))
+            started = None
+    if started is not None:
+        pauses.append(Pause(started, None))
+    return pauses
+
+
+def case_deadline_now(*, case: Case, events: list[CaseEvent], now: datetime) -> Deadline | None:
+    """The case's time limits as of ``now`` (None before acceptance or for a finished case)."""
+    if case.accepted_at is None or case.status not in [status.value for status in OPEN]:
+        return None
+    return case_deadline(
+        calendar=get_work_calendar(),
+        accepted_at=case.accepted_at,
+        statutory_limit_workdays=case.version.statutory_limit_workdays,
+        promised_limit_workdays=case.version.promised_limit_workdays,
+        pauses=pauses_of(events),
+        now=now,
+    )

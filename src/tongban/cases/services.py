@@ -1,0 +1,407 @@
+"""Writes for cases: submit an application, move a case through its lifecycle, assign it, and
+record that an officer opened it. Each is one transaction with its history row, its audit event
+and its notices (e-mail queued after commit).
+
+Concurrency: every transition names the ``lock_version`` the actor saw; the UPDATE only applies
+if it is still current, so of two officers acting at once one wins and the other is told the
+case changed — nothing is overwritten. Submitting is idempotent: an application makes at most
+one case, however often the button is pressed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tongban.audit.services import audit_record
+from tongban.cases import notices
+from tongban.cases.models import Case, CaseAction, CaseChannel, CaseEvent, CaseParty, CaseStatus
+from tongban.cases.selectors import case_deadline_now, staff_roles_for_case
+from tongban.cases.workflow import Action, IllegalTransitionError, Role, Status, find
+from tongban.catalogue.models import Material, Workflow
+from tongban.catalogue.selectors import competent_office
+from tongban.core.actors import Actor
+from tongban.core.deadlines import local_date
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.validators import validate_multiline_text
+from tongban.forms import engine
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition
+from tongban.forms.selectors import application_points, current_uploads
+from tongban.forms.services import authority_for
+from tongban.identity.models import Account, Person
+from tongban.identity.selectors import active_staff_roles, person_by_identifier
+from tongban.notifications.services import message_send
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CHANGED = _("The case changed since you opened it (someone else acted on it). Reload it and check before acting.")
+
+
+def new_case_number(now: datetime) -> str:
+    """``TB`` + the date in Shanghai + six random Crockford base-32 characters: readable on the
+    phone, unique by constraint (a clash, one in a billion a day, is retried)."""
+    suffix = "".join(secrets.choice(_CROCKFORD) for _ in range(6))
+    return f"TB{local_date(now):%Y%m%d}{suffix}"
+
+
+def completeness_errors(application: Application, definition: FormDefinition) -> dict[str, str]:
+    """Everything still missing before the application can be submitted."""
+    names = engine.visible_fields(definition.layout, application.data)
+    errors = engine.validate(definition.schema, definition.layout, application.data, names)
+    uploads = current_uploads(application=application)
+    for material in Material.objects.filter(version_id=application.version_id, required=True):
+        if material.pk not in uploads:
+            name = material.name_en if get_language() == "en" else material.name_zh
+            errors[f"material_{material.code}"] = str(_("Upload “%(name)s”.") % {"name": name})
+    return errors
+
+
+def _persons_concerned(definition: FormDefinition, data: dict[str, Any], applicant: Person) -> list[Person]:
+    people: list[Person] = []
+    for spec in definition.layout.get("persons_concerned", []):
+        number = str(data.get(spec["id_number_field"], "")).strip().upper().replace(" ", "")
+        if not number:
+            continue
+        nationality = str(data.get(spec.get("nationality_field", ""), "")) or None
+        person = person_by_identifier(id_number=number, nationality=nationality)
+        if person is not None and person.pk != applicant.pk:
+            people.append(person)
+    return people
+
+
+def _event(
+    case: Case, action: str, *, at: datetime, role: str, actor: Actor, account: Account | None, **extra: Any
+) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        at=at,
+        action=action,
+        actor_role=role,
+        actor_account=account,
+        acting_for=actor.acting_for,
+        power_id=actor.power_id,
+        **extra,
+    )
+
+
+def _notify(case: Case, action: str, now: datetime, **kwargs: Any) -> None:
+    if action not in notices.NOTIFIED_ACTIONS:
+        return
+    render = notices.for_action(case, action, **kwargs)
+    recipients = {case.applicant.account_id} if case.applicant.account_id else set()
+    if action in ("approve", "reject", "refuse_acceptance"):
+        recipients |= {
+            party.person.account_id for party in case.parties.select_related("person") if party.person.account_id
+        }
+    for account in Account.objects.filter(pk__in=recipients):
+        message_send(recipient=account, render=render, now=now, case_number=case.number)
+
+
+@transaction.atomic
+def case_submit(*, application: Application, person: Person, actor: Actor, now: datetime) -> Case:
+    """Submit a complete application: one case, however often this is called for it."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version__item__agency", "firm", "person")
+        .get(pk=application.pk)
+    )
+    if application.status == ApplicationStatus.SUBMITTED:
+        return Case.objects.get(application=application)  # a double click or a retried request
+    if application.person_id != person.pk:
+        raise PermissionDeniedError(_("This is not your application."))
+    if application.status != ApplicationStatus.DRAFT:
+        raise ConflictError(_("This application was deleted."))
+    version = application.version
+    authority = authority_for(person=person, firm=application.firm, version=version, now=now)
+    definition = FormDefinition.objects.get(version=version)
+    errors = completeness_errors(application, definition)
+    district = application.firm.registered_district if application.firm else person.registered_district
+    office = competent_office(version=version, district=district, chosen=application.office)
+    if office is None:
+        errors["office"] = str(_("Choose the office that should handle your application."))
+    if errors:
+        raise ValidationError(errors)
+    assert office is not None
+    shown = set(engine.visible_fields(definition.layout, application.data))
+    data = {name: value for name, value in application.data.items() if name in shown}
+    points = application_points(application=application, definition=definition, today=local_date(now))
+    if points is not None:
+        data["_points"] = {
+            "total": points.total,
+            "category": points.category,
+            "lines": [
+                {"factor": line.factor.code, "option": line.option.code if line.option else "", "points": line.points}
+                for line in points.lines
+            ],
+        }
+    acting = actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
+    case = _create_case(
+        application, office=office, data=data, authority_power=authority.power if authority else None, now=now
+    )
+    for concerned in _persons_concerned(definition, application.data, person):
+        CaseParty.objects.get_or_create(case=case, person=concerned)
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_at = now
+    application.save(update_fields=["status", "submitted_at", "updated_at"])
+    _event(
+        case,
+        CaseAction.SUBMIT,
+        at=now,
+        role=Role.APPLICANT,
+        actor=acting,
+        account=person.account,
+        to_status=Status.SUBMITTED,
+    )
+    audit_record(
+        action="cases.case_submitted", actor=acting, object_type="case", object_id=case.number,
+        data={"service": version.item.code, "version": version.number, "office": office.pk},
+    )  # fmt: skip
+    if version.workflow == Workflow.INSTANT:
+        return _complete_instantly(case, acting, now)
+    _notify(case, "submit", now)
+    return case
+
+
+def _create_case(
+    application: Application, *, office: Any, data: dict[str, Any], authority_power: Any, now: datetime
+) -> Case:
+    version = application.version
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Case.objects.create(
+                    number=new_case_number(now),
+                    application=application,
+                    version=version,
+                    item=version.item,
+                    area=version.item.area,
+                    agency=version.item.agency,
+                    office=office,
+                    applicant=application.person,
+                    firm=application.firm,
+                    power=authority_power,
+                    channel=CaseChannel.ONLINE,
+                    status=CaseStatus.SUBMITTED,
+                    data=data,
+                    submitted_at=now,
+                )
+        except IntegrityError:
+            if Case.objects.filter(application=application).exists():
+                raise
+    raise ConflictError(_("Could not allocate a case number; please try again."))
+
+
+def _complete_instantly(case: Case, actor: Actor, now: datetime) -> Case:
+    """An instant filing: accepted and closed at once by the system, with a receipt."""
+    system = Actor.system("instant-filing")
+    for action, source, target in (
+        (Action.ACCEPT, Status.SUBMITTED, Status.ACCEPTED),
+        (Action.CLOSE, Status.ACCEPTED, Status.CLOSED),
+    ):
+        _event(case, action, at=now, role=Role.SYSTEM, actor=system, account=None, from_status=source, to_status=target)
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, accepted_at=now, decided_at=now, closed_at=now, lock_version=F("lock_version") + 1
+    )
+    case.refresh_from_db()
+    audit_record(action="cases.case_completed_instantly", actor=actor, object_type="case", object_id=case.number)
+    _notify(case, "receipt", now)
+    return case
+
+
+def _clean_text(field: str, value: str, *, required: bool) -> str:
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    try:
+        validate_multiline_text(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    return value
+
+
+@transaction.atomic
+def case_act(
+    *,
+    case: Case,
+    action: str,
+    expected_version: int,
+    actor: Actor,
+    now: datetime,
+    account: Account | None = None,
+    person: Person | None = None,
+    reason: str = "",
+    legal_basis: str = "",
+    items: list[str] | None = None,
+    materials: list[str] | None = None,
+) -> Case:
+    """Apply one lifecycle action. Staff pass ``account``; applicants pass ``person``."""
+    case = Case.objects.select_related("version", "applicant", "firm", "item").get(pk=case.pk)
+    roles, acting = _roles_and_actor(case, account=account, person=person, actor=actor, now=now)
+    if case.lock_version != expected_version:
+        raise ConflictError(CHANGED)
+    try:
+        transition = find(action, status=case.status, roles=roles, four_eyes=case.version.four_eyes)
+    except IllegalTransitionError:
+        raise ConflictError(
+            _("“%(action)s” is not possible while the case is “%(status)s”.")
+            % {
+                "action": CaseAction(action).label if action in CaseAction.values else action,
+                "status": case.get_status_display(),
+            }
+        ) from None
+    reason = _clean_text("reason", reason, required=transition.needs_reason)
+    legal_basis = _clean_text("legal_basis", legal_basis, required=transition.needs_legal_basis)
+    clean_items = [_clean_text("items", item, required=False) for item in (items or [])]
+    clean_items = [item for item in clean_items if item]
+    requested = list(
+        Material.objects.filter(version_id=case.version_id, code__in=materials or []).order_by("position", "code")
+    )
+    if transition.needs_items and not (clean_items or requested):
+        raise ValidationError({"items": _("Say exactly which materials or information the applicant must supply.")})
+
+    fields: dict[str, Any] = {"status": transition.target}
+    if transition.target == Status.ACCEPTED:
+        fields["accepted_at"] = now
+    if transition.action in (Action.PROPOSE_APPROVAL, Action.PROPOSE_REJECTION):
+        fields["proposal"] = {
+            "decision": "approve" if transition.action == Action.PROPOSE_APPROVAL else "reject",
+            "reason": reason, "legal_basis": legal_basis, "by": account.pk if account else None, "at": now.isoformat(),
+        }  # fmt: skip
+    deciding = case.status == Status.AWAITING_APPROVAL and transition.action in (Action.APPROVE, Action.REJECT)
+    if deciding and account is not None and case.proposal.get("by") == account.pk:
+        raise PermissionDeniedError(_("Four eyes: the supervisor who decides must not be the officer who proposed."))
+    if transition.action == Action.RETURN_TO_REVIEW:
+        fields["proposal"] = {}
+    if transition.target in (Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED):
+        fields.update(decided_at=now, decision_reason=reason or case.proposal.get("reason", ""))
+        fields["decision_legal_basis"] = legal_basis or case.proposal.get("legal_basis", "")
+    if transition.target in (Status.CLOSED, Status.WITHDRAWN):
+        fields["closed_at"] = now
+    if transition.action == Action.REQUEST_SUPPLEMENT:
+        fields["supplement_items"] = [
+            *({"material": m.code, "name_zh": m.name_zh, "name_en": m.name_en} for m in requested),
+            *({"material": "", "name_zh": item, "name_en": item} for item in clean_items),
+        ]
+    if transition.action == Action.RESUBMIT:
+        _check_supplement_supplied(case)
+        fields["supplement_items"] = []
+
+    updated = Case.objects.filter(pk=case.pk, lock_version=expected_version).update(
+        lock_version=F("lock_version") + 1, **fields
+    )
+    if not updated:
+        raise ConflictError(CHANGED)
+    _event(
+        case, transition.action, at=now, role=_primary(roles), actor=acting, account=account or (person.account if person else None),
+        from_status=case.status, to_status=transition.target, reason=reason, legal_basis=legal_basis,
+        data={"items": clean_items, "materials": [m.code for m in requested]} if transition.needs_items else {},
+    )  # fmt: skip
+    case.refresh_from_db()
+    _store_due_dates(case, now)
+    audit_record(
+        action=f"cases.{transition.action}", actor=acting, object_type="case", object_id=case.number,
+        data={"from": case_status_before(transition), "to": transition.target, "reason": reason, "legal_basis": legal_basis},
+    )  # fmt: skip
+    _notify(case, transition.action, now, reason=reason or case.decision_reason, items=clean_items, materials=requested)
+    return case
+
+
+def case_status_before(transition: Any) -> list[str]:
+    return sorted(str(status) for status in transition.sources)
+
+
+def _primary(roles: frozenset[Role]) -> str:
+    for role in (Role.SUPERVISOR, Role.OFFICER, Role.APPLICANT, Role.SYSTEM):
+        if role in roles:
+            return role
+    return ""
+
+
+def _roles_and_actor(
+    case: Case, *, account: Account | None, person: Person | None, actor: Actor, now: datetime
+) -> tuple[frozenset[Role], Actor]:
+    if account is not None:
+        roles = staff_roles_for_case(roles=active_staff_roles(account=account), case=case)
+        if not roles:
+            raise PermissionDeniedError(_("This case is not in your office or agency."))
+        return roles, actor
+    if person is not None:
+        if case.firm is not None:
+            authority = authority_for(person=person, firm=case.firm, version=case.version, now=now)
+            assert authority is not None
+            return frozenset({Role.APPLICANT}), actor.for_firm(case.firm.uscc, authority.power_id)
+        if case.applicant_id == person.pk:
+            return frozenset({Role.APPLICANT}), actor
+    raise PermissionDeniedError(_("Only the applicant can do this."))
+
+
+def _check_supplement_supplied(case: Case) -> None:
+    request = CaseEvent.objects.filter(case=case, action=Action.REQUEST_SUPPLEMENT).order_by("-id").first()
+    if request is None:
+        return
+    requested = set(request.data.get("materials", []))
+    if not requested:
+        return
+    supplied = set(
+        case.application.uploads.filter(uploaded_at__gte=request.at, superseded_at__isnull=True).values_list(
+            "material__code", flat=True
+        )
+    )
+    missing = requested - supplied
+    if missing:
+        raise ValidationError({"materials": _("Upload the requested materials first.")})
+
+
+def _store_due_dates(case: Case, now: datetime) -> None:
+    events = list(CaseEvent.objects.filter(case=case).order_by("id"))
+    deadline = case_deadline_now(case=case, events=events, now=now)
+    if deadline is not None:
+        Case.objects.filter(pk=case.pk).update(
+            statutory_due_on=deadline.statutory_due_on, promised_due_on=deadline.promised_due_on
+        )
+        case.statutory_due_on, case.promised_due_on = deadline.statutory_due_on, deadline.promised_due_on
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, assignee: Account, by: Account, expected_version: int, actor: Actor, now: datetime
+) -> Case:
+    """Give a case to an officer of its office (supervisors assign; officers take a case themselves)."""
+    roles = staff_roles_for_case(roles=active_staff_roles(account=by), case=case)
+    if Role.SUPERVISOR not in roles and not (Role.OFFICER in roles and assignee.pk == by.pk):
+        raise PermissionDeniedError(
+            _("Only a supervisor assigns cases to others; officers can take a case themselves.")
+        )
+    if not staff_roles_for_case(roles=active_staff_roles(account=assignee), case=case):
+        raise ValidationError({"assignee": _("This person does not work on this office's cases.")})
+    updated = Case.objects.filter(pk=case.pk, lock_version=expected_version).update(
+        assigned_to=assignee, lock_version=F("lock_version") + 1
+    )
+    if not updated:
+        raise ConflictError(CHANGED)
+    _event(
+        case, CaseAction.ASSIGN, at=now, role=_primary(roles), actor=actor, account=by, data={"assignee": assignee.pk}
+    )
+    audit_record(
+        action="cases.case_assigned",
+        actor=actor,
+        object_type="case",
+        object_id=case.number,
+        data={"assignee": assignee.pk},
+    )
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_record_opened(*, case: Case, account: Account, actor: Actor) -> None:
+    """An officer opened a case file: who read which case, when (an audit event, no state change)."""
+    audit_record(
+        action="cases.case_opened", actor=actor, object_type="case", object_id=case.number, data={"account": account.pk}
+    )

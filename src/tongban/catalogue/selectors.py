@@ -1,0 +1,118 @@
+"""Reads of the catalogue: public search with filters, one service's guide, points tables."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from tongban.catalogue.models import (
+    Material,
+    PointsFactor,
+    PointsOption,
+    PointsTable,
+    ServiceItem,
+    ServiceVersion,
+    Topic,
+    VersionStatus,
+)
+from tongban.catalogue.points import FactorSpec, OptionSpec, TableSpec
+from tongban.identity.models import AgencyOffice, OfficeLevel
+
+AUDIENCES = ("individuals", "firms", "foreigners")
+
+
+def search_terms(query: str) -> list[str]:
+    """Case-folded terms of a query; every term must occur (substring match, so Chinese works)."""
+    return [term for term in query.casefold().split() if term][:8]
+
+
+def published_services(
+    *, query: str = "", audience: str = "", agency_code: str = "", topic_code: str = ""
+) -> QuerySet[ServiceVersion]:
+    """Published service versions matching the query and filters, with item and agency joined."""
+    versions = ServiceVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("item", "item__agency")
+    for term in search_terms(query):
+        versions = versions.filter(search_text__contains=term)
+    if audience in AUDIENCES:
+        versions = versions.filter(**{f"for_{audience}": True})
+    if agency_code:
+        versions = versions.filter(item__agency__code=agency_code)
+    if topic_code:
+        versions = versions.filter(topics__code=topic_code)
+    return versions.order_by("item__code")
+
+
+def published_version(*, code: str) -> ServiceVersion | None:
+    """The published version of the service with this code, materials and topics prefetched."""
+    return (
+        ServiceVersion.objects.filter(status=VersionStatus.PUBLISHED, item__code=code)
+        .select_related("item", "item__agency")
+        .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("position", "code")), "topics")
+        .first()
+    )
+
+
+def version_with_materials(*, version_id: int) -> ServiceVersion:
+    return (
+        ServiceVersion.objects.select_related("item", "item__agency")
+        .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("position", "code")))
+        .get(pk=version_id)
+    )
+
+
+def competent_office(*, version: ServiceVersion, district: str, chosen: AgencyOffice | None) -> AgencyOffice | None:
+    """The office that handles a case: the agency's city office for city-level services; for
+    district-level services the applicant's chosen office, else the office of their registered
+    district. None if the applicant must choose."""
+    offices = AgencyOffice.objects.filter(agency_id=version.item.agency_id)
+    if version.handling_level == OfficeLevel.CITY:
+        return offices.filter(level=OfficeLevel.CITY).first()
+    if chosen is not None and chosen.agency_id == version.item.agency_id and chosen.level == OfficeLevel.DISTRICT:
+        return chosen
+    return offices.filter(level=OfficeLevel.DISTRICT, district_code=district).first() if district else None
+
+
+def district_offices(*, version: ServiceVersion) -> QuerySet[AgencyOffice]:
+    return AgencyOffice.objects.filter(agency_id=version.item.agency_id, level=OfficeLevel.DISTRICT).order_by(
+        "district_code"
+    )
+
+
+def topics() -> QuerySet[Topic]:
+    return Topic.objects.order_by("position", "code")
+
+
+def service_items_for_agency(*, agency_id: int | None) -> QuerySet[ServiceItem]:
+    items = ServiceItem.objects.select_related("agency", "published_version").order_by("code")
+    return items if agency_id is None else items.filter(agency_id=agency_id)
+
+
+def points_table_spec(*, code: str) -> TableSpec | None:
+    """A points table as plain values for ``catalogue.points.score`` (three queries)."""
+    table = (
+        PointsTable.objects.filter(code=code)
+        .prefetch_related(
+            Prefetch(
+                "factors",
+                queryset=PointsFactor.objects.order_by("position").prefetch_related(
+                    Prefetch("options", queryset=PointsOption.objects.order_by("position"))
+                ),
+            )
+        )
+        .first()
+    )
+    if table is None:
+        return None
+    return TableSpec(
+        code=table.code,
+        category_a_min=table.category_a_min,
+        category_b_min=table.category_b_min,
+        factors=[
+            FactorSpec(
+                code=factor.code,
+                name_zh=factor.name_zh,
+                name_en=factor.name_en,
+                options=[OptionSpec(o.code, o.label_zh, o.label_en, o.points) for o in factor.options.all()],
+            )
+            for factor in table.factors.all()
+        ],
+    )

@@ -1,0 +1,183 @@
+"""Writes to the catalogue: create a service, draft a new version, edit drafts, publish.
+
+Only city operators and the administrators of the owning agency edit the catalogue. Published
+versions are immutable; editing one means drafting the next version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from tongban.audit.services import audit_record
+from tongban.catalogue.models import Material, ServiceItem, ServiceVersion, Topic, VersionStatus
+from tongban.catalogue.signals import version_drafted
+from tongban.core.actors import Actor
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.identity.models import Account, Agency, ServiceArea, StaffRoleKind
+from tongban.identity.selectors import active_staff_roles, has_role
+
+#: ServiceVersion fields an editor may set on a draft.
+EDITABLE_FIELDS = (
+    "name_zh", "name_en", "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
+    "for_individuals", "for_firms", "for_foreigners", "legal_basis_zh", "legal_basis_en",
+    "conditions_zh", "conditions_en", "statutory_limit_workdays", "promised_limit_workdays",
+    "fee_zh", "fee_en", "fee_amount_fen", "channel", "fully_online", "handling_level", "workflow",
+    "four_eyes", "contact_zh", "contact_en",
+)  # fmt: skip
+REQUIRED_BILINGUAL = ("name", "summary")
+
+
+def require_catalogue_editor(*, account: Account | None, agency: Agency) -> None:
+    """City operators edit every service; agency administrators their agency's. ``None`` is the
+    installation itself (demo loader, fixtures)."""
+    if account is None:
+        return
+    roles = active_staff_roles(account=account)
+    if has_role(roles, StaffRoleKind.CITY_OPERATOR) or has_role(roles, StaffRoleKind.AGENCY_ADMIN, agency=agency):
+        return
+    raise PermissionDeniedError(_("Only city operators and this agency's administrators edit its services."))
+
+
+def build_search_text(version: ServiceVersion, topics: list[Topic]) -> str:
+    parts = [
+        version.item.code, version.name_zh, version.name_en, version.summary_zh, version.summary_en,
+        version.eligibility_zh, version.eligibility_en, version.item.agency.name_zh, version.item.agency.name_en,
+        *(topic.name_zh for topic in topics), *(topic.name_en for topic in topics),
+    ]  # fmt: skip
+    return " ".join(" ".join(part.split()) for part in parts if part).casefold()
+
+
+def _check_content(version: ServiceVersion) -> None:
+    errors: dict[str, Any] = {}
+    for field in REQUIRED_BILINGUAL:
+        for language in ("zh", "en"):
+            if not getattr(version, f"{field}_{language}").strip():
+                errors[f"{field}_{language}"] = _("Both languages are required.")
+    if version.promised_limit_workdays > version.statutory_limit_workdays:
+        errors["promised_limit_workdays"] = _("The promised limit cannot exceed the statutory limit.")
+    if not (version.for_individuals or version.for_firms or version.for_foreigners):
+        errors["for_individuals"] = _("Say who may apply: individuals, firms or foreigners.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def service_item_create(
+    *,
+    code: str,
+    agency: Agency,
+    area: str,
+    content: dict[str, Any],
+    materials: list[dict[str, Any]],
+    topic_codes: list[str],
+    editor: Account | None,
+    actor: Actor,
+) -> ServiceVersion:
+    """Create a service item with its first (draft) version and materials."""
+    require_catalogue_editor(account=editor, agency=agency)
+    if area not in ServiceArea.values:
+        raise ValidationError({"area": _("Choose the service area.")})
+    if ServiceItem.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A service with this code already exists.")})
+    item = ServiceItem.objects.create(code=code, agency=agency, area=area)
+    version = ServiceVersion(item=item, number=1, status=VersionStatus.DRAFT)
+    _assign(version, content)
+    _check_content(version)
+    version.full_clean(exclude=["search_text"])
+    version.save()
+    version.topics.set(Topic.objects.filter(code__in=topic_codes))
+    for position, material in enumerate(materials):
+        Material.objects.create(version=version, position=position, **material)
+    audit_record(action="catalogue.service_created", actor=actor, object_type="service", object_id=code)
+    return version
+
+
+def _assign(version: ServiceVersion, content: dict[str, Any]) -> None:
+    unknown = set(content) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": f"Unknown fields: {', '.join(sorted(unknown))}"})
+    for field, value in content.items():
+        setattr(version, field, value.strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def service_version_draft(*, item: ServiceItem, editor: Account | None, actor: Actor) -> ServiceVersion:
+    """Start editing a published service: copy its published version into a new draft."""
+    item = ServiceItem.objects.select_for_update(of=("self",)).select_related("agency").get(pk=item.pk)
+    require_catalogue_editor(account=editor, agency=item.agency)
+    existing = ServiceVersion.objects.filter(item=item, status=VersionStatus.DRAFT).first()
+    if existing is not None:
+        return existing
+    source = ServiceVersion.objects.filter(item=item).order_by("-number").first()
+    if source is None:
+        raise ConflictError(_("This service has no version to copy."))
+    topics = list(source.topics.all())
+    materials = list(source.materials.all())
+    draft = ServiceVersion.objects.get(pk=source.pk)
+    draft.pk = None
+    draft.number = source.number + 1
+    draft.status = VersionStatus.DRAFT
+    draft.published_at = None
+    draft.save()
+    draft.topics.set(topics)
+    for material in materials:
+        material.pk = None
+        material.version = draft
+    Material.objects.bulk_create(materials)
+    version_drafted.send(sender=ServiceVersion, source=source, draft=draft)
+    audit_record(
+        action="catalogue.version_drafted", actor=actor, object_type="service", object_id=item.code,
+        data={"from": source.number, "to": draft.number},
+    )  # fmt: skip
+    return draft
+
+
+@transaction.atomic
+def service_version_update(
+    *, version: ServiceVersion, content: dict[str, Any], editor: Account | None, actor: Actor
+) -> ServiceVersion:
+    """Edit a draft version's guide and rules."""
+    version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
+    require_catalogue_editor(account=editor, agency=version.item.agency)
+    if version.status != VersionStatus.DRAFT:
+        raise ConflictError(_("Published versions cannot be changed; draft a new version."))
+    _assign(version, content)
+    _check_content(version)
+    version.full_clean(exclude=["search_text"])
+    version.save()
+    audit_record(
+        action="catalogue.version_updated", actor=actor, object_type="service", object_id=version.item.code,
+        data={"version": version.number, "fields": sorted(content)},
+    )  # fmt: skip
+    return version
+
+
+@transaction.atomic
+def service_version_publish(
+    *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
+) -> ServiceVersion:
+    """Publish a draft: it becomes what the public sees and what new cases are made under."""
+    version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
+    require_catalogue_editor(account=editor, agency=version.item.agency)
+    if version.status != VersionStatus.DRAFT:
+        raise ConflictError(_("Only a draft can be published."))
+    _check_content(version)
+    item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
+    previous = item.published_version_id
+    ServiceVersion.objects.filter(item=item, status=VersionStatus.PUBLISHED).update(status=VersionStatus.RETIRED)
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = now
+    version.search_text = build_search_text(version, list(version.topics.all()))
+    version.save(update_fields=["status", "published_at", "search_text"])
+    item.published_version = version
+    item.save(update_fields=["published_version"])
+    audit_record(
+        action="catalogue.version_published", actor=actor, object_type="service", object_id=item.code,
+        data={"version": version.number, "previous_version_id": previous},
+    )  # fmt: skip
+    return version

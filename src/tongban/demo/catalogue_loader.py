@@ -1,0 +1,111 @@
+"""Load the demo city's service catalogue (``catalogue_data``) through the catalogue services.
+
+Idempotent: topics, points tables and services are looked up by code first, and a service that
+already exists is left as it is (operators may have edited it since); a second run changes
+nothing. The agencies come from the demo city (``tongban.demo.loader.load``), which must have
+been loaded first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceItem, Topic
+from tongban.catalogue.services import service_item_create, service_version_publish
+from tongban.core.actors import Actor
+from tongban.demo import catalogue_data
+from tongban.demo.catalogue_data import PointsTableData, ServiceData
+from tongban.forms.models import FormDefinition
+from tongban.identity.models import Agency
+
+LOADER = Actor.system("demo-loader")
+
+#: ServiceData attributes that are the version's content (``catalogue.services.EDITABLE_FIELDS``).
+CONTENT_FIELDS = (
+    "name_zh", "name_en", "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
+    "for_individuals", "for_firms", "for_foreigners", "legal_basis_zh", "legal_basis_en",
+    "conditions_zh", "conditions_en", "statutory_limit_workdays", "promised_limit_workdays",
+    "fee_zh", "fee_en", "fee_amount_fen", "channel", "fully_online", "handling_level", "workflow",
+    "four_eyes", "contact_zh", "contact_en",
+)  # fmt: skip
+
+
+def content_of(service: ServiceData) -> dict[str, Any]:
+    return {name: getattr(service, name) for name in CONTENT_FIELDS}
+
+
+@transaction.atomic
+def load_catalogue(*, now: datetime) -> None:
+    """Create what is missing of the demo catalogue; publish each new service."""
+    for topic in catalogue_data.TOPICS:
+        Topic.objects.get_or_create(
+            code=topic.code, defaults={"name_zh": topic.name_zh, "name_en": topic.name_en, "position": topic.position}
+        )
+    for table in catalogue_data.POINTS_TABLES:
+        _points_table(table)
+    needed = {service.agency for service in catalogue_data.SERVICES}
+    agencies = {agency.code: agency for agency in Agency.objects.filter(code__in=needed)}
+    missing = needed - set(agencies)
+    if missing:
+        raise ImproperlyConfigured(f"Load the demo city first; agencies missing: {', '.join(sorted(missing))}")
+    existing = set(
+        ServiceItem.objects.filter(code__in=[s.code for s in catalogue_data.SERVICES]).values_list("code", flat=True)
+    )
+    for service in catalogue_data.SERVICES:
+        if service.code in existing:
+            continue
+        version = service_item_create(
+            code=service.code,
+            agency=agencies[service.agency],
+            area=service.area,
+            content=content_of(service),
+            materials=[asdict(material) for material in service.materials],
+            topic_codes=list(service.topics),
+            editor=None,
+            actor=LOADER,
+        )
+        FormDefinition.objects.create(
+            version=version,
+            schema=service.form.schema(),
+            layout=service.form.layout(),
+            points_table=service.form.points_table,
+            points_fields=dict(service.form.points_fields),
+        )
+        service_version_publish(version=version, editor=None, actor=LOADER, now=now)
+
+
+def _points_table(data: PointsTableData) -> PointsTable:
+    table, _created = PointsTable.objects.get_or_create(
+        code=data.code,
+        defaults={
+            "name_zh": data.name_zh,
+            "name_en": data.name_en,
+            "source_zh": data.source_zh,
+            "source_en": data.source_en,
+            "category_a_min": data.category_a_min,
+            "category_b_min": data.category_b_min,
+        },
+    )
+    for factor_position, factor_data in enumerate(data.factors):
+        factor, _created = PointsFactor.objects.get_or_create(
+            table=table,
+            code=factor_data.code,
+            defaults={"position": factor_position, "name_zh": factor_data.name_zh, "name_en": factor_data.name_en},
+        )
+        for option_position, option in enumerate(factor_data.options):
+            PointsOption.objects.get_or_create(
+                factor=factor,
+                code=option.code,
+                defaults={
+                    "position": option_position,
+                    "label_zh": option.label_zh,
+                    "label_en": option.label_en,
+                    "points": option.points,
+                },
+            )
+    return table

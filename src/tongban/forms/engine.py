@@ -1,0 +1,291 @@
+"""The form engine: steps and conditional sections, coercion of posted text to schema types,
+validation with an error per field, and the view model templates render.
+
+A form definition is data (``FormDefinition.schema`` + ``layout``); see docs/forms.md for the
+layout format. Validation uses the ``jsonschema`` library for types, formats, ranges and
+patterns; "required" is decided here because a field in a hidden conditional section is never
+required. Messages are translated here, not taken from jsonschema (which speaks to developers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+
+from tongban.core.validators import has_control_characters
+
+Data = dict[str, Any]
+
+
+def text(value: Mapping[str, str] | str | None, language: str) -> str:
+    """A bilingual label ``{"zh": ..., "en": ...}`` in ``language`` (falls back to the other)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    key = "en" if language == "en" else "zh"
+    return value.get(key) or value.get("zh" if key == "en" else "en") or ""
+
+
+def is_visible(condition: Mapping[str, Any] | None, data: Mapping[str, Any]) -> bool:
+    """Evaluate a ``visible_if`` condition: ``{"field": f, "equals": v}`` or ``{"field": f, "in": [..]}``."""
+    if not condition:
+        return True
+    value = data.get(condition["field"])
+    if "equals" in condition:
+        return bool(value == condition["equals"])
+    if "in" in condition:
+        return value in condition["in"]
+    if "truthy" in condition:
+        return bool(value) == bool(condition["truthy"])
+    return True
+
+
+def steps(layout: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(layout.get("steps", []))
+
+
+def visible_steps(layout: Mapping[str, Any], data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [step for step in steps(layout) if is_visible(step.get("visible_if"), data)]
+
+
+def visible_fields(layout: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
+    """Field names in visible steps whose own condition holds, in layout order."""
+    specs = layout.get("fields", {})
+    names: list[str] = []
+    for step in visible_steps(layout, data):
+        for name in step.get("fields", []):
+            if is_visible(specs.get(name, {}).get("visible_if"), data):
+                names.append(name)
+    return names
+
+
+class CoercionError(ValueError):
+    """A posted value cannot become the schema's type; the message is for the applicant."""
+
+
+def coerce(prop: Mapping[str, Any], raw: Any) -> Any:
+    """Posted form text -> the JSON type the schema declares. Empty input -> None (absent)."""
+    kind = prop.get("type", "string")
+    if kind == "boolean":
+        return raw in (True, "on", "true", "1", "yes")
+    if kind == "array":
+        values = raw if isinstance(raw, list) else [raw] if raw not in (None, "") else []
+        return [str(value).strip() for value in values if str(value).strip()]
+    value = "" if raw is None else str(raw).strip()
+    if value == "":
+        return None
+    if has_control_characters(value, multiline=prop.get("x-multiline", False)):
+        raise CoercionError(_("This text contains invisible control characters; please retype it."))
+    if kind == "integer":
+        try:
+            return int(value.replace(",", "").replace(" ", ""))
+        except ValueError:
+            raise CoercionError(_("Enter a whole number, using digits only.")) from None
+    if kind == "number":
+        try:
+            number = float(value.replace(",", "").replace(" ", ""))
+        except ValueError:
+            raise CoercionError(_("Enter a number, using digits only.")) from None
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def _message(error: SchemaError) -> str:
+    validator = error.validator
+    limit = error.validator_value
+    if validator == "type":
+        return _("Enter a value of the right kind.")
+    if validator in ("minimum", "exclusiveMinimum"):
+        return _("Enter %(limit)s or more.") % {"limit": limit}
+    if validator in ("maximum", "exclusiveMaximum"):
+        return _("Enter %(limit)s or less.") % {"limit": limit}
+    if validator == "minLength":
+        return _("Enter at least %(limit)s characters.") % {"limit": limit}
+    if validator == "maxLength":
+        return _("Use at most %(limit)s characters.") % {"limit": limit}
+    if validator in ("enum", "const"):
+        return _("Choose one of the options.")
+    if validator == "pattern":
+        return _("The format is not right; see the hint.")
+    if validator == "format" and limit == "date":
+        return _("Enter a real date, like 2026-11-27.")
+    if validator == "format" and limit == "email":
+        return _("Enter an e-mail address, like name@example.com.")
+    if validator in ("minItems",):
+        return _("Choose at least %(limit)s.") % {"limit": limit}
+    return _("This value is not valid.")
+
+
+def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    relaxed = {key: value for key, value in schema.items() if key != "required"}
+    return Draft202012Validator(relaxed, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate(
+    schema: Mapping[str, Any], layout: Mapping[str, Any], data: Mapping[str, Any], names: list[str]
+) -> dict[str, str]:
+    """Errors (field -> message) for the fields ``names`` of ``data``; hidden fields are skipped."""
+    shown = set(visible_fields(layout, data))
+    required = set(schema.get("required", []))
+    errors: dict[str, str] = {}
+    for name in names:
+        if name in shown and name in required and data.get(name) in (None, "", []):
+            errors[name] = _("This field is required.")
+    checked = {name: data[name] for name in names if name in shown and data.get(name) not in (None, "", [])}
+    for error in _validator(schema).iter_errors(checked):
+        if error.path:
+            name = str(error.path[0])
+            errors.setdefault(name, _message(error))
+    return errors
+
+
+def clean_posted(
+    schema: Mapping[str, Any],
+    names: list[str],
+    posted: Mapping[str, Any],
+    locked: Mapping[str, Any],
+) -> tuple[Data, dict[str, str]]:
+    """Coerce the posted values of ``names``; ``locked`` (authoritative prefill) wins over input.
+    Returns (values, coercion errors). Values that fail coercion keep the raw text so the
+    applicant sees what they typed."""
+    props = schema.get("properties", {})
+    values: Data = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        if name in locked:
+            values[name] = locked[name]
+            continue
+        prop = props.get(name, {})
+        raw = posted.get(name)
+        try:
+            values[name] = coerce(prop, raw)
+        except CoercionError as exc:
+            values[name] = raw
+            errors[name] = str(exc)
+    return values, errors
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass
+class FieldView:
+    name: str
+    label: str
+    help: str
+    widget: str
+    value: Any
+    required: bool
+    readonly: bool
+    error: str = ""
+    source: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def input_id(self) -> str:
+        return f"f-{self.name}"
+
+    @property
+    def display_value(self) -> str:
+        if self.value is None:
+            return ""
+        if self.choices:
+            labels = [choice.label for choice in self.choices if choice.selected]
+            return ", ".join(labels)
+        if isinstance(self.value, bool):
+            return _("Yes") if self.value else _("No")
+        return str(self.value)
+
+
+def field_views(
+    schema: Mapping[str, Any],
+    layout: Mapping[str, Any],
+    names: list[str],
+    data: Mapping[str, Any],
+    *,
+    language: str,
+    errors: Mapping[str, str] | None = None,
+    sources: Mapping[str, str] | None = None,
+    locked: frozenset[str] = frozenset(),
+    source_labels: Mapping[str, str] | None = None,
+) -> list[FieldView]:
+    """What a template needs to render ``names`` (only the visible ones)."""
+    props = schema.get("properties", {})
+    specs = layout.get("fields", {})
+    required = set(schema.get("required", []))
+    shown = set(visible_fields(layout, data))
+    views: list[FieldView] = []
+    for name in names:
+        if name not in shown:
+            continue
+        spec = specs.get(name, {})
+        prop = props.get(name, {})
+        widget = spec.get("widget") or _default_widget(prop)
+        value = data.get(name)
+        choices: list[Choice] = []
+        options = prop.get("enum") or prop.get("items", {}).get("enum") or []
+        labels = spec.get("choices", {})
+        for option in options:
+            selected = option in value if isinstance(value, list) else option == value
+            choices.append(Choice(str(option), text(labels.get(str(option)), language) or str(option), selected))
+        source_key = (sources or {}).get(name, "")
+        attrs: dict[str, Any] = {}
+        for key in ("minimum", "maximum", "maxLength"):
+            if key in prop:
+                attrs[key] = prop[key]
+        views.append(
+            FieldView(
+                name=name,
+                label=text(spec.get("label"), language) or name,
+                help=text(spec.get("help"), language),
+                widget=widget,
+                value=value,
+                required=name in required,
+                readonly=name in locked,
+                error=(errors or {}).get(name, ""),
+                source=(source_labels or {}).get(source_key.split(".")[0], "") if source_key else "",
+                choices=choices,
+                attrs=attrs,
+            )
+        )
+    return views
+
+
+def _default_widget(prop: Mapping[str, Any]) -> str:
+    kind = prop.get("type", "string")
+    if prop.get("enum"):
+        return "select"
+    if kind == "boolean":
+        return "checkbox"
+    if kind in ("integer", "number"):
+        return "number"
+    if kind == "array":
+        return "checkboxes"
+    if prop.get("format") == "date":
+        return "date"
+    if prop.get("format") == "email":
+        return "email"
+    return "textarea" if prop.get("x-multiline") else "text"
+
+
+def age_on(birth: str | None, today: date) -> int | None:
+    """Whole years between an ISO date and ``today`` (for age-based points)."""
+    if not birth:
+        return None
+    try:
+        born = date.fromisoformat(birth)
+    except ValueError:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

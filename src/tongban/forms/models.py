@@ -1,0 +1,95 @@
+"""Form data: a form definition per service version, applications being filled (drafts) and the
+material files uploaded for them.
+
+An :class:`Application` is the applicant's side of a case: it is a draft while being filled, on
+any device, step by step, and becomes read-only once submitted (the cases context then holds the
+case made from it). Uploaded files live in Django's storage (filesystem or S3), named by their
+SHA-256; the row keeps the checksum, the detected type and who uploaded it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongban.catalogue.models import Material, ServiceVersion
+from tongban.identity.models import AgencyOffice, Firm, Person, Power
+
+
+class FormDefinition(models.Model):
+    """The form of one service version: a JSON Schema for the data, and a layout (steps, bilingual
+    labels and help, widgets, prefill sources, conditional sections)."""
+
+    version = models.OneToOneField(ServiceVersion, on_delete=models.CASCADE, related_name="form_definition")
+    schema = models.JSONField(help_text="JSON Schema (2020-12) of the data.")
+    layout = models.JSONField(help_text="Steps and field presentation; see docs/forms.md.")
+    points_table = models.SlugField(max_length=40, blank=True, help_text="Catalogue points table to score with.")
+    points_fields = models.JSONField(default=dict, blank=True, help_text="Points factor code -> field name.")
+
+    def __str__(self) -> str:
+        return f"form of {self.version}"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ABANDONED = "abandoned", _("Deleted draft")
+
+
+class Application(models.Model):
+    """An application form being filled (a draft) or submitted, by a person for themselves or for
+    a firm under a power."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
+    firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
+    power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
+    data = models.JSONField(default=dict, blank=True)
+    #: field name -> prefill source (e.g. "person.latin_name"), for "where did this value come from".
+    sources = models.JSONField(default=dict, blank=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    office = models.ForeignKey(
+        AgencyOffice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The office the applicant chose, for district-level services.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "status", "-updated_at"], name="forms_application_person"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class Upload(models.Model):
+    """A material file uploaded for an application (or its supplement)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="uploads")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    for_supplement = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "material", "superseded_at"], name="forms_upload_current")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:8]})"

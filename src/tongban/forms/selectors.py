@@ -1,0 +1,80 @@
+"""Reads for forms: an applicant's own application, its steps, materials and current uploads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tongban.catalogue.models import Material
+from tongban.catalogue.points import Score, score
+from tongban.catalogue.selectors import points_table_spec
+from tongban.core.errors import NotFoundError
+from tongban.forms import engine
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
+from tongban.forms.points_input import points_answers
+from tongban.identity.models import Person
+
+MATERIALS_STEP = "materials"
+REVIEW_STEP = "review"
+
+
+def own_application(*, public_id: str, person: Person) -> Application:
+    """The person's own application, or NotFoundError (also for someone else's)."""
+    application = (
+        Application.objects.select_related(
+            "version", "version__item", "version__item__agency", "version__form_definition", "firm", "power"
+        )
+        .filter(public_id=public_id, person=person)
+        .first()
+    )
+    if application is None:
+        raise NotFoundError(_("No such application among yours."))
+    return application
+
+
+def open_drafts(*, person: Person) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(person=person, status=ApplicationStatus.DRAFT)
+        .select_related("version", "firm")
+        .order_by("-updated_at")
+    )
+
+
+@dataclass(frozen=True)
+class StepRef:
+    key: str
+    title: str
+    kind: str  # "fields", "materials" or "review"
+    fields: tuple[str, ...] = ()
+
+
+def application_steps(application: Application, materials: list[Material], language: str) -> list[StepRef]:
+    """The steps the applicant goes through now: the visible form steps, then materials, then review."""
+    definition = FormDefinition.objects.get(version_id=application.version_id)
+    refs = [
+        StepRef(step["key"], engine.text(step.get("title"), language), "fields", tuple(step.get("fields", [])))
+        for step in engine.visible_steps(definition.layout, application.data)
+    ]
+    if materials:
+        refs.append(StepRef(MATERIALS_STEP, str(_("Materials")), "materials"))
+    refs.append(StepRef(REVIEW_STEP, str(_("Check and submit")), "review"))
+    return refs
+
+
+def current_uploads(*, application: Application) -> dict[int, Upload]:
+    """material id -> its current (not superseded) upload."""
+    uploads = Upload.objects.filter(application=application, superseded_at__isnull=True).order_by("uploaded_at")
+    return {upload.material_id: upload for upload in uploads}
+
+
+def application_points(*, application: Application, definition: FormDefinition, today: Any) -> Score | None:
+    """The points score of the application, if its form is scored by a points table."""
+    if not definition.points_table:
+        return None
+    table = points_table_spec(code=definition.points_table)
+    if table is None:
+        return None
+    return score(table, points_answers(definition.points_fields, application.data, today))

@@ -1,0 +1,216 @@
+"""Writes for forms: start an application, save a step, upload a material, discard a draft.
+
+The applicant's authority is checked again on every write: a firm's power revoked while a draft
+is open stops the next save.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from tongban.audit.services import audit_record
+from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
+from tongban.catalogue.signals import version_drafted
+from tongban.core.actors import Actor
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.validators import has_control_characters
+from tongban.forms import engine, prefill
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
+from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
+from tongban.identity.models import Firm, Person
+from tongban.identity.selectors import Authority, acting_authority
+
+
+def authority_for(*, person: Person, firm: Firm | None, version: ServiceVersion, now: datetime) -> Authority | None:
+    """Check that ``person`` may apply for ``version`` (for ``firm``, under a power in the service's area)."""
+    if firm is None:
+        if not version.for_individuals:
+            raise PermissionDeniedError(_("Only firms apply for this service. Choose the firm you act for."))
+        return None
+    if not version.for_firms:
+        raise PermissionDeniedError(_("Firms cannot apply for this service; apply for yourself."))
+    return acting_authority(person=person, firm=firm, area=version.item.area, now=now)
+
+
+def _actor_for(actor: Actor, authority: Authority | None) -> Actor:
+    return actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
+
+
+@transaction.atomic
+def application_start(
+    *, person: Person, version: ServiceVersion, firm: Firm | None, actor: Actor, now: datetime
+) -> Application:
+    """Open a draft application for a published service, prefilled from what the government holds."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise ConflictError(_("This service is not open for applications."))
+    authority = authority_for(person=person, firm=firm, version=version, now=now)
+    definition = FormDefinition.objects.get(version=version)
+    data, sources = prefill.prefill(definition.layout, person, firm)
+    application = Application.objects.create(
+        person=person,
+        firm=firm,
+        power=authority.power if authority else None,
+        version=version,
+        data=data,
+        sources=sources,
+    )
+    audit_record(
+        action="forms.application_started",
+        actor=_actor_for(actor, authority),
+        object_type="application",
+        object_id=str(application.public_id),
+        data={"service": version.item.code, "version": version.number},
+    )
+    return application
+
+
+def _editable(application: Application, person: Person, now: datetime) -> Authority | None:
+    if application.person_id != person.pk:
+        raise PermissionDeniedError(_("This is not your application."))
+    if application.status != ApplicationStatus.DRAFT:
+        raise ConflictError(_("This application was already submitted; it can no longer be changed."))
+    return authority_for(person=person, firm=application.firm, version=application.version, now=now)
+
+
+@transaction.atomic
+def application_save_step(
+    *, application: Application, step_key: str, posted: dict[str, Any], person: Person, now: datetime
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Save what was posted for one step. Valid values are kept even when others are wrong.
+
+    Returns (the values as posted, for redisplay; errors per field)."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("version__item").get(pk=application.pk)
+    )
+    _editable(application, person, now)
+    definition = FormDefinition.objects.get(version_id=application.version_id)
+    step = next((s for s in engine.steps(definition.layout) if s["key"] == step_key), None)
+    if step is None:
+        raise ConflictError(_("This step does not exist."))
+    names = list(step.get("fields", []))
+    locked = prefill.locked_values(definition.layout, person, application.firm)
+    values, errors = engine.clean_posted(definition.schema, names, posted, locked)
+    merged = {**application.data, **{name: value for name, value in values.items() if name not in errors}}
+    errors.update(
+        {
+            k: v
+            for k, v in engine.validate(definition.schema, definition.layout, merged, names).items()
+            if k not in errors
+        }
+    )
+    sources = {
+        name: source
+        for name, source in application.sources.items()
+        if name in locked or merged.get(name) == application.data.get(name)
+    }
+    application.data = {name: value for name, value in merged.items() if value is not None}
+    application.sources = sources
+    application.save(update_fields=["data", "sources", "updated_at"])
+    return values, errors
+
+
+@transaction.atomic
+def application_set_step(*, application: Application, step: int, person: Person, now: datetime) -> None:
+    """Remember where the applicant is, so that resuming opens that step."""
+    _editable(application, person, now)
+    Application.objects.filter(pk=application.pk).update(step=step, updated_at=now)
+
+
+@transaction.atomic
+def application_upload(
+    *,
+    application: Application,
+    material: Material,
+    file: UploadedFile,
+    person: Person,
+    actor: Actor,
+    now: datetime,
+    for_supplement: bool = False,
+) -> Upload:
+    """Check a material file by content and store it; it replaces the previous file for that material."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("version__item").get(pk=application.pk)
+    )
+    if for_supplement:
+        if application.person_id != person.pk:
+            raise PermissionDeniedError(_("This is not your application."))
+        authority = authority_for(person=person, firm=application.firm, version=application.version, now=now)
+    else:
+        authority = _editable(application, person, now)
+    if material.version_id != application.version_id:
+        raise PermissionDeniedError(_("This material does not belong to this application."))
+    try:
+        check = inspect_upload(file)
+    except UploadRejected as exc:
+        raise ValidationError({f"material_{material.code}": exc.message}, code=exc.code) from None
+    name = storage_name(sha256=check.sha256, extension=check.extension)
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, for_storage(file, check))
+        if saved != name:  # pragma: no cover - a concurrent upload of the same content won the race
+            default_storage.delete(saved)
+    original = (file.name or "upload")[-200:]
+    if has_control_characters(original):
+        original = f"upload.{check.extension}"
+    Upload.objects.filter(application=application, material=material, superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    upload = Upload.objects.create(
+        application=application,
+        material=material,
+        file=name,
+        original_name=original,
+        content_type=check.content_type,
+        size=check.size,
+        sha256=check.sha256,
+        uploaded_by=person,
+        uploaded_at=now,
+        for_supplement=for_supplement,
+    )
+    audit_record(
+        action="forms.material_uploaded",
+        actor=_actor_for(actor, authority),
+        object_type="application",
+        object_id=str(application.public_id),
+        data={"material": material.code, "sha256": check.sha256, "size": check.size, "supplement": for_supplement},
+    )
+    return upload
+
+
+@transaction.atomic
+def application_discard(*, application: Application, person: Person, actor: Actor, now: datetime) -> None:
+    """Delete a draft the applicant no longer wants (kept as 'abandoned' for the record)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.person_id != person.pk:
+        raise PermissionDeniedError(_("This is not your application."))
+    if application.status != ApplicationStatus.DRAFT:
+        raise ConflictError(_("Only a draft can be deleted."))
+    application.status = ApplicationStatus.ABANDONED
+    application.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="forms.application_discarded",
+        actor=actor,
+        object_type="application",
+        object_id=str(application.public_id),
+    )
+
+
+@receiver(version_drafted)
+def _copy_form_definition(sender: Any, source: ServiceVersion, draft: ServiceVersion, **kwargs: Any) -> None:
+    """A new draft of a service starts with the form of the version it was copied from."""
+    definition = FormDefinition.objects.filter(version=source).first()
+    if definition is not None:
+        FormDefinition.objects.create(
+            version=draft,
+            schema=definition.schema,
+            layout=definition.layout,
+            points_table=definition.points_table,
+            points_fields=definition.points_fields,
+        )

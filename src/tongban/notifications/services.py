@@ -1,0 +1,46 @@
+"""Sending notices: into the in-app inbox (inside the caller's transaction) and by e-mail (by the
+background worker, after commit, in the recipient's language). SMS joins behind the same call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import translation
+
+from tongban.identity.models import Account
+from tongban.notifications.models import Message
+from tongban.notifications.tasks import email_message
+
+#: Renders (subject, body) in the active language.
+Render = Callable[[], tuple[str, str]]
+
+
+def _in(language: str, render: Render) -> tuple[str, str]:
+    with translation.override(language):
+        return render()
+
+
+def message_send(*, recipient: Account, render: Render, now: datetime, case_number: str = "") -> Message:
+    """Put a notice in the recipient's inbox in both languages and e-mail it after commit."""
+    subject_zh, body_zh = _in("zh-hans", render)
+    subject_en, body_en = _in("en", render)
+    message = Message.objects.create(
+        recipient=recipient,
+        case_number=case_number,
+        subject_zh=subject_zh[:200],
+        subject_en=subject_en[:300],
+        body_zh=body_zh,
+        body_en=body_en,
+        created_at=now,
+    )
+    if recipient.email:
+        message_id = message.pk
+        transaction.on_commit(lambda: email_message.enqueue(message_id=message_id))
+    return message
+
+
+@transaction.atomic
+def message_mark_read(*, message: Message, recipient: Account, now: datetime) -> None:
+    Message.objects.filter(pk=message.pk, recipient=recipient, read_at__isnull=True).update(read_at=now)

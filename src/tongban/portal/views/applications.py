@@ -1,0 +1,228 @@
+"""Applying online: start an application, fill it step by step (saved on every Save/Next, and as
+the user types when JavaScript is on), upload materials, check and submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.cases.services import case_submit, completeness_errors
+from tongban.catalogue.models import Material
+from tongban.catalogue.selectors import competent_office, district_offices, published_version
+from tongban.core.clock import now
+from tongban.core.deadlines import local_date
+from tongban.core.requests import actor_from_request
+from tongban.forms import engine, prefill
+from tongban.forms.models import Application, FormDefinition
+from tongban.forms.selectors import (
+    REVIEW_STEP,
+    StepRef,
+    application_points,
+    application_steps,
+    current_uploads,
+    own_application,
+)
+from tongban.forms.services import (
+    application_discard,
+    application_save_step,
+    application_set_step,
+    application_start,
+    application_upload,
+)
+from tongban.identity.models import AgencyOffice, Firm
+from tongban.portal.decorators import person_required
+
+
+@require_POST
+@person_required
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Start an application for yourself or for a firm you act for."""
+    version = published_version(code=code)
+    if version is None:
+        raise Http404
+    person = request.person  # type: ignore[attr-defined]
+    acting_for = request.POST.get("as", "self")
+    firm = None if acting_for == "self" else get_object_or_404(Firm, uscc=acting_for)
+    application = application_start(
+        person=person, version=version, firm=firm, actor=actor_from_request(request), now=now()
+    )
+    return redirect("portal:application", public_id=application.public_id)
+
+
+def _context(request: HttpRequest, public_id: str) -> tuple[Application, FormDefinition, list[Material], list[StepRef]]:
+    person = request.person  # type: ignore[attr-defined]
+    application = own_application(public_id=public_id, person=person)
+    definition = FormDefinition.objects.get(version_id=application.version_id)
+    materials = list(Material.objects.filter(version_id=application.version_id).order_by("position", "code"))
+    steps = application_steps(application, materials, get_language() or "zh-hans")
+    return application, definition, materials, steps
+
+
+@person_required
+def application_resume(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Open an application where the applicant left it (on any device)."""
+    application, _definition, _materials, steps = _context(request, public_id)
+    if application.status != "draft" and hasattr(application, "case"):
+        return redirect("portal:my_case", number=application.case.number)
+    index = min(application.step, len(steps) - 1)
+    return redirect("portal:application_step", public_id=public_id, step=steps[index].key)
+
+
+@person_required
+def application_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse:
+    application, definition, materials, steps = _context(request, public_id)
+    if application.status != "draft":
+        messages.info(request, _("This application was submitted; here is its case."))
+        return redirect("portal:application", public_id=public_id)
+    keys = [ref.key for ref in steps]
+    if step not in keys:
+        return redirect("portal:application_step", public_id=public_id, step=keys[0])
+    index = keys.index(step)
+    ref = steps[index]
+    person = request.person  # type: ignore[attr-defined]
+    language = get_language() or "zh-hans"
+    errors: dict[str, str] = {}
+    posted_values: dict[str, Any] = {}
+    moment = now()
+
+    if request.method == "POST":
+        intent = request.POST.get("intent", "save")
+        if ref.kind == "fields":
+            posted = {name: _posted(request, name) for name in ref.fields}
+            posted_values, errors = application_save_step(
+                application=application, step_key=step, posted=posted, person=person, now=moment
+            )
+            application.refresh_from_db()
+        elif ref.kind == "materials":
+            errors = _save_uploads(request, application, materials)
+        if request.headers.get("X-Requested-With") == "fetch":  # autosave while typing
+            return JsonResponse({"saved": True, "errors": errors})
+        if intent == "back" and index > 0:
+            application_set_step(application=application, step=index - 1, person=person, now=moment)
+            return redirect("portal:application_step", public_id=public_id, step=keys[index - 1])
+        if intent == "next" and not errors:
+            steps = _steps_now(application, materials, language)
+            keys = [r.key for r in steps]
+            following = keys[min(keys.index(step) + 1, len(keys) - 1)] if step in keys else keys[0]
+            application_set_step(application=application, step=keys.index(following), person=person, now=moment)
+            return redirect("portal:application_step", public_id=public_id, step=following)
+        if not errors:
+            messages.success(request, _("Saved. You can continue now or later, on any device."))
+            return redirect("portal:application_step", public_id=public_id, step=step)
+
+    context: dict[str, Any] = {
+        "application": application,
+        "version": application.version,
+        "steps": steps,
+        "step": ref,
+        "index": index,
+        "is_last": index == len(steps) - 1,
+        "errors": errors,
+    }
+    if ref.kind == "fields":
+        data = {**application.data, **posted_values}
+        locked = frozenset(prefill.locked_values(definition.layout, person, application.firm))
+        context["fields"] = engine.field_views(
+            definition.schema, definition.layout, list(ref.fields), data, language=language, errors=errors,
+            sources=application.sources, locked=locked, source_labels={k: str(v) for k, v in prefill.SOURCE_LABELS.items()},
+        )  # fmt: skip
+    elif ref.kind == "materials":
+        uploads = current_uploads(application=application)
+        context["materials"] = [
+            (material, uploads.get(material.pk), errors.get(f"material_{material.code}", "")) for material in materials
+        ]
+    else:
+        context.update(_review_context(application, definition, materials, steps, language))
+    status = 400 if errors and request.method == "POST" else 200
+    return render(request, "portal/application_step.html", context, status=status)
+
+
+def _posted(request: HttpRequest, name: str) -> Any:
+    values = request.POST.getlist(name)
+    if len(values) > 1:
+        return values
+    return values[0] if values else None
+
+
+def _steps_now(application: Application, materials: list[Material], language: str) -> list[StepRef]:
+    return application_steps(application, materials, language)
+
+
+def _save_uploads(request: HttpRequest, application: Application, materials: list[Material]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for material in materials:
+        uploaded = request.FILES.get(f"material_{material.code}")
+        if uploaded is None:
+            continue
+        try:
+            application_upload(
+                application=application, material=material, file=uploaded, person=request.person,  # type: ignore[attr-defined]
+                actor=actor_from_request(request), now=now(),
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors[f"material_{material.code}"] = " ".join(exc.messages)
+    return errors
+
+
+def _review_context(
+    application: Application, definition: FormDefinition, materials: list[Material], steps: list[StepRef], language: str
+) -> dict[str, Any]:
+    sections = []
+    for ref in steps:
+        if ref.kind != "fields":
+            continue
+        views = engine.field_views(
+            definition.schema, definition.layout, list(ref.fields), application.data, language=language,
+            sources=application.sources, source_labels={k: str(v) for k, v in prefill.SOURCE_LABELS.items()},
+        )  # fmt: skip
+        sections.append((ref, views))
+    uploads = current_uploads(application=application)
+    version = application.version
+    person = application.person
+    district = application.firm.registered_district if application.firm else person.registered_district
+    office = competent_office(version=version, district=district, chosen=application.office)
+    return {
+        "sections": sections,
+        "material_rows": [(material, uploads.get(material.pk)) for material in materials],
+        "points": application_points(application=application, definition=definition, today=local_date(now())),
+        "office": office,
+        "offices": list(district_offices(version=version)) if version.handling_level == "district" else [],
+        "missing": completeness_errors(application, definition),
+    }
+
+
+@require_POST
+@person_required
+def application_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    application = own_application(public_id=public_id, person=person)
+    office_id = request.POST.get("office")
+    if office_id and application.status == "draft":
+        chosen = AgencyOffice.objects.filter(pk=office_id, agency_id=application.version.item.agency_id).first()
+        if chosen is not None:
+            Application.objects.filter(pk=application.pk).update(office=chosen)
+            application.office = chosen
+    try:
+        case = case_submit(application=application, person=person, actor=actor_from_request(request), now=now())
+    except ValidationError:
+        messages.error(request, _("Some information is still missing. The list below says what."))
+        return redirect("portal:application_step", public_id=public_id, step=REVIEW_STEP)
+    messages.success(request, _("Submitted. Your case number is %(number)s.") % {"number": case.number})
+    return redirect("portal:my_case", number=case.number)
+
+
+@require_POST
+@person_required
+def application_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    application = own_application(public_id=public_id, person=person)
+    application_discard(application=application, person=person, actor=actor_from_request(request), now=now())
+    messages.success(request, _("The draft is deleted."))
+    return redirect("portal:my_space")

@@ -1,0 +1,175 @@
+"""The applicant's view of cases: My cases, a case's timeline and time left, supplying what an
+officer asked for, withdrawing, the firm's cases, and the inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.cases.models import Case
+from tongban.cases.selectors import case_deadline_now, case_events, case_for_person, cases_of_firm, cases_of_person
+from tongban.cases.services import case_act
+from tongban.cases.workflow import OPEN
+from tongban.catalogue.models import Material
+from tongban.core.clock import now
+from tongban.core.errors import ConflictError
+from tongban.core.requests import actor_from_request
+from tongban.forms.models import Upload
+from tongban.forms.selectors import open_drafts
+from tongban.forms.services import application_upload
+from tongban.identity.selectors import firm_access
+from tongban.notifications.models import Message
+from tongban.notifications.selectors import inbox
+from tongban.notifications.services import message_mark_read
+from tongban.portal.decorators import person_required
+
+
+@person_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/my_cases.html",
+        {"cases": cases_of_person(person=person), "drafts": list(open_drafts(person=person)[:20]), "person": person},
+    )
+
+
+@person_required
+def firm_cases(request: HttpRequest, uscc: str) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    access = firm_access(person=person, uscc=uscc, now=now())
+    try:
+        before = int(request.GET.get("before", "0")) or None
+    except ValueError:
+        before = None
+    cases = cases_of_firm(firm=access.firm, areas=access.areas, limit=21, before_id=before)
+    return render(
+        request,
+        "portal/firm_cases.html",
+        {"firm": access.firm, "cases": cases[:20], "next_before": cases[19].pk if len(cases) > 20 else None},
+    )
+
+
+@person_required
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    moment = now()
+    access = case_for_person(number=number, person=person, now=moment)
+    case = access.case
+    events = list(case_events(case=case))
+    uploads = list(
+        Upload.objects.filter(application_id=case.application_id).select_related("material").order_by("uploaded_at")
+    )
+    requested = [item for item in case.supplement_items if item.get("material")]
+    requested_materials = list(
+        Material.objects.filter(version_id=case.version_id, code__in=[item["material"] for item in requested])
+    )
+    return render(
+        request,
+        "portal/my_case.html",
+        {
+            "case": case,
+            "access": access,
+            "events": events,
+            "deadline": case_deadline_now(case=case, events=events, now=moment),
+            "uploads": uploads,
+            "requested_materials": requested_materials,
+            "points": case.data.get("_points"),
+            "can_withdraw": access.can_act and case.status in OPEN,
+            "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
+        },
+    )
+
+
+@require_POST
+@person_required
+def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    person = request.person  # type: ignore[attr-defined]
+    access = case_for_person(number=number, person=person, now=now())
+    try:
+        case_act(
+            case=access.case, action="withdraw", expected_version=int(request.POST.get("lock_version", "0")),
+            person=person, actor=actor_from_request(request), now=now(),
+        )  # fmt: skip
+    except (ConflictError, ValidationError) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("The application is withdrawn."))
+    return redirect("portal:my_case", number=number)
+
+
+@require_POST
+@person_required
+def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+    """Upload what the officer asked for, then send it: the clock resumes."""
+    person = request.person  # type: ignore[attr-defined]
+    access = case_for_person(number=number, person=person, now=now())
+    case = access.case
+    failed = False
+    for item in case.supplement_items:
+        code = item.get("material")
+        uploaded = request.FILES.get(f"material_{code}") if code else None
+        if uploaded is None:
+            continue
+        material = get_object_or_404(Material, version_id=case.version_id, code=code)
+        try:
+            application_upload(
+                application=case.application, material=material, file=uploaded, person=person,
+                actor=actor_from_request(request), now=now(), for_supplement=True,
+            )  # fmt: skip
+        except ValidationError as exc:
+            failed = True
+            messages.error(
+                request, f"{material.name_en if request.LANGUAGE_CODE == 'en' else material.name_zh}: {_message(exc)}"
+            )
+    if failed:
+        return redirect("portal:my_case", number=number)
+    try:
+        case_act(
+            case=case, action="resubmit", expected_version=int(request.POST.get("lock_version", "0")), person=person,
+            actor=actor_from_request(request), now=now(),
+        )  # fmt: skip
+    except (ConflictError, ValidationError) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("Sent. The review continues and the time limit runs again."))
+    return redirect("portal:my_case", number=number)
+
+
+@person_required
+def case_file(request: HttpRequest, number: str, upload_id: int) -> FileResponse:
+    person = request.person  # type: ignore[attr-defined]
+    access = case_for_person(number=number, person=person, now=now())
+    upload = get_object_or_404(Upload, pk=upload_id, application_id=access.case.application_id)
+    return _file_response(upload)
+
+
+def _file_response(upload: Upload) -> FileResponse:
+    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type, as_attachment=False)
+    response["Content-Disposition"] = f'inline; filename="{upload.sha256[:12]}.{upload.file.name.rsplit(".", 1)[-1]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(getattr(exc, "message", exc))
+
+
+@person_required
+def messages_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/inbox.html", {"messages_list": list(inbox(recipient=request.user))})  # type: ignore[arg-type]
+
+
+@person_required
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = get_object_or_404(Message, pk=message_id, recipient_id=request.user.pk)
+    message_mark_read(message=message, recipient=request.user, now=now())  # type: ignore[arg-type]
+    case = Case.objects.filter(number=message.case_number).first() if message.case_number else None
+    return render(request, "portal/message.html", {"message": message, "case": case})

@@ -1,0 +1,104 @@
+"""The officers' workbench over HTTP: queues scoped to office and agency, the case file (its
+opening recorded), actions with the version check, files, and query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import StaffRoleFactory
+from tests.world import World
+from tongban.audit.models import AuditEvent
+from tongban.identity.models import Account
+
+pytestmark = pytest.mark.django_db
+Login = Callable[[Client, Account], None]
+
+
+def test_queue_is_scoped(client: Client, world: World, login_staff: Login) -> None:
+    case = world.submitted_case()
+    login_staff(client, world.officer.account)
+    assert case.number in client.get("/en/backoffice/cases/").content.decode()
+    outsider = Client()
+    login_staff(outsider, StaffRoleFactory().account)  # another agency
+    assert case.number not in outsider.get("/en/backoffice/cases/").content.decode()
+    assert outsider.get(f"/en/backoffice/cases/{case.number}/").status_code == 404
+    upload = case.application.uploads.get()
+    assert outsider.get(f"/en/backoffice/cases/{case.number}/files/{upload.pk}/").status_code == 404
+    assert (
+        outsider.post(f"/en/backoffice/cases/{case.number}/act/", {"action": "accept", "lock_version": 1}).status_code
+        == 404
+    )
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    district = Client()
+    login_staff(district, StaffRoleFactory(agency=world.version.item.agency, office__agency=world.version.item.agency,
+                                           office__level="district", office__district_code="310104").account)  # fmt: skip
+    assert district.get(f"/en/backoffice/cases/{case.number}/").status_code == 404
+    supervisor = Client()
+    login_staff(supervisor, world.supervisor.account)
+    assert case.number in supervisor.get("/en/backoffice/cases/").content.decode()
+
+
+def test_opening_a_case_is_recorded_and_actions_work(client: Client, world: World, login_staff: Login) -> None:
+    case = world.submitted_case()
+    login_staff(client, world.officer.account)
+    page = client.get(f"/en/backoffice/cases/{case.number}/").content.decode()
+    assert "Accept" in page and "MARTIN Lucas" in page
+    opened = AuditEvent.objects.get(action="cases.case_opened", object_id=case.number)
+    assert opened.actor_id == world.officer.account.pk
+    response = client.post(
+        f"/en/backoffice/cases/{case.number}/act/", {"action": "accept", "lock_version": case.lock_version}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "accepted"
+    # A second officer submits a form opened before the change: told, nothing overwritten.
+    response = client.post(
+        f"/en/backoffice/cases/{case.number}/act/",
+        {"action": "refuse_acceptance", "reason": "x", "lock_version": 1},
+        follow=True,
+    )
+    assert "changed since you opened it" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+def test_supplement_request_through_the_page(client: Client, world: World, login_staff: Login) -> None:
+    case = world.submitted_case()
+    login_staff(client, world.officer.account)
+    for action in ("accept", "start_review"):
+        case.refresh_from_db()
+        client.post(f"/en/backoffice/cases/{case.number}/act/", {"action": action, "lock_version": case.lock_version})
+    case.refresh_from_db()
+    response = client.post(
+        f"/en/backoffice/cases/{case.number}/act/",
+        {
+            "action": "request_supplement",
+            "lock_version": case.lock_version,
+            "materials": ["passport"],
+            "items": "Page 2\n",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == "supplement_requested"
+    assert "Paused" in client.get(f"/en/backoffice/cases/{case.number}/").content.decode()
+
+
+def test_queue_query_count_does_not_grow(client: Client, world: World, login_staff: Login) -> None:
+    world.submitted_case()
+    login_staff(client, world.supervisor.account)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/backoffice/cases/")
+    for _ in range(6):
+        world.submitted_case()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/en/backoffice/cases/")
+    assert response.status_code == 200
+    assert len(many) == len(few) <= 12, [q["sql"] for q in many.captured_queries]

@@ -1,0 +1,141 @@
+"""Applying through the real pages: search, guide, start, steps with Save/Next, uploads, review,
+submit (twice), and the case pages — with every URL checked against someone else's session."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests.factories import PersonFactory
+from tests.services import pdf_upload
+from tests.world import World
+from tongban.cases.models import Case
+from tongban.forms.models import Application
+from tongban.identity.models import Account
+
+pytestmark = pytest.mark.django_db
+Login = Callable[[Client, Account], None]
+
+
+def start(client: Client, world: World) -> str:
+    response = client.post(f"/en/services/{world.version.item.code}/apply/", {"as": world.firm.uscc})
+    assert response.status_code == 302
+    application = Application.objects.filter(person=world.hr, status="draft").latest("id")
+    return f"/en/applications/{application.public_id}"
+
+
+def test_search_and_guide(client: Client, world: World) -> None:
+    html = client.get("/zh/services/", {"q": "测试事项"}).content.decode()
+    assert world.version.name_zh in html
+    html = client.get("/en/services/", {"q": "test SERVICE", "audience": "firms"}).content.decode()
+    assert world.version.name_en in html
+    assert world.version.name_en not in client.get("/en/services/", {"audience": "individuals"}).content.decode()
+    guide = client.get(f"/en/services/{world.version.item.code}/")
+    assert guide.status_code == 200
+    assert "We promise 5 working days (the law allows 10)." in guide.content.decode()
+    assert client.get("/en/services/no-such-service/").status_code == 404
+
+
+def test_apply_save_resume_upload_and_submit(client: Client, world: World, login_person: Login) -> None:
+    login_person(client, world.hr.account)
+    guide = client.get(f"/en/services/{world.version.item.code}/").content.decode()
+    assert f'value="{world.firm.uscc}"' in guide  # she may apply for the firm she holds the power for
+    base = start(client, world)
+    page = client.get(f"{base}/employer/").content.decode()
+    assert world.firm.name_zh in page and "From the firm&#x27;s registration record" in page and "readonly" in page
+    # A forged value for the authoritative field is ignored.
+    client.post(f"{base}/employer/", {"employer": "Forged Ltd", "intent": "next"})
+    response = client.post(
+        f"{base}/employee/", {"employee_name": "MARTIN Lucas", "annual_salary": "lots", "intent": "next"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary"' in html and 'value="lots"' in html and 'aria-invalid="true"' in html
+    response = client.post(
+        f"{base}/employee/",
+        {"employee_name": "MARTIN Lucas", "passport_number": world.engineer.id_number, "nationality": "FR",
+         "annual_salary": "480000", "education": "master", "intent": "next"},
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"].endswith("/family/")
+    # Resume later, on another device: the same account lands on the step where she stopped.
+    other_device = Client()
+    login_person_again = other_device.post(
+        "/en/login/", {"username": world.hr.account.username, "password": "Correct-Horse-Battery-9"}
+    )
+    assert login_person_again.status_code == 302
+    assert other_device.get(base + "/")["Location"].endswith("/family/")
+    client.post(f"{base}/family/", {"has_family": "no", "intent": "next"})
+    bad = SimpleUploadedFile("passport.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = client.post(f"{base}/materials/", {"material_passport": bad, "intent": "next"})
+    assert response.status_code == 400 and "not a PDF, JPEG or PNG" in response.content.decode()
+    response = client.post(f"{base}/materials/", {"material_passport": pdf_upload(), "intent": "next"})
+    assert response.status_code == 302 and response["Location"].endswith("/review/")
+    review = client.get(f"{base}/review/").content.decode()
+    assert "MARTIN Lucas" in review and "Submit the application" in review
+    first = client.post(f"{base}/submit/")
+    second = client.post(f"{base}/submit/")  # a double click
+    assert Case.objects.count() == 1
+    case = Case.objects.get()
+    assert first["Location"] == second["Location"] == f"/en/my/cases/{case.number}/"
+    assert case.data["employer"] == world.firm.name_zh
+    page = client.get(f"/en/my/cases/{case.number}/").content.decode()
+    assert case.number in page and "Submitted" in page
+
+
+def test_autosave_request(client: Client, world: World, login_person: Login) -> None:
+    login_person(client, world.hr.account)
+    base = start(client, world)
+    response = client.post(f"{base}/employee/", {"employee_name": "MARTIN"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.json()["saved"] is True
+    assert Application.objects.get().data["employee_name"] == "MARTIN"
+
+
+def test_nobody_else_reaches_the_application_or_case(client: Client, world: World, login_person: Login) -> None:
+    case = world.submitted_case()
+    draft_client = Client()
+    login_person(draft_client, world.hr.account)
+    base = start(draft_client, world)
+    stranger = PersonFactory()
+    login_person(client, stranger.account)
+    for url in (f"{base}/", f"{base}/employer/", f"{base}/review/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"{base}/submit/").status_code == 404
+    assert client.post(f"{base}/delete/").status_code == 404
+    for url in (f"/en/my/cases/{case.number}/", f"/en/my/cases/{case.number}/files/1/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/en/my/cases/{case.number}/withdraw/", {"lock_version": case.lock_version}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    assert client.get(f"/en/my/firms/{world.firm.uscc}/cases/").status_code == 404
+
+
+def test_person_concerned_and_firm_views(client: Client, world: World, login_person: Login) -> None:
+    case = world.submitted_case()
+    login_person(client, world.engineer.account)
+    mine = client.get("/en/my/cases/").content.decode()
+    assert case.number in mine
+    page = client.get(f"/en/my/cases/{case.number}/").content.decode()
+    assert "Withdraw the application" not in page and "This case concerns you" in page
+    hr = Client()
+    login_person(hr, world.hr.account)
+    assert case.number in hr.get(f"/en/my/firms/{world.firm.uscc}/cases/").content.decode()
+    page = hr.get(f"/en/my/cases/{case.number}/").content.decode()
+    assert "Withdraw the application" in page
+    upload = case.application.uploads.get()
+    file_response = hr.get(f"/en/my/cases/{case.number}/files/{upload.pk}/")
+    assert file_response.status_code == 200 and file_response["Content-Type"] == "application/pdf"
+    assert b"".join(file_response.streaming_content).startswith(b"%PDF")
+
+
+def test_inbox_shows_the_notice(client: Client, world: World, login_person: Login) -> None:
+    case = world.submitted_case()
+    login_person(client, world.hr.account)
+    inbox = client.get("/en/my/messages/").content.decode()
+    assert f"Application {case.number} received" in inbox
+    message_id = re.search(r"/en/my/messages/(\d+)/", inbox).group(1)
+    assert case.number in client.get(f"/en/my/messages/{message_id}/").content.decode()
+    assert "/en/my/messages/" in client.get("/en/my/").content.decode()
