@@ -146,6 +146,8 @@ def test_full_lifecycle_with_supplement_pause_and_four_eyes(world: World, django
     audited = set(AuditEvent.objects.filter(object_id=case.number).values_list("action", flat=True))
     assert {"cases.accept", "cases.request_supplement", "cases.resubmit", "cases.approve"} <= audited
     subjects = list(Message.objects.filter(recipient=world.hr.account).values_list("subject_en", flat=True))
+    assert len(subjects) == len(actions)  # every transition told the applicant, in both languages
+    assert not Message.objects.filter(recipient=world.hr.account, subject_zh="").exists()
     assert any("please supply more" in subject for subject in subjects)
     assert any("approved" in subject for subject in subjects)
     assert Message.objects.filter(recipient=world.engineer.account, subject_en__contains="approved").exists()

@@ -64,6 +64,22 @@ def for_action(
                 _("Case %(number)s: supplement received") % values,
                 _("We received what you supplied for case %(number)s. The review continues.") % values,
             ),
+            "start_review": (
+                _("Case %(number)s under review") % values,
+                _("The agency started reviewing case %(number)s (“%(service)s”).") % values,
+            ),
+            "propose_approval": (
+                _("Case %(number)s: decision being taken") % values,
+                _("Case %(number)s (“%(service)s”) was reviewed and is with the supervisor for the decision.") % values,
+            ),
+            "propose_rejection": (
+                _("Case %(number)s: decision being taken") % values,
+                _("Case %(number)s (“%(service)s”) was reviewed and is with the supervisor for the decision.") % values,
+            ),
+            "return_to_review": (
+                _("Case %(number)s under review again") % values,
+                _("Case %(number)s (“%(service)s”) is being reviewed again before the decision.") % values,
+            ),
             "approve": (
                 _("Case %(number)s approved") % values,
                 _("Your application for “%(service)s” (case %(number)s) was approved.") % values,
@@ -86,17 +102,10 @@ def for_action(
     return render
 
 
+#: Every transition is notified: the applicant always knows where the case stands.
 NOTIFIED_ACTIONS = frozenset(
     {
-        "submit",
-        "receipt",
-        "accept",
-        "refuse_acceptance",
-        "request_supplement",
-        "resubmit",
-        "approve",
-        "reject",
-        "withdraw",
-        "close",
+        "submit", "receipt", "accept", "refuse_acceptance", "start_review", "request_supplement", "resubmit",
+        "propose_approval", "propose_rejection", "return_to_review", "approve", "reject", "withdraw", "close",
     }
-)
+)  # fmt: skip

@@ -191,10 +191,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+FILE_STORAGE = env(
+    "FILE_STORAGE", "filesystem", "Where uploaded files go: filesystem (MEDIA_ROOT) or s3 (an S3-compatible store)."
+)
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET", "tongban", "S3 bucket for uploaded files."),
+            "endpoint_url": env("S3_ENDPOINT_URL", "", "S3 endpoint for non-AWS stores (MinIO, Ceph...).") or None,
+            "access_key": env("S3_ACCESS_KEY", "", "S3 access key id."),
+            "secret_key": env("S3_SECRET_KEY", "", "S3 secret access key."),
+            "region_name": env("S3_REGION", "us-east-1", "S3 region."),
+            "addressing_style": env("S3_ADDRESSING_STYLE", "path", "S3 addressing style: path or virtual."),
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # --- Signing keys ---------------------------------------------------------------------------
 SIGNING_KEYS_FILE = env(
