@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("tests")
 
 
-def district_service():  # noqa: ANN201
+def district_service():
     agency = AgencyFactory()
     version = make_service(
         code="district-benefit", agency=agency, area="social_security", for_firms=False, for_individuals=True,
@@ -36,7 +36,7 @@ def district_service():  # noqa: ANN201
     return version, xuhui, pudong
 
 
-def apply(version, person, *, office=None):  # noqa: ANN001, ANN201
+def apply(version, person, *, office=None):
     application = application_start(person=person, version=version, firm=None, actor=ACTOR, now=timezone.now())
     application_save_step(
         application=application, step_key="you", posted={"reason": "Lost my job"}, person=person, now=timezone.now()
