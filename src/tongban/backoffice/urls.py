@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tongban.backoffice import case_views, views
+from tongban.backoffice import case_views, catalogue_views, views
 
 app_name = "backoffice"
 
@@ -14,6 +14,20 @@ urlpatterns = [
     path("agencies/<slug:code>/roles/<int:role_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("people/verify/", views.person_verify, name="person_verify"),
     path("audit/", views.audit_trail, name="audit"),
+    path("catalogue/", catalogue_views.catalogue, name="catalogue"),
+    path("catalogue/points/<slug:code>/", catalogue_views.points_table, name="points_table"),
+    path("catalogue/<slug:code>/", catalogue_views.service_edit, name="service_edit"),
+    path("catalogue/<slug:code>/draft/", catalogue_views.service_draft, name="service_draft"),
+    path("catalogue/<slug:code>/publish/", catalogue_views.service_publish, name="service_publish"),
+    path("catalogue/<slug:code>/materials/", catalogue_views.material_add, name="material_add"),
+    path(
+        "catalogue/<slug:code>/materials/<slug:material_code>/delete/",
+        catalogue_views.material_delete,
+        name="material_delete",
+    ),
+    path("calendar/", catalogue_views.calendar, name="calendar"),
+    path("calendar/<str:day>/remove/", catalogue_views.calendar_remove, name="calendar_remove"),
+    path("calendar/years/<int:year>/complete/", catalogue_views.calendar_complete, name="calendar_complete"),
     path("cases/", case_views.queue, name="queue"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/act/", case_views.case_action, name="case_act"),

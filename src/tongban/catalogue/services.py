@@ -6,7 +6,7 @@ versions are immutable; editing one means drafting the next version.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
-from tongban.catalogue.models import Material, ServiceItem, ServiceVersion, Topic, VersionStatus
+from tongban.catalogue.models import Material, PointsOption, ServiceItem, ServiceVersion, Topic, VersionStatus
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.models import SOURCE_OPERATOR, CalendarDay, CalendarYear
 from tongban.identity.models import Account, Agency, ServiceArea, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
 
@@ -181,3 +182,114 @@ def service_version_publish(
         data={"version": version.number, "previous_version_id": previous},
     )  # fmt: skip
     return version
+
+
+MATERIAL_FIELDS = (
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "required",
+    "government_may_hold",
+    "position",
+)
+
+
+@transaction.atomic
+def material_save(
+    *, version: ServiceVersion, code: str, content: dict[str, Any], editor: Account | None, actor: Actor
+) -> Material:
+    """Add or change a material of a draft version."""
+    version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
+    require_catalogue_editor(account=editor, agency=version.item.agency)
+    if version.status != VersionStatus.DRAFT:
+        raise ConflictError(_("Published versions cannot be changed; draft a new version."))
+    unknown = set(content) - set(MATERIAL_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": f"Unknown fields: {', '.join(sorted(unknown))}"})
+    material = Material.objects.filter(version=version, code=code).first() or Material(version=version, code=code)
+    for field, value in content.items():
+        setattr(material, field, value.strip() if isinstance(value, str) else value)
+    if not material.name_zh or not material.name_en:
+        raise ValidationError({"name_zh": _("Both languages are required.")})
+    material.full_clean(exclude=["version"])
+    material.save()
+    audit_record(
+        action="catalogue.material_saved", actor=actor, object_type="service", object_id=version.item.code,
+        data={"version": version.number, "material": code},
+    )  # fmt: skip
+    return material
+
+
+@transaction.atomic
+def material_remove(*, version: ServiceVersion, code: str, editor: Account | None, actor: Actor) -> None:
+    version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
+    require_catalogue_editor(account=editor, agency=version.item.agency)
+    if version.status != VersionStatus.DRAFT:
+        raise ConflictError(_("Published versions cannot be changed; draft a new version."))
+    Material.objects.filter(version=version, code=code).delete()
+    audit_record(
+        action="catalogue.material_removed", actor=actor, object_type="service", object_id=version.item.code,
+        data={"version": version.number, "material": code},
+    )  # fmt: skip
+
+
+def require_city_operator(*, account: Account | None) -> None:
+    if account is None:
+        return
+    if not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
+        raise PermissionDeniedError(_("Only city operators change this."))
+
+
+@transaction.atomic
+def points_option_set(*, option: PointsOption, points: int, editor: Account | None, actor: Actor) -> PointsOption:
+    """Change the points an answer is worth in a points table (city operators)."""
+    require_city_operator(account=editor)
+    if not 0 <= points <= 100:
+        raise ValidationError({"points": _("Points are between 0 and 100.")})
+    option = PointsOption.objects.select_for_update(of=("self",)).select_related("factor__table").get(pk=option.pk)
+    before = option.points
+    option.points = points
+    option.save(update_fields=["points"])
+    audit_record(
+        action="catalogue.points_changed", actor=actor, object_type="points_table", object_id=option.factor.table.code,
+        data={"factor": option.factor.code, "option": option.code, "from": before, "to": points},
+    )  # fmt: skip
+    return option
+
+
+@transaction.atomic
+def calendar_day_set(
+    *, day: date, kind: str, name_zh: str, name_en: str, editor: Account | None, actor: Actor
+) -> CalendarDay:
+    """Record a public holiday or a make-up working day (city operators); it overrides the seed."""
+    require_city_operator(account=editor)
+    entry = CalendarDay.objects.filter(day=day).first() or CalendarDay(day=day)
+    entry.kind, entry.name_zh, entry.name_en, entry.source = kind, name_zh.strip(), name_en.strip(), SOURCE_OPERATOR
+    entry.full_clean()
+    entry.save()
+    audit_record(
+        action="catalogue.calendar_day_set",
+        actor=actor,
+        object_type="calendar",
+        object_id=day.isoformat(),
+        data={"kind": kind},
+    )
+    return entry
+
+
+@transaction.atomic
+def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> None:
+    require_city_operator(account=editor)
+    CalendarDay.objects.filter(day=day).delete()
+    audit_record(
+        action="catalogue.calendar_day_removed", actor=actor, object_type="calendar", object_id=day.isoformat()
+    )
+
+
+@transaction.atomic
+def calendar_year_complete(*, year: int, editor: Account | None, actor: Actor) -> None:
+    """Declare a year's holidays and make-up days entered: deadlines stop using the fallback."""
+    require_city_operator(account=editor)
+    CalendarYear.objects.update_or_create(year=year, defaults={"complete": True, "source": SOURCE_OPERATOR})
+    audit_record(action="catalogue.calendar_year_completed", actor=actor, object_type="calendar", object_id=str(year))

@@ -1,0 +1,225 @@
+"""Back office: city operators and agency administrators edit the catalogue (draft, edit,
+publish), the work-permit points table and the working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.backoffice.forms import CalendarDayForm, MaterialForm, VersionForm
+from tongban.catalogue.models import PointsOption, PointsTable, ServiceItem, ServiceVersion, VersionStatus
+from tongban.catalogue.selectors import service_items_for_agency
+from tongban.catalogue.services import (
+    EDITABLE_FIELDS,
+    calendar_day_remove,
+    calendar_day_set,
+    calendar_year_complete,
+    material_remove,
+    material_save,
+    points_option_set,
+    require_catalogue_editor,
+    require_city_operator,
+    service_version_draft,
+    service_version_publish,
+    service_version_update,
+)
+from tongban.core.clock import now
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.models import CalendarDay, CalendarYear
+from tongban.core.requests import actor_from_request
+from tongban.identity.models import StaffRoleKind
+from tongban.identity.selectors import has_role
+
+
+def _editable_agency_id(request: HttpRequest) -> int | None:
+    """None: every agency (city operator); else the one agency the admin administers."""
+    roles = request.staff_roles  # type: ignore[attr-defined]
+    if has_role(roles, StaffRoleKind.CITY_OPERATOR):
+        return None
+    for role in roles:
+        if role.role == StaffRoleKind.AGENCY_ADMIN:
+            return int(role.agency_id)
+    raise PermissionDeniedError(_("Only city operators and agency administrators edit the catalogue."))
+
+
+@staff_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    items = service_items_for_agency(agency_id=_editable_agency_id(request))
+    drafts = set(ServiceVersion.objects.filter(status=VersionStatus.DRAFT).values_list("item_id", flat=True))
+    return render(
+        request,
+        "backoffice/catalogue.html",
+        {"items": items, "drafts": drafts, "points_tables": PointsTable.objects.all()},
+    )
+
+
+def _item(request: HttpRequest, code: str) -> ServiceItem:
+    item = get_object_or_404(ServiceItem.objects.select_related("agency", "published_version"), code=code)
+    require_catalogue_editor(account=staff_account(request), agency=item.agency)
+    return item
+
+
+@staff_required
+def service_edit(request: HttpRequest, code: str) -> HttpResponse:
+    item = _item(request, code)
+    draft = ServiceVersion.objects.filter(item=item, status=VersionStatus.DRAFT).first()
+    versions = ServiceVersion.objects.filter(item=item).order_by("-number")
+    form = VersionForm(request.POST or None, instance=draft) if draft else None
+    if form is not None and draft is not None and request.method == "POST" and form.is_valid():
+        content = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+        try:
+            service_version_update(
+                version=draft, content=content, editor=staff_account(request), actor=actor_from_request(request)
+            )
+            draft.topics.set(form.cleaned_data["topics"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The draft is saved. Publish it when it is ready."))
+            return redirect("backoffice:service_edit", code=code)
+    return render(
+        request,
+        "backoffice/service_edit.html",
+        {"item": item, "draft": draft, "versions": versions, "form": form, "material_form": MaterialForm(),
+         "materials": list(draft.materials.all()) if draft else []},
+    )  # fmt: skip
+
+
+@require_POST
+@staff_required
+def service_draft(request: HttpRequest, code: str) -> HttpResponse:
+    item = _item(request, code)
+    service_version_draft(item=item, editor=staff_account(request), actor=actor_from_request(request))
+    messages.success(request, _("A new draft version was made from the published one."))
+    return redirect("backoffice:service_edit", code=code)
+
+
+@require_POST
+@staff_required
+def service_publish(request: HttpRequest, code: str) -> HttpResponse:
+    item = _item(request, code)
+    draft = get_object_or_404(ServiceVersion, item=item, status=VersionStatus.DRAFT)
+    try:
+        service_version_publish(
+            version=draft, editor=staff_account(request), actor=actor_from_request(request), now=now()
+        )
+    except (ValidationError, ConflictError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.message))
+    else:
+        messages.success(request, _("Published. New applications use this version; open cases keep theirs."))
+    return redirect("backoffice:service_edit", code=code)
+
+
+@require_POST
+@staff_required
+def material_add(request: HttpRequest, code: str) -> HttpResponse:
+    item = _item(request, code)
+    draft = get_object_or_404(ServiceVersion, item=item, status=VersionStatus.DRAFT)
+    form = MaterialForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            material_save(
+                version=draft, code=data["code"], editor=staff_account(request), actor=actor_from_request(request),
+                content={k: data[k] for k in ("name_zh", "name_en", "required", "government_may_hold")},
+            )  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The material is saved."))
+    else:
+        messages.error(request, _("Check the material's code and both names."))
+    return redirect("backoffice:service_edit", code=code)
+
+
+@require_POST
+@staff_required
+def material_delete(request: HttpRequest, code: str, material_code: str) -> HttpResponse:
+    item = _item(request, code)
+    draft = get_object_or_404(ServiceVersion, item=item, status=VersionStatus.DRAFT)
+    material_remove(version=draft, code=material_code, editor=staff_account(request), actor=actor_from_request(request))
+    messages.success(request, _("The material is removed from the draft."))
+    return redirect("backoffice:service_edit", code=code)
+
+
+@staff_required
+def points_table(request: HttpRequest, code: str) -> HttpResponse:
+    account = staff_account(request)
+    require_city_operator(account=account)
+    table = get_object_or_404(PointsTable, code=code)
+    options = (
+        PointsOption.objects.filter(factor__table=table)
+        .select_related("factor")
+        .order_by("factor__position", "position")
+    )
+    if request.method == "POST":
+        changed = 0
+        for option in options:
+            raw = request.POST.get(f"option-{option.pk}")
+            if raw is None or raw == str(option.points):
+                continue
+            try:
+                points_option_value = int(raw)
+            except ValueError:
+                messages.error(request, _("Points are whole numbers."))
+                continue
+            try:
+                points_option_set(
+                    option=option, points=points_option_value, editor=account, actor=actor_from_request(request)
+                )
+                changed += 1
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        messages.success(request, _("%(count)s values changed.") % {"count": changed})
+        return redirect("backoffice:points_table", code=code)
+    return render(request, "backoffice/points_table.html", {"table": table, "options": options})
+
+
+@staff_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    account = staff_account(request)
+    require_city_operator(account=account)
+    try:
+        year = int(request.GET.get("year", now().year))
+    except ValueError:
+        year = now().year
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            calendar_day_set(day=data["day"], kind=data["kind"], name_zh=data["name_zh"], name_en=data["name_en"],
+                             editor=account, actor=actor_from_request(request))  # fmt: skip
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The calendar is updated; deadlines use it at once."))
+            return redirect(f"{reverse('backoffice:calendar')}?year={data['day'].year}")
+    days = CalendarDay.objects.filter(day__year=year).order_by("day")
+    known = CalendarYear.objects.filter(year=year, complete=True).exists()
+    return render(request, "backoffice/calendar.html", {"year": year, "days": days, "known": known, "form": form})
+
+
+@require_POST
+@staff_required
+def calendar_remove(request: HttpRequest, day: str) -> HttpResponse:
+    account = staff_account(request)
+    parsed = date.fromisoformat(day)
+    calendar_day_remove(day=parsed, editor=account, actor=actor_from_request(request))
+    return redirect(f"{reverse('backoffice:calendar')}?year={parsed.year}")
+
+
+@require_POST
+@staff_required
+def calendar_complete(request: HttpRequest, year: int) -> HttpResponse:
+    calendar_year_complete(year=year, editor=staff_account(request), actor=actor_from_request(request))
+    messages.success(request, _("The year is marked complete."))
+    return redirect("backoffice:calendar")

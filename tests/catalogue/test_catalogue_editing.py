@@ -1,0 +1,102 @@
+"""Catalogue editing: versions (a case keeps its own), who may edit, publishing, points, calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from tests.factories import StaffRoleFactory
+from tests.world import World
+from tongban.audit.models import AuditEvent
+from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceVersion
+from tongban.catalogue.selectors import published_version
+from tongban.catalogue.services import service_version_draft, service_version_update
+from tongban.core.calendar import get_work_calendar
+from tongban.identity.models import Account
+
+pytestmark = pytest.mark.django_db
+Login = Callable[[Client, Account], None]
+
+
+def test_editing_makes_a_new_version_and_cases_keep_theirs(client: Client, world: World, login_staff: Login) -> None:
+    case = world.submitted_case()
+    admin = StaffRoleFactory(agency=world.version.item.agency, agency_admin=True)
+    login_staff(client, admin.account)
+    code = world.version.item.code
+    assert client.post(f"/en/backoffice/catalogue/{code}/draft/").status_code == 302
+    draft = ServiceVersion.objects.get(item=world.version.item, status="draft")
+    assert draft.number == 2 and draft.form_definition.schema == world.version.form_definition.schema
+    page = client.get(f"/en/backoffice/catalogue/{code}/")
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"name_en": "Work permit (new rules)", "promised_limit_workdays": 4, "topics": []})
+    for flag in ("for_individuals", "fully_online", "four_eyes", "for_foreigners"):
+        if not data.get(flag):
+            data.pop(flag, None)
+    response = client.post(f"/en/backoffice/catalogue/{code}/", data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    # The public still sees version 1 until the draft is published.
+    assert published_version(code=code).number == 1
+    assert "Work permit (new rules)" not in Client().get(f"/en/services/{code}/").content.decode()
+    client.post(f"/en/backoffice/catalogue/{code}/publish/")
+    assert published_version(code=code).number == 2
+    assert "Work permit (new rules)" in Client().get(f"/en/services/{code}/").content.decode()
+    case.refresh_from_db()
+    assert case.version.number == 1  # the open case keeps the version it was made under
+    assert AuditEvent.objects.filter(action="catalogue.version_published", object_id=code).exists()
+
+
+def test_only_operators_and_the_agencys_admins_edit(client: Client, world: World, login_staff: Login) -> None:
+    code = world.version.item.code
+    for role in (world.officer, StaffRoleFactory(agency_admin=True)):  # an officer; another agency's admin
+        staff = Client()
+        login_staff(staff, role.account)
+        assert staff.post(f"/en/backoffice/catalogue/{code}/draft/").status_code == 403
+        assert staff.get(f"/en/backoffice/catalogue/{code}/").status_code == 403
+    assert not ServiceVersion.objects.filter(item=world.version.item, status="draft").exists()
+    operator = StaffRoleFactory(city_operator=True)
+    login_staff(client, operator.account)
+    assert client.post(f"/en/backoffice/catalogue/{code}/draft/").status_code == 302
+
+
+def test_publishing_needs_both_languages(world: World) -> None:
+    draft = service_version_draft(item=world.version.item, editor=None, actor=world.actor)
+    with pytest.raises(ValidationError) as excinfo:
+        service_version_update(version=draft, content={"name_en": "  "}, editor=None, actor=world.actor)
+    assert "name_en" in excinfo.value.message_dict
+
+
+def test_operator_edits_points(client: Client, world: World, login_staff: Login) -> None:
+    table = PointsTable.objects.create(code="work-permit", name_zh="积分", name_en="Points")
+    factor = PointsFactor.objects.create(table=table, code="education", name_zh="学历", name_en="Education")
+    option = PointsOption.objects.create(factor=factor, code="master", label_zh="硕士", label_en="Master", points=15)
+    operator = StaffRoleFactory(city_operator=True)
+    login_staff(client, operator.account)
+    response = client.post("/en/backoffice/catalogue/points/work-permit/", {f"option-{option.pk}": "16"})
+    assert response.status_code == 302
+    option.refresh_from_db()
+    assert option.points == 16
+    event = AuditEvent.objects.get(action="catalogue.points_changed")
+    assert event.data == {"factor": "education", "option": "master", "from": 15, "to": 16}
+    officer = Client()
+    login_staff(officer, world.officer.account)
+    assert officer.post("/en/backoffice/catalogue/points/work-permit/", {f"option-{option.pk}": "99"}).status_code == 403
+
+
+def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, login_staff: Login) -> None:
+    operator = StaffRoleFactory(city_operator=True)
+    login_staff(client, operator.account)
+    monday = date(2031, 3, 3)
+    assert get_work_calendar().is_workday(monday)
+    response = client.post("/en/backoffice/calendar/", {"day": "2031-03-03", "kind": "holiday", "name_zh": "测试", "name_en": "Test"})
+    assert response.status_code == 302
+    assert not get_work_calendar().is_workday(monday)
+    assert AuditEvent.objects.filter(action="catalogue.calendar_day_set", object_id="2031-03-03").exists()
+    page = client.get("/en/backoffice/calendar/?year=2031").content.decode()
+    assert "does not know 2031 yet" in page
+    client.post("/en/backoffice/calendar/2031-03-03/remove/")
+    assert get_work_calendar().is_workday(monday)
