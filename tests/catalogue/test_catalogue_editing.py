@@ -84,7 +84,9 @@ def test_operator_edits_points(client: Client, world: World, login_staff: Login)
     assert event.data == {"factor": "education", "option": "master", "from": 15, "to": 16}
     officer = Client()
     login_staff(officer, world.officer.account)
-    assert officer.post("/en/backoffice/catalogue/points/work-permit/", {f"option-{option.pk}": "99"}).status_code == 403
+    assert (
+        officer.post("/en/backoffice/catalogue/points/work-permit/", {f"option-{option.pk}": "99"}).status_code == 403
+    )
 
 
 def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, login_staff: Login) -> None:
@@ -92,7 +94,9 @@ def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, logi
     login_staff(client, operator.account)
     monday = date(2031, 3, 3)
     assert get_work_calendar().is_workday(monday)
-    response = client.post("/en/backoffice/calendar/", {"day": "2031-03-03", "kind": "holiday", "name_zh": "测试", "name_en": "Test"})
+    response = client.post(
+        "/en/backoffice/calendar/", {"day": "2031-03-03", "kind": "holiday", "name_zh": "测试", "name_en": "Test"}
+    )
     assert response.status_code == 302
     assert not get_work_calendar().is_workday(monday)
     assert AuditEvent.objects.filter(action="catalogue.calendar_day_set", object_id="2031-03-03").exists()

@@ -129,11 +129,17 @@ def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
 
 
 def validate(
-    schema: Mapping[str, Any], layout: Mapping[str, Any], data: Mapping[str, Any], names: list[str]
+    schema: Mapping[str, Any],
+    layout: Mapping[str, Any],
+    data: Mapping[str, Any],
+    names: list[str],
+    *,
+    require: bool = True,
 ) -> dict[str, str]:
-    """Errors (field -> message) for the fields ``names`` of ``data``; hidden fields are skipped."""
+    """Errors (field -> message) for the fields ``names`` of ``data``; hidden fields are skipped.
+    With ``require=False`` (saving a draft) missing values are not errors, wrong ones still are."""
     shown = set(visible_fields(layout, data))
-    required = set(schema.get("required", []))
+    required = set(schema.get("required", [])) if require else set()
     errors: dict[str, str] = {}
     for name in names:
         if name in shown and name in required and data.get(name) in (None, "", []):

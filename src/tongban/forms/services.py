@@ -82,9 +82,16 @@ def _editable(application: Application, person: Person, now: datetime) -> Author
 
 @transaction.atomic
 def application_save_step(
-    *, application: Application, step_key: str, posted: dict[str, Any], person: Person, now: datetime
+    *,
+    application: Application,
+    step_key: str,
+    posted: dict[str, Any],
+    person: Person,
+    now: datetime,
+    complete: bool = True,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Save what was posted for one step. Valid values are kept even when others are wrong.
+    """Save what was posted for one step. Valid values are kept even when others are wrong;
+    ``complete=False`` (a plain Save of a draft) does not insist on required fields yet.
 
     Returns (the values as posted, for redisplay; errors per field)."""
     application = (
@@ -102,7 +109,7 @@ def application_save_step(
     errors.update(
         {
             k: v
-            for k, v in engine.validate(definition.schema, definition.layout, merged, names).items()
+            for k, v in engine.validate(definition.schema, definition.layout, merged, names, require=complete).items()
             if k not in errors
         }
     )

@@ -97,8 +97,9 @@ def application_step(request: HttpRequest, public_id: str, step: str) -> HttpRes
         if ref.kind == "fields":
             posted = {name: _posted(request, name) for name in ref.fields}
             posted_values, errors = application_save_step(
-                application=application, step_key=step, posted=posted, person=person, now=moment
-            )
+                application=application, step_key=step, posted=posted, person=person, now=moment,
+                complete=intent == "next",
+            )  # fmt: skip
             application.refresh_from_db()
         elif ref.kind == "materials":
             errors = _save_uploads(request, application, materials)
@@ -140,6 +141,14 @@ def application_step(request: HttpRequest, public_id: str, step: str) -> HttpRes
         ]
     else:
         context.update(_review_context(application, definition, materials, steps, language))
+    labels = {f"f-{view.name}": view.label for view in context.get("fields", [])}
+    labels.update({f"material_{m.code}": (m.name_en if language == "en" else m.name_zh) for m in materials})
+    context["error_list"] = [
+        (anchor, f"{labels[anchor]}: {message}" if anchor in labels else message)
+        for anchor, message in (
+            (name if name.startswith("material_") else f"f-{name}", message) for name, message in errors.items()
+        )
+    ]
     status = 400 if errors and request.method == "POST" else 200
     return render(request, "portal/application_step.html", context, status=status)
 
