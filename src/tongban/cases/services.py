@@ -76,14 +76,14 @@ def _persons_concerned(definition: FormDefinition, data: dict[str, Any], applica
 
 
 def _event(
-    case: Case, action: str, *, at: datetime, role: str, actor: Actor, account: Account | None, **extra: Any
+    case: Case, action: str, *, at: datetime, role: str, actor: Actor, account_id: int | None, **extra: Any
 ) -> None:
     CaseEvent.objects.create(
         case=case,
         at=at,
         action=action,
         actor_role=role,
-        actor_account=account,
+        actor_account_id=account_id,
         acting_for=actor.acting_for,
         power_id=actor.power_id,
         **extra,
@@ -144,8 +144,9 @@ def case_submit(*, application: Application, person: Person, actor: Actor, now: 
     case = _create_case(
         application, office=office, data=data, authority_power=authority.power if authority else None, now=now
     )
-    for concerned in _persons_concerned(definition, application.data, person):
-        CaseParty.objects.get_or_create(case=case, person=concerned)
+    concerned = _persons_concerned(definition, application.data, person)
+    if concerned:
+        CaseParty.objects.bulk_create([CaseParty(case=case, person=p) for p in concerned], ignore_conflicts=True)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -155,7 +156,7 @@ def case_submit(*, application: Application, person: Person, actor: Actor, now: 
         at=now,
         role=Role.APPLICANT,
         actor=acting,
-        account=person.account,
+        account_id=person.account_id,
         to_status=Status.SUBMITTED,
     )
     audit_record(
@@ -204,7 +205,9 @@ def _complete_instantly(case: Case, actor: Actor, now: datetime) -> Case:
         (Action.ACCEPT, Status.SUBMITTED, Status.ACCEPTED),
         (Action.CLOSE, Status.ACCEPTED, Status.CLOSED),
     ):
-        _event(case, action, at=now, role=Role.SYSTEM, actor=system, account=None, from_status=source, to_status=target)
+        _event(
+            case, action, at=now, role=Role.SYSTEM, actor=system, account_id=None, from_status=source, to_status=target
+        )
     Case.objects.filter(pk=case.pk).update(
         status=CaseStatus.CLOSED, accepted_at=now, decided_at=now, closed_at=now, lock_version=F("lock_version") + 1
     )
@@ -298,7 +301,7 @@ def case_act(
     if not updated:
         raise ConflictError(CHANGED)
     _event(
-        case, transition.action, at=now, role=_primary(roles), actor=acting, account=account or (person.account if person else None),
+        case, transition.action, at=now, role=_primary(roles), actor=acting, account_id=account.pk if account else (person.account_id if person else None),
         from_status=case.status, to_status=transition.target, reason=reason, legal_basis=legal_basis,
         data={"items": clean_items, "materials": [m.code for m in requested]} if transition.needs_items else {},
     )  # fmt: skip
@@ -386,7 +389,13 @@ def case_assign(
     if not updated:
         raise ConflictError(CHANGED)
     _event(
-        case, CaseAction.ASSIGN, at=now, role=_primary(roles), actor=actor, account=by, data={"assignee": assignee.pk}
+        case,
+        CaseAction.ASSIGN,
+        at=now,
+        role=_primary(roles),
+        actor=actor,
+        account_id=by.pk,
+        data={"assignee": assignee.pk},
     )
     audit_record(
         action="cases.case_assigned",

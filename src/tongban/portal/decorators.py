@@ -24,7 +24,10 @@ def person_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        person = Person.objects.filter(account_id=request.user.pk).first()
+        try:
+            person: Person | None = request.user.person  # loaded with the user
+        except Person.DoesNotExist:
+            person = None
         if person is None:
             raise PermissionDeniedError(
                 _(

@@ -37,7 +37,7 @@ from tongban.portal.forms import (
 
 PREAUTH_KEY = "tongban_preauth"
 PREAUTH_SECONDS = 300
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "tongban.identity.backends.AccountBackend"
 THROTTLED = gettext_lazy("Too many wrong codes in a row. Wait a few seconds, then enter the newest code.")
 
 
