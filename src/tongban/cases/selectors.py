@@ -60,9 +60,10 @@ class ApplicantAccess:
 
 
 def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantAccess:
-    case = Case.objects.select_related(*_CASE_RELATED).filter(number=number).first()
-    if case is None:
-        raise NotFoundError(_("No such case among yours."))
+    try:
+        case = Case.objects.select_related("version", "firm").get(number=number)
+    except Case.DoesNotExist:
+        raise NotFoundError(_("No such case among yours.")) from None
     if case.firm is not None:
         try:
             authority = acting_authority(person=person, firm=case.firm, area=case.area, now=now)

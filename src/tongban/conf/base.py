@@ -172,6 +172,20 @@ AXES_IPWARE_PROXY_COUNT = env(
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Tongban", "Issuer name shown in staff authenticator apps.")
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 
+REDIS_URL = env(
+    "REDIS_URL",
+    "",
+    "Redis for the shared cache (sessions are then read from it) and, with TASKS_BACKEND=rq, background work. "
+    "Empty: a per-process memory cache and sessions read from the database.",
+)
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions live in the database and are read through the shared cache: a logout anywhere
+    # ends the session everywhere, and a request costs no session query.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env("SESSION_COOKIE_AGE", 60 * 60 * 8, "Seconds a login session lasts.")

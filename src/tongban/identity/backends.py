@@ -12,5 +12,8 @@ from tongban.identity.models import Account
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Account | None:
-        account = Account.objects.select_related("person").filter(pk=user_id).first()
-        return account if account is not None and self.user_can_authenticate(account) else None
+        try:
+            account = Account.objects.select_related("person").get(pk=user_id)
+        except Account.DoesNotExist:
+            return None
+        return account if self.user_can_authenticate(account) else None

@@ -1,0 +1,119 @@
+"""Profile where one request's time goes, in-process, on the bench database (not part of make bench).
+
+    DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile submit 200
+    DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile case_read 500
+
+Runs the request ``N`` times through Django's test client (the whole middleware stack, the real
+database) under cProfile after a warm-up, then prints the functions with the most cumulative and
+own time, and the split between time spent waiting for PostgreSQL and time in Python. Needs the
+data set from ``bench.generate`` (``make bench`` makes it).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+from bench import generate, run
+
+
+def main() -> None:
+    kind = sys.argv[1] if len(sys.argv) > 1 else "case_read"
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    meta = generate.ensure()
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    applicants, extra = run.prepare(meta)
+    client = Client(HTTP_HOST=run.HOST)  # one client: one middleware chain, as in a server process
+    staff = applicants[: extra["big_firm_staff"]]
+
+    def request(i: int) -> None:
+        applicant = staff[i % len(staff)]
+        client.cookies["sessionid"] = applicant.session_key
+        if kind == "submit":
+            response = client.post(f"/en/applications/{applicant.drafts.pop()}/submit/")
+            assert response.status_code == 302 and "/my/cases/" in response["Location"], response.status_code
+        elif kind == "case_read":
+            response = client.get(f"/en/my/cases/{applicant.cases[i % len(applicant.cases)]}/")
+        elif kind == "my_cases":
+            response = client.get(f"/en/my/firms/{extra['big_firm_uscc']}/cases/")
+        elif kind == "search":
+            terms = extra["search_terms"]
+            response = client.get("/en/services/", {"q": terms[i % len(terms)]})
+        elif kind == "baseline_read":
+            response = client.get(f"/bench/baseline/read/{1 + i}")
+        else:
+            raise SystemExit(f"unknown kind {kind}")
+        assert response.status_code in (200, 302), response.status_code
+
+    for i in range(20):
+        request(i)
+    db_seconds = 0.0
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        nonlocal db_seconds
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            db_seconds += time.perf_counter() - started
+
+    # First without the profiler: wall time, time waiting for PostgreSQL, time rendering templates.
+    from django.template.backends.django import Template
+
+    render_seconds = 0.0
+    original_render = Template.render
+
+    def timed_render(self, context=None, request=None):  # type: ignore[no-untyped-def]
+        nonlocal render_seconds
+        started = time.perf_counter()
+        try:
+            return original_render(self, context, request)
+        finally:
+            render_seconds += time.perf_counter() - started
+
+    Template.render = timed_render  # type: ignore[method-assign]
+    started = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        for i in range(count):
+            request(i + 20 + count)
+    plain_wall = time.perf_counter() - started
+    Template.render = original_render  # type: ignore[method-assign]
+    plain = (
+        f"{kind}: {count} requests without the profiler: {1000 * plain_wall / count:.2f} ms each, of which waiting for "
+        f"PostgreSQL {1000 * db_seconds / count:.2f} ms and rendering templates {1000 * render_seconds / count:.2f} ms "
+        f"(template time includes the queries run while rendering)\n"
+    )
+    db_seconds = 0.0
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        profiler.enable()
+        for i in range(count):
+            request(i + 20)
+        profiler.disable()
+    wall = time.perf_counter() - started
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+    sys.stdout.write(out.getvalue())
+    sys.stdout.write("\n" + plain)
+    sys.stdout.write(
+        f"{kind}: {count} requests in {wall:.2f} s = {1000 * wall / count:.2f} ms each (under the profiler); "
+        f"waiting for PostgreSQL {1000 * db_seconds / count:.2f} ms each\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Settings for ``make bench``: the app's base settings on a dedicated PostgreSQL database.
+
+* ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/tongban_bench``): a
+  database the bench creates and drops itself — never the test database, never your data.
+* ``ROOT_URLCONF = "bench.urls"``: the app's URLs plus the two bare baseline views.
+* The ``bench`` app (the baseline table) is installed here only.
+* Background work as the app normally runs it: django-tasks' database backend, so a submit
+  enqueues its e-mail task for real; e-mail itself goes to memory (locmem).
+* Signing keys come from a JWK Set the generator writes under ``var/bench/``.
+"""
+
+from __future__ import annotations
+
+from tongban.conf.base import *  # noqa: F403
+from tongban.conf.base import INSTALLED_APPS, VAR_DIR, database_from_url
+from tongban.conf.env import env
+from tongban.conf.logging import logging_config
+
+BENCH_DATABASE_URL = env(
+    "BENCH_DATABASE_URL",
+    "postgres://postgres@127.0.0.1:5432/tongban_bench",
+    "PostgreSQL database the benchmark creates, fills and drops itself (make bench).",
+)
+BENCH_VAR_DIR = VAR_DIR / "bench"
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+DATABASES = {"default": database_from_url(BENCH_DATABASE_URL)}
+# An experiment the README reports on, off by default: psycopg server-side parameter binding with
+# automatic prepared statements (Django turns them off unless prepare_threshold is set), so that a
+# query run often on a pooled connection is planned once per connection instead of every time.
+if env("BENCH_SERVER_SIDE_BINDING", False, "Bench only: server-side binding + prepared statements."):
+    DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+SIGNING_KEYS_FILE = str(BENCH_VAR_DIR / "signing-keys.jwks.json")
+SIGNING_KEYS_JSON = ""
+STATIC_ROOT = BENCH_VAR_DIR / "static"
+MEDIA_ROOT = BENCH_VAR_DIR / "media"
+
+LOGGING = logging_config(level="WARNING", json=False)
