@@ -1,9 +1,12 @@
-import cProfile, pstats, io, time
+import cProfile
+import io
+import pstats
+import time
+
 import pytest
 from django.test import Client
-from django.utils import timezone
+
 from tests.world import World
-from tongban.forms.services import application_start
 
 pytestmark = pytest.mark.django_db
 

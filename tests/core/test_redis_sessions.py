@@ -28,7 +28,7 @@ def _redis_up() -> bool:
 
 
 @pytest.fixture
-def redis_sessions():  # noqa: ANN201
+def redis_sessions():
     if not _redis_up():
         if os.environ.get("CI") == "true":
             pytest.fail(f"Redis is not reachable at {REDIS} (CI=true)")
@@ -48,7 +48,7 @@ def redis_sessions():  # noqa: ANN201
 
 
 @pytest.mark.django_db
-def test_session_is_read_from_redis_and_logout_clears_it(redis_sessions) -> None:  # noqa: ANN001
+def test_session_is_read_from_redis_and_logout_clears_it(redis_sessions) -> None:
     person = PersonFactory()
     client = Client()
     assert client.post("/en/login/", {"username": person.account.username, "password": PASSWORD}).status_code == 302
