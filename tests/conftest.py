@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,6 +16,14 @@ from tongban.audit import streams
 from tongban.audit.db import install_sql, remove_sql
 from tongban.core.actors import Actor
 from tongban.identity.models import Account
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Messages raised outside a request use the active language; make it the same (English) in
+    every test, whatever a previous test's request left active. Tests of Chinese text say so."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -105,6 +105,12 @@ DATABASE_URL = env(
     "Database URL: sqlite:///path (embedded default) or postgres://user@host:port/name.",
 )
 DB_POOL_MAX = env("DB_POOL_MAX", 8, "PostgreSQL connection pool size per process (x workers < max_connections).")
+DB_PREPARED_STATEMENTS = env(
+    "DB_PREPARED_STATEMENTS",
+    True,
+    "PostgreSQL: server-side binding with prepared statements (plans reused per connection). "
+    "Turn off behind PgBouncer < 1.21 in transaction mode.",
+)
 TEST_DB_NAME = env(
     "TEST_DB_NAME",
     "test_tongban_" + hashlib.sha1(str(BASE_DIR).encode(), usedforsecurity=False).hexdigest()[:10],
@@ -130,6 +136,9 @@ def database_from_url(url: str) -> dict[str, Any]:
         config["ENGINE"] = "django.db.backends.postgresql"
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 10}}
+        if DB_PREPARED_STATEMENTS:
+            # Repeated queries are planned once per connection instead of on every request.
+            config["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
     config["TEST"] = {"NAME": TEST_DB_NAME if config["ENGINE"].endswith("postgresql") else None}
     return config
 
