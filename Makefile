@@ -46,7 +46,7 @@ bench: messages  ## Benchmark on PostgreSQL (1 M cases): app pages vs bare Djang
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >&2; } || \
 	  { echo "Missing wrk. Install it with:  sudo apt-get install -y wrk" >&2; exit 1; }
-	@DJANGO_SETTINGS_MODULE=bench.settings $(UV) run python -m bench.run
+	@REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} DJANGO_SETTINGS_MODULE=bench.settings $(UV) run python -m bench.run
 
 totp: install  ## Print the current TOTP code of a demo staff account: make totp USER=officer.science
 	@$(MANAGE) demo_totp $(USER)

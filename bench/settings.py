@@ -28,11 +28,9 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 DATABASES = {"default": database_from_url(BENCH_DATABASE_URL)}
-# An experiment the README reports on, off by default: psycopg server-side parameter binding with
-# automatic prepared statements (Django turns them off unless prepare_threshold is set), so that a
-# query run often on a pooled connection is planned once per connection instead of every time.
-if env("BENCH_SERVER_SIDE_BINDING", False, "Bench only: server-side binding + prepared statements."):
-    DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
+# The production configuration: prepared statements are on by default in tongban.conf.base
+# (DB_PREPARED_STATEMENTS); sessions are read through Redis when REDIS_URL is set, which
+# `make bench` does (the city-scale deployment in docs/architecture.md runs Redis).
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

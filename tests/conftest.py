@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
 from django.test import Client
@@ -16,6 +17,14 @@ from tongban.audit import streams
 from tongban.audit.db import install_sql, remove_sql
 from tongban.core.actors import Actor
 from tongban.identity.models import Account
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (search results, calendar) as a fresh deployment would."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

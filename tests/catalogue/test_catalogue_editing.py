@@ -8,13 +8,14 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import StaffRoleFactory
 from tests.world import World
 from tongban.audit.models import AuditEvent
 from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceVersion
 from tongban.catalogue.selectors import published_version
-from tongban.catalogue.services import service_version_draft, service_version_update
+from tongban.catalogue.services import service_version_draft, service_version_publish, service_version_update
 from tongban.core.calendar import get_work_calendar
 from tongban.identity.models import Account
 
@@ -104,3 +105,16 @@ def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, logi
     assert "does not know 2031 yet" in page
     client.post("/en/backoffice/calendar/2031-03-03/remove/")
     assert get_work_calendar().is_workday(monday)
+
+
+def test_search_results_follow_a_publication(client: Client, world: World, django_capture_on_commit_callbacks) -> None:
+    code = world.version.item.code
+    assert "Test service" in client.get("/en/services/", {"q": "test service"}).content.decode()
+    draft = service_version_draft(item=world.version.item, editor=None, actor=world.actor)
+    service_version_update(version=draft, content={"name_en": "Renamed permit"}, editor=None, actor=world.actor)
+    with django_capture_on_commit_callbacks(execute=True):
+        service_version_publish(version=draft, editor=None, actor=world.actor, now=timezone.now())
+    html = client.get("/en/services/", {"q": "renamed"}).content.decode()
+    assert "Renamed permit" in html and f"/en/services/{code}/" in html
+    # The page cached for the old name is not served any more: the old name is gone from it.
+    assert "Test service test-permit" not in client.get("/en/services/", {"q": "test service"}).content.decode()

@@ -94,6 +94,7 @@ class Case(models.Model):
             models.Index(fields=["assigned_to", "status"], name="cases_assigned"),
             models.Index(fields=["applicant", "-submitted_at"], name="cases_applicant"),
             models.Index(fields=["firm", "area", "-submitted_at"], name="cases_firm"),
+            models.Index(fields=["firm", "-id"], name="cases_firm_recent"),
         ]
 
     def __str__(self) -> str:

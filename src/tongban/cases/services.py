@@ -29,13 +29,13 @@ from tongban.catalogue.models import Material, Workflow
 from tongban.catalogue.selectors import competent_office
 from tongban.core.actors import Actor
 from tongban.core.deadlines import local_date
-from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.validators import validate_multiline_text
 from tongban.forms import engine
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition
-from tongban.forms.selectors import application_points, current_uploads
+from tongban.forms.selectors import PublishedForm, application_points, current_uploads, form_of
 from tongban.forms.services import authority_for
-from tongban.identity.models import Account, Person
+from tongban.identity.models import Account, AgencyOffice, Person
 from tongban.identity.selectors import active_staff_roles, person_by_identifier
 from tongban.notifications.services import message_send
 
@@ -50,12 +50,14 @@ def new_case_number(now: datetime) -> str:
     return f"TB{local_date(now):%Y%m%d}{suffix}"
 
 
-def completeness_errors(application: Application, definition: FormDefinition) -> dict[str, str]:
+def completeness_errors(application: Application, form: PublishedForm) -> dict[str, str]:
     """Everything still missing before the application can be submitted."""
+    definition = form.definition
     names = engine.visible_fields(definition.layout, application.data)
     errors = engine.validate(definition.schema, definition.layout, application.data, names)
-    uploads = current_uploads(application=application)
-    for material in Material.objects.filter(version_id=application.version_id, required=True):
+    required = [material for material in form.materials if material.required]
+    uploads = current_uploads(application=application) if required else {}
+    for material in required:
         if material.pk not in uploads:
             name = material.name_en if get_language() == "en" else material.name_zh
             errors[f"material_{material.code}"] = str(_("Upload “%(name)s”.") % {"name": name})
@@ -78,7 +80,13 @@ def _persons_concerned(definition: FormDefinition, data: dict[str, Any], applica
 def _event(
     case: Case, action: str, *, at: datetime, role: str, actor: Actor, account_id: int | None, **extra: Any
 ) -> None:
-    CaseEvent.objects.create(
+    _event_row(case, action, at=at, role=role, actor=actor, account_id=account_id, **extra).save()
+
+
+def _event_row(
+    case: Case, action: str, *, at: datetime, role: str, actor: Actor, account_id: int | None, **extra: Any
+) -> CaseEvent:
+    return CaseEvent(
         case=case,
         at=at,
         action=action,
@@ -90,27 +98,39 @@ def _event(
     )
 
 
-def _notify(case: Case, action: str, now: datetime, **kwargs: Any) -> None:
+def _notify(case: Case, action: str, now: datetime, *, applicant_account: Account | None = None, **kwargs: Any) -> None:
     if action not in notices.NOTIFIED_ACTIONS:
         return
     render = notices.for_action(case, action, **kwargs)
-    recipients = {case.applicant.account_id} if case.applicant.account_id else set()
+    recipients: dict[int, Account] = {}
+    if applicant_account is not None:
+        recipients[applicant_account.pk] = applicant_account
+    elif case.applicant.account_id:
+        recipients[case.applicant.account_id] = Account.objects.get(pk=case.applicant.account_id)
     if action in ("approve", "reject", "refuse_acceptance"):
-        recipients |= {
-            party.person.account_id for party in case.parties.select_related("person") if party.person.account_id
-        }
-    for account in Account.objects.filter(pk__in=recipients):
+        for party in case.parties.select_related("person__account"):
+            if party.person.account is not None:
+                recipients.setdefault(party.person.account.pk, party.person.account)
+    for account in recipients.values():
         message_send(recipient=account, render=render, now=now, case_number=case.number)
 
 
 @transaction.atomic
-def case_submit(*, application: Application, person: Person, actor: Actor, now: datetime) -> Case:
-    """Submit a complete application: one case, however often this is called for it."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("version__item__agency", "firm", "person")
-        .get(pk=application.pk)
+def case_submit(
+    *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None = None
+) -> Case:
+    """Submit a complete application (or its public id): one case, however often this is called.
+    ``office_id``: the office the applicant chose, for district-level services."""
+    applications = Application.objects.select_for_update(of=("self",)).select_related(
+        "version__item__agency", "firm", "person__account"
     )
+    if isinstance(application, Application):
+        application = applications.get(pk=application.pk)
+    else:
+        found = applications.filter(public_id=application, person=person).first()
+        if found is None:
+            raise NotFoundError(_("No such application among yours."))
+        application = found
     if application.status == ApplicationStatus.SUBMITTED:
         return Case.objects.get(application=application)  # a double click or a retried request
     if application.person_id != person.pk:
@@ -119,9 +139,12 @@ def case_submit(*, application: Application, person: Person, actor: Actor, now: 
         raise ConflictError(_("This application was deleted."))
     version = application.version
     authority = authority_for(person=person, firm=application.firm, version=version, now=now)
-    definition = FormDefinition.objects.get(version=version)
-    errors = completeness_errors(application, definition)
+    form = form_of(version)
+    definition = form.definition
+    errors = completeness_errors(application, form)
     district = application.firm.registered_district if application.firm else person.registered_district
+    if office_id is not None and office_id != application.office_id:
+        application.office = AgencyOffice.objects.filter(pk=office_id, agency_id=version.item.agency_id).first()
     office = competent_office(version=version, district=district, chosen=application.office)
     if office is None:
         errors["office"] = str(_("Choose the office that should handle your application."))
@@ -141,38 +164,47 @@ def case_submit(*, application: Application, person: Person, actor: Actor, now: 
             ],
         }
     acting = actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
+    instant = version.workflow == Workflow.INSTANT
     case = _create_case(
-        application, office=office, data=data, authority_power=authority.power if authority else None, now=now
-    )
+        application, office=office, data=data, authority_power=authority.power if authority else None, now=now,
+        instant=instant,
+    )  # fmt: skip
     concerned = _persons_concerned(definition, application.data, person)
     if concerned:
         CaseParty.objects.bulk_create([CaseParty(case=case, person=p) for p in concerned], ignore_conflicts=True)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
-    application.save(update_fields=["status", "submitted_at", "updated_at"])
-    _event(
-        case,
-        CaseAction.SUBMIT,
-        at=now,
-        role=Role.APPLICANT,
-        actor=acting,
-        account_id=person.account_id,
-        to_status=Status.SUBMITTED,
-    )
+    application.save(update_fields=["status", "submitted_at", "office", "updated_at"])
+    events = [_event_row(case, CaseAction.SUBMIT, at=now, role=Role.APPLICANT, actor=acting,
+                         account_id=person.account_id, to_status=Status.SUBMITTED)]  # fmt: skip
+    if instant:  # accepted and closed at once by the system, with a receipt
+        system = Actor.system("instant-filing")
+        for action, source, target in (
+            (Action.ACCEPT, Status.SUBMITTED, Status.ACCEPTED),
+            (Action.CLOSE, Status.ACCEPTED, Status.CLOSED),
+        ):
+            events.append(_event_row(case, action, at=now, role=Role.SYSTEM, actor=system, account_id=None,
+                                     from_status=source, to_status=target))  # fmt: skip
+    CaseEvent.objects.bulk_create(events)
     audit_record(
         action="cases.case_submitted", actor=acting, object_type="case", object_id=case.number,
-        data={"service": version.item.code, "version": version.number, "office": office.pk},
+        data={"service": version.item.code, "version": version.number, "office": office.pk, "instant": instant},
     )  # fmt: skip
-    if version.workflow == Workflow.INSTANT:
-        return _complete_instantly(case, acting, now)
-    _notify(case, "submit", now)
+    _notify(case, "receipt" if instant else "submit", now, applicant_account=person.account)
     return case
 
 
 def _create_case(
-    application: Application, *, office: Any, data: dict[str, Any], authority_power: Any, now: datetime
+    application: Application,
+    *,
+    office: Any,
+    data: dict[str, Any],
+    authority_power: Any,
+    now: datetime,
+    instant: bool,
 ) -> Case:
     version = application.version
+    finished = {"accepted_at": now, "decided_at": now, "closed_at": now} if instant else {}
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -188,33 +220,15 @@ def _create_case(
                     firm=application.firm,
                     power=authority_power,
                     channel=CaseChannel.ONLINE,
-                    status=CaseStatus.SUBMITTED,
+                    status=CaseStatus.CLOSED if instant else CaseStatus.SUBMITTED,
                     data=data,
                     submitted_at=now,
+                    **finished,
                 )
         except IntegrityError:
             if Case.objects.filter(application=application).exists():
                 raise
     raise ConflictError(_("Could not allocate a case number; please try again."))
-
-
-def _complete_instantly(case: Case, actor: Actor, now: datetime) -> Case:
-    """An instant filing: accepted and closed at once by the system, with a receipt."""
-    system = Actor.system("instant-filing")
-    for action, source, target in (
-        (Action.ACCEPT, Status.SUBMITTED, Status.ACCEPTED),
-        (Action.CLOSE, Status.ACCEPTED, Status.CLOSED),
-    ):
-        _event(
-            case, action, at=now, role=Role.SYSTEM, actor=system, account_id=None, from_status=source, to_status=target
-        )
-    Case.objects.filter(pk=case.pk).update(
-        status=CaseStatus.CLOSED, accepted_at=now, decided_at=now, closed_at=now, lock_version=F("lock_version") + 1
-    )
-    case.refresh_from_db()
-    audit_record(action="cases.case_completed_instantly", actor=actor, object_type="case", object_id=case.number)
-    _notify(case, "receipt", now)
-    return case
 
 
 def _clean_text(field: str, value: str, *, required: bool) -> str:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from typing import cast
+
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from tongban.catalogue.models import (
@@ -15,7 +20,7 @@ from tongban.catalogue.models import (
     VersionStatus,
 )
 from tongban.catalogue.points import FactorSpec, OptionSpec, TableSpec
-from tongban.identity.models import AgencyOffice, OfficeLevel
+from tongban.identity.models import Agency, AgencyOffice, OfficeLevel
 
 AUDIENCES = ("individuals", "firms", "foreigners")
 
@@ -116,3 +121,89 @@ def points_table_spec(*, code: str) -> TableSpec | None:
             for factor in table.factors.all()
         ],
     )
+
+
+# --- Cached public search ---------------------------------------------------------------------
+
+SEARCH_CACHE_SECONDS = 60
+_REVISION_KEY = "catalogue:revision"
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """What a search result shows; plain values, so it can live in the shared cache."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    summary_zh: str
+    summary_en: str
+    agency_zh: str
+    agency_en: str
+    fully_online: bool
+    instant: bool
+    promised_limit_workdays: int
+
+
+def catalogue_revision() -> int:
+    """A counter bumped whenever a version is published; part of every search cache key."""
+    return int(cache.get(_REVISION_KEY, 0))
+
+
+def bump_catalogue_revision() -> None:
+    try:
+        cache.incr(_REVISION_KEY)
+    except ValueError:
+        cache.set(_REVISION_KEY, 1, None)
+
+
+def search_page(
+    *, query: str, audience: str, agency_code: str, topic_code: str, page: int, page_size: int
+) -> tuple[list[ServiceSummary], bool]:
+    """One page of search results (and whether there is a next page), cached for a minute and
+    until the next publication (immediately everywhere when the cache is shared, i.e. Redis)."""
+    raw = "|".join(
+        [str(catalogue_revision()), query.casefold(), audience, agency_code, topic_code, str(page), str(page_size)]
+    )
+    key = "catalogue:search:" + hashlib.sha256(raw.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(tuple[list[ServiceSummary], bool], cached)
+    versions = published_services(query=query, audience=audience, agency_code=agency_code, topic_code=topic_code)
+    rows = list(
+        versions.only(
+            "item__code", "item__agency__name_zh", "item__agency__name_en", "name_zh", "name_en",
+            "summary_zh", "summary_en", "fully_online", "workflow", "promised_limit_workdays",
+        )[(page - 1) * page_size : page * page_size + 1]
+    )  # fmt: skip
+    summaries = [
+        ServiceSummary(
+            code=row.item.code,
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            summary_zh=row.summary_zh[:200],
+            summary_en=row.summary_en[:400],
+            agency_zh=row.item.agency.name_zh,
+            agency_en=row.item.agency.name_en,
+            fully_online=row.fully_online,
+            instant=row.workflow == "instant",
+            promised_limit_workdays=row.promised_limit_workdays,
+        )
+        for row in rows[:page_size]
+    ]
+    result = (summaries, len(rows) > page_size)
+    cache.set(key, result, SEARCH_CACHE_SECONDS)
+    return result
+
+
+def filter_choices() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(agencies, topics) as (code, name_zh, name_en) for the search filters, cached like search."""
+    key = f"catalogue:filters:{catalogue_revision()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (
+            [(a.code, a.name_zh, a.name_en) for a in Agency.objects.order_by("code")],
+            [(t.code, t.name_zh, t.name_en) for t in topics()],
+        )
+        cache.set(key, cached, SEARCH_CACHE_SECONDS)
+    return cast(tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]], cached)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import Material, PointsOption, ServiceItem, ServiceVersion, Topic, VersionStatus
+from tongban.catalogue.selectors import bump_catalogue_revision
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
@@ -177,6 +178,7 @@ def service_version_publish(
     version.save(update_fields=["status", "published_at", "search_text"])
     item.published_version = version
     item.save(update_fields=["published_version"])
+    transaction.on_commit(bump_catalogue_revision)
     audit_record(
         action="catalogue.version_published", actor=actor, object_type="service", object_id=item.code,
         data={"version": version.number, "previous_version_id": previous},

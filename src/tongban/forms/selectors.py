@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tongban.catalogue.models import Material
+from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
 from tongban.catalogue.points import Score, score
 from tongban.catalogue.selectors import points_table_spec
 from tongban.core.errors import NotFoundError
@@ -62,6 +63,33 @@ def application_steps(application: Application, materials: list[Material], langu
         refs.append(StepRef(MATERIALS_STEP, str(_("Materials")), "materials"))
     refs.append(StepRef(REVIEW_STEP, str(_("Check and submit")), "review"))
     return refs
+
+
+@dataclass(frozen=True)
+class PublishedForm:
+    """A published version's form and materials: immutable, so cached per process."""
+
+    definition: FormDefinition
+    materials: tuple[Material, ...]
+
+    @property
+    def required_material_ids(self) -> frozenset[int]:
+        return frozenset(material.pk for material in self.materials if material.required)
+
+
+@lru_cache(maxsize=512)
+def _published_form(version_id: int, published_at: str) -> PublishedForm:
+    definition = FormDefinition.objects.get(version_id=version_id)
+    materials = tuple(Material.objects.filter(version_id=version_id).order_by("position", "code"))
+    return PublishedForm(definition, materials)
+
+
+def form_of(version: ServiceVersion) -> PublishedForm:
+    """The form and materials of ``version``; published versions never change, so they are read
+    once per process (the cache key includes the publication time)."""
+    if version.status != VersionStatus.DRAFT and version.published_at is not None:
+        return _published_form(version.pk, version.published_at.isoformat())
+    return _published_form.__wrapped__(version.pk, "")
 
 
 def current_uploads(*, application: Application) -> dict[int, Upload]:

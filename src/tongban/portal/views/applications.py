@@ -27,6 +27,7 @@ from tongban.forms.selectors import (
     application_points,
     application_steps,
     current_uploads,
+    form_of,
     own_application,
 )
 from tongban.forms.services import (
@@ -36,7 +37,7 @@ from tongban.forms.services import (
     application_start,
     application_upload,
 )
-from tongban.identity.models import AgencyOffice, Firm
+from tongban.identity.models import Firm
 from tongban.portal.decorators import person_required
 
 
@@ -203,7 +204,7 @@ def _review_context(
         "points": application_points(application=application, definition=definition, today=local_date(now())),
         "office": office,
         "offices": list(district_offices(version=version)) if version.handling_level == "district" else [],
-        "missing": completeness_errors(application, definition),
+        "missing": completeness_errors(application, form_of(application.version)),
     }
 
 
@@ -211,15 +212,12 @@ def _review_context(
 @person_required
 def application_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
-    application = own_application(public_id=public_id, person=person)
-    office_id = request.POST.get("office")
-    if office_id and application.status == "draft":
-        chosen = AgencyOffice.objects.filter(pk=office_id, agency_id=application.version.item.agency_id).first()
-        if chosen is not None:
-            Application.objects.filter(pk=application.pk).update(office=chosen)
-            application.office = chosen
+    office = request.POST.get("office", "")
     try:
-        case = case_submit(application=application, person=person, actor=actor_from_request(request), now=now())
+        case = case_submit(
+            application=str(public_id), person=person, actor=actor_from_request(request), now=now(),
+            office_id=int(office) if office.isdigit() else None,
+        )  # fmt: skip
     except ValidationError:
         messages.error(request, _("Some information is still missing. The list below says what."))
         return redirect("portal:application_step", public_id=public_id, step=REVIEW_STEP)

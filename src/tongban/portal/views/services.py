@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from tongban.catalogue.selectors import AUDIENCES, published_services, published_version, topics
+from tongban.catalogue.selectors import AUDIENCES, filter_choices, published_version, search_page
 from tongban.core.clock import now
-from tongban.identity.models import Agency, Person
+from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
 
 PAGE_SIZE = 20
@@ -25,23 +25,25 @@ def service_list(request: HttpRequest) -> HttpResponse:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    versions = published_services(query=query, audience=audience, agency_code=agency, topic_code=topic)
-    rows = list(versions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    results, has_next = search_page(
+        query=query, audience=audience, agency_code=agency, topic_code=topic, page=page, page_size=PAGE_SIZE
+    )
+    agencies, topic_choices = filter_choices()
     return render(
         request,
         "portal/services.html",
         {
             "nav": "services",
-            "versions": rows[:PAGE_SIZE],
-            "has_next": len(rows) > PAGE_SIZE,
+            "results": results,
+            "has_next": has_next,
             "page": page,
             "query": query,
             "audience": audience,
             "agency": agency,
             "topic": topic,
             "audiences": AUDIENCES,
-            "agencies": Agency.objects.order_by("code"),
-            "topics": topics(),
+            "agencies": agencies,
+            "topics": topic_choices,
             "searched": bool(query or audience or agency or topic),
         },
     )
