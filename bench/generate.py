@@ -182,6 +182,11 @@ def ensure(*, force: bool = False) -> dict[str, Any]:
         meta = recorded_meta()
         if meta is not None and meta["sizes"] == asdict(sizes):
             log(f"reusing the data set in {_split(database_url())[1]} (BENCH_REGENERATE=1 makes a new one)")
+            import django
+            from django.core.management import call_command
+
+            django.setup()
+            call_command("migrate", interactive=False, verbosity=0)  # schema changes since it was made
             return meta
     return generate(sizes)
 

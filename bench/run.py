@@ -117,7 +117,9 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
     from bench.models import BaselineRow
     from tongban.cases.models import Case
     from tongban.cases.services import completeness_errors
-    from tongban.forms.models import Application, FormDefinition
+    from tongban.catalogue.models import ServiceVersion
+    from tongban.forms.models import Application
+    from tongban.forms.selectors import form_of
     from tongban.identity.models import Account, Firm, Person
     from tongban.portal.views.auth import BACKEND
 
@@ -190,11 +192,11 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
                     (public_id, applicant.person_id, firm_id, power_id, version_id, "draft", Jsonb(data),
                      Jsonb(sources), 4, "now", "now")
                 )  # fmt: skip
-    definition = FormDefinition.objects.get(version_id=version_id)
+    form = form_of(ServiceVersion.objects.get(pk=version_id))
     for public_id in random.Random(1).sample(  # noqa: S311 - a reproducible sample, not a secret
         [r[0] for r in rows], 5
     ):
-        errors = completeness_errors(Application.objects.get(public_id=public_id), definition)
+        errors = completeness_errors(Application.objects.get(public_id=public_id), form)
         if errors:
             raise SystemExit(f"a prepared draft is not complete: {errors}")
     say(f"  {len(rows)} complete si-enrolment drafts ({time.monotonic() - started:.1f} s; {today})")
