@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.template.base import FilterExpression
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 from tongban.core.masking import mask_identifier
 
@@ -23,3 +26,41 @@ def minutes(value: timedelta | None) -> int:
     if not value:
         return 0
     return int(-(-value.total_seconds() // 60))
+
+
+# --- {% memo %}: render a request-independent fragment once per process ------------------------
+
+_MEMO: dict[tuple[object, ...], SafeString] = {}
+_MEMO_LIMIT = 5000
+
+
+class MemoNode(template.Node):
+    """Renders its body once per (place in the template, active language, vary values) and reuses
+    the HTML. Only for fragments that depend on nothing else: no user, no CSRF token, no path."""
+
+    def __init__(self, nodelist: template.NodeList, vary: list[FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.vary = vary
+
+    def render(self, context: template.Context) -> SafeString:
+        key = (
+            self.origin.name if self.origin else "",
+            self.token.lineno if self.token else 0,
+            translation.get_language(),
+            *(value.resolve(context) for value in self.vary),
+        )
+        html = _MEMO.get(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))  # noqa: S308 - rendered by the template engine
+            if len(_MEMO) < _MEMO_LIMIT:
+                _MEMO[key] = html
+        return html
+
+
+@register.tag
+def memo(parser: template.base.Parser, token: template.base.Token) -> MemoNode:
+    """``{% memo [vary ...] %}...{% endmemo %}``"""
+    vary = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, vary)
