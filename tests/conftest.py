@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -7,7 +7,9 @@ from django.utils import translation
 
 
 def test_memo_varies_by_language_and_declared_values_only() -> None:
-    template = Template('{% load tongban i18n %}{% memo nav %}{% translate "Help" %}:{{ nav }}:{{ other }}{% endmemo %}')
+    template = Template(
+        '{% load tongban i18n %}{% memo nav %}{% translate "Help" %}:{{ nav }}:{{ other }}{% endmemo %}'
+    )
     with translation.override("en"):
         first = template.render(Context({"nav": "a", "other": 1}))
         again = template.render(Context({"nav": "a", "other": 2}))
