@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.catalogue",
     "tongban.notifications",
+    "tongban.certificates",
     "tongban.forms",
     "tongban.cases",
     "tongban.portal",
