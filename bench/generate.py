@@ -38,6 +38,7 @@ import io
 import os
 import sys
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -417,10 +418,10 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         )  # fmt: skip
         _copy(
             cur, "identity_person",
-            ["id", "account_id", "id_type", "id_number", "nationality", "name", "latin_name", "birth_date",
+            ["id", "public_id", "account_id", "id_type", "id_number", "nationality", "name", "latin_name", "birth_date",
              "registered_district", "verification_level", "created_at"],
             (
-                (first_person + i, first_account + i, "resident_id", numbers[i], "CN", person_name(i), "",
+                (first_person + i, uuid.uuid4(), first_account + i, "resident_id", numbers[i], "CN", person_name(i), "",
                  date(int(numbers[i][6:10]), int(numbers[i][10:12]), int(numbers[i][12:14])), districts[i % 3], 2, now)
                 for i in range(sizes.persons)
             ),

@@ -6,13 +6,24 @@ group="${1:-run}"
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# ldconfig lives in /sbin, which is not on an ordinary user's PATH on Debian. The greps below read
+# all their input (no -q): with pipefail, `grep -q` quitting early would fail the producer (SIGPIPE).
+has_lib() { "$(command -v ldconfig || echo /sbin/ldconfig)" -p 2>/dev/null | grep -F "$1" >/dev/null; }
+
 # What `make run` needs: msgfmt to compile translations.
 have msgfmt || need+=(gettext)
+# Certificate PDFs (weasyprint): Pango >= 1.44 and its FreeType backend, HarfBuzz's subsetter (so
+# only the glyphs used are embedded, not the whole CJK font), and Chinese glyphs to draw with.
+has_lib libpango-1.0.so.0 || need+=(libpango-1.0-0)
+has_lib libpangoft2-1.0.so.0 || need+=(libpangoft2-1.0-0)
+has_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
+have fc-list || need+=(fontconfig)
+fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 if [ "$group" = "test" ]; then
   have chromium || [ -x /usr/bin/chromium ] || need+=(chromium)
   have npm || need+=(npm)
-  # Chinese glyphs for pages rendered in the browser tests (and, later, PDFs).
-  fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
+  # pdftotext / pdftoppm: the PDF tests read the text back and rasterise the page.
+  have pdftotext || need+=(poppler-utils)
 fi
 
 [ "${#need[@]}" -eq 0 ] && exit 0

@@ -11,6 +11,7 @@ from tongban.core.i18n import i18n_urlpatterns
 from tongban.core.views import healthz
 from tongban.core.wellknown import jwks
 from tongban.portal.sitemaps import PortalSitemap
+from tongban.portal.views import certificates
 
 
 def robots(request: HttpRequest) -> HttpResponse:
@@ -31,6 +32,11 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"portal": PortalSitemap}}, name="sitemap"),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("api/v1/", api_v1.urls),
+    path("verify/<slug:number>.jws", certificates.verify_jws, name="certificate_jws"),
+    path("verify/<slug:number>.json", certificates.verify_status, name="certificate_status"),
+    path("verify/s/<str:token>", certificates.verify_shared, name="certificate_shared"),
+    path("verify/<slug:number>", certificates.verify, name="certificate_verify"),
+    path("contexts/certificates/v1", certificates.context_document, name="certificate_context"),
     *i18n_urlpatterns(
         path("", include("tongban.portal.urls")),
         path("backoffice/", include("tongban.backoffice.urls")),

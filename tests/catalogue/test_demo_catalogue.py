@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from tongban.audit.models import AuditEvent
 from tongban.catalogue.models import (
+    CertificateType,
     Material,
     PointsFactor,
     PointsOption,
@@ -145,7 +146,11 @@ def test_forms_follow_the_documented_format(catalogue: None) -> None:
             if "widget" in spec:
                 assert spec["widget"] in WIDGETS, (code, name)
             if "prefill" in spec:
-                assert spec["prefill"] in PREFILL_KEYS, (code, name)
+                if spec["prefill"].startswith("certificate."):  # certificate.<type code>.<field or number>
+                    _prefix, type_code, _field = spec["prefill"].split(".")
+                    assert CertificateType.objects.filter(code=type_code).exists(), (code, name)
+                else:
+                    assert spec["prefill"] in PREFILL_KEYS, (code, name)
             if spec.get("authoritative"):
                 assert "prefill" in spec, (code, name)
             if "visible_if" in spec:

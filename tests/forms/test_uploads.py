@@ -6,6 +6,7 @@ No database: the files are built in memory with Pillow and pypdf, the way a scan
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import struct
 import warnings
@@ -440,3 +441,9 @@ def test_never_raises_anything_but_upload_rejected(data: bytes) -> None:
         assert outcome.size == len(data)
         assert outcome.content_type in {"application/pdf", "image/jpeg", "image/png"}
     assert stream.tell() == 0
+
+
+def test_truncated_jpeg_is_refused_even_after_the_pdf_renderer_is_loaded() -> None:
+    """weasyprint sets Pillow's LOAD_TRUNCATED_IMAGES on import; the certificates module undoes it."""
+    importlib.import_module("tongban.certificates.pdf")
+    assert rejection(JPEG[: len(JPEG) // 2]).code == "corrupt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tongban.backoffice import case_views, catalogue_views, views
+from tongban.backoffice import case_views, catalogue_views, certificate_views, views
 
 app_name = "backoffice"
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("calendar/", catalogue_views.calendar, name="calendar"),
     path("calendar/<str:day>/remove/", catalogue_views.calendar_remove, name="calendar_remove"),
     path("calendar/years/<int:year>/complete/", catalogue_views.calendar_complete, name="calendar_complete"),
+    path("certificates/", certificate_views.certificate_list, name="certificates"),
+    path("certificates/<slug:number>/", certificate_views.certificate_detail, name="certificate"),
+    path("certificates/<slug:number>/revoke/", certificate_views.certificate_revoke_view, name="certificate_revoke"),
     path("cases/", case_views.queue, name="queue"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/act/", case_views.case_action, name="case_act"),

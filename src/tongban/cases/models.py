@@ -138,3 +138,24 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MaterialSource(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded by the applicant")
+    CERTIFICATE = "certificate", _("Held by the government (e-certificate)")
+
+
+class CaseMaterial(models.Model):
+    """How each material of a case was provided: the statistics of the once-only principle."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    material_code = models.SlugField(max_length=40)
+    source = models.CharField(max_length=16, choices=MaterialSource.choices)
+    certificate_number = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "material_code"], name="cases_material_once")]
+        indexes = [models.Index(fields=["source", "material_code"], name="cases_material_source")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.material_code}={self.source}"

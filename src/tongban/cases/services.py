@@ -22,21 +22,34 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.cases import notices
-from tongban.cases.models import Case, CaseAction, CaseChannel, CaseEvent, CaseParty, CaseStatus
+from tongban.cases.models import (
+    Case,
+    CaseAction,
+    CaseChannel,
+    CaseEvent,
+    CaseMaterial,
+    CaseParty,
+    CaseStatus,
+    MaterialSource,
+)
 from tongban.cases.selectors import case_deadline_now, staff_roles_for_case
 from tongban.cases.workflow import Action, IllegalTransitionError, Role, Status, find
-from tongban.catalogue.models import Material, Workflow
+from tongban.catalogue.models import CertificateHolder, CertificateType, Material, Workflow
 from tongban.catalogue.selectors import competent_office
+from tongban.certificates.models import Certificate
+from tongban.certificates.services import certificate_issue
 from tongban.core.actors import Actor
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from tongban.core.masking import mask_identifier
 from tongban.core.validators import validate_multiline_text
 from tongban.forms import engine
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition
 from tongban.forms.selectors import PublishedForm, application_points, current_uploads, form_of
-from tongban.forms.services import authority_for
+from tongban.forms.services import application_attach_held, authority_for
 from tongban.identity.models import Account, AgencyOffice, Person
 from tongban.identity.selectors import active_staff_roles, person_by_identifier
+from tongban.identity.services import person_record
 from tongban.notifications.services import message_send
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -50,12 +63,15 @@ def new_case_number(now: datetime) -> str:
     return f"TB{local_date(now):%Y%m%d}{suffix}"
 
 
-def completeness_errors(application: Application, form: PublishedForm) -> dict[str, str]:
-    """Everything still missing before the application can be submitted."""
+def completeness_errors(
+    application: Application, form: PublishedForm, held: frozenset[int] = frozenset()
+) -> dict[str, str]:
+    """Everything still missing before the application can be submitted (``held``: materials a
+    government-issued e-certificate stands in for)."""
     definition = form.definition
     names = engine.visible_fields(definition.layout, application.data)
     errors = engine.validate(definition.schema, definition.layout, application.data, names)
-    required = [material for material in form.materials if material.required]
+    required = [material for material in form.materials if material.required and material.pk not in held]
     uploads = current_uploads(application=application) if required else {}
     for material in required:
         if material.pk not in uploads:
@@ -64,7 +80,11 @@ def completeness_errors(application: Application, form: PublishedForm) -> dict[s
     return errors
 
 
-def _persons_concerned(definition: FormDefinition, data: dict[str, Any], applicant: Person) -> list[Person]:
+def _persons_concerned(
+    definition: FormDefinition, data: dict[str, Any], applicant: Person, actor: Actor
+) -> list[Person]:
+    """The persons the case concerns: found by the identity the form names, or recorded now (without
+    an account) so that a certificate can be issued to them."""
     people: list[Person] = []
     for spec in definition.layout.get("persons_concerned", []):
         number = str(data.get(spec["id_number_field"], "")).strip().upper().replace(" ", "")
@@ -72,9 +92,32 @@ def _persons_concerned(definition: FormDefinition, data: dict[str, Any], applica
             continue
         nationality = str(data.get(spec.get("nationality_field", ""), "")) or None
         person = person_by_identifier(id_number=number, nationality=nationality)
+        if person is None and spec.get("name_field"):
+            try:
+                person = person_record(
+                    id_type=spec.get("id_type", "passport"), id_number=number, nationality=nationality or "",
+                    name="", latin_name=str(data.get(spec["name_field"], "")), actor=actor,
+                )  # fmt: skip
+            except ValidationError:
+                person = None
         if person is not None and person.pk != applicant.pk:
             people.append(person)
     return people
+
+
+def _record_materials(case: Case, form: PublishedForm, held: dict[int, Any]) -> None:
+    uploaded = set(
+        case.application.uploads.filter(superseded_at__isnull=True).values_list("material_id", flat=True)
+    ) if form.materials else set()  # fmt: skip
+    rows = []
+    for material in form.materials:
+        if material.pk in held:
+            rows.append(CaseMaterial(case=case, material_code=material.code, source=MaterialSource.CERTIFICATE,
+                                     certificate_number=held[material.pk].certificate.number))  # fmt: skip
+        elif material.pk in uploaded:
+            rows.append(CaseMaterial(case=case, material_code=material.code, source=MaterialSource.UPLOAD))
+    if rows:
+        CaseMaterial.objects.bulk_create(rows)
 
 
 def _event(
@@ -141,7 +184,10 @@ def case_submit(
     authority = authority_for(person=person, firm=application.firm, version=version, now=now)
     form = form_of(version)
     definition = form.definition
-    errors = completeness_errors(application, form)
+    held = (
+        application_attach_held(application=application, actor=actor, now=now) if form.has_certificate_materials else {}
+    )
+    errors = completeness_errors(application, form, frozenset(held))
     district = application.firm.registered_district if application.firm else person.registered_district
     if office_id is not None and office_id != application.office_id:
         application.office = AgencyOffice.objects.filter(pk=office_id, agency_id=version.item.agency_id).first()
@@ -169,9 +215,10 @@ def case_submit(
         application, office=office, data=data, authority_power=authority.power if authority else None, now=now,
         instant=instant,
     )  # fmt: skip
-    concerned = _persons_concerned(definition, application.data, person)
+    concerned = _persons_concerned(definition, application.data, person, actor)
     if concerned:
         CaseParty.objects.bulk_create([CaseParty(case=case, person=p) for p in concerned], ignore_conflicts=True)
+    _record_materials(case, form, held)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.save(update_fields=["status", "submitted_at", "office", "updated_at"])
@@ -190,6 +237,8 @@ def case_submit(
         action="cases.case_submitted", actor=acting, object_type="case", object_id=case.number,
         data={"service": version.item.code, "version": version.number, "office": office.pk, "instant": instant},
     )  # fmt: skip
+    if instant:
+        _issue_certificate(case, acting, now)
     _notify(case, "receipt" if instant else "submit", now, applicant_account=person.account)
     return case
 
@@ -231,6 +280,60 @@ def _create_case(
     raise ConflictError(_("Could not allocate a case number; please try again."))
 
 
+def certificate_fields(case: Case, certificate_type: CertificateType, holder: Person | None) -> dict[str, Any]:
+    """The certificate's structured fields, from the sources its type names (see CertificateType)."""
+    points = case.data.get("_points", {})
+    values: dict[str, Any] = {}
+    for spec in certificate_type.fields:
+        source = str(spec.get("source", ""))
+        kind, _, name = source.partition(".")
+        value: Any = None
+        if kind == "data":
+            value = case.data.get(name)
+        elif kind == "points":
+            value = points.get(name)
+        elif source == "case.number":
+            value = case.number
+        elif source == "case.service":
+            value = case.version.name_zh
+        elif holder is not None and source == "holder.name":
+            value = holder.latin_name or holder.name
+        elif holder is not None and source == "holder.nationality":
+            value = str(holder.nationality)
+        elif holder is not None and source == "holder.id_number":
+            value = holder.id_number if spec.get("mask") is False else mask_identifier(holder.id_number)
+        elif case.firm is not None and source == "firm.name":
+            value = case.firm.name_zh
+        elif case.firm is not None and source == "firm.uscc":
+            value = case.firm.uscc
+        if value not in (None, ""):
+            values[spec["name"]] = value
+    return values
+
+
+def _issue_certificate(case: Case, actor: Actor, now: datetime, number: str | None = None) -> Certificate | None:
+    """Issue the certificate the case's service declares, in the deciding transaction."""
+    certificate_type = case.version.certificate_type
+    if certificate_type is None:
+        return None
+    person: Person | None = None
+    firm = None
+    if certificate_type.holder == CertificateHolder.FIRM:
+        firm = case.firm
+    elif certificate_type.holder == CertificateHolder.PERSON_CONCERNED:
+        party = case.parties.select_related("person").order_by("id").first()
+        person = party.person if party else (case.applicant if case.firm is None else None)
+    else:
+        person = case.applicant
+    if person is None and firm is None:
+        return None  # nobody identifiable to hold it (recorded in the case history by the caller)
+    return certificate_issue(
+        certificate_type=certificate_type, agency=case.agency, fields=certificate_fields(case, certificate_type, person),
+        actor=actor, now=now, holder_person=person, holder_firm=firm, case_number=case.number,
+        applicant_firm=case.firm, area=case.area, number=number,
+    )  # fmt: skip
+
+
 def _clean_text(field: str, value: str, *, required: bool) -> str:
     value = value.strip()
     if required and not value:
@@ -256,6 +359,7 @@ def case_act(
     legal_basis: str = "",
     items: list[str] | None = None,
     materials: list[str] | None = None,
+    certificate_number: str | None = None,
 ) -> Case:
     """Apply one lifecycle action. Staff pass ``account``; applicants pass ``person``."""
     case = Case.objects.select_related("version", "applicant", "firm", "item").get(pk=case.pk)
@@ -320,6 +424,8 @@ def case_act(
         data={"items": clean_items, "materials": [m.code for m in requested]} if transition.needs_items else {},
     )  # fmt: skip
     case.refresh_from_db()
+    if transition.target == Status.APPROVED:
+        _issue_certificate(case, acting, now, number=certificate_number)
     _store_due_dates(case, now)
     audit_record(
         action=f"cases.{transition.action}", actor=acting, object_type="case", object_id=case.number,

@@ -36,6 +36,40 @@ class VersionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class CertificateHolder(models.TextChoices):
+    PERSON_CONCERNED = "person_concerned", _("The person the case concerns (else the applicant)")
+    APPLICANT = "applicant", _("The applicant")
+    FIRM = "firm", _("The firm that applied")
+
+
+class CertificateType(models.Model):
+    """A kind of electronic certificate (电子证照) a service's approval issues.
+
+    ``fields`` lists the certificate's structured fields: ``{"name": "category", "label": {"zh":
+    "类别", "en": "Category"}, "source": "points.category", "public": true}``. Sources: ``data.<form
+    field>``, ``points.category``, ``points.total``, ``case.number``, ``holder.name``,
+    ``holder.nationality``, ``holder.id_number`` (masked unless the field says ``"mask": false``).
+    Public fields are shown to anyone who verifies the certificate; the rest only to its holder.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_zh = models.CharField(max_length=120, validators=[validate_plain_text])
+    name_en = models.CharField(max_length=200, validators=[validate_plain_text])
+    holder = models.CharField(max_length=24, choices=CertificateHolder.choices)
+    validity_months = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: no expiry.")
+    number_prefix = models.CharField(max_length=6, help_text="Letters that start every number, e.g. WP.")
+    fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_zh
+
+
 class Topic(models.Model):
     """A theme services are grouped under; ``international`` is the English section's topic."""
 
@@ -104,6 +138,14 @@ class ServiceVersion(models.Model):
     four_eyes = models.BooleanField(_("four eyes: an officer proposes, a supervisor decides"), default=False)
     contact_zh = models.CharField(max_length=200, blank=True)
     contact_en = models.CharField(max_length=200, blank=True)
+    certificate_type = models.ForeignKey(
+        CertificateType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The e-certificate an approval (or an instant filing) of this service issues.",
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="versions")
     #: Case-folded names, summaries and code in both languages; searched by substring, which works
     #: for Chinese without word breaks ("工作许可" finds 外国人来华工作许可).
@@ -140,6 +182,14 @@ class Material(models.Model):
     description_en = models.TextField(blank=True)
     required = models.BooleanField(default=True)
     government_may_hold = models.BooleanField(_("the government may already hold it"), default=False)
+    certificate_type = models.ForeignKey(
+        CertificateType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A valid e-certificate of this type, held by the applicant or the person concerned, replaces the upload.",
+    )
 
     class Meta:
         ordering = ["version_id", "position", "code"]

@@ -29,7 +29,7 @@ EDITABLE_FIELDS = (
     "for_individuals", "for_firms", "for_foreigners", "legal_basis_zh", "legal_basis_en",
     "conditions_zh", "conditions_en", "statutory_limit_workdays", "promised_limit_workdays",
     "fee_zh", "fee_en", "fee_amount_fen", "channel", "fully_online", "handling_level", "workflow",
-    "four_eyes", "contact_zh", "contact_en",
+    "four_eyes", "contact_zh", "contact_en", "certificate_type",
 )  # fmt: skip
 REQUIRED_BILINGUAL = ("name", "summary")
 
@@ -194,6 +194,7 @@ MATERIAL_FIELDS = (
     "required",
     "government_may_hold",
     "position",
+    "certificate_type",
 )
 
 

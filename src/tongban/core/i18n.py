@@ -72,7 +72,8 @@ class LanguagePrefixMiddleware:
             rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""
             return HttpResponsePermanentRedirect(self._with_query(request, f"/zh/{rest}"))
         response = self.get_response(request)
-        if response.status_code == 404 and split_prefix(path)[0] is None:
+        unresolved = getattr(request, "resolver_match", None) is None
+        if response.status_code == 404 and unresolved and split_prefix(path)[0] is None:
             language = translation.get_language_from_request(request, check_path=False)
             candidate = translate_path(path, language)
             urlconf = getattr(request, "urlconf", None)

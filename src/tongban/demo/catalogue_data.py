@@ -257,7 +257,9 @@ def foreign_employee_fields(*, with_birth_date: bool = True) -> tuple[Field, ...
     return tuple(fields)
 
 
-PASSPORT_CONCERNED = ({"id_number_field": "passport_number", "nationality_field": "nationality"},)
+PASSPORT_CONCERNED = (
+    {"id_number_field": "passport_number", "nationality_field": "nationality", "name_field": "employee_name"},
+)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceItem, Topic
+from tongban.catalogue.models import CertificateType, PointsFactor, PointsOption, PointsTable, ServiceItem, Topic
 from tongban.catalogue.services import service_item_create, service_version_publish
 from tongban.core.actors import Actor
-from tongban.demo import catalogue_data
+from tongban.demo import catalogue_data, certificates_data
 from tongban.demo.catalogue_data import PointsTableData, ServiceData
 from tongban.forms.models import FormDefinition
 from tongban.identity.models import Agency
@@ -48,6 +48,10 @@ def load_catalogue(*, now: datetime) -> None:
         )
     for table in catalogue_data.POINTS_TABLES:
         _points_table(table)
+    types = {
+        spec["code"]: CertificateType.objects.get_or_create(code=spec["code"], defaults=spec)[0]
+        for spec in certificates_data.CERTIFICATE_TYPES
+    }
     needed = {service.agency for service in catalogue_data.SERVICES}
     agencies = {agency.code: agency for agency in Agency.objects.filter(code__in=needed)}
     missing = needed - set(agencies)
@@ -59,12 +63,26 @@ def load_catalogue(*, now: datetime) -> None:
     for service in catalogue_data.SERVICES:
         if service.code in existing:
             continue
+        content = content_of(service)
+        if service.code in certificates_data.ISSUED_BY:
+            content["certificate_type"] = types[certificates_data.ISSUED_BY[service.code]]
+        materials = []
+        for material in service.materials:
+            row = asdict(material)
+            replaced_by = certificates_data.REPLACES.get((service.code, material.code))
+            if replaced_by:
+                row["certificate_type"] = types[replaced_by]
+            materials.append(row)
+        layout = service.form.layout()
+        for (code, field), source in certificates_data.PREFILL.items():
+            if code == service.code and field in layout["fields"]:
+                layout["fields"][field].update(prefill=source, authoritative=True)
         version = service_item_create(
             code=service.code,
             agency=agencies[service.agency],
             area=service.area,
-            content=content_of(service),
-            materials=[asdict(material) for material in service.materials],
+            content=content,
+            materials=materials,
             topic_codes=list(service.topics),
             editor=None,
             actor=LOADER,
@@ -72,7 +90,7 @@ def load_catalogue(*, now: datetime) -> None:
         FormDefinition.objects.create(
             version=version,
             schema=service.form.schema(),
-            layout=service.form.layout(),
+            layout=layout,
             points_table=service.form.points_table,
             points_fields=dict(service.form.points_fields),
         )

@@ -14,7 +14,7 @@ from stdnum.cn import ric, uscc
 
 from tongban.core.actors import Actor
 from tongban.core.clock import now
-from tongban.demo import data
+from tongban.demo import data, flows
 from tongban.demo.catalogue_loader import load_catalogue
 from tongban.identity.models import (
     Account,
@@ -161,6 +161,9 @@ def load() -> list[Login]:
         logins.append(Login(staff.username, f"{staff.role} ({scope})", device.config_url))
 
     load_catalogue(now=moment)
+
+    flows.work_permit(firm=firm, hr=hr, now=moment)
+    flows.annual_report(firm=firm, now=moment)
 
     # The legal representative went to the city centre once: a clerk checked his ID card there.
     chen = people[data.LEGAL_REP.username]

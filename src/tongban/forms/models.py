@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import Material, ServiceVersion
+from tongban.certificates.models import Certificate
 from tongban.identity.models import AgencyOffice, Firm, Person, Power
 
 
@@ -93,3 +94,19 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.sha256[:8]})"
+
+
+class HeldCertificate(models.Model):
+    """A material the applicant need not upload: a valid e-certificate the government issued
+    (免交) stands in for it. Re-checked when the application is shown and when it is submitted."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="held")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
+    attached_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "material"], name="forms_held_once")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.material_id}<-{self.certificate_id}"

@@ -18,6 +18,7 @@ SOURCE_LABELS: dict[str, Promise] = {
     "person": _("From your identity record"),
     "account": _("From your account"),
     "firm": _("From the firm's registration record"),
+    "certificate": _("From an e-certificate the government issued"),
 }
 
 

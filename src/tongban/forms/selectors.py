@@ -76,11 +76,17 @@ class PublishedForm:
     def required_material_ids(self) -> frozenset[int]:
         return frozenset(material.pk for material in self.materials if material.required)
 
+    @property
+    def has_certificate_materials(self) -> bool:
+        return any(material.certificate_type_id for material in self.materials)
+
 
 @lru_cache(maxsize=512)
 def _published_form(version_id: int, published_at: str) -> PublishedForm:
     definition = FormDefinition.objects.get(version_id=version_id)
-    materials = tuple(Material.objects.filter(version_id=version_id).order_by("position", "code"))
+    materials = tuple(
+        Material.objects.filter(version_id=version_id).select_related("certificate_type").order_by("position", "code")
+    )
     return PublishedForm(definition, materials)
 
 

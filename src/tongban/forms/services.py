@@ -22,8 +22,8 @@ from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import has_control_characters
-from tongban.forms import engine, prefill
-from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
+from tongban.forms import engine, held, prefill
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
 from tongban.identity.models import Firm, Person
 from tongban.identity.selectors import Authority, acting_authority
@@ -104,8 +104,20 @@ def application_save_step(
         raise ConflictError(_("This step does not exist."))
     names = list(step.get("fields", []))
     locked = prefill.locked_values(definition.layout, person, application.firm)
+    held_values, held_sources, held_locked = held.certificate_prefill(definition, application, now)
+    locked.update({name: held_values[name] for name in held_locked})
     values, errors = engine.clean_posted(definition.schema, names, posted, locked)
     merged = {**application.data, **{name: value for name, value in values.items() if name not in errors}}
+    # Values an e-certificate holds (now that the form may name the person concerned) fill empty fields.
+    refreshed, refreshed_sources, refreshed_locked = held.certificate_prefill(
+        definition,
+        Application(person=application.person, firm=application.firm, data=merged, version=application.version),
+        now,
+    )
+    for name, value in refreshed.items():
+        if name in refreshed_locked or merged.get(name) in (None, ""):
+            merged[name] = value
+            held_sources[name] = refreshed_sources[name]
     errors.update(
         {
             k: v
@@ -118,6 +130,7 @@ def application_save_step(
         for name, source in application.sources.items()
         if name in locked or merged.get(name) == application.data.get(name)
     }
+    sources.update({name: source for name, source in held_sources.items() if merged.get(name) is not None})
     application.data = {name: value for name, value in merged.items() if value is not None}
     application.sources = sources
     application.save(update_fields=["data", "sources", "updated_at"])
@@ -189,6 +202,32 @@ def application_upload(
         data={"material": material.code, "sha256": check.sha256, "size": check.size, "supplement": for_supplement},
     )
     return upload
+
+
+@transaction.atomic
+def application_attach_held(*, application: Application, actor: Actor, now: datetime) -> dict[int, HeldCertificate]:
+    """Attach the valid e-certificates that stand in for materials (and drop ones that no longer
+    do); each new reuse is recorded. Returns material id -> attachment."""
+    definition = FormDefinition.objects.get(version_id=application.version_id)
+    materials = list(Material.objects.filter(version_id=application.version_id).select_related("certificate_type"))
+    found = held.held_materials(application, definition, materials, now)
+    current = {row.material_id: row for row in HeldCertificate.objects.filter(application=application)}
+    for material_id, row in list(current.items()):
+        if found.get(material_id) is None or found[material_id].pk != row.certificate_id:
+            row.delete()
+            del current[material_id]
+    for material_id, certificate in found.items():
+        if material_id in current:
+            continue
+        current[material_id] = HeldCertificate.objects.create(
+            application=application, material_id=material_id, certificate=certificate, attached_at=now
+        )
+        audit_record(
+            action="forms.certificate_reused", actor=actor, object_type="application",
+            object_id=str(application.public_id),
+            data={"certificate": certificate.number, "subject": certificate.subject, "material": material_id},
+        )  # fmt: skip
+    return current
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ Models hold data and single-row rules; every write goes through ``services.py``.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -108,6 +109,10 @@ class Account(AbstractBaseUser):
 
 class Person(models.Model):
     """A natural person: a Chinese resident, a resident of Hong Kong/Macao/Taiwan, or a foreigner."""
+
+    #: A stable pseudonymous identifier, used where the person must be named to the outside world
+    #: (the ``sub`` of their e-certificates) without revealing an identity number.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     account = models.OneToOneField(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="person")
     id_type = models.CharField(max_length=24, choices=IdType.choices)

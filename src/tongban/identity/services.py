@@ -113,14 +113,21 @@ def person_register(
             latin_name = idnumbers.validate_latin_name(latin_name)
         except idnumbers.InvalidIdentifierError as exc:
             raise ValidationError({"latin_name": exc.message}) from None
-    existing = Person.objects.filter(id_number=number)
-    if id_type == IdType.PASSPORT:
-        existing = existing.filter(id_type=IdType.PASSPORT, nationality=nationality)
-    else:
-        existing = existing.exclude(id_type=IdType.PASSPORT)
-    if existing.exists():
+    known = _known_person(id_type, number, nationality)
+    if known is not None and known.account_id is not None:
         raise ValidationError(
             {"id_number": _("An account already exists for this document. Log in, or reset your password.")}
+        )
+    if known is not None:
+        # A record exists (e.g. from an employer's application) and may hold certificates: claiming
+        # it online with a number alone would hand them to whoever knows the number.
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "The government already holds a record for this document. To protect it, open your "
+                    "account at any service-centre window, with the document."
+                )
+            }
         )
     account = Account(
         username=username,
@@ -159,6 +166,45 @@ def person_register(
         object_id=person.pk,
         data={"id_type": id_type, "nationality": nationality, "verification_level": person.verification_level},
     )
+    return person
+
+
+def _known_person(id_type: str, number: str, nationality: str) -> Person | None:
+    existing = Person.objects.filter(id_number=number)
+    if id_type == IdType.PASSPORT:
+        existing = existing.filter(id_type=IdType.PASSPORT, nationality=nationality)
+    else:
+        existing = existing.exclude(id_type=IdType.PASSPORT)
+    return existing.first()
+
+
+@transaction.atomic
+def person_record(
+    *, id_type: str, id_number: str, nationality: str, name: str, latin_name: str, actor: Actor
+) -> Person:
+    """Record a person the government learns of from an application (the employee an employer
+    applies for), without an account; the same validation as registration. The person opens an
+    account for this record at a window, where the document is checked (not online by number)."""
+    id_type, number, nationality, parsed = _identifier(id_type, id_number, nationality)
+    known = _known_person(id_type, number, nationality)
+    if known is not None:
+        return known
+    latin = ""
+    if id_type == IdType.PASSPORT or latin_name.strip():
+        try:
+            latin = idnumbers.validate_latin_name(latin_name)
+        except idnumbers.InvalidIdentifierError as exc:
+            raise ValidationError({"latin_name": exc.message}) from None
+    name = _text("name", name, required=not latin) or latin
+    person = Person.objects.create(
+        account=None, id_type=id_type, id_number=number, nationality=nationality, name=name, latin_name=latin,
+        birth_date=parsed.birth_date if parsed else None,
+        registered_district=parsed.region_code if parsed and parsed.kind == idnumbers.IdKind.RESIDENT_ID else "",
+    )  # fmt: skip
+    audit_record(
+        action="identity.person_recorded", actor=actor, object_type="person", object_id=person.pk,
+        data={"id_type": id_type, "nationality": nationality},
+    )  # fmt: skip
     return person
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.portal.views import applications, auth, cases, firm, my, pages, services
+from tongban.portal.views import applications, auth, cases, certificates, firm, my, pages, services
 
 app_name = "portal"
 
@@ -37,6 +37,17 @@ urlpatterns = [
     path("my/firms/<str:uscc>/cases/", cases.firm_cases, name="firm_cases"),
     path("my/messages/", cases.messages_inbox, name="inbox"),
     path("my/messages/<int:message_id>/", cases.message_detail, name="message"),
+    # E-certificates: the wallet and public verification
+    path("my/certificates/", certificates.wallet, name="wallet"),
+    path("my/certificates/<slug:number>/", certificates.certificate_detail, name="certificate"),
+    path("my/certificates/<slug:number>/pdf/", certificates.certificate_pdf, name="certificate_pdf"),
+    path(
+        "my/certificates/<slug:number>/credential/", certificates.certificate_credential, name="certificate_credential"
+    ),
+    path("my/certificates/<slug:number>/share/", certificates.certificate_share_view, name="certificate_share"),
+    path("my/firms/<str:uscc>/certificates/", certificates.firm_certificates, name="firm_certificates"),
+    path("verify/", certificates.verify_token, name="verify_token"),
+    path("verify/<slug:number>/", certificates.verify, name="verify"),
     # Accounts
     path("login/", auth.login_view, name="login"),
     path("login/verify/", auth.login_verify_view, name="login_verify"),

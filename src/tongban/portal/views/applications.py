@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tongban.cases.services import case_submit, completeness_errors
 from tongban.catalogue.models import Material
 from tongban.catalogue.selectors import competent_office, district_offices, published_version
+from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.requests import actor_from_request
@@ -31,6 +32,7 @@ from tongban.forms.selectors import (
     own_application,
 )
 from tongban.forms.services import (
+    application_attach_held,
     application_discard,
     application_save_step,
     application_set_step,
@@ -137,8 +139,10 @@ def application_step(request: HttpRequest, public_id: str, step: str) -> HttpRes
         )  # fmt: skip
     elif ref.kind == "materials":
         uploads = current_uploads(application=application)
+        held = application_attach_held(application=application, actor=actor_from_request(request), now=moment)
         context["materials"] = [
-            (material, uploads.get(material.pk), errors.get(f"material_{material.code}", "")) for material in materials
+            (material, uploads.get(material.pk), errors.get(f"material_{material.code}", ""), held.get(material.pk))
+            for material in materials
         ]
     else:
         context.update(_review_context(application, definition, materials, steps, language))
@@ -194,17 +198,18 @@ def _review_context(
         )  # fmt: skip
         sections.append((ref, views))
     uploads = current_uploads(application=application)
+    held = application_attach_held(application=application, actor=Actor.system("review-page"), now=now())
     version = application.version
     person = application.person
     district = application.firm.registered_district if application.firm else person.registered_district
     office = competent_office(version=version, district=district, chosen=application.office)
     return {
         "sections": sections,
-        "material_rows": [(material, uploads.get(material.pk)) for material in materials],
+        "material_rows": [(material, uploads.get(material.pk), held.get(material.pk)) for material in materials],
         "points": application_points(application=application, definition=definition, today=local_date(now())),
         "office": office,
         "offices": list(district_offices(version=version)) if version.handling_level == "district" else [],
-        "missing": completeness_errors(application, form_of(application.version)),
+        "missing": completeness_errors(application, form_of(application.version), frozenset(held)),
     }
 
 

@@ -55,7 +55,7 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
     if version is None:
         raise Http404
     materials = list(version.materials.all())
-    held = sum(1 for material in materials if material.government_may_hold)
+    held = sum(1 for material in materials if material.government_may_hold or material.certificate_type_id)
     firms = []
     person = Person.objects.filter(account_id=request.user.pk).first() if request.user.is_authenticated else None
     if person is not None and version.for_firms:

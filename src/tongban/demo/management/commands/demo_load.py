@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from tongban.demo.data import DEMO_PASSWORD
+from tongban.demo.flows import WORK_PERMIT_NUMBER
 from tongban.demo.loader import load
 
 
@@ -21,3 +23,6 @@ class Command(BaseCommand):
             if login.totp_uri:
                 self.stdout.write(f"  {'':<20} TOTP: {login.totp_uri}")
         self.stdout.write("Staff log in with a TOTP code: `make totp USER=officer.science` prints the current one.")
+        self.stdout.write(
+            f"The demo work permit, verifiable by anyone: {settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{WORK_PERMIT_NUMBER}"
+        )

@@ -1,0 +1,78 @@
+"""Back office: an agency's issued certificates, and revoking one with a reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.certificates.models import Certificate
+from tongban.certificates.selectors import certificate_by_number, shown_fields
+from tongban.certificates.services import certificate_revoke
+from tongban.core.clock import now
+from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from tongban.core.requests import actor_from_request
+from tongban.identity.models import AGENCY_ROLES, StaffRoleKind
+from tongban.identity.selectors import has_role
+
+
+def _agency_scope(request: HttpRequest) -> Q:
+    roles = request.staff_roles  # type: ignore[attr-defined]
+    if has_role(roles, StaffRoleKind.CITY_OPERATOR):
+        return Q()
+    agencies = [role.agency_id for role in roles if role.role in AGENCY_ROLES and role.agency_id]
+    if not agencies:
+        raise PermissionDeniedError(_("Only agency staff see the certificates their agency issued."))
+    return Q(agency_id__in=agencies)
+
+
+@staff_required
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("number", "").strip().upper()[:24]
+    certificates = Certificate.objects.filter(_agency_scope(request)).select_related("certificate_type")
+    if query:
+        certificates = certificates.filter(number=query)
+    moment = now()
+    rows = [(c, c.status(moment)) for c in certificates.order_by("-issued_at")[:50]]
+    return render(request, "backoffice/certificates.html", {"rows": rows, "query": query})
+
+
+@staff_required
+def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = certificate_by_number(number=number)
+    if certificate is None or not Certificate.objects.filter(_agency_scope(request), pk=certificate.pk).exists():
+        raise NotFoundError(_("No such certificate from your agency."))
+    return render(
+        request,
+        "backoffice/certificate.html",
+        {
+            "certificate": certificate,
+            "status": certificate.status(now()),
+            "fields": shown_fields(certificate, public_only=False),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = certificate_by_number(number=number)
+    if certificate is None:
+        raise NotFoundError(_("No such certificate from your agency."))
+    try:
+        certificate_revoke(
+            certificate=certificate, account=staff_account(request), reason=request.POST.get("reason", ""),
+            actor=actor_from_request(request), now=now(),
+        )  # fmt: skip
+    except (ConflictError, PermissionDeniedError) as exc:
+        messages.error(request, str(exc.message))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The certificate is revoked. Verification shows it at once."))
+    return redirect("backoffice:certificate", number=number)

@@ -1,0 +1,87 @@
+"""Reads of certificates: by number, the holder's wallet, a valid certificate for once-only, and
+which fields a verifier may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from tongban.catalogue.models import CertificateType
+from tongban.certificates.models import Certificate
+from tongban.identity.models import Firm, Person
+from tongban.identity.selectors import active_powers
+
+
+def certificate_by_number(*, number: str) -> Certificate | None:
+    return Certificate.objects.select_related("certificate_type", "agency").filter(number=number).first()
+
+
+def person_wallet(*, person: Person) -> QuerySet[Certificate]:
+    """Every certificate the person holds, newest first."""
+    return (
+        Certificate.objects.filter(holder_person=person)
+        .select_related("certificate_type", "agency")
+        .order_by("-issued_at")
+    )
+
+
+def firm_wallet(*, firm: Firm, areas: list[str]) -> QuerySet[Certificate]:
+    """The firm's own certificates, and those issued on its applications for its staff in the areas
+    the viewer holds powers for."""
+    return (
+        Certificate.objects.filter(Q(holder_firm=firm) | Q(applicant_firm=firm, area__in=areas))
+        .select_related("certificate_type", "agency", "holder_person")
+        .order_by("-issued_at")
+    )
+
+
+def valid_held(
+    *, certificate_type: CertificateType, now: datetime, person: Person | None = None, firm: Firm | None = None
+) -> Certificate | None:
+    """The newest valid certificate of this type the person (or firm) holds, if any."""
+    if person is None and firm is None:
+        return None
+    held = Certificate.objects.filter(certificate_type=certificate_type, revoked_at__isnull=True, valid_from__lte=now)
+    held = held.filter(holder_person=person) if person is not None else held.filter(holder_firm=firm)
+    return held.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).order_by("-issued_at").first()
+
+
+@dataclass(frozen=True)
+class ShownField:
+    label_zh: str
+    label_en: str
+    value: str
+
+    def label(self, language: str) -> str:
+        return self.label_en if language == "en" else self.label_zh
+
+
+def shown_fields(certificate: Certificate, *, public_only: bool) -> list[ShownField]:
+    """The certificate's fields in the order its type lists them; verifiers see public ones only."""
+    shown: list[ShownField] = []
+    for spec in certificate.certificate_type.fields:
+        if public_only and not spec.get("public"):
+            continue
+        value: Any = certificate.fields.get(spec["name"], "")
+        label = spec.get("label", {})
+        shown.append(ShownField(label.get("zh", spec["name"]), label.get("en", spec["name"]), str(value)))
+    return shown
+
+
+def may_view(*, person: Person, certificate: Certificate, now: datetime) -> bool:
+    """The holder; for a firm's certificate its legal representative and staff with a power; for a
+    certificate issued on a firm's application, the firm's staff with a power in its area."""
+    if certificate.holder_person_id == person.pk:
+        return True
+    firm_id = certificate.holder_firm_id or certificate.applicant_firm_id
+    if firm_id is None:
+        return False
+    if Firm.objects.filter(pk=firm_id, legal_representative=person).exists():
+        return True
+    powers = active_powers(now).filter(grantee=person, firm_id=firm_id)
+    if certificate.holder_firm_id is None:
+        powers = powers.filter(area=certificate.area)
+    return powers.exists()

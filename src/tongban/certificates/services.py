@@ -1,0 +1,180 @@
+"""Writes for certificates: issue (sign as JWS and as a VC 2.0 credential), revoke, share.
+
+``certificate_issue`` is called by the cases context inside the transaction that approves the
+case, so a decision and its certificate commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from tongban.audit.services import audit_record
+from tongban.catalogue.models import CertificateType
+from tongban.certificates import jose
+from tongban.certificates.models import Certificate
+from tongban.certificates.selectors import may_view
+from tongban.core.actors import Actor
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.keyring import get_keyring
+from tongban.core.validators import validate_plain_text
+from tongban.identity.models import AGENCY_ROLES, Account, Agency, Firm, Person, StaffRoleKind
+from tongban.identity.selectors import active_staff_roles, has_role
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SHARE_SALT = "tongban.certificates.share"
+MAX_SHARE_DAYS = 90
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` later (the last day of the month when that day does not exist)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def subject_of(*, person: Person | None, firm: Firm | None) -> str:
+    """The certificate's ``sub``: a pseudonymous person id, or the firm's (public) USCC."""
+    if person is not None:
+        return f"urn:tongban:person:{person.public_id}"
+    assert firm is not None
+    return f"urn:tongban:firm:{firm.uscc}"
+
+
+def _number(prefix: str, now: datetime) -> str:
+    return f"{prefix}{now:%Y}" + "".join(secrets.choice(_CROCKFORD) for _ in range(8))
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    certificate_type: CertificateType,
+    agency: Agency,
+    fields: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+    holder_person: Person | None = None,
+    holder_firm: Firm | None = None,
+    case_number: str = "",
+    applicant_firm: Firm | None = None,
+    area: str = "",
+    number: str | None = None,
+) -> Certificate:
+    """Issue one certificate: number, validity, signed JWS and VC, audit event. ``number`` fixes
+    the number (the demo city's well-known certificates); normally it is drawn at random."""
+    if (holder_person is None) == (holder_firm is None):
+        raise ValueError("A certificate has exactly one holder: a person or a firm.")
+    valid_until = add_months(now, certificate_type.validity_months) if certificate_type.validity_months else None
+    if holder_person is not None:
+        name_zh = holder_person.name or holder_person.latin_name
+        name_en = holder_person.latin_name or holder_person.name
+    else:
+        assert holder_firm is not None
+        name_zh, name_en = holder_firm.name_zh, holder_firm.name_en or holder_firm.name_zh
+    subject = subject_of(person=holder_person, firm=holder_firm)
+    issuer = settings.PUBLIC_BASE_URL.rstrip("/")
+    fixed = number
+    for _attempt in range(1 if fixed else 5):
+        number = fixed or _number(certificate_type.number_prefix, now)
+        common: dict[str, Any] = {
+            "issuer": issuer, "subject": subject, "number": number, "issued_at": now, "valid_from": now,
+            "valid_until": valid_until, "certificate_type": certificate_type.code, "fields": fields,
+            "holder_name": name_en, "issuing_agency": agency.name_en,
+        }  # fmt: skip
+        # The public JWS (served at /verify/<number>.jws) carries the fields the type marks public;
+        # the holder's credential carries them all (data minimisation, see docs/adr/0012).
+        public = {spec["name"] for spec in certificate_type.fields if spec.get("public")}
+        token = jose.sign_jws(
+            jose.certificate_payload(**{**common, "fields": {k: v for k, v in fields.items() if k in public}})
+        )
+        credential = jose.sign_credential(jose.credential(**common))
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    number=number, certificate_type=certificate_type, holder_person=holder_person,
+                    holder_firm=holder_firm, holder_name_zh=name_zh, holder_name_en=name_en, subject=subject,
+                    agency=agency, case_number=case_number, applicant_firm=applicant_firm, area=area, issued_at=now,
+                    valid_from=now, valid_until=valid_until, fields=fields, jws=token, credential=credential,
+                    key_id=get_keyring().active.kid,
+                )  # fmt: skip
+            break
+        except IntegrityError:
+            continue
+    else:  # pragma: no cover - eight random characters clashing five times
+        raise ConflictError(_("Could not allocate a certificate number; please try again."))
+    audit_record(
+        action="certificates.issued", actor=actor, object_type="certificate", object_id=certificate.number,
+        data={"type": certificate_type.code, "case": case_number, "subject": subject, "kid": certificate.key_id},
+    )  # fmt: skip
+    return certificate
+
+
+def _may_revoke(account: Account, certificate: Certificate) -> bool:
+    roles = active_staff_roles(account=account)
+    return has_role(roles, StaffRoleKind.CITY_OPERATOR) or any(
+        role.role in AGENCY_ROLES and role.agency_id == certificate.agency_id for role in roles
+    )
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, certificate: Certificate, account: Account, reason: str, actor: Actor, now: datetime
+) -> Certificate:
+    """The issuing agency revokes a certificate; every verification shows it at once."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not _may_revoke(account, certificate):
+        raise PermissionDeniedError(_("Only the issuing agency can revoke this certificate."))
+    if certificate.revoked_at is not None:
+        raise ConflictError(_("This certificate was already revoked."))
+    reason = reason.strip()
+    validate_plain_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the revocation.")})
+    certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = now, reason[:300], account.pk
+    certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by_id"])
+    audit_record(
+        action="certificates.revoked", actor=actor, object_type="certificate", object_id=certificate.number,
+        data={"reason": certificate.revoked_reason},
+    )  # fmt: skip
+    return certificate
+
+
+def share_token(*, certificate: Certificate, days: int, now: datetime) -> str:
+    """A signed token for a time-limited verification link (no database row needed)."""
+    expires = int((now + timedelta(days=days)).timestamp())
+    return signing.dumps({"n": certificate.number, "e": expires}, salt=SHARE_SALT, compress=True)
+
+
+def read_share_token(token: str, *, now: datetime) -> str | None:
+    """The certificate number of a valid, unexpired share token, else None."""
+    try:
+        data = signing.loads(token, salt=SHARE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or int(data.get("e", 0)) <= now.timestamp():
+        return None
+    return str(data.get("n", "")) or None
+
+
+@transaction.atomic
+def certificate_share(*, certificate: Certificate, person: Person, days: int, actor: Actor, now: datetime) -> str:
+    """The holder makes a verification link that works for ``days`` days; recorded."""
+    if not may_view(person=person, certificate=certificate, now=now):
+        raise PermissionDeniedError(_("Only the holder can share this certificate."))
+    if not 1 <= days <= MAX_SHARE_DAYS:
+        raise ValidationError({"days": _("Choose between 1 and 90 days.")})
+    token = share_token(certificate=certificate, days=days, now=now)
+    audit_record(
+        action="certificates.shared", actor=actor, object_type="certificate", object_id=certificate.number,
+        data={"days": days},
+    )  # fmt: skip
+    return token

@@ -1,0 +1,103 @@
+"""The demo city's e-certificate types, which services issue them, and which materials they
+replace (once-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _label(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
+    {
+        "code": "work-permit",
+        "name_zh": "外国人工作许可证",
+        "name_en": "Foreigner's Work Permit",
+        "holder": "person_concerned",
+        "validity_months": 24,
+        "number_prefix": "WP",
+        "fields": [
+            {"name": "category", "label": _label("类别", "Category"), "source": "points.category", "public": True},
+            {"name": "points", "label": _label("积分", "Points"), "source": "points.total", "public": False},
+            {
+                "name": "nationality",
+                "label": _label("国籍", "Nationality"),
+                "source": "holder.nationality",
+                "public": True,
+            },
+            {
+                "name": "passport",
+                "label": _label("护照号码", "Passport number"),
+                "source": "holder.id_number",
+                "public": False,
+            },
+            {"name": "employer", "label": _label("工作单位", "Employer"), "source": "firm.name", "public": True},
+            {"name": "job_title", "label": _label("工作岗位", "Job title"), "source": "data.job_title", "public": True},
+        ],
+    },
+    {
+        "code": "residence-permit-work",
+        "name_zh": "外国人工作类居留许可",
+        "name_en": "Residence Permit for Work",
+        "holder": "person_concerned",
+        "validity_months": 24,
+        "number_prefix": "RP",
+        "fields": [
+            {
+                "name": "nationality",
+                "label": _label("国籍", "Nationality"),
+                "source": "holder.nationality",
+                "public": True,
+            },
+            {
+                "name": "passport",
+                "label": _label("护照号码", "Passport number"),
+                "source": "holder.id_number",
+                "public": False,
+            },
+            {
+                "name": "work_permit",
+                "label": _label("工作许可证号", "Work permit number"),
+                "source": "data.work_permit_number",
+                "public": True,
+            },
+            {"name": "address", "label": _label("居住地址", "Address"), "source": "data.address", "public": False},
+        ],
+    },
+    {
+        "code": "annual-report-receipt",
+        "name_zh": "企业年度报告公示回执",
+        "name_en": "Annual Report Filing Receipt",
+        "holder": "firm",
+        "validity_months": None,
+        "number_prefix": "AR",
+        "fields": [
+            {"name": "uscc", "label": _label("统一社会信用代码", "USCC"), "source": "firm.uscc", "public": True},
+            {
+                "name": "year",
+                "label": _label("报告年度", "Reporting year"),
+                "source": "data.report_year",
+                "public": True,
+            },
+            {
+                "name": "status",
+                "label": _label("经营状态", "Business status"),
+                "source": "data.business_status",
+                "public": True,
+            },
+        ],
+    },
+)
+
+#: service code -> the certificate type its approval issues
+ISSUED_BY = {
+    "fw-work-permit": "work-permit",
+    "fw-residence-permit": "residence-permit-work",
+    "annual-report": "annual-report-receipt",
+}
+#: (service code, material code) -> the certificate type that replaces the upload
+REPLACES = {("fw-residence-permit", "work-permit"): "work-permit"}
+#: (service code, field) -> prefill source from a held certificate (authoritative)
+PREFILL = {("fw-residence-permit", "work_permit_number"): "certificate.work-permit.number"}

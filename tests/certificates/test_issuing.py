@@ -1,0 +1,238 @@
+"""Certificates issued on approval (in the same transaction), verified by an independent
+implementation, shown to the public with public fields only, revoked by the issuing agency, kept
+in the holder's wallet and reused instead of uploads (once-only)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from collections.abc import Callable
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from tests.factories import PersonFactory, PowerFactory, StaffRoleFactory
+from tests.services import LAYOUT, SCHEMA, make_service
+from tests.world import World
+from tongban.audit.models import AuditEvent
+from tongban.cases.models import Case, CaseMaterial
+from tongban.cases.services import case_act, case_submit
+from tongban.catalogue.models import CertificateType, Material
+from tongban.certificates.models import Certificate
+from tongban.certificates.services import certificate_revoke, read_share_token, share_token
+from tongban.forms.services import application_save_step, application_start
+from tongban.identity.models import Account
+
+pytestmark = pytest.mark.django_db
+Login = Callable[[Client, Account], None]
+
+TYPE_FIELDS = [
+    {"name": "category", "label": {"zh": "类别", "en": "Category"}, "source": "data.education", "public": True},
+    {"name": "passport", "label": {"zh": "护照号码", "en": "Passport number"}, "source": "holder.id_number", "public": False},
+    {"name": "employer", "label": {"zh": "工作单位", "en": "Employer"}, "source": "firm.name", "public": True},
+]
+
+
+def with_certificate(world: World) -> CertificateType:
+    certificate_type = CertificateType.objects.create(
+        code="test-permit", name_zh="测试许可证", name_en="Test Permit", holder="person_concerned",
+        validity_months=24, number_prefix="TP", fields=TYPE_FIELDS,
+    )  # fmt: skip
+    world.version.certificate_type = certificate_type
+    world.version.save(update_fields=["certificate_type"])
+    return certificate_type
+
+
+def approve(world: World, case: Case) -> Case:
+    for who, action in (("officer", "accept"), ("officer", "start_review"), ("officer", "propose_approval"), ("supervisor", "approve")):
+        case.refresh_from_db()
+        account = world.officer.account if who == "officer" else world.supervisor.account
+        case = case_act(case=case, action=action, expected_version=case.lock_version, account=account, actor=world.actor, now=timezone.now())
+    return case
+
+
+def test_approval_issues_a_signed_certificate_to_the_person_concerned(client: Client, world: World) -> None:
+    with_certificate(world)
+    case = approve(world, world.submitted_case())
+    certificate = Certificate.objects.get(case_number=case.number)
+    assert certificate.holder_person == world.engineer and certificate.applicant_firm == world.firm
+    assert certificate.number.startswith("TP") and certificate.valid_until - certificate.valid_from >= timedelta(days=729)
+    assert (certificate.fields["category"], certificate.fields["employer"]) == ("master", world.firm.name_zh)
+    assert certificate.fields["passport"].endswith(world.engineer.id_number[-4:]) and "*" in certificate.fields["passport"]
+    assert AuditEvent.objects.filter(action="certificates.issued", object_id=certificate.number).exists()
+    # An independent implementation (PyJWT) verifies it with the published keys.
+    jwks = client.get("/.well-known/jwks.json").json()
+    header = jwt.get_unverified_header(certificate.jws)
+    key = jwt.PyJWKSet.from_dict(jwks)[header["kid"]]
+    claims = jwt.decode(certificate.jws, key=key, algorithms=["EdDSA"], options={"verify_aud": False})
+    assert claims["jti"] == certificate.number and claims["sub"] == f"urn:tongban:person:{world.engineer.public_id}"
+    assert "passport" not in json.dumps(claims)  # the public JWS carries the public fields only
+    credential = jwt.decode(certificate.credential, key=key, algorithms=["EdDSA"], options={"verify_aud": False, "verify_exp": False})
+    assert credential["credentialSubject"]["passport"] == certificate.fields["passport"]  # the holder's credential has all
+    assert client.get(f"/verify/{certificate.number}.jws").content.decode() == certificate.jws
+
+
+def test_decision_and_certificate_commit_together(world: World) -> None:
+    with_certificate(world)
+    case = world.submitted_case()
+    for action in ("accept", "start_review", "propose_approval"):
+        case.refresh_from_db()
+        case = case_act(case=case, action=action, expected_version=case.lock_version, account=world.officer.account, actor=world.actor, now=timezone.now())
+    with override_settings(SIGNING_KEYS_JSON='{"keys": []}'), pytest.raises(Exception):  # no key to sign with
+        case_act(case=case, action="approve", expected_version=case.lock_version, account=world.supervisor.account, actor=world.actor, now=timezone.now())
+    case.refresh_from_db()
+    assert case.status == "awaiting_approval"  # the decision was rolled back with the failed certificate
+    assert not Certificate.objects.exists()
+
+
+def test_public_verification_page(client: Client, world: World) -> None:
+    with_certificate(world)
+    case = approve(world, world.submitted_case())
+    number = Certificate.objects.get(case_number=case.number).number
+    english = client.get(f"/verify/{number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Valid" in english and "Test Permit" in english and "master" in english
+    assert world.engineer.id_number not in english and "Passport number" not in english  # not public
+    chinese = client.get(f"/verify/{number}", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="zh-Hans">' in chinese and "测试许可证" in chinese
+    assert f'href="/en/verify/{number}"' in chinese  # the language switch keeps the page
+    assert client.get(f"/en/verify/{number}/").status_code == 200
+    assert client.get("/verify/XX2026NOTREAL1").status_code == 404
+    assert client.get(f"/verify/{number}.json").json()["status"] == "valid"
+
+
+def test_revocation_by_the_issuing_agency_shows_at_once(client: Client, world: World, login_staff: Callable[[Client, Account], None]) -> None:
+    with_certificate(world)
+    case = approve(world, world.submitted_case())
+    certificate = Certificate.objects.get(case_number=case.number)
+    outsider = StaffRoleFactory()
+    with pytest.raises(Exception):
+        certificate_revoke(certificate=certificate, account=outsider.account, reason="x", actor=world.actor, now=timezone.now())
+    login_staff(client, world.supervisor.account)
+    assert client.post(f"/en/backoffice/certificates/{certificate.number}/revoke/", {"reason": "Employment ended"}).status_code == 302
+    page = Client().get(f"/verify/{certificate.number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Revoked" in page and "Employment ended" in page
+    assert Client().get(f"/verify/{certificate.number}.json").json()["status"] == "revoked"
+    assert AuditEvent.objects.filter(action="certificates.revoked", object_id=certificate.number).exists()
+
+
+def test_pasted_tampered_jws_is_rejected_with_a_reason(client: Client, world: World) -> None:
+    with_certificate(world)
+    certificate = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    header, payload, signature = certificate.jws.split(".")
+    tampered = f"{header}.{payload[:-2]}{'A' if payload[-2] != 'A' else 'B'}{payload[-1]}.{signature}"
+    bad = client.post("/en/verify/", {"jws": tampered}).content.decode()
+    assert "Not valid" in bad
+    good = client.post("/en/verify/", {"jws": certificate.jws}).content.decode()
+    assert "The signature is valid." in good and certificate.number in good
+
+
+def test_wallets_and_downloads(client: Client, world: World, login_person: Login) -> None:
+    with_certificate(world)
+    certificate = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    login_person(client, world.engineer.account)
+    assert certificate.number in client.get("/en/my/certificates/").content.decode()
+    pdf = client.get(f"/en/my/certificates/{certificate.number}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    assert f"/verify/{certificate.number}" in text and "测试许可证" in text
+    credential = client.get(f"/en/my/certificates/{certificate.number}/credential/")
+    assert credential["Content-Type"] == "application/vc+jwt" and credential.content.decode() == certificate.credential
+    hr = Client()
+    login_person(hr, world.hr.account)  # staff with the foreign-staff power of the applicant firm
+    assert certificate.number in hr.get(f"/en/my/firms/{world.firm.uscc}/certificates/").content.decode()
+    assert hr.get(f"/en/my/certificates/{certificate.number}/").status_code == 200
+    other_staff = PowerFactory(firm=world.firm, area="tax").grantee
+    tax = Client()
+    login_person(tax, other_staff.account)
+    assert certificate.number not in tax.get(f"/en/my/firms/{world.firm.uscc}/certificates/").content.decode()
+    assert tax.get(f"/en/my/certificates/{certificate.number}/pdf/").status_code == 404
+    stranger = Client()
+    login_person(stranger, PersonFactory().account)
+    for url in (f"/en/my/certificates/{certificate.number}/", f"/en/my/certificates/{certificate.number}/credential/"):
+        assert stranger.get(url).status_code == 404
+
+
+def test_share_link_shows_all_fields_until_it_expires(client: Client, world: World, login_person: Login) -> None:
+    with_certificate(world)
+    certificate = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    login_person(client, world.engineer.account)
+    client.post(f"/en/my/certificates/{certificate.number}/share/", {"days": "7"})
+    page = client.get(f"/en/my/certificates/{certificate.number}/").content.decode()
+    assert "/verify/s/" in page  # the holder sees the link once
+    token = share_token(certificate=certificate, days=7, now=timezone.now())
+    shared = Client().get(f"/verify/s/{token}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Passport number" in shared and "shared this link" in shared
+    old = share_token(certificate=certificate, days=1, now=timezone.now() - timedelta(days=2))
+    assert read_share_token(old, now=timezone.now()) is None
+    assert Client().get(f"/verify/s/{old}").status_code == 410
+    assert AuditEvent.objects.filter(action="certificates.shared").exists()
+
+
+def test_once_only_the_held_certificate_replaces_the_upload(client: Client, world: World, login_person: Login) -> None:
+    certificate_type = with_certificate(world)
+    work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    schema = copy.deepcopy(SCHEMA)
+    schema["properties"]["permit_number"] = {"type": "string", "maxLength": 24}
+    layout = copy.deepcopy(LAYOUT)
+    layout["steps"][1]["fields"].append("permit_number")
+    layout["fields"]["permit_number"] = {
+        "label": {"zh": "工作许可证号", "en": "Work permit number"},
+        "prefill": "certificate.test-permit.number",
+        "authoritative": True,
+    }
+    residence = make_service(
+        code="residence", agency=world.version.item.agency, schema=schema, layout=layout,
+        materials=[
+            {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
+            {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True,
+             "certificate_type": certificate_type},
+        ],
+    )  # fmt: skip
+    application = application_start(person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now())
+    world.fill(application)  # uploads the passport only; names the engineer as the person concerned
+    application.refresh_from_db()
+    assert application.data["permit_number"] == work_permit.number  # prefilled from the held certificate
+    assert application.sources["permit_number"] == "certificate.test-permit.number"
+    login_person(client, world.hr.account)
+    page = client.get(f"/en/applications/{application.public_id}/materials/").content.decode()
+    assert "Held by the government — you need not upload it." in page and work_permit.number in page
+    # The applicant cannot change an authoritative value that came from the certificate.
+    posted = {name: str(application.data.get(name, "")) for name in layout["steps"][1]["fields"]}
+    application_save_step(application=application, step_key="employee", posted={**posted, "permit_number": "FORGED"},
+                          person=world.hr, now=timezone.now())  # fmt: skip
+    application.refresh_from_db()
+    assert application.data["permit_number"] == work_permit.number
+    case = case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
+    sources = dict(CaseMaterial.objects.filter(case=case).values_list("material_code", "source"))
+    assert sources == {"passport": "upload", "permit": "certificate"}
+    assert CaseMaterial.objects.get(case=case, material_code="permit").certificate_number == work_permit.number
+    assert AuditEvent.objects.filter(action="forms.certificate_reused", data__certificate=work_permit.number).exists()
+
+
+def test_a_revoked_certificate_no_longer_replaces_the_upload(world: World) -> None:
+    certificate_type = with_certificate(world)
+    work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    certificate_revoke(certificate=work_permit, account=world.supervisor.account, reason="Left", actor=world.actor, now=timezone.now())
+    residence = make_service(code="residence2", agency=world.version.item.agency, materials=[
+        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
+    ])  # fmt: skip
+    application = application_start(person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now())
+    world.fill(application, skip_upload=True)
+    with pytest.raises(ValidationError) as excinfo:
+        case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
+    assert "material_permit" in excinfo.value.message_dict
+
+
+def test_guide_counts_the_materials_the_government_provides(client: Client, world: World) -> None:
+    certificate_type = with_certificate(world)
+    make_service(code="guide-count", agency=world.version.item.agency, materials=[
+        {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
+        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
+    ])  # fmt: skip
+    html = client.get("/en/services/guide-count/").content.decode()
+    assert "The government may already hold 1 of these 2 materials." in html
