@@ -22,9 +22,11 @@ from tests.world import World
 from tongban.audit.models import AuditEvent
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.services import case_act, case_submit
-from tongban.catalogue.models import CertificateType, Material
+from tongban.catalogue.models import CertificateType
 from tongban.certificates.models import Certificate
 from tongban.certificates.services import certificate_revoke, read_share_token, share_token
+from tongban.core.errors import PermissionDeniedError
+from tongban.core.keyring import KeyRingError
 from tongban.forms.services import application_save_step, application_start
 from tongban.identity.models import Account
 
@@ -33,7 +35,12 @@ Login = Callable[[Client, Account], None]
 
 TYPE_FIELDS = [
     {"name": "category", "label": {"zh": "类别", "en": "Category"}, "source": "data.education", "public": True},
-    {"name": "passport", "label": {"zh": "护照号码", "en": "Passport number"}, "source": "holder.id_number", "public": False},
+    {
+        "name": "passport",
+        "label": {"zh": "护照号码", "en": "Passport number"},
+        "source": "holder.id_number",
+        "public": False,
+    },
     {"name": "employer", "label": {"zh": "工作单位", "en": "Employer"}, "source": "firm.name", "public": True},
 ]
 
@@ -49,10 +56,22 @@ def with_certificate(world: World) -> CertificateType:
 
 
 def approve(world: World, case: Case) -> Case:
-    for who, action in (("officer", "accept"), ("officer", "start_review"), ("officer", "propose_approval"), ("supervisor", "approve")):
+    for who, action in (
+        ("officer", "accept"),
+        ("officer", "start_review"),
+        ("officer", "propose_approval"),
+        ("supervisor", "approve"),
+    ):
         case.refresh_from_db()
         account = world.officer.account if who == "officer" else world.supervisor.account
-        case = case_act(case=case, action=action, expected_version=case.lock_version, account=account, actor=world.actor, now=timezone.now())
+        case = case_act(
+            case=case,
+            action=action,
+            expected_version=case.lock_version,
+            account=account,
+            actor=world.actor,
+            now=timezone.now(),
+        )
     return case
 
 
@@ -61,9 +80,13 @@ def test_approval_issues_a_signed_certificate_to_the_person_concerned(client: Cl
     case = approve(world, world.submitted_case())
     certificate = Certificate.objects.get(case_number=case.number)
     assert certificate.holder_person == world.engineer and certificate.applicant_firm == world.firm
-    assert certificate.number.startswith("TP") and certificate.valid_until - certificate.valid_from >= timedelta(days=729)
+    assert certificate.number.startswith("TP") and certificate.valid_until - certificate.valid_from >= timedelta(
+        days=729
+    )
     assert (certificate.fields["category"], certificate.fields["employer"]) == ("master", world.firm.name_zh)
-    assert certificate.fields["passport"].endswith(world.engineer.id_number[-4:]) and "*" in certificate.fields["passport"]
+    assert (
+        certificate.fields["passport"].endswith(world.engineer.id_number[-4:]) and "*" in certificate.fields["passport"]
+    )
     assert AuditEvent.objects.filter(action="certificates.issued", object_id=certificate.number).exists()
     # An independent implementation (PyJWT) verifies it with the published keys.
     jwks = client.get("/.well-known/jwks.json").json()
@@ -72,8 +95,12 @@ def test_approval_issues_a_signed_certificate_to_the_person_concerned(client: Cl
     claims = jwt.decode(certificate.jws, key=key, algorithms=["EdDSA"], options={"verify_aud": False})
     assert claims["jti"] == certificate.number and claims["sub"] == f"urn:tongban:person:{world.engineer.public_id}"
     assert "passport" not in json.dumps(claims)  # the public JWS carries the public fields only
-    credential = jwt.decode(certificate.credential, key=key, algorithms=["EdDSA"], options={"verify_aud": False, "verify_exp": False})
-    assert credential["credentialSubject"]["passport"] == certificate.fields["passport"]  # the holder's credential has all
+    credential = jwt.decode(
+        certificate.credential, key=key, algorithms=["EdDSA"], options={"verify_aud": False, "verify_exp": False}
+    )
+    assert (
+        credential["credentialSubject"]["passport"] == certificate.fields["passport"]
+    )  # the holder's credential has all
     assert client.get(f"/verify/{certificate.number}.jws").content.decode() == certificate.jws
 
 
@@ -82,9 +109,23 @@ def test_decision_and_certificate_commit_together(world: World) -> None:
     case = world.submitted_case()
     for action in ("accept", "start_review", "propose_approval"):
         case.refresh_from_db()
-        case = case_act(case=case, action=action, expected_version=case.lock_version, account=world.officer.account, actor=world.actor, now=timezone.now())
-    with override_settings(SIGNING_KEYS_JSON='{"keys": []}'), pytest.raises(Exception):  # no key to sign with
-        case_act(case=case, action="approve", expected_version=case.lock_version, account=world.supervisor.account, actor=world.actor, now=timezone.now())
+        case = case_act(
+            case=case,
+            action=action,
+            expected_version=case.lock_version,
+            account=world.officer.account,
+            actor=world.actor,
+            now=timezone.now(),
+        )
+    with override_settings(SIGNING_KEYS_JSON='{"keys": []}'), pytest.raises(KeyRingError):  # no key to sign with
+        case_act(
+            case=case,
+            action="approve",
+            expected_version=case.lock_version,
+            account=world.supervisor.account,
+            actor=world.actor,
+            now=timezone.now(),
+        )
     case.refresh_from_db()
     assert case.status == "awaiting_approval"  # the decision was rolled back with the failed certificate
     assert not Certificate.objects.exists()
@@ -105,15 +146,24 @@ def test_public_verification_page(client: Client, world: World) -> None:
     assert client.get(f"/verify/{number}.json").json()["status"] == "valid"
 
 
-def test_revocation_by_the_issuing_agency_shows_at_once(client: Client, world: World, login_staff: Callable[[Client, Account], None]) -> None:
+def test_revocation_by_the_issuing_agency_shows_at_once(
+    client: Client, world: World, login_staff: Callable[[Client, Account], None]
+) -> None:
     with_certificate(world)
     case = approve(world, world.submitted_case())
     certificate = Certificate.objects.get(case_number=case.number)
     outsider = StaffRoleFactory()
-    with pytest.raises(Exception):
-        certificate_revoke(certificate=certificate, account=outsider.account, reason="x", actor=world.actor, now=timezone.now())
+    with pytest.raises(PermissionDeniedError):
+        certificate_revoke(
+            certificate=certificate, account=outsider.account, reason="x", actor=world.actor, now=timezone.now()
+        )
     login_staff(client, world.supervisor.account)
-    assert client.post(f"/en/backoffice/certificates/{certificate.number}/revoke/", {"reason": "Employment ended"}).status_code == 302
+    assert (
+        client.post(
+            f"/en/backoffice/certificates/{certificate.number}/revoke/", {"reason": "Employment ended"}
+        ).status_code
+        == 302
+    )
     page = Client().get(f"/verify/{certificate.number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Revoked" in page and "Employment ended" in page
     assert Client().get(f"/verify/{certificate.number}.json").json()["status"] == "revoked"
@@ -193,7 +243,9 @@ def test_once_only_the_held_certificate_replaces_the_upload(client: Client, worl
              "certificate_type": certificate_type},
         ],
     )  # fmt: skip
-    application = application_start(person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now())
+    application = application_start(
+        person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
     world.fill(application)  # uploads the passport only; names the engineer as the person concerned
     application.refresh_from_db()
     assert application.data["permit_number"] == work_permit.number  # prefilled from the held certificate
@@ -217,11 +269,15 @@ def test_once_only_the_held_certificate_replaces_the_upload(client: Client, worl
 def test_a_revoked_certificate_no_longer_replaces_the_upload(world: World) -> None:
     certificate_type = with_certificate(world)
     work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
-    certificate_revoke(certificate=work_permit, account=world.supervisor.account, reason="Left", actor=world.actor, now=timezone.now())
+    certificate_revoke(
+        certificate=work_permit, account=world.supervisor.account, reason="Left", actor=world.actor, now=timezone.now()
+    )
     residence = make_service(code="residence2", agency=world.version.item.agency, materials=[
         {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
     ])  # fmt: skip
-    application = application_start(person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now())
+    application = application_start(
+        person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
     world.fill(application, skip_upload=True)
     with pytest.raises(ValidationError) as excinfo:
         case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())

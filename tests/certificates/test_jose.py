@@ -19,6 +19,7 @@ import jwt
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+from django.utils import translation
 
 from tongban.certificates import contexts, jose
 from tongban.certificates.jose import JwsError
@@ -168,7 +169,8 @@ def test_one_changed_character_is_refused_by_both(client: Client, part: int) -> 
     with pytest.raises(JwsError) as info:
         jose.verify_jws(tampered, jwks)
     assert info.value.code == "bad_signature"
-    assert str(info.value.message) == "The signature does not match: the content was changed after it was signed."
+    with translation.override("en"):  # the JWKS request above left the site's default language active
+        assert str(info.value.message) == "The signature does not match: the content was changed after it was signed."
 
 
 def test_token_of_another_ring_is_an_unknown_key(client: Client) -> None:
