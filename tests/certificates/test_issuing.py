@@ -23,10 +23,11 @@ from tongban.audit.models import AuditEvent
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import CertificateType
+from tongban.certificates import jose
 from tongban.certificates.models import Certificate
 from tongban.certificates.services import certificate_revoke, read_share_token, share_token
 from tongban.core.errors import PermissionDeniedError
-from tongban.core.keyring import KeyRingError
+from tongban.core.keyring import KeyRing, KeyRingError, new_private_jwk
 from tongban.forms.services import application_save_step, application_start
 from tongban.identity.models import Account
 
@@ -292,3 +293,40 @@ def test_guide_counts_the_materials_the_government_provides(client: Client, worl
     ])  # fmt: skip
     html = client.get("/en/services/guide-count/").content.decode()
     assert "The government may already hold 1 of these 2 materials." in html
+
+
+def test_officer_sees_the_reused_certificate_as_verified_and_operators_see_the_statistics(
+    client: Client, world: World, login_staff: Callable[[Client, Account], None]
+) -> None:
+    certificate_type = with_certificate(world)
+    work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    residence = make_service(code="residence3", agency=world.version.item.agency, materials=[
+        {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
+        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
+    ])  # fmt: skip
+    application = application_start(
+        person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
+    world.fill(application)
+    case = case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
+    login_staff(client, world.officer.account)
+    page = client.get(f"/en/backoffice/cases/{case.number}/").content.decode()
+    assert "Verified e-certificate" in page and work_permit.number in page and "(Valid)" in page
+    operator = Client()
+    login_staff(operator, StaffRoleFactory(city_operator=True).account)
+    stats = operator.get("/en/backoffice/statistics/once-only/")
+    rows = {(r["case__item__code"], r["material_code"]): (r["reused"], r["uploaded"]) for r in stats.context["rows"]}
+    assert rows[("residence3", "permit")] == (1, 0) and rows[("residence3", "passport")] == (0, 1)
+    assert client.get("/en/backoffice/statistics/once-only/").status_code == 403  # officers do not
+
+
+def test_expired_and_foreign_key_certificates_on_the_verify_pages(client: Client, world: World) -> None:
+    with_certificate(world)
+    certificate = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    Certificate.objects.filter(pk=certificate.pk).update(valid_until=timezone.now() - timedelta(days=1))
+    page = client.get(f"/verify/{certificate.number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Expired" in page and "It expired on" in page
+    stranger = KeyRing.from_jwks({"keys": [new_private_jwk()]})
+    forged = jose.sign_jws({"jti": certificate.number, "iss": "http://127.0.0.1:8000"}, keyring=stranger)
+    answer = client.post("/en/verify/", {"jws": forged}).content.decode()
+    assert "Not valid" in answer and "not among the published signing keys" in answer

@@ -11,11 +11,12 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.backoffice.decorators import staff_account, staff_required
-from tongban.cases.models import CaseStatus
+from tongban.cases.models import Case, CaseMaterial, CaseStatus, MaterialSource
 from tongban.cases.selectors import case_deadline_now, case_events, case_for_staff, staff_queue
 from tongban.cases.services import case_act, case_assign, case_record_opened
 from tongban.cases.workflow import Role, available
 from tongban.catalogue.models import Material
+from tongban.certificates.models import Certificate
 from tongban.core.calendar import get_work_calendar, unknown_years_warning
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
@@ -102,11 +103,21 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             ),
             "materials": list(Material.objects.filter(version_id=case.version_id).order_by("position")),
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
+            "reused": _reused_materials(case),
             "points": case.data.get("_points"),
             "officers": officers,
             "action_labels": ACTION_BUTTONS,
         },
     )
+
+
+def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:
+    """Materials a government-issued certificate stood in for, with the certificate's status now."""
+    rows = list(CaseMaterial.objects.filter(case=case, source=MaterialSource.CERTIFICATE))
+    certificates = {c.number: c for c in Certificate.objects.filter(number__in=[r.certificate_number for r in rows])}
+    moment = now()
+    return [(row, certificates[row.certificate_number].status(moment).label if row.certificate_number in certificates else "")
+            for row in rows]  # fmt: skip
 
 
 @require_POST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tongban.backoffice import case_views, catalogue_views, certificate_views, views
+from tongban.backoffice import case_views, catalogue_views, certificate_views, statistics_views, views
 
 app_name = "backoffice"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("certificates/", certificate_views.certificate_list, name="certificates"),
     path("certificates/<slug:number>/", certificate_views.certificate_detail, name="certificate"),
     path("certificates/<slug:number>/revoke/", certificate_views.certificate_revoke_view, name="certificate_revoke"),
+    path("statistics/once-only/", statistics_views.reuse, name="reuse"),
     path("cases/", case_views.queue, name="queue"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/act/", case_views.case_action, name="case_act"),
