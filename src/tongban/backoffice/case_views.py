@@ -116,7 +116,7 @@ def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:
     rows = list(CaseMaterial.objects.filter(case=case, source=MaterialSource.CERTIFICATE))
     certificates = {c.number: c for c in Certificate.objects.filter(number__in=[r.certificate_number for r in rows])}
     moment = now()
-    return [(row, certificates[row.certificate_number].status(moment).label if row.certificate_number in certificates else "")
+    return [(row, str(certificates[row.certificate_number].status(moment).label) if row.certificate_number in certificates else "")
             for row in rows]  # fmt: skip
 
 
