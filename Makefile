@@ -6,6 +6,8 @@ PORT ?= 8000
 UV := scripts/uv.sh
 MANAGE := $(UV) run python manage.py
 export DJANGO_SETTINGS_MODULE ?= tongban.conf.base
+# Links in e-mail, certificates and QR codes point at the address `make run` serves.
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: help install run serve test test-sqlite test-postgres lint format messages bench totp clean
 
