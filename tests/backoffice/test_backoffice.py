@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import AccountFactory, AgencyFactory, AgencyOfficeFactory, PersonFactory, StaffRoleFactory
 from tongban.audit.models import AuditEvent
+from tongban.core.actors import Actor
 from tongban.identity.models import Account, StaffRole, VerificationLevel
+from tongban.identity.services import person_record
 
 pytestmark = pytest.mark.django_db
 Login = Callable[[Client, Account], None]
@@ -117,3 +120,30 @@ def test_chinese_back_office(client: Client, login_staff: Login) -> None:
     login_staff(client, StaffRoleFactory().account)
     html = client.get("/zh/backoffice/").content.decode()
     assert '<html lang="zh-Hans">' in html and "工作台" in html
+
+
+def test_clerk_opens_the_account_of_a_recorded_person(
+    client: Client, login_staff: Login, django_capture_on_commit_callbacks
+) -> None:
+    recorded = person_record(id_type="passport", id_number="ZX9876543", nationality="FR", name="",
+                             latin_name="DURAND Claire", actor=Actor.system("tests"))  # fmt: skip
+    refused = Client().post("/en/register/", {
+        "id_type": "passport", "id_number": "ZX9876543", "nationality": "FR", "latin_name": "DURAND Claire",
+        "username": "claire", "email": "c@example.org", "password": "A-Long-Password-2026", "password_again": "A-Long-Password-2026",
+    })  # fmt: skip
+    assert "open your account at any service-centre window" in refused.content.decode()
+    clerk = StaffRoleFactory(clerk=True)
+    login_staff(client, clerk.account)
+    page = client.get("/en/backoffice/people/verify/", {"id_number": "ZX9876543", "nationality": "FR"}).content.decode()
+    assert "has no account yet" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/backoffice/people/verify/", {
+            "person_id": recorded.pk, "document": "original passport", "confirmed": "on",
+            "username": "claire.durand", "email": "claire@example.fr",
+        })  # fmt: skip
+    assert response.status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.account is not None and recorded.account.username == "claire.durand"
+    assert recorded.verification_level == VerificationLevel.IN_PERSON_VERIFIED
+    assert len(mail.outbox) == 1 and "/password-reset/" in mail.outbox[0].body
+    assert AuditEvent.objects.filter(action="identity.account_opened_at_window").exists()

@@ -40,6 +40,8 @@ class InPersonVerifyForm(TongbanForm):
         label=_("Document you checked"), max_length=100, help_text=_("e.g. “original passport, expiry 2031-05-01”")
     )
     confirmed = forms.BooleanField(label=_("I have checked the original document and the person's face against it."))
+    username = forms.CharField(label=_("User name for the new account"), max_length=64, required=False)
+    email = forms.EmailField(label=_("E-mail address (a link to choose the password is sent there)"), required=False)
 
 
 class VersionForm(forms.ModelForm):  # type: ignore[type-arg]

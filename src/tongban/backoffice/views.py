@@ -15,9 +15,15 @@ from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.identity.emails import send_password_link
 from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
 from tongban.identity.selectors import agency_staff, has_role, person_by_identifier, require_agency_role
-from tongban.identity.services import person_verify_in_person, staff_role_grant, staff_role_revoke
+from tongban.identity.services import (
+    person_open_account_at_window,
+    person_verify_in_person,
+    staff_role_grant,
+    staff_role_revoke,
+)
 
 
 @staff_required
@@ -100,11 +106,38 @@ def person_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         verify_form = InPersonVerifyForm(request.POST)
         if verify_form.is_valid():
-            person = get_object_or_404(Person, pk=verify_form.cleaned_data["person_id"])
+            data = verify_form.cleaned_data
+            person = get_object_or_404(Person, pk=data["person_id"])
+            if person.account_id is None:
+                if not data["username"] or not data["email"]:
+                    verify_form.add_error(
+                        None, _("This person has no account yet: give a user name and an e-mail address.")
+                    )
+                    return render(
+                        request,
+                        "backoffice/person_verify.html",
+                        {"lookup": lookup, "person": person, "form": verify_form},
+                    )
+                try:
+                    account = person_open_account_at_window(
+                        person=person, clerk=staff_account(request), username=data["username"], email=data["email"],
+                        document=data["document"], actor=actor_from_request(request),
+                    )  # fmt: skip
+                except ValidationError as exc:
+                    verify_form.add_service_error(exc)
+                    return render(
+                        request,
+                        "backoffice/person_verify.html",
+                        {"lookup": lookup, "person": person, "form": verify_form},
+                    )
+                send_password_link(account=account, public_base_url=request.build_absolute_uri("/"))
+                messages.success(request, _("Account opened for %(name)s; a link to choose the password was sent to %(email)s.")
+                                 % {"name": person.display_name, "email": account.email})  # fmt: skip
+                return redirect("backoffice:person_verify")
             person_verify_in_person(
                 person=person,
                 clerk=staff_account(request),
-                document=verify_form.cleaned_data["document"],
+                document=data["document"],
                 actor=actor_from_request(request),
             )
             messages.success(request, _("Recorded: %(name)s was verified in person.") % {"name": person.display_name})

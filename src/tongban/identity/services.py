@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
@@ -206,6 +207,32 @@ def person_record(
         data={"id_type": id_type, "nationality": nationality},
     )  # fmt: skip
     return person
+
+
+@transaction.atomic
+def person_open_account_at_window(
+    *, person: Person, clerk: Account, username: str, email: str, document: str, actor: Actor
+) -> Account:
+    """A clerk who checked the original document opens the account of a person the government
+    already knew (recorded from an application). The password is random and unknown: the person
+    chooses their own through the e-mailed link."""
+    if not has_role(active_staff_roles(account=clerk), StaffRoleKind.CLERK):
+        raise PermissionDeniedError(_("Only a service-centre clerk opens accounts at the window."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.account_id is not None:
+        raise ConflictError(_("This person already has an account."))
+    account = Account(username=_clean_username(username), email=email.strip(), display_name=person.display_name)
+    account.full_clean(exclude=["password"])
+    account.set_password(secrets.token_urlsafe(32))
+    account.save()
+    person.account = account
+    person.save(update_fields=["account"])
+    audit_record(
+        action="identity.account_opened_at_window", actor=actor, object_type="person", object_id=person.pk,
+        data={"account": account.pk, "document": _text("document", document)},
+    )  # fmt: skip
+    person_verify_in_person(person=person, clerk=clerk, document=document, actor=actor)
+    return account
 
 
 @transaction.atomic
