@@ -71,12 +71,14 @@ KINDS = {
     "case_read": ("read one of my cases", "200"),
     "my_cases": ("firm's cases (10k-case firm)", "200"),
     "search": ("catalogue search (5,000 services)", "200"),
+    "exchange": ("exchange query (grant + registry + log)", "200"),
 }
 TARGETS = (
     ("submit_vs_baseline", 0.4, "submit rps / baseline insert rps"),
     ("case_read_vs_baseline", 0.6, "case read rps / baseline read rps"),
     ("my_cases_p95_vs_read_p95", 3.0, "firm's cases p95 / baseline read p95 (at most)"),
     ("search_p95_vs_read_p95", 3.0, "catalogue search p95 / baseline read p95 (at most)"),
+    ("exchange_vs_baseline_read", 0.3, "exchange query rps / baseline read rps"),
 )
 
 
@@ -218,8 +220,62 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
         "search_terms": meta["search_terms"],
     }
     say(f"  {sum(len(a.cases) for a in applicants)} own cases to read ({time.monotonic() - started:.1f} s)")
+    extra["exchange_people"] = prepare_exchange(list(employees.values()), applicants[0].account_id)
+    say(f"  {len(extra['exchange_people'])} people on the population registry, readable through the exchange "
+        f"({time.monotonic() - started:.1f} s)")  # fmt: skip
     connection.close()
     return applicants, extra
+
+
+def prepare_exchange(people: list[Any], account_id: int) -> list[int]:
+    """The exchange phase's world: a registry resource, a consumer agency holding a grant, and a
+    population-registry record for each person of the employee pool (idempotent)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from bench.urls import EXCHANGE_CONSUMER, EXCHANGE_PURPOSE, EXCHANGE_RESOURCE
+    from tongban.exchange.models import DataResource, Grant, GrantStatus, PopulationRecord
+    from tongban.identity.models import Agency
+
+    owner = Agency.objects.order_by("pk").first()
+    consumer, _ = Agency.objects.get_or_create(
+        code=EXCHANGE_CONSUMER, defaults={"name_zh": "基准测试机关", "name_en": "Bench consumer"}
+    )
+    label = {"zh": "字段", "en": "Field"}
+    resource, _ = DataResource.objects.get_or_create(
+        code=EXCHANGE_RESOURCE,
+        defaults={
+            "owner": owner, "name_zh": "人口登记信息", "name_en": "Population registry record",
+            "classification": "restricted", "subject_kind": "person", "provider": "internal.population",
+            "fields": [{"name": n, "label": label} for n in ("name", "latin_name", "birth_date", "sex")],
+        },
+    )  # fmt: skip
+    now = timezone.now()
+    if not Grant.objects.filter(consumer=consumer, resource=resource, purpose=EXCHANGE_PURPOSE).exists():
+        Grant.objects.create(
+            consumer=consumer, resource=resource, purpose=EXCHANGE_PURPOSE, fields=["name", "birth_date"],
+            status=GrantStatus.APPROVED, requested_by_id=account_id, requested_at=now, decided_at=now,
+            expires_at=now + timedelta(days=3650),
+        )  # fmt: skip
+    PopulationRecord.objects.bulk_create(
+        [
+            PopulationRecord(
+                id_type="resident_id",
+                id_number=p.id_number,
+                nationality="CN",
+                name=p.name,
+                birth_date=date(1970 + p.pk % 40, 1 + p.pk % 12, 1 + p.pk % 28),
+                sex="MF"[p.pk % 2],
+            )
+            for p in people
+        ],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    ids = [p.pk for p in people]
+    random.Random(4).shuffle(ids)  # noqa: S311 - a reproducible order, not a secret
+    return ids[:20_000]
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,6 +299,7 @@ def count_queries(applicants: list[Applicant], extra: dict[str, Any]) -> dict[st
         "search": [("get", "/en/services/", {"q": term}) for term in ("许可", "社会保险")],
         "baseline_insert": [("post", "/bench/baseline/insert", {"value": "count"})] * 2,
         "baseline_read": [("get", "/bench/baseline/read/1", None)] * 2,
+        "exchange": [("get", f"/bench/exchange/{person_id}", None) for person_id in extra["exchange_people"][:2]],
     }
     out_dir = ROOT / "var" / "bench" / "queries"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -435,6 +492,10 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
     lines["baseline_insert"] = [
         f"POST\t/bench/baseline/insert\t{cookies[i % len(cookies)]}\tvalue=bench-{i}" for i in range(len(cookies))
     ]
+    lines["exchange"] = [
+        f"GET\t/bench/exchange/{person_id}\t{cookies[i % len(cookies)]}\t"
+        for i, person_id in enumerate(extra["exchange_people"])
+    ]
     lines["baseline_read"] = [
         f"GET\t/bench/baseline/read/{row_id}\t{cookies[i % len(cookies)]}\t"
         for i, row_id in enumerate(extra["baseline_ids"])
@@ -506,7 +567,8 @@ def drain() -> float:
             if BACKGROUND:
                 cursor.execute(
                     "SELECT (SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', "
-                    "'RUNNING')) + (SELECT count(*) FROM audit_auditevent WHERE seq IS NULL)"
+                    "'RUNNING')) + (SELECT count(*) FROM audit_auditevent WHERE seq IS NULL) "
+                    "+ (SELECT count(*) FROM exchange_accesslogentry WHERE seq IS NULL)"
                 )
                 busy += cursor.fetchone()[0]
             if not busy:
@@ -590,6 +652,10 @@ def results_document(
         "baseline_read_p95_ms": k["baseline_read"]["p95_ms"],
         "my_cases_p95_vs_read_p95": ratio(k["my_cases"]["p95_ms"], k["baseline_read"]["p95_ms"]),
         "search_p95_vs_read_p95": ratio(k["search"]["p95_ms"], k["baseline_read"]["p95_ms"]),
+        "exchange_rps": k["exchange"]["rps"],
+        "exchange_vs_baseline_read": ratio(k["exchange"]["rps"], k["baseline_read"]["rps"]),
+        "exchange_p99_ms": k["exchange"]["p99_ms"],
+        "exchange_p99_vs_read_p99": ratio(k["exchange"]["p99_ms"], k["baseline_read"]["p99_ms"]),
         # Submits per second including the time the worker and sealer needed afterwards to catch up
         # with the e-mail tasks and audit entries the submits queued.
         "submit_rps_sustained": round(

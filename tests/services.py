@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from tests.factories import AgencyFactory, AgencyOfficeFactory
+from tests.factories import AccountFactory, AgencyFactory, AgencyOfficeFactory
 from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.services import service_item_create, service_version_publish
 from tongban.core.actors import Actor
+from tongban.exchange.models import DataResource, Grant, GrantStatus
 from tongban.forms.models import FormDefinition
 from tongban.identity.models import Agency
 
@@ -135,3 +137,23 @@ def pdf_upload(name: str = "passport.pdf") -> Any:
     buffer = io.BytesIO()
     writer.write(buffer)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def certificate_resource(
+    *, type_code: str, owner: Agency, consumer: Agency, purpose: str, fields: tuple[str, ...] = ("number",)
+) -> Any:
+    """Publish ``certificate.<type>`` as a restricted exchange resource and grant it to ``consumer``."""
+    resource, _ = DataResource.objects.get_or_create(
+        code=f"certificate.{type_code}",
+        defaults={
+            "owner": owner, "name_zh": "电子证照", "name_en": "E-certificate", "classification": "restricted",
+            "subject_kind": "person", "provider": "internal.certificates",
+            "fields": [{"name": name, "label": {"zh": name, "en": name}} for name in ("number", "valid_until", "category", "employer")],
+        },
+    )  # fmt: skip
+    now = timezone.now()
+    return Grant.objects.create(
+        consumer=consumer, resource=resource, purpose=purpose, fields=list(dict.fromkeys(("number", *fields))),
+        status=GrantStatus.APPROVED, requested_by=AccountFactory(), requested_at=now, decided_at=now,
+        expires_at=now + timedelta(days=365),
+    )  # fmt: skip

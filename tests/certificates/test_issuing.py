@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from tests.factories import PersonFactory, PowerFactory, StaffRoleFactory
-from tests.services import LAYOUT, SCHEMA, make_service
+from tests.services import LAYOUT, SCHEMA, certificate_resource, make_service
 from tests.world import World
 from tongban.audit.models import AuditEvent
 from tongban.cases.models import Case, CaseMaterial
@@ -28,6 +28,7 @@ from tongban.certificates.models import Certificate
 from tongban.certificates.services import certificate_revoke, read_share_token, share_token
 from tongban.core.errors import PermissionDeniedError
 from tongban.core.keyring import KeyRing, KeyRingError, new_private_jwk
+from tongban.exchange.models import AccessLogEntry
 from tongban.forms.services import application_save_step, application_start
 from tongban.identity.models import Account
 
@@ -54,6 +55,12 @@ def with_certificate(world: World) -> CertificateType:
     world.version.certificate_type = certificate_type
     world.version.save(update_fields=["certificate_type"])
     return certificate_type
+
+
+def granted(world: World, purpose: str) -> None:
+    """The residence-permit agency may read the work permit for ``purpose`` through the exchange."""
+    agency = world.version.item.agency
+    certificate_resource(type_code="test-permit", owner=agency, consumer=agency, purpose=purpose)
 
 
 def approve(world: World, case: Case) -> Case:
@@ -236,6 +243,7 @@ def test_once_only_the_held_certificate_replaces_the_upload(client: Client, worl
         "prefill": "certificate.test-permit.number",
         "authoritative": True,
     }
+    granted(world, "residence")
     residence = make_service(
         code="residence", agency=world.version.item.agency, schema=schema, layout=layout,
         materials=[
@@ -273,6 +281,7 @@ def test_a_revoked_certificate_no_longer_replaces_the_upload(world: World) -> No
     certificate_revoke(
         certificate=work_permit, account=world.supervisor.account, reason="Left", actor=world.actor, now=timezone.now()
     )
+    granted(world, "residence2")
     residence = make_service(code="residence2", agency=world.version.item.agency, materials=[
         {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
     ])  # fmt: skip
@@ -300,6 +309,7 @@ def test_officer_sees_the_reused_certificate_as_verified_and_operators_see_the_s
 ) -> None:
     certificate_type = with_certificate(world)
     work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    granted(world, "residence3")
     residence = make_service(code="residence3", agency=world.version.item.agency, materials=[
         {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
         {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
@@ -330,3 +340,22 @@ def test_expired_and_foreign_key_certificates_on_the_verify_pages(client: Client
     forged = jose.sign_jws({"jti": certificate.number, "iss": "http://127.0.0.1:8000"}, keyring=stranger)
     answer = client.post("/en/verify/", {"jws": forged}).content.decode()
     assert "Not valid" in answer and "not among the published signing keys" in answer
+
+
+def test_without_a_grant_for_the_purpose_the_certificate_is_not_read_and_the_refusal_is_logged(world: World) -> None:
+    certificate_type = with_certificate(world)
+    Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
+    granted(world, "residence")  # granted for another service: the purpose does not match
+    residence = make_service(code="residence4", agency=world.version.item.agency, materials=[
+        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
+    ])  # fmt: skip
+    application = application_start(
+        person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
+    world.fill(application, skip_upload=True)
+    with pytest.raises(ValidationError) as excinfo:  # no grant: the work permit cannot stand in for the upload
+        case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
+    assert "material_permit" in excinfo.value.message_dict
+    entry = AccessLogEntry.objects.filter(resource="certificate.test-permit", purpose="residence4").latest("id")
+    assert (entry.outcome, entry.reason) == ("refused", "no_grant")
+    assert entry.subject_ref == f"person:{world.engineer.public_id}"

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.cases.models import Case, CaseMaterial, CaseStatus, MaterialSource
-from tongban.cases.selectors import case_deadline_now, case_events, case_for_staff, staff_queue
-from tongban.cases.services import case_act, case_assign, case_record_opened
+from tongban.cases.selectors import (
+    case_deadline_now,
+    case_events,
+    case_fetch_options,
+    case_fetched_data,
+    case_for_staff,
+    staff_queue,
+)
+from tongban.cases.services import case_act, case_assign, case_fetch_data, case_record_opened
 from tongban.cases.workflow import Role, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
@@ -22,10 +32,13 @@ from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.exchange.models import DataResource
+from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
 from tongban.identity.models import Account, StaffRoleKind
 
 PAGE = 50
+FINISHED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
 #: What each action's button says (imperative; the history uses the past tense of CaseAction).
 ACTION_BUTTONS = {
     "accept": pgettext_lazy("case action button", "Accept"),
@@ -107,8 +120,63 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "points": case.data.get("_points"),
             "officers": officers,
             "action_labels": ACTION_BUTTONS,
+            **_exchange_context(case, lang=request.LANGUAGE_CODE),
         },
     )
+
+
+def _exchange_context(case: Case, *, lang: str) -> dict[str, Any]:
+    """The data fetched for the case (with labels in the page's language) and what may be fetched."""
+    fetched = case_fetched_data(case=case)
+    options = case_fetch_options(case=case, now=now()) if case.status not in FINISHED else []
+    codes = {row.resource for row in fetched} | {option.grant.resource.code for option in options}
+    resources = {r.code: r for r in DataResource.objects.filter(code__in=codes)}
+
+    def name(code: str) -> str:
+        return resources[code].name(lang) if code in resources else code
+
+    rows = [
+        {
+            "row": row,
+            "resource": name(row.resource),
+            "values": [
+                (resources[row.resource].field_label(key, lang) if row.resource in resources else key, value)
+                for key, value in row.values.items()
+            ],
+            "reason": reason_text(row.reason) if row.reason else "",
+        }
+        for row in fetched
+    ]
+    return {
+        "fetched": rows,
+        "fetch_options": [
+            {"resource": option.grant.resource.code, "resource_name": name(option.grant.resource.code),
+             "subject": option.party.ref, "subject_label": option.party.label,
+             "fields": ", ".join(option.grant.resource.field_label(f, lang) for f in option.grant.fields)}
+            for option in options
+        ],
+    }  # fmt: skip
+
+
+@require_POST
+@staff_required
+def case_fetch(request: HttpRequest, number: str) -> HttpResponse:
+    account = staff_account(request)
+    case, _roles = case_for_staff(number=number, account=account)
+    try:
+        row = case_fetch_data(
+            case=case, resource_code=request.POST.get("resource", ""), subject_ref=request.POST.get("subject", ""),
+            account=account, actor=actor_from_request(request), now=now(),
+        )  # fmt: skip
+    except (ConflictError, PermissionDeniedError) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if row.outcome == "answered":
+            messages.success(request, _("Fetched through the data exchange.") if row.found else
+                             _("The source holds no record about this person or firm."))  # fmt: skip
+        else:
+            messages.error(request, _("Not fetched: %(reason)s") % {"reason": reason_text(row.reason)})
+    return redirect(f"{reverse('backoffice:case', args=[number])}#exchange")
 
 
 def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -11,7 +12,7 @@ from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.services import EDITABLE_FIELDS
 from tongban.core.forms import AccessibleBoundField, TongbanForm
 from tongban.core.models import CalendarDayKind
-from tongban.core.validators import validate_multiline_text
+from tongban.core.validators import validate_multiline_text, validate_plain_text
 from tongban.identity.models import AGENCY_ROLES, Agency, AgencyOffice
 
 
@@ -78,3 +79,90 @@ class CalendarDayForm(TongbanForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDayKind.choices)
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=60, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=60, required=False)
+
+
+class GrantTargetForm(TongbanForm):
+    """Step 1 of a grant request (GET): which agency asks, for which resource."""
+
+    consumer = forms.ChoiceField(label=_("Requesting agency"))
+    resource = forms.ChoiceField(label=_("Data resource"))
+
+    def __init__(
+        self, *args: Any, consumers: list[tuple[str, str]], resources: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["consumer"]).choices = consumers
+        cast(forms.ChoiceField, self.fields["resource"]).choices = [("", _("Choose a resource")), *resources]
+        if len(consumers) == 1:
+            self.fields["consumer"].widget = forms.HiddenInput()
+            self.fields["consumer"].initial = consumers[0][0]
+
+
+#: A grant lasts at most this many years.
+GRANT_MAX_YEARS = 3
+
+
+def years_later(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class FieldCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose group has an id (its fieldset's), so the error summary can link to it."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return id_ if index is None else super().id_for_label(id_, index)
+
+
+class GrantRequestForm(TongbanForm):
+    """Step 2 of a grant request (POST): the fields, the purpose, until when and why."""
+
+    fields_ = forms.MultipleChoiceField(
+        label=_("Fields"),
+        widget=FieldCheckboxes,
+        help_text=_("Ask only for the fields the purpose needs."),
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), help_text=_("The service the data is used for."))
+    expires_on = forms.DateField(
+        label=_("Valid until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most three years from today."),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the agency needs these fields for this purpose, and its legal basis."),
+    )
+
+    def __init__(
+        self, *args: Any, fields: list[tuple[str, str]], purposes: list[tuple[str, str]], today: date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        # "fields" would shadow Form.fields: the form field is "fields_", its input name "fields".
+        self.fields["fields"] = self.fields.pop("fields_")
+        self.order_fields(["fields", "purpose", "expires_on", "justification"])
+        cast(forms.MultipleChoiceField, self.fields["fields"]).choices = fields
+        cast(forms.ChoiceField, self.fields["purpose"]).choices = [("", _("Choose a purpose")), *purposes]
+        self.fields["expires_on"].initial = years_later(today, 1)
+        justification = self.fields["justification"]
+        justification.validators = [v for v in justification.validators if v is not validate_plain_text]
+        justification.validators.append(validate_multiline_text)
+
+    def clean_expires_on(self) -> date:
+        day: date = self.cleaned_data["expires_on"]
+        if day <= self.today:
+            raise forms.ValidationError(_("The expiry date must be in the future."))
+        if day > years_later(self.today, GRANT_MAX_YEARS):
+            raise forms.ValidationError(_("Access can be granted for at most three years."))
+        return day
+
+    def clean_justification(self) -> str:
+        text = str(self.cleaned_data["justification"]).strip()
+        if not text:
+            raise forms.ValidationError(_("Say why the agency needs this data."))
+        return text

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tongban.backoffice import case_views, catalogue_views, certificate_views, statistics_views, views
+from tongban.backoffice import (
+    case_views,
+    catalogue_views,
+    certificate_views,
+    exchange_views,
+    statistics_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -32,9 +39,16 @@ urlpatterns = [
     path("certificates/<slug:number>/", certificate_views.certificate_detail, name="certificate"),
     path("certificates/<slug:number>/revoke/", certificate_views.certificate_revoke_view, name="certificate_revoke"),
     path("statistics/once-only/", statistics_views.reuse, name="reuse"),
+    path("statistics/exchange/", exchange_views.statistics, name="exchange_statistics"),
+    path("exchange/", exchange_views.resource_catalogue, name="exchange"),
+    path("exchange/grants/", exchange_views.grants, name="exchange_grants"),
+    path("exchange/grants/new/", exchange_views.grant_new, name="exchange_grant_new"),
+    path("exchange/grants/<int:grant_id>/decide/", exchange_views.grant_decide_view, name="exchange_grant_decide"),
+    path("exchange/grants/<int:grant_id>/revoke/", exchange_views.grant_revoke_view, name="exchange_grant_revoke"),
     path("cases/", case_views.queue, name="queue"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/act/", case_views.case_action, name="case_act"),
     path("cases/<str:number>/assign/", case_views.case_assign_view, name="case_assign"),
+    path("cases/<str:number>/fetch/", case_views.case_fetch, name="case_fetch"),
     path("cases/<str:number>/files/<int:upload_id>/", case_views.case_file, name="case_file"),
 ]

@@ -159,3 +159,28 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.material_code}={self.source}"
+
+
+class CaseData(models.Model):
+    """Data fetched through the exchange for a case — by an officer, about one of its parties —
+    kept with the file: the values, where they came from, who fetched them, and the access-log
+    entry that records the read (also when the exchange refused or the source failed)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fetched_data")
+    resource = models.CharField(max_length=60)
+    subject_ref = models.CharField(max_length=64)
+    subject_label = models.CharField(max_length=150)
+    outcome = models.CharField(max_length=16)
+    reason = models.CharField(max_length=200, blank=True)
+    found = models.BooleanField(default=False)
+    values = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=120, blank=True)
+    fetched_at = models.DateTimeField()
+    fetched_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    access_log_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-id"], name="cases_data_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.resource} of {self.subject_ref} ({self.outcome})"

@@ -16,11 +16,14 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.models import Case, CaseEvent, CaseParty, CaseStatus
+from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, CaseStatus
 from tongban.cases.workflow import OPEN, Role
 from tongban.core.calendar import get_work_calendar
 from tongban.core.deadlines import Deadline, Pause, case_deadline
 from tongban.core.errors import NotFoundError, PermissionDeniedError
+from tongban.exchange.models import Grant
+from tongban.exchange.selectors import active_grants
+from tongban.exchange.services import subject_of
 from tongban.identity.models import Account, Firm, Person, StaffRole, StaffRoleKind
 from tongban.identity.selectors import Authority, acting_authority, active_staff_roles
 
@@ -153,3 +156,49 @@ def case_deadline_now(*, case: Case, events: list[CaseEvent], now: datetime) -> 
         pauses=pauses_of(events),
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class Party:
+    """A data subject of a case, as the case layer asserts it to the exchange."""
+
+    ref: str  # person:<public id> or firm:<USCC>
+    kind: str  # person or firm
+    label: str
+    person: Person | None = None
+    firm: Firm | None = None
+
+
+def case_parties(*, case: Case) -> list[Party]:
+    """The applicant, the persons concerned and the firm: the only subjects the case is a basis for."""
+    people = [case.applicant, *(row.person for row in CaseParty.objects.filter(case=case).select_related("person"))]
+    parties: dict[str, Party] = {}
+    for person in people:
+        _subject, ref = subject_of(person=person)
+        parties.setdefault(ref, Party(ref, "person", person.display_name, person=person))
+    if case.firm is not None:
+        _subject, ref = subject_of(firm=case.firm)
+        parties[ref] = Party(ref, "firm", case.firm.name_zh, firm=case.firm)
+    return list(parties.values())
+
+
+@dataclass(frozen=True)
+class FetchOption:
+    grant: Grant
+    party: Party
+
+
+def case_fetch_options(*, case: Case, now: datetime) -> list[FetchOption]:
+    """What an officer may fetch for this case: each resource the agency holds an active grant for,
+    for this service, about each party of the right kind."""
+    parties = case_parties(case=case)
+    return [
+        FetchOption(grant, party)
+        for grant in active_grants(consumer=case.agency, purpose=case.item.code, now=now)
+        for party in parties
+        if party.kind == grant.resource.subject_kind
+    ]
+
+
+def case_fetched_data(*, case: Case, limit: int = 50) -> list[CaseData]:
+    return list(CaseData.objects.filter(case=case).select_related("fetched_by").order_by("-id")[:limit])

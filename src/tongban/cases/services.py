@@ -26,13 +26,14 @@ from tongban.cases.models import (
     Case,
     CaseAction,
     CaseChannel,
+    CaseData,
     CaseEvent,
     CaseMaterial,
     CaseParty,
     CaseStatus,
     MaterialSource,
 )
-from tongban.cases.selectors import case_deadline_now, staff_roles_for_case
+from tongban.cases.selectors import case_deadline_now, case_parties, staff_roles_for_case
 from tongban.cases.workflow import Action, IllegalTransitionError, Role, Status, find
 from tongban.catalogue.models import CertificateHolder, CertificateType, Material, Workflow
 from tongban.catalogue.selectors import competent_office
@@ -43,9 +44,11 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.masking import mask_identifier
 from tongban.core.validators import validate_multiline_text
+from tongban.exchange.selectors import active_grants
+from tongban.exchange.services import Basis, exchange_query
 from tongban.forms import engine
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition
-from tongban.forms.selectors import PublishedForm, application_points, current_uploads, form_of
+from tongban.forms.selectors import PublishedForm, application_points, attached_held, current_uploads, form_of
 from tongban.forms.services import application_attach_held, authority_for
 from tongban.identity.models import Account, AgencyOffice, Person
 from tongban.identity.selectors import active_staff_roles, person_by_identifier
@@ -158,22 +161,46 @@ def _notify(case: Case, action: str, now: datetime, *, applicant_account: Accoun
         message_send(recipient=account, render=render, now=now, case_number=case.number)
 
 
-@transaction.atomic
-def case_submit(
-    *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None = None
-) -> Case:
-    """Submit a complete application (or its public id): one case, however often this is called.
-    ``office_id``: the office the applicant chose, for district-level services."""
+def _locked_application(application: Application | str, person: Person) -> Application:
     applications = Application.objects.select_for_update(of=("self",)).select_related(
         "version__item__agency", "firm", "person__account"
     )
     if isinstance(application, Application):
-        application = applications.get(pk=application.pk)
-    else:
-        found = applications.filter(public_id=application, person=person).first()
-        if found is None:
-            raise NotFoundError(_("No such application among yours."))
-        application = found
+        return applications.get(pk=application.pk)
+    found = applications.filter(public_id=application, person=person).first()
+    if found is None:
+        raise NotFoundError(_("No such application among yours."))
+    return found
+
+
+def case_submit(
+    *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None = None
+) -> Case:
+    """Submit a complete application (or its public id): one case, however often this is called.
+    ``office_id``: the office the applicant chose, for district-level services.
+
+    The e-certificates that stand in for materials are read through the exchange first, in a
+    transaction of their own: the reads (and refusals) stay in the access log even when the
+    submission itself is then refused as incomplete."""
+    drafts = Application.objects.select_related("version").filter(status=ApplicationStatus.DRAFT, person=person)
+    peek = (
+        drafts.filter(pk=application.pk)
+        if isinstance(application, Application)
+        else drafts.filter(public_id=application)
+    ).first()
+    if peek is not None and form_of(peek.version).has_certificate_materials:
+        with transaction.atomic():
+            draft = _locked_application(application, person)
+            if draft.status == ApplicationStatus.DRAFT:
+                application_attach_held(application=draft, actor=actor, now=now)
+    return _case_submit(application=application, person=person, actor=actor, now=now, office_id=office_id)
+
+
+@transaction.atomic
+def _case_submit(
+    *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None
+) -> Case:
+    application = _locked_application(application, person)
     if application.status == ApplicationStatus.SUBMITTED:
         return Case.objects.get(application=application)  # a double click or a retried request
     if application.person_id != person.pk:
@@ -184,9 +211,7 @@ def case_submit(
     authority = authority_for(person=person, firm=application.firm, version=version, now=now)
     form = form_of(version)
     definition = form.definition
-    held = (
-        application_attach_held(application=application, actor=actor, now=now) if form.has_certificate_materials else {}
-    )
+    held = attached_held(application) if form.has_certificate_materials else {}
     errors = completeness_errors(application, form, frozenset(held))
     district = application.firm.registered_district if application.firm else person.registered_district
     if office_id is not None and office_id != application.office_id:
@@ -534,3 +559,41 @@ def case_record_opened(*, case: Case, account: Account, actor: Actor) -> None:
     audit_record(
         action="cases.case_opened", actor=actor, object_type="case", object_id=case.number, data={"account": account.pk}
     )
+
+
+@transaction.atomic
+def case_fetch_data(
+    *, case: Case, resource_code: str, subject_ref: str, account: Account, actor: Actor, now: datetime
+) -> CaseData:
+    """An officer fetches, through the exchange, what the agency's grant allows about one party of
+    the case, for the case's service. The case layer asserts the parties (the applicant, the
+    persons concerned, the firm); the exchange checks the grant and, for restricted data, that the
+    subject is among them. The answer — or the refusal — is kept with the case."""
+    roles = staff_roles_for_case(roles=active_staff_roles(account=account), case=case)
+    if not roles:
+        raise NotFoundError(_("No such case in your queues."))
+    if case.status in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN):
+        raise ConflictError(_("This case is finished: no more data is fetched for it."))
+    parties = case_parties(case=case)
+    party = next((p for p in parties if p.ref == subject_ref), None)
+    if party is None:
+        raise PermissionDeniedError(_("Only data about the parties of this case can be fetched for it."))
+    grant = next((g for g in active_grants(consumer=case.agency, purpose=case.item.code, now=now)
+                  if g.resource.code == resource_code), None)  # fmt: skip
+    if grant is None:
+        raise ConflictError(_("Your agency holds no active grant to this data for this service."))
+    result = exchange_query(
+        consumer=case.agency, resource_code=resource_code, fields=list(grant.fields), purpose=case.item.code,
+        basis=Basis(kind="case", reference=case.number, parties=tuple(p.ref for p in parties)), actor=actor,
+        now=now, person=party.person, firm=party.firm,
+    )  # fmt: skip
+    row = CaseData.objects.create(
+        case=case, resource=resource_code, subject_ref=party.ref, subject_label=party.label[:150],
+        outcome=result.outcome, reason=result.reason, found=result.found, values=result.values,
+        source=result.source[:120], fetched_at=now, fetched_by=account, access_log_id=result.log_id,
+    )  # fmt: skip
+    audit_record(
+        action="cases.data_fetched", actor=actor, object_type="case", object_id=case.number,
+        data={"resource": resource_code, "subject": party.ref, "outcome": result.outcome, "access_log": result.log_id},
+    )  # fmt: skip
+    return row

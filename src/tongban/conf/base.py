@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tongban.catalogue",
     "tongban.notifications",
     "tongban.certificates",
+    "tongban.exchange",
     "tongban.forms",
     "tongban.cases",
     "tongban.portal",
@@ -245,6 +246,18 @@ SIGNING_KEYS_FILE = env(
 )
 SIGNING_KEYS_JSON = env(
     "SIGNING_KEYS_JSON", "", "The key ring as JSON, instead of a file (e.g. from a secrets manager)."
+)
+
+# --- Data exchange --------------------------------------------------------------------------
+EXCHANGE_PLATFORM_AGENCY = env(
+    "EXCHANGE_PLATFORM_AGENCY",
+    "big-data",
+    "Code of the agency the platform itself reads registries as (identity verification).",
+)
+EXCHANGE_HTTP_PROVIDERS = env(
+    "EXCHANGE_HTTP_PROVIDERS",
+    "",
+    "JSON list of other agencies' REST data providers (see tongban.exchange.providers.http).",
 )
 
 # --- Background work ------------------------------------------------------------------------

@@ -63,6 +63,16 @@ AGENCIES = (
     AgencyData(
         "taxation", "税务局", "Tax Service", "李国平", "LI Guoping", "021-12366", "东长治路1号", "1 Dongchangzhi Road"
     ),
+    AgencyData(
+        "big-data",
+        "大数据中心",
+        "Big Data Centre",
+        "高明",
+        "GAO Ming",
+        "021-12345",
+        "长宁路1号",
+        "1 Changning Road",
+    ),
 )
 
 

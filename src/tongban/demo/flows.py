@@ -1,6 +1,8 @@
 """Demo cases that ran the whole way through, so the demo city holds real e-certificates: the
 foreign engineer's work permit (applied for by the HR manager, approved with four eyes) and the
-firm's annual-report receipt. Everything goes through the same services a browser would use."""
+firm's annual-report receipt — and his residence-permit application, submitted with the work
+permit read through the data exchange (not uploaded), waiting for the Exit-Entry officer.
+Everything goes through the same services a browser would use."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
+from tongban.cases.models import Case
 from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
 from tongban.certificates.models import Certificate
@@ -103,3 +106,25 @@ def annual_report(*, firm: Firm, now: datetime) -> Certificate | None:
     }, now)  # fmt: skip
     case = case_submit(application=application, person=legal_rep, actor=actor, now=now)
     return Certificate.objects.filter(case_number=case.number).first()
+
+
+def residence_permit(*, firm: Firm, hr: Person, now: datetime) -> Case | None:
+    """Emma applies for Lucas's residence permit: the work permit stands in for its upload (read
+    through the exchange, with the application as the basis); the other materials are uploaded."""
+    engineer = Person.objects.get(account__username="lucas.martin")
+    existing = Case.objects.filter(item__code="fw-residence-permit", parties__person=engineer).first()
+    if existing is not None:
+        return existing
+    version = ServiceVersion.objects.get(item__code="fw-residence-permit", status=VersionStatus.PUBLISHED)
+    hr_actor = _actor(hr.account) if hr.account else Actor.system("demo")
+    application = application_start(person=hr, version=version, firm=firm, actor=hr_actor, now=now)
+    _fill(version, application, hr, {
+        "employee": {"employee_name": "MARTIN Lucas", "passport_number": engineer.id_number, "nationality": "FR",
+                     "birth_date": "1991-04-12"},
+        "stay": {"address": "88 Century Avenue, Pudong", "district": "310115", "duration": "1y_to_3y"},
+    }, now)  # fmt: skip
+    for material in Material.objects.filter(version=version).exclude(code="work-permit"):
+        application_upload(
+            application=application, material=material, file=_pdf(material.code), person=hr, actor=hr_actor, now=now
+        )
+    return case_submit(application=application, person=hr, actor=hr_actor, now=now)

@@ -14,7 +14,7 @@ from stdnum.cn import ric, uscc
 
 from tongban.core.actors import Actor
 from tongban.core.clock import now
-from tongban.demo import data, flows
+from tongban.demo import data, exchange_data, flows
 from tongban.demo.catalogue_loader import load_catalogue
 from tongban.identity.models import (
     Account,
@@ -162,8 +162,17 @@ def load() -> list[Login]:
 
     load_catalogue(now=moment)
 
+    operator = Account.objects.get(username="operator.city")
+    resources = exchange_data.load_resources()
+    exchange_data.load_grants(
+        resources=resources, operator=operator, actor=Actor(kind="account", account_id=operator.pk,
+                                                            label=operator.username), now=moment,
+    )  # fmt: skip
+
     flows.work_permit(firm=firm, hr=hr, now=moment)
     flows.annual_report(firm=firm, now=moment)
+    exchange_data.load_registries(people=people, firm=firm, since=moment.date())
+    flows.residence_permit(firm=firm, hr=hr, now=moment)
 
     # The legal representative went to the city centre once: a clerk checked his ID card there.
     chen = people[data.LEGAL_REP.username]

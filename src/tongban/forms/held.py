@@ -2,9 +2,10 @@
 application's materials, and the values forms prefill from them.
 
 Who may hold the certificate depends on its type: the person the application concerns (found by
-the identity the form names), the applicant, or the firm applied for. Reading a certificate for an
-application is recorded in the audit trail (the exchange issue moves this onto the data-access
-log shown to the holder).
+the identity the form names), the applicant, or the firm applied for. Certificates are read
+through the exchange (resource ``certificate.<type>``), with the application as the basis: the
+read is granted only if the service's agency holds a grant for it, and it appears in the holder's
+"who used my data".
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 from tongban.catalogue.models import CertificateHolder, CertificateType, Material
 from tongban.certificates.models import Certificate
-from tongban.certificates.selectors import valid_held
+from tongban.core.actors import Actor
+from tongban.exchange.services import Basis, exchange_query, subject_of
 from tongban.forms.models import Application, FormDefinition
 from tongban.identity.models import Person
 from tongban.identity.selectors import person_by_identifier
@@ -34,22 +36,47 @@ def persons_concerned(definition: FormDefinition, data: dict[str, Any]) -> list[
     return people
 
 
-def held_for(
-    certificate_type: CertificateType, application: Application, concerned: list[Person], now: datetime
-) -> Certificate | None:
-    """The valid certificate of this type the right holder has, if any."""
+def _parties(application: Application, concerned: list[Person]) -> tuple[str, ...]:
+    """The subjects the application names: the applicant, the persons concerned, the firm."""
+    refs = [subject_of(person=application.person)[1], *(subject_of(person=p)[1] for p in concerned)]
+    if application.firm is not None:
+        refs.append(subject_of(firm=application.firm)[1])
+    return tuple(refs)
+
+
+def held_for(  # noqa: PLR0917 - the reading context, spelled out
+    certificate_type: CertificateType,
+    application: Application,
+    concerned: list[Person],
+    now: datetime,
+    actor: Actor,
+    fields: tuple[str, ...] = ("number",),
+) -> tuple[Certificate | None, dict[str, Any]]:
+    """The valid certificate of this type the right holder has, read through the exchange (logged,
+    visible to the holder), and the values of ``fields`` it returned."""
+    version = application.version
+    basis = Basis(kind="application", reference=str(application.public_id), parties=_parties(application, concerned))
+    ask = tuple(dict.fromkeys(("number", *fields)))
+
+    def query(**subject: Any) -> tuple[Certificate | None, dict[str, Any]]:
+        result = exchange_query(
+            consumer=version.item.agency, resource_code=f"certificate.{certificate_type.code}", fields=list(ask),
+            purpose=version.item.code, basis=basis, actor=actor, now=now, **subject,
+        )  # fmt: skip
+        if not (result.answered and result.found and result.values.get("number")):
+            return None, {}
+        return Certificate.objects.filter(number=result.values["number"]).first(), result.values
+
     if certificate_type.holder == CertificateHolder.FIRM:
-        return (
-            valid_held(certificate_type=certificate_type, firm=application.firm, now=now) if application.firm else None
-        )
+        return query(firm=application.firm) if application.firm else (None, {})
     candidates = list(concerned) if certificate_type.holder == CertificateHolder.PERSON_CONCERNED else []
     if certificate_type.holder == CertificateHolder.APPLICANT or (not candidates and application.firm is None):
         candidates.append(application.person)
     for person in candidates:
-        found = valid_held(certificate_type=certificate_type, person=person, now=now)
-        if found is not None:
-            return found
-    return None
+        certificate, values = query(person=person)
+        if certificate is not None:
+            return certificate, values
+    return None, {}
 
 
 def held_materials(
@@ -57,6 +84,7 @@ def held_materials(
     definition: FormDefinition,
     materials: list[Material] | tuple[Material, ...],
     now: datetime,
+    actor: Actor,
 ) -> dict[int, Certificate]:
     """material id -> the certificate that stands in for it."""
     wanted = [material for material in materials if material.certificate_type_id]
@@ -66,14 +94,14 @@ def held_materials(
     found: dict[int, Certificate] = {}
     for material in wanted:
         assert material.certificate_type is not None
-        certificate = held_for(material.certificate_type, application, concerned, now)
+        certificate, _values = held_for(material.certificate_type, application, concerned, now, actor)
         if certificate is not None:
             found[material.pk] = certificate
     return found
 
 
 def certificate_prefill(
-    definition: FormDefinition, application: Application, now: datetime
+    definition: FormDefinition, application: Application, now: datetime, actor: Actor
 ) -> tuple[dict[str, Any], dict[str, str], set[str]]:
     """(values, sources, authoritative names) for fields whose prefill is ``certificate.<type>.<field>``."""
     values: dict[str, Any] = {}
@@ -88,17 +116,16 @@ def certificate_prefill(
         return values, sources, locked
     concerned = persons_concerned(definition, application.data)
     types = {t.code: t for t in CertificateType.objects.filter(code__in={parts[1] for parts in wanted.values()})}
-    cache: dict[str, Certificate | None] = {}
-    for name, (_source, type_code, field) in wanted.items():
+    per_type: dict[str, tuple[str, ...]] = {}
+    for _source, type_code, field in wanted.values():
+        per_type[type_code] = (*per_type.get(type_code, ()), field)
+    answers: dict[str, dict[str, Any]] = {}
+    for type_code, type_fields in per_type.items():
         certificate_type = types.get(type_code)
-        if certificate_type is None:
-            continue
-        if type_code not in cache:
-            cache[type_code] = held_for(certificate_type, application, concerned, now)
-        certificate = cache[type_code]
-        if certificate is None:
-            continue
-        value = certificate.number if field == "number" else certificate.fields.get(field)
+        if certificate_type is not None:
+            answers[type_code] = held_for(certificate_type, application, concerned, now, actor, type_fields)[1]
+    for name, (_source, type_code, field) in wanted.items():
+        value = answers.get(type_code, {}).get(field)
         if value in (None, ""):
             continue
         values[name] = value

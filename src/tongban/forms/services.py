@@ -104,15 +104,23 @@ def application_save_step(
         raise ConflictError(_("This step does not exist."))
     names = list(step.get("fields", []))
     locked = prefill.locked_values(definition.layout, person, application.firm)
-    held_values, held_sources, held_locked = held.certificate_prefill(definition, application, now)
+    reader = Actor(kind="account", account_id=person.account_id, label=person.display_name)
+    held_values, held_sources, held_locked = held.certificate_prefill(definition, application, now, reader)
     locked.update({name: held_values[name] for name in held_locked})
     values, errors = engine.clean_posted(definition.schema, names, posted, locked)
     merged = {**application.data, **{name: value for name, value in values.items() if name not in errors}}
     # Values an e-certificate holds (now that the form may name the person concerned) fill empty fields.
     refreshed, refreshed_sources, refreshed_locked = held.certificate_prefill(
         definition,
-        Application(person=application.person, firm=application.firm, data=merged, version=application.version),
+        Application(
+            public_id=application.public_id,
+            person=application.person,
+            firm=application.firm,
+            data=merged,
+            version=application.version,
+        ),
         now,
+        reader,
     )
     for name, value in refreshed.items():
         if name in refreshed_locked or merged.get(name) in (None, ""):
@@ -210,7 +218,7 @@ def application_attach_held(*, application: Application, actor: Actor, now: date
     do); each new reuse is recorded. Returns material id -> attachment."""
     definition = FormDefinition.objects.get(version_id=application.version_id)
     materials = list(Material.objects.filter(version_id=application.version_id).select_related("certificate_type"))
-    found = held.held_materials(application, definition, materials, now)
+    found = held.held_materials(application, definition, materials, now, actor)
     current = {row.material_id: row for row in HeldCertificate.objects.filter(application=application)}
     for material_id, row in list(current.items()):
         if found.get(material_id) is None or found[material_id].pk != row.certificate_id:

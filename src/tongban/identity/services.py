@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -260,6 +261,37 @@ def person_verify_in_person(*, person: Person, clerk: Account, document: str, ac
         },
     )
     return person
+
+
+@transaction.atomic
+def person_mark_registry_verified(*, person: Person, evidence: dict[str, Any], actor: Actor) -> Person:
+    """The population registry confirmed who the person is (the exchange layer asked it): raise the
+    level to "verified against the registry" — never lower an in-person verification. Recorded."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = person.verification_level
+    if before < VerificationLevel.REGISTRY_VERIFIED:
+        person.verification_level = VerificationLevel.REGISTRY_VERIFIED
+        person.save(update_fields=["verification_level"])
+    audit_record(
+        action="identity.person_registry_verified", actor=actor, object_type="person", object_id=person.pk,
+        data={"from_level": before, "to_level": person.verification_level, **evidence},
+    )  # fmt: skip
+    return person
+
+
+@transaction.atomic
+def firm_mark_registry_verified(*, firm: Firm, evidence: dict[str, Any], actor: Actor) -> Firm:
+    """The business registry confirmed the firm and its legal representative. Recorded."""
+    firm = Firm.objects.select_for_update().get(pk=firm.pk)
+    before = firm.verification_level
+    if before < VerificationLevel.REGISTRY_VERIFIED:
+        firm.verification_level = VerificationLevel.REGISTRY_VERIFIED
+        firm.save(update_fields=["verification_level"])
+    audit_record(
+        action="identity.firm_registry_verified", actor=actor, object_type="firm", object_id=firm.uscc,
+        data={"from_level": before, "to_level": firm.verification_level, **evidence},
+    )  # fmt: skip
+    return firm
 
 
 @transaction.atomic

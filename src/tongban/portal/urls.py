@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.portal.views import applications, auth, cases, certificates, firm, my, pages, services
+from tongban.portal.views import applications, auth, cases, certificates, data, firm, my, pages, services
 
 app_name = "portal"
 
@@ -73,4 +73,13 @@ urlpatterns = [
     path("my/firms/<str:uscc>/areas/<slug:area>/", firm.firm_area, name="firm_area"),
     path("my/firms/<str:uscc>/staff/", firm.firm_staff, name="firm_staff"),
     path("my/firms/<str:uscc>/powers/<int:power_id>/revoke/", firm.power_revoke_view, name="power_revoke"),
+    # My data: who used it, consents, verification against the registries
+    path("my/data-use/", data.data_use, name="data_use"),
+    path("my/data-use.csv", data.data_use_csv, name="data_use_csv"),
+    path("my/consents/", data.consents, name="consents"),
+    path("my/consents/<int:consent_id>/withdraw/", data.consent_withdraw_view, name="consent_withdraw"),
+    path("my/verify-registry/", data.verify_registry, name="verify_registry"),
+    path("my/firms/<str:uscc>/data-use/", data.firm_data_use, name="firm_data_use"),
+    path("my/firms/<str:uscc>/data-use.csv", data.firm_data_use_csv, name="firm_data_use_csv"),
+    path("my/firms/<str:uscc>/verify-registry/", data.firm_verify_registry, name="firm_verify_registry"),
 ]

@@ -1,0 +1,1 @@
+"""Cross-agency data exchange: data resources, grants, consent, providers, the access log."""

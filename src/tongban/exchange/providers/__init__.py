@@ -1,0 +1,1 @@
+"""Data providers: one contract, a registry, one module per kind of provider."""

@@ -1,0 +1,243 @@
+"""Reads of the exchange: the resource catalogue, grants, consents, a subject's access log and the
+operators' usage statistics. Every list is bounded and served by an index (keyset pages by id)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from tongban.catalogue.models import ServiceItem
+from tongban.exchange.models import AccessLogEntry, Classification, Consent, DataResource, Grant, GrantStatus
+from tongban.identity.models import Account, Agency, Firm, Person, StaffRoleKind
+from tongban.identity.selectors import active_staff_roles
+
+PAGE = 50
+
+
+def resources() -> QuerySet[DataResource]:
+    return DataResource.objects.select_related("owner").order_by("code")
+
+
+def resource_by_code(code: str) -> DataResource | None:
+    return DataResource.objects.select_related("owner").filter(code=code).first()
+
+
+def active_grants(*, consumer: Agency, purpose: str, now: datetime) -> list[Grant]:
+    """The grants an agency may use now for a purpose (a service item code)."""
+    grants = Grant.objects.select_related("resource", "resource__owner").filter(
+        consumer=consumer, purpose=purpose, status=GrantStatus.APPROVED, revoked_at__isnull=True, expires_at__gt=now
+    )
+    return list(grants.order_by("resource__code"))
+
+
+def administered_agencies(account: Account) -> tuple[bool, list[int]]:
+    """(is a city operator, ids of the agencies the account administers)."""
+    roles = active_staff_roles(account=account)
+    operator = any(role.role == StaffRoleKind.CITY_OPERATOR for role in roles)
+    agencies = [role.agency_id for role in roles if role.role == StaffRoleKind.AGENCY_ADMIN and role.agency_id]
+    return operator, agencies
+
+
+def grants_visible_to(account: Account) -> QuerySet[Grant]:
+    """Grants an administrator may see: their agency's, as owner or consumer; all for operators."""
+    operator, agencies = administered_agencies(account)
+    grants = Grant.objects.select_related("resource", "resource__owner", "consumer", "requested_by", "decided_by")
+    if not operator:
+        grants = grants.filter(Q(consumer_id__in=agencies) | Q(resource__owner_id__in=agencies))
+    return grants.order_by("-requested_at", "-id")
+
+
+def consentable_grants(*, subject_kind: str, now: datetime) -> list[Grant]:
+    """Approved grants on restricted resources about this kind of subject: where consent matters."""
+    grants = Grant.objects.select_related("resource", "consumer").filter(
+        resource__classification=Classification.RESTRICTED, resource__subject_kind=subject_kind,
+        status=GrantStatus.APPROVED, revoked_at__isnull=True, expires_at__gt=now,
+    )  # fmt: skip
+    return list(grants.order_by("consumer__code", "resource__code", "purpose"))
+
+
+def consents_of(*, person: Person | None = None, firm: Firm | None = None) -> QuerySet[Consent]:
+    consents = Consent.objects.select_related("consumer", "resource")
+    consents = consents.filter(person=person) if person is not None else consents.filter(firm=firm)
+    return consents.order_by("-given_at", "-id")
+
+
+def access_log(*, subject_ref: str, before_id: int | None = None, limit: int = PAGE) -> list[AccessLogEntry]:
+    """A subject's log, newest first, one keyset page (index exchange_log_subject)."""
+    entries = AccessLogEntry.objects.filter(subject_ref=subject_ref)
+    if before_id is not None:
+        entries = entries.filter(id__lt=before_id)
+    return list(entries.order_by("-id")[:limit])
+
+
+def access_log_all(*, subject_ref: str, batch: int = 2000) -> Any:
+    """Every entry of a subject's log, newest first, in batches (for the CSV export)."""
+    before: int | None = None
+    while True:
+        page = access_log(subject_ref=subject_ref, before_id=before, limit=batch)
+        yield from page
+        if len(page) < batch:
+            return
+        before = page[-1].pk
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    consumer: str
+    resource: str
+    answered: int
+    refused: int
+    failed: int
+
+
+def usage_statistics(*, now: datetime, days: int = 30) -> list[UsageRow]:
+    """Accesses per consumer and resource over the last ``days`` (index exchange_log_stats)."""
+    rows = (
+        AccessLogEntry.objects.filter(at__gte=now - timedelta(days=days), at__lte=now)
+        .values("consumer", "resource")
+        .annotate(
+            answered=Count("id", filter=Q(outcome="answered")),
+            refused=Count("id", filter=Q(outcome="refused")),
+            failed=Count("id", filter=Q(outcome="failed")),
+        )
+        .order_by("consumer", "resource")
+    )
+    return [UsageRow(**row) for row in rows]
+
+
+# --- The back office's grant administration -------------------------------------------------------
+
+#: The platform's own purposes, beside service item codes.
+PLATFORM_PURPOSES = ("identity-verification",)
+#: At most this many grants in each section of the grants page.
+GRANT_SECTION_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class GrantOverview:
+    """An administrator's grants in four disjoint sections (a grant is in exactly one)."""
+
+    awaiting: list[Grant]  # requests the account decides on (its agency owns the resource; operators: all)
+    requested: list[Grant]  # requests its agency made to another agency, awaiting the owner
+    active: list[Grant]  # approved, neither revoked nor expired
+    history: list[Grant]  # refused, revoked, or expired (requests too), newest first
+
+
+def grant_overview(*, account: Account, now: datetime, limit: int = GRANT_SECTION_LIMIT) -> GrantOverview:
+    """The grants page of an agency administrator or a city operator: four queries, however many grants."""
+    operator, agencies = administered_agencies(account)
+    grants = Grant.objects.select_related(
+        "resource", "resource__owner", "consumer", "requested_by", "decided_by", "revoked_by"
+    )
+    if not operator:
+        grants = grants.filter(Q(consumer_id__in=agencies) | Q(resource__owner_id__in=agencies))
+    live = Q(revoked_at__isnull=True, expires_at__gt=now)
+    pending = grants.filter(live, status=GrantStatus.REQUESTED)
+    decidable = pending if operator else pending.filter(resource__owner_id__in=agencies)
+    requested = [] if operator else list(
+        pending.exclude(resource__owner_id__in=agencies).order_by("requested_at", "id")[:limit]
+    )  # fmt: skip
+    active = grants.filter(live, status=GrantStatus.APPROVED)
+    history = grants.exclude(live & Q(status__in=[GrantStatus.REQUESTED, GrantStatus.APPROVED]))
+    return GrantOverview(
+        awaiting=list(decidable.order_by("requested_at", "id")[:limit]),
+        requested=requested,
+        active=list(active.order_by("expires_at", "id")[:limit]),
+        history=list(history.order_by("-requested_at", "-id")[:limit]),
+    )
+
+
+def grant_visible(*, account: Account, grant_id: int) -> Grant | None:
+    """The grant if the account may see it (its agency owns the resource or consumes it; operators: any)."""
+    return grants_visible_to(account).filter(pk=grant_id).first()
+
+
+def service_item_names(codes: set[str]) -> dict[str, tuple[str, str]]:
+    """{code: (Chinese name, English name)} of the published service items among ``codes`` (one query)."""
+    items = ServiceItem.objects.filter(code__in=codes, published_version__isnull=False).select_related(
+        "published_version"
+    )
+    return {
+        item.code: (item.published_version.name_zh, item.published_version.name_en)
+        for item in items
+        if item.published_version is not None
+    }
+
+
+def purposes_of(consumer: Agency) -> list[tuple[str, str, str]]:
+    """The service items of an agency a grant may serve: [(code, Chinese name, English name)], by code."""
+    items = ServiceItem.objects.filter(agency=consumer).select_related("published_version").order_by("code")
+    return [
+        (item.code, *(
+            (item.published_version.name_zh, item.published_version.name_en)
+            if item.published_version is not None else (item.code, item.code)
+        ))
+        for item in items
+    ]  # fmt: skip
+
+
+def requestable_resources() -> list[DataResource]:
+    """Resources an agency must be granted (shared or restricted; open data needs no grant)."""
+    return list(resources().exclude(classification=Classification.OPEN))
+
+
+def usage_names(rows: list[UsageRow]) -> tuple[dict[str, Agency], dict[str, DataResource]]:
+    """The agencies and resources named in usage rows, by code (two queries), for their names."""
+    agencies = Agency.objects.filter(code__in={row.consumer for row in rows})
+    named = DataResource.objects.filter(code__in={row.resource for row in rows})
+    return {agency.code: agency for agency in agencies}, {resource.code: resource for resource in named}
+
+
+# --- Names for what a subject's log mentions (the portal's "who used my data") ------------------
+
+
+@dataclass
+class LogLabels:
+    """The agencies, resources and service items a page of log entries (or consents) names, by
+    code: fetched once per page, so showing a row never queries."""
+
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    resources: dict[str, DataResource] = field(default_factory=dict)
+    services: dict[str, ServiceItem] = field(default_factory=dict)
+
+
+def log_labels(
+    *,
+    agency_codes: Iterable[str] = (),
+    resource_codes: Iterable[str] = (),
+    purposes: Iterable[str] = (),
+    known: LogLabels | None = None,
+) -> LogLabels:
+    """Look up the codes not yet in ``known``: at most three queries, none for codes already known."""
+    labels = known if known is not None else LogLabels()
+    agencies = set(agency_codes) - labels.agencies.keys()
+    if agencies:
+        labels.agencies.update((agency.code, agency) for agency in Agency.objects.filter(code__in=agencies))
+    codes = set(resource_codes) - labels.resources.keys()
+    if codes:
+        labels.resources.update((res.code, res) for res in DataResource.objects.filter(code__in=codes))
+    items = set(purposes) - labels.services.keys()
+    if items:
+        found = ServiceItem.objects.filter(code__in=items).select_related("published_version")
+        labels.services.update((item.code, item) for item in found)
+    return labels
+
+
+def access_log_labels(*, entries: Iterable[AccessLogEntry], known: LogLabels | None = None) -> LogLabels:
+    """The names a page of log entries needs (consumers, resources, purposes)."""
+    entries = list(entries)
+    return log_labels(
+        agency_codes={entry.consumer for entry in entries},
+        resource_codes={entry.resource for entry in entries},
+        purposes={entry.purpose for entry in entries},
+        known=known,
+    )
+
+
+def consent_of_person(*, consent_id: int, person: Person) -> Consent | None:
+    """One of the person's own consents (None for anyone else's)."""
+    return Consent.objects.select_related("consumer", "resource").filter(pk=consent_id, person=person).first()
