@@ -48,7 +48,7 @@ from tongban.exchange.selectors import active_grants
 from tongban.exchange.services import Basis, exchange_query
 from tongban.forms import engine
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition
-from tongban.forms.selectors import PublishedForm, application_points, attached_held, current_uploads, form_of
+from tongban.forms.selectors import PublishedForm, application_points, current_uploads, form_of
 from tongban.forms.services import application_attach_held, authority_for
 from tongban.identity.models import Account, AgencyOffice, Person
 from tongban.identity.selectors import active_staff_roles, person_by_identifier
@@ -179,27 +179,19 @@ def case_submit(
     """Submit a complete application (or its public id): one case, however often this is called.
     ``office_id``: the office the applicant chose, for district-level services.
 
-    The e-certificates that stand in for materials are read through the exchange first, in a
-    transaction of their own: the reads (and refusals) stay in the access log even when the
-    submission itself is then refused as incomplete."""
-    drafts = Application.objects.select_related("version").filter(status=ApplicationStatus.DRAFT, person=person)
-    peek = (
-        drafts.filter(pk=application.pk)
-        if isinstance(application, Application)
-        else drafts.filter(public_id=application)
-    ).first()
-    if peek is not None and form_of(peek.version).has_certificate_materials:
-        with transaction.atomic():
-            draft = _locked_application(application, person)
-            if draft.status == ApplicationStatus.DRAFT:
-                application_attach_held(application=draft, actor=actor, now=now)
-    return _case_submit(application=application, person=person, actor=actor, now=now, office_id=office_id)
+    The e-certificates that stand in for materials are read through the exchange inside the
+    submission's transaction; an incomplete submission commits those reads (and refusals) and
+    their access-log entries, writes nothing else, and is refused after the commit."""
+    outcome = _case_submit(application=application, person=person, actor=actor, now=now, office_id=office_id)
+    if isinstance(outcome, dict):
+        raise ValidationError(outcome)  # after the commit of the certificate reads: they stay logged
+    return outcome
 
 
 @transaction.atomic
 def _case_submit(
     *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None
-) -> Case:
+) -> Case | dict[str, Any]:
     application = _locked_application(application, person)
     if application.status == ApplicationStatus.SUBMITTED:
         return Case.objects.get(application=application)  # a double click or a retried request
@@ -211,7 +203,9 @@ def _case_submit(
     authority = authority_for(person=person, firm=application.firm, version=version, now=now)
     form = form_of(version)
     definition = form.definition
-    held = attached_held(application) if form.has_certificate_materials else {}
+    held = (
+        application_attach_held(application=application, actor=actor, now=now) if form.has_certificate_materials else {}
+    )
     errors = completeness_errors(application, form, frozenset(held))
     district = application.firm.registered_district if application.firm else person.registered_district
     if office_id is not None and office_id != application.office_id:
@@ -220,7 +214,7 @@ def _case_submit(
     if office is None:
         errors["office"] = str(_("Choose the office that should handle your application."))
     if errors:
-        raise ValidationError(errors)
+        return errors  # nothing but the certificate reads was written; the caller raises after the commit
     assert office is not None
     shown = set(engine.visible_fields(definition.layout, application.data))
     data = {name: value for name, value in application.data.items() if name in shown}

@@ -14,7 +14,7 @@ from tongban.catalogue.points import Score, score
 from tongban.catalogue.selectors import points_table_spec
 from tongban.core.errors import NotFoundError
 from tongban.forms import engine
-from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
 from tongban.forms.points_input import points_answers
 from tongban.identity.models import Person
 
@@ -102,12 +102,6 @@ def current_uploads(*, application: Application) -> dict[int, Upload]:
     """material id -> its current (not superseded) upload."""
     uploads = Upload.objects.filter(application=application, superseded_at__isnull=True).order_by("uploaded_at")
     return {upload.material_id: upload for upload in uploads}
-
-
-def attached_held(application: Application) -> dict[int, HeldCertificate]:
-    """material id -> the e-certificate attached in place of an upload (as last read)."""
-    rows = HeldCertificate.objects.filter(application=application).select_related("certificate")
-    return {row.material_id: row for row in rows}
 
 
 def application_points(*, application: Application, definition: FormDefinition, today: Any) -> Score | None:
