@@ -10,6 +10,7 @@ import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dj_database_url
 
@@ -267,6 +268,31 @@ TASKS_BACKEND = env(
     "django-tasks backend: django_tasks_db.DatabaseBackend or django_tasks_rq.RQBackend.",
 )
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+TASKS_REDIS_URL = env(
+    "TASKS_REDIS_URL",
+    "",
+    "Redis for the task queue with TASKS_BACKEND=django_tasks_rq.RQBackend. Empty: REDIS_URL's server, "
+    "database 5 (never the cache's database, which a cache clear flushes), else redis://127.0.0.1:6379/5.",
+)
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """The same Redis server as ``url`` (host, credentials, TLS or socket), database ``db``."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "db"]
+    if parts.scheme == "unix":  # the database is a query parameter (kept as unix:///path)
+        return f"unix://{parts.netloc}{parts.path}?{urlencode([*query, ('db', str(db))])}"
+    return parts._replace(path=f"/{db}", query=urlencode(query)).geturl()
+
+
+if not TASKS_REDIS_URL:
+    TASKS_REDIS_URL = redis_url_with_db(REDIS_URL, 5) if REDIS_URL else "redis://127.0.0.1:6379/5"
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    # Workers: manage.py rqworker --job-class django_tasks_rq.Job default (see docs/adr/0014).
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
+    # The job class that runs django-tasks Tasks, also for a worker started without --job-class.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 AUDIT_SEAL_INTERVAL_SECONDS = env(
     "AUDIT_SEAL_INTERVAL_SECONDS", 2.0, "How often the sealer chains newly committed audit entries."
 )
