@@ -241,3 +241,8 @@ def access_log_labels(*, entries: Iterable[AccessLogEntry], known: LogLabels | N
 def consent_of_person(*, consent_id: int, person: Person) -> Consent | None:
     """One of the person's own consents (None for anyone else's)."""
     return Consent.objects.select_related("consumer", "resource").filter(pk=consent_id, person=person).first()
+
+
+def consent_of_firm(*, consent_id: int, firm: Firm) -> Consent | None:
+    """One of the firm's consents (None for a person's or another firm's)."""
+    return Consent.objects.select_related("consumer", "resource").filter(pk=consent_id, firm=firm).first()

@@ -270,8 +270,16 @@ def grant_revoke(*, grant: Grant, account: Account, actor: Actor, now: datetime)
 @transaction.atomic
 def consent_give(
     *, consumer: Agency, resource: DataResource, purpose: str, expires_at: datetime, actor: Actor, now: datetime,
-    person: Person | None = None, firm: Firm | None = None,
+    person: Person | None = None, firm: Firm | None = None, given_by: Person | None = None,
 ) -> Consent:  # fmt: skip
+    """The data subject lets ``consumer`` read ``resource`` about them for ``purpose`` until
+    ``expires_at``: a person for themself, or a firm through its legal representative (``given_by``)."""
+    if (person is None) == (firm is None):
+        raise ValueError("A consent has exactly one subject: a person or a firm.")
+    if firm is not None and (given_by is None or firm.legal_representative_id != given_by.pk):
+        raise PermissionDeniedError(_("Only the firm's legal representative gives consent for the firm."))
+    if resource.subject_kind != ("firm" if firm is not None else "person"):
+        raise ValidationError({"resource": _("The resource is not about this kind of subject.")})
     if expires_at <= now:
         raise ValidationError({"expires_on": _("The expiry date must be in the future.")})
     consent = Consent.objects.create(
@@ -283,13 +291,16 @@ def consent_give(
         given_at=now,
         expires_at=expires_at,
     )
-    audit_record(action="exchange.consent_given", actor=actor, object_type="consent", object_id=consent.pk,
-                 data={"consumer": consumer.code, "resource": resource.code, "purpose": purpose})  # fmt: skip
+    data = {"consumer": consumer.code, "resource": resource.code, "purpose": purpose}
+    if firm is not None:
+        data["firm"] = firm.uscc
+    audit_record(action="exchange.consent_given", actor=actor, object_type="consent", object_id=consent.pk, data=data)
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, person: Person, actor: Actor, now: datetime) -> Consent:
+    """The subject ends a consent at once: the person who gave it, or the firm's legal representative."""
     consent = Consent.objects.select_for_update(of=("self",)).select_related("firm").get(pk=consent.pk)
     allowed = consent.person_id == person.pk or (
         consent.firm is not None and consent.firm.legal_representative_id == person.pk

@@ -81,5 +81,11 @@ urlpatterns = [
     path("my/verify-registry/", data.verify_registry, name="verify_registry"),
     path("my/firms/<str:uscc>/data-use/", data.firm_data_use, name="firm_data_use"),
     path("my/firms/<str:uscc>/data-use.csv", data.firm_data_use_csv, name="firm_data_use_csv"),
+    path("my/firms/<str:uscc>/consents/", data.firm_consents, name="firm_consents"),
+    path(
+        "my/firms/<str:uscc>/consents/<int:consent_id>/withdraw/",
+        data.firm_consent_withdraw_view,
+        name="firm_consent_withdraw",
+    ),
     path("my/firms/<str:uscc>/verify-registry/", data.firm_verify_registry, name="firm_verify_registry"),
 ]

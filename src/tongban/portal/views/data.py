@@ -1,6 +1,6 @@
 """My data: who used it (the exchange's access log about the signed-in person, or about a firm for
-its legal representative), as a page and as a CSV file; the consents the person gives agencies;
-and checking one's identity (or the firm's) against the registry through the exchange.
+its legal representative), as a page and as a CSV file; the consents the person gives agencies,
+and those a firm's legal representative gives for the firm; and checking one's identity (or the firm's) against the registry through the exchange.
 
 Every page makes a constant number of queries: one page of the log, then the agencies, resources
 and service items it names, fetched once (``log_labels``), never per row."""
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError
@@ -38,6 +39,7 @@ from tongban.exchange.selectors import (
     access_log,
     access_log_all,
     access_log_labels,
+    consent_of_firm,
     consent_of_person,
     consentable_grants,
     consents_of,
@@ -370,6 +372,144 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
     else:
         messages.success(request, _("Your consent is withdrawn. The agency can no longer rely on it."))
     return redirect("portal:consents")
+
+
+# --- The firm's consents (its legal representative) -------------------------------------------
+
+
+class _Radios(forms.RadioSelect):
+    """Radios whose error-summary link goes to the first option (Django links a radio group to nothing)."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+class FirmConsentForm(ConsentForm):
+    """Which agency may read which data about the firm, for which purpose (one approved grant), and until when."""
+
+    grant = forms.TypedChoiceField(
+        label=gettext_lazy("Agency, data and purpose"),
+        coerce=int,
+        widget=_Radios,
+        error_messages={
+            "required": gettext_lazy("Choose the agency, data and purpose the firm consents to."),
+            "invalid_choice": gettext_lazy(
+                "This agency can no longer ask for the firm's data with consent. Choose one of those listed."
+            ),
+        },
+    )
+    field_order = ["grant", "expires_on"]
+
+    def __init__(self, *args: Any, grants: list[Grant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].choices = [(grant.pk, str(grant)) for grant in grants]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class FirmGrantOption:
+    """One radio of the firm's consent form: an agency allowed to read restricted firm data with consent."""
+
+    grant: Grant
+    value: str
+    fields: list[str]
+    purpose: str
+    consented_until: datetime | None
+
+
+def _for_firm(request: HttpRequest, firm: Firm) -> Actor:
+    """The signed-in legal representative, acting for the firm (no delegated power: the registry's authority)."""
+    return actor_from_request(request).for_firm(firm.uscc, None)
+
+
+def _firm_consent_grants(moment: datetime) -> list[Grant]:
+    # As for a person: identity verification is read on the firm's own request only, never on consent.
+    return [g for g in consentable_grants(subject_kind="firm", now=moment) if g.purpose != VERIFICATION_PURPOSE]
+
+
+@person_required
+def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The firm's consents, and a form to give one: for its legal representative only."""
+    firm = _legal_representative_firm(request, uscc)
+    moment = now()
+    given = list(consents_of(firm=firm))
+    grants = _firm_consent_grants(moment)
+    language = _language()
+    labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
+    initial: dict[str, Any] = {"expires_on": years_later(local_date(moment), 1)}
+    if len(grants) == 1:
+        initial["grant"] = grants[0].pk
+    form = FirmConsentForm(request.POST if request.method == "POST" else None, grants=grants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        grant = next(g for g in grants if g.pk == form.cleaned_data["grant"])
+        try:
+            consent_give(
+                consumer=grant.consumer, resource=grant.resource, purpose=grant.purpose,
+                expires_at=_end_of_day(form.cleaned_data["expires_on"]), actor=_for_firm(request, firm), now=moment,
+                firm=firm, given_by=request.person,  # type: ignore[attr-defined]
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("The firm consented: %(agency)s may read %(data)s for “%(purpose)s” until %(date)s.")
+                % {
+                    "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
+                    "data": grant.resource.name(language),
+                    "purpose": _purpose(grant.purpose, labels, language, firm=True),
+                    "date": form.cleaned_data["expires_on"].isoformat(),
+                },
+            )
+            return redirect("portal:firm_consents", uscc=firm.uscc)
+    active_until: dict[tuple[int, int, str], datetime] = {}
+    for consent in given:
+        if consent.is_active(moment):
+            key = (consent.consumer_id, consent.resource_id, consent.purpose)
+            active_until[key] = max(consent.expires_at, active_until.get(key, consent.expires_at))
+    options = [
+        FirmGrantOption(
+            grant=grant,
+            value=str(grant.pk),
+            fields=[grant.resource.field_label(n, language) for n in grant.resource.field_names() if n in grant.fields],
+            purpose=_purpose(grant.purpose, labels, language, firm=True),
+            consented_until=active_until.get((grant.consumer_id, grant.resource_id, grant.purpose)),
+        )
+        for grant in grants
+    ]
+    rows = [ConsentRow(c, _consent_status(c, moment), _purpose(c.purpose, labels, language, firm=True)) for c in given]
+    chosen = form["grant"].value()
+    return render(
+        request,
+        "portal/firm_consents.html",
+        {
+            "firm": firm,
+            "rows": rows,
+            "options": options,
+            "form": form,
+            "chosen": "" if chosen is None else str(chosen),
+        },
+    )
+
+
+@require_POST
+@person_required
+def firm_consent_withdraw_view(request: HttpRequest, uscc: str, consent_id: int) -> HttpResponse:
+    firm = _legal_representative_firm(request, uscc)
+    consent = consent_of_firm(consent_id=consent_id, firm=firm)
+    if consent is None:
+        raise NotFoundError(_("No such consent among the firm's."))
+    try:
+        consent_withdraw(
+            consent=consent,
+            person=request.person,  # type: ignore[attr-defined]
+            actor=_for_firm(request, firm),
+            now=now(),
+        )
+    except ConflictError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The firm's consent is withdrawn. The agency can no longer rely on it."))
+    return redirect("portal:firm_consents", uscc=firm.uscc)
 
 
 # --- Verification against the registries ------------------------------------------------------
