@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import StaffRoleFactory
@@ -118,3 +120,19 @@ def test_search_results_follow_a_publication(client: Client, world: World, djang
     assert "Renamed permit" in html and f"/en/services/{code}/" in html
     # The page cached for the old name is not served any more: the old name is gone from it.
     assert "Test service test-permit" not in client.get("/en/services/", {"q": "test service"}).content.decode()
+
+
+def test_a_repeated_search_is_served_from_the_cached_page_body(client: Client, world: World) -> None:
+    first = client.get("/en/services/", {"q": "test service"}).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/en/services/", {"q": "test service"}).content.decode()
+    assert again == first and "Test service" in again
+    assert not [q for q in captured.captured_queries if "catalogue_" in q["sql"] or "identity_agency" in q["sql"]]
+    # Another spelling of the same search shares the results but echoes what was typed.
+    assert 'value="TEST service"' in client.get("/en/services/", {"q": "TEST service"}).content.decode()
+    # The other language has its own body.
+    zh = client.get("/zh/services/", {"q": "test service"}).content.decode()
+    assert (
+        f'href="/zh/services/{world.version.item.code}/"' in zh
+        and f'href="/en/services/{world.version.item.code}/"' not in zh
+    )

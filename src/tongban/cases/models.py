@@ -32,6 +32,13 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = Status.WITHDRAWN.value, _("Withdrawn")
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a value no longer among the choices: show it as stored
+        return value
+
+
 class CaseAction(models.TextChoices):
     SUBMIT = "submit", pgettext_lazy("case history", "Submitted")
     ACCEPT = Action.ACCEPT.value, pgettext_lazy("case history", "Accepted")
@@ -100,6 +107,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # django-stubs declares it for the choices
+        """The status label, without Django's per-call rebuild of the choices dict (list pages)."""
+        return _label(CaseStatus, self.status)
+
 
 class CaseParty(models.Model):
     """A person concerned by a case who is not its applicant (the engineer whose work permit his
@@ -138,6 +149,9 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+    def get_action_display(self) -> str:  # type: ignore[no-redef]  # django-stubs declares it for the choices
+        return _label(CaseAction, self.action)
 
 
 class MaterialSource(models.TextChoices):

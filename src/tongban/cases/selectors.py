@@ -62,9 +62,20 @@ class ApplicantAccess:
     authority: Authority | None  # for a firm's case: the basis the person acts on
 
 
+#: The guide texts of a case's service version: never needed to act on a case, so not read with it.
+_VERSION_GUIDE = (
+    *(
+        f"version__{name}_{lang}"
+        for name in ("summary", "eligibility", "legal_basis", "conditions", "fee", "contact")
+        for lang in ("zh", "en")
+    ),
+    "version__search_text",
+)
+
+
 def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantAccess:
     try:
-        case = Case.objects.select_related("version", "firm").get(number=number)
+        case = Case.objects.select_related("version", "firm").defer(*_VERSION_GUIDE).get(number=number)
     except Case.DoesNotExist:
         raise NotFoundError(_("No such case among yours.")) from None
     if case.firm is not None:
@@ -81,16 +92,25 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
     raise NotFoundError(_("No such case among yours."))
 
 
+#: What a list of cases shows (portal/_case_table.html): a list page builds 20 rows, so it reads
+#: these columns only, not the case's data, the version's guide or the applicant's record.
+CASE_LIST_FIELDS = (
+    "id", "number", "status", "submitted_at", "promised_due_on", "applicant_id", "firm_id", "version_id",
+    "version__name_zh", "version__name_en",
+)  # fmt: skip
+
+
 def cases_of_person(*, person: Person, limit: int = 50) -> list[Case]:
     """The person's own applications (not for a firm) and the cases they are concerned by."""
     own = list(
         Case.objects.filter(applicant=person, firm__isnull=True)
-        .select_related("version", "agency")
+        .select_related("version")
+        .only(*CASE_LIST_FIELDS)
         .order_by("-submitted_at")[:limit]
     )
     concerned_ids = CaseParty.objects.filter(person=person).values_list("case_id", flat=True)
     concerned = list(
-        Case.objects.filter(pk__in=list(concerned_ids[:limit])).select_related("version", "agency", "firm")
+        Case.objects.filter(pk__in=list(concerned_ids[:limit])).select_related("version").only(*CASE_LIST_FIELDS)
     )
     merged = {case.pk: case for case in [*own, *concerned]}
     return sorted(merged.values(), key=lambda case: case.submitted_at, reverse=True)[:limit]
@@ -98,7 +118,7 @@ def cases_of_person(*, person: Person, limit: int = 50) -> list[Case]:
 
 def cases_of_firm(*, firm: Firm, areas: list[str], limit: int = 20, before_id: int | None = None) -> list[Case]:
     """A firm's cases in the areas the person may see, newest first (keyset paging on id)."""
-    cases = Case.objects.filter(firm=firm, area__in=areas).select_related("version", "applicant")
+    cases = Case.objects.filter(firm=firm, area__in=areas).select_related("version").only(*CASE_LIST_FIELDS)
     if before_id:
         cases = cases.filter(id__lt=before_id)
     return list(cases.order_by("-id")[:limit])
@@ -125,8 +145,10 @@ def staff_queue(
     return list(cases.order_by("promised_due_on", "id")[offset : offset + limit])
 
 
-def case_events(*, case: Case) -> QuerySet[CaseEvent]:
-    return CaseEvent.objects.filter(case=case).select_related("actor_account").order_by("id")
+def case_events(*, case: Case, with_actors: bool = True) -> QuerySet[CaseEvent]:
+    """A case's history, oldest first; ``with_actors`` joins the accounts (the back office names them)."""
+    events = CaseEvent.objects.filter(case=case).order_by("id")
+    return events.select_related("actor_account") if with_actors else events
 
 
 def pauses_of(events: list[CaseEvent]) -> list[Pause]:

@@ -157,15 +157,22 @@ def bump_catalogue_revision() -> None:
         cache.set(_REVISION_KEY, 1, None)
 
 
+def search_key(*, query: str, audience: str, agency_code: str, topic_code: str, page: int, page_size: int) -> str:
+    """A digest of one search (and of the catalogue revision it ran against), for cache keys."""
+    raw = "|".join(
+        [str(catalogue_revision()), query.casefold(), audience, agency_code, topic_code, str(page), str(page_size)]
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def search_page(
     *, query: str, audience: str, agency_code: str, topic_code: str, page: int, page_size: int
 ) -> tuple[list[ServiceSummary], bool]:
     """One page of search results (and whether there is a next page), cached for a minute and
     until the next publication (immediately everywhere when the cache is shared, i.e. Redis)."""
-    raw = "|".join(
-        [str(catalogue_revision()), query.casefold(), audience, agency_code, topic_code, str(page), str(page_size)]
+    key = "catalogue:search:" + search_key(
+        query=query, audience=audience, agency_code=agency_code, topic_code=topic_code, page=page, page_size=page_size
     )
-    key = "catalogue:search:" + hashlib.sha256(raw.encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cast(tuple[list[ServiceSummary], bool], cached)

@@ -1,4 +1,5 @@
-"""Login, logout, failed logins and lock-outs go into the audit trail."""
+"""Login, logout, failed logins and lock-outs go into the audit trail; a changed account or
+person drops the cached session user (identity.backends)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -13,7 +15,8 @@ from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
 from tongban.core.masking import mask_identifier
 from tongban.core.requests import client_ip
-from tongban.identity.models import Account
+from tongban.identity.backends import forget_account
+from tongban.identity.models import Account, Person
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -72,3 +75,16 @@ def _locked_out(
         object_type="account" if account else "",
         object_id=account.pk if account else "",
     )
+
+
+@receiver(post_save, sender=Account)
+@receiver(post_delete, sender=Account)
+def _account_changed(sender: Any, instance: Account, **kwargs: Any) -> None:
+    forget_account(instance.pk)
+
+
+@receiver(post_save, sender=Person)
+@receiver(post_delete, sender=Person)
+def _person_changed(sender: Any, instance: Person, **kwargs: Any) -> None:
+    if instance.account_id is not None:
+        forget_account(instance.account_id)

@@ -60,13 +60,13 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     moment = now()
     access = case_for_person(number=number, person=person, now=moment)
     case = access.case
-    events = list(case_events(case=case))
+    events = list(case_events(case=case, with_actors=False))
     uploads = list(
         Upload.objects.filter(application_id=case.application_id).select_related("material").order_by("uploaded_at")
     )
-    requested = [item for item in case.supplement_items if item.get("material")]
-    requested_materials = list(
-        Material.objects.filter(version_id=case.version_id, code__in=[item["material"] for item in requested])
+    requested = [item["material"] for item in case.supplement_items if item.get("material")]
+    requested_materials = (
+        list(Material.objects.filter(version_id=case.version_id, code__in=requested)) if requested else []
     )
     return render(
         request,

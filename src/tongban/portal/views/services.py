@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from tongban.catalogue.selectors import AUDIENCES, filter_choices, published_version, search_page
+from tongban.catalogue.selectors import (
+    AUDIENCES,
+    SEARCH_CACHE_SECONDS,
+    ServiceSummary,
+    filter_choices,
+    published_version,
+    search_key,
+    search_page,
+)
 from tongban.core.clock import now
 from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
@@ -15,35 +24,68 @@ from tongban.identity.selectors import firms_of_person
 PAGE_SIZE = 20
 
 
+class _SearchPage:
+    """The results and filter choices of one search, fetched only if the page's cached fragment
+    is missing (the template reads them inside ``{% cache %}``)."""
+
+    def __init__(self, *, query: str, audience: str, agency: str, topic: str, page: int) -> None:
+        self._args = {"query": query, "audience": audience, "agency_code": agency, "topic_code": topic, "page": page}
+
+    @cached_property
+    def _page(self) -> tuple[list[ServiceSummary], bool]:
+        return search_page(**self._args, page_size=PAGE_SIZE)  # type: ignore[arg-type]
+
+    @property
+    def results(self) -> list[ServiceSummary]:
+        return self._page[0]
+
+    @property
+    def has_next(self) -> bool:
+        return self._page[1]
+
+    @cached_property
+    def _choices(self) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+        return filter_choices()
+
+    @property
+    def agencies(self) -> list[tuple[str, str, str]]:
+        return self._choices[0]
+
+    @property
+    def topics(self) -> list[tuple[str, str, str]]:
+        return self._choices[1]
+
+
 @require_GET
 def service_list(request: HttpRequest) -> HttpResponse:
+    """Search and filters. The page body is the same for everyone who asks the same thing in the
+    same language, so it is rendered once and kept in the shared cache until the next publication
+    (the key carries the catalogue revision) or a minute; only the page's frame is per user."""
     query = request.GET.get("q", "")[:100]
-    audience = request.GET.get("audience", "")
+    audience = request.GET.get("audience", "")[:16]
     agency = request.GET.get("agency", "")[:32]
     topic = request.GET.get("topic", "")[:40]
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    results, has_next = search_page(
+    key = search_key(
         query=query, audience=audience, agency_code=agency, topic_code=topic, page=page, page_size=PAGE_SIZE
     )
-    agencies, topic_choices = filter_choices()
     return render(
         request,
         "portal/services.html",
         {
             "nav": "services",
-            "results": results,
-            "has_next": has_next,
+            "search": _SearchPage(query=query, audience=audience, agency=agency, topic=topic, page=page),
+            "search_key": key,
+            "cache_seconds": SEARCH_CACHE_SECONDS,
             "page": page,
             "query": query,
             "audience": audience,
             "agency": agency,
             "topic": topic,
             "audiences": AUDIENCES,
-            "agencies": agencies,
-            "topics": topic_choices,
             "searched": bool(query or audience or agency or topic),
         },
     )
