@@ -30,6 +30,14 @@ class RoleGrantForm(TongbanForm):
         )
 
 
+class TotpResetForm(TongbanForm):
+    reason = forms.CharField(
+        label=_("Reason for the reset"),
+        max_length=200,
+        help_text=_("e.g. “phone lost, identity checked by a call to the office”. Recorded in the audit trail."),
+    )
+
+
 class PersonLookupForm(TongbanForm):
     id_number = forms.CharField(label=_("Document number"), max_length=32)
     nationality = forms.CharField(label=_("Nationality code (passports only, e.g. DE)"), max_length=2, required=False)

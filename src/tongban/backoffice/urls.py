@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agencies/<slug:code>/", views.agency_detail, name="agency"),
     path("agencies/<slug:code>/roles/<int:role_id>/revoke/", views.role_revoke, name="role_revoke"),
+    path("agencies/<slug:code>/staff/<int:account_id>/totp-reset/", views.totp_reset, name="totp_reset"),
     path("people/verify/", views.person_verify, name="person_verify"),
     path("audit/", views.audit_trail, name="audit"),
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),

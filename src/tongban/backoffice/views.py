@@ -1,4 +1,5 @@
-"""Back-office views: workbench, agency staff and roles, in-person verification, audit trail."""
+"""Back-office views: workbench, agency staff and roles, second-factor resets, in-person verification,
+audit trail."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.backoffice.decorators import staff_account, staff_required
-from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm
+from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm, TotpResetForm
 from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
-from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
 from tongban.identity.emails import send_password_link
 from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
@@ -23,6 +24,7 @@ from tongban.identity.services import (
     person_verify_in_person,
     staff_role_grant,
     staff_role_revoke,
+    staff_totp_reset,
 )
 
 
@@ -74,7 +76,13 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "backoffice/agency.html",
-        {"agency": agency, "staff": list(agency_staff(agency=agency)), "form": form, "can_manage": can_manage},
+        {
+            "agency": agency,
+            "staff": list(agency_staff(agency=agency)),
+            "form": form,
+            "can_manage": can_manage,
+            "self_id": staff_account(request).pk,
+        },
     )
 
 
@@ -93,6 +101,41 @@ def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The role is revoked."))
     return redirect("backoffice:agency", code=code)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse:
+    """Reset the second factor of a member of the agency's staff who lost their authenticator.
+
+    The agency page posts here from a small form on each staff row; this page shows the same form
+    alone (without JavaScript, and again with its error when the reason is missing)."""
+    agency = get_object_or_404(Agency, code=code)
+    require_agency_role(account=staff_account(request), agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])
+    target = agency_staff(agency=agency).filter(account_id=account_id).first()
+    if target is None:
+        raise NotFoundError(_("No such member of this agency's staff."))
+    account = target.account
+    form = TotpResetForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            staff_totp_reset(
+                account=account, reset_by=staff_account(request), reason=form.cleaned_data["reason"],
+                actor=actor_from_request(request),
+            )  # fmt: skip
+        except PermissionDeniedError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("backoffice:agency", code=code)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("The two-step login of %(name)s is reset. At their next login they enter their password, "
+                  "then set up a new authenticator app.") % {"name": account.username},
+            )  # fmt: skip
+            return redirect("backoffice:agency", code=code)
+    return render(request, "backoffice/totp_reset.html", {"agency": agency, "account": account, "form": form})
 
 
 @staff_required

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.audit.services import audit_record
@@ -512,6 +513,41 @@ def staff_role_revoke(*, staff_role: StaffRole, revoked_by: Account, actor: Acto
         data={"account": staff_role.account_id, "role": staff_role.role},
     )
     return staff_role
+
+
+def _may_reset_second_factor(resetter_roles: list[StaffRole], target_roles: list[StaffRole]) -> bool:
+    """Whoever may manage every role the target holds may reset the target's second factor: a city
+    operator anyone, an agency administrator staff whose roles all lie in their own agency (not a
+    city operator, a clerk or someone who also works for another agency, whose account reaches
+    further than the administrator's own)."""
+    return bool(target_roles) and all(_may_manage_role(resetter_roles, role.role, role.agency) for role in target_roles)
+
+
+@transaction.atomic
+def staff_totp_reset(*, account: Account, reset_by: Account, reason: str, actor: Actor) -> int:
+    """A staff member lost their authenticator: delete every second-factor device of the account
+    (confirmed or not), recorded with the reason. Returns the number of devices deleted.
+
+    Every session that passed the second factor with a deleted device loses it at its next request
+    (django-otp's middleware no longer finds the device), so the back office closes everywhere;
+    the next login asks for the password and then sends the account to enrol a new device.
+    Nobody resets their own second factor this way."""
+    if account.pk == reset_by.pk:
+        raise PermissionDeniedError(
+            _("You cannot reset your own two-step login; ask your agency administrator or a city operator.")
+        )
+    account = Account.objects.select_for_update().get(pk=account.pk)  # serialises resets of one account
+    if not _may_reset_second_factor(active_staff_roles(account=reset_by), active_staff_roles(account=account)):
+        raise PermissionDeniedError(_("You may not reset the two-step login of this account."))
+    reason = _text("reason", reason)[:200]
+    devices = list(devices_for_user(account, confirmed=None))
+    for device in devices:
+        device.delete()
+    audit_record(
+        action="identity.totp_reset", actor=actor, object_type="account", object_id=account.pk,
+        data={"reason": reason, "devices": len(devices), "confirmed": sum(1 for d in devices if d.confirmed)},
+    )  # fmt: skip
+    return len(devices)
 
 
 @transaction.atomic
