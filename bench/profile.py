@@ -2,9 +2,11 @@
 
     DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile submit 200
     DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile case_read 500
+    BENCH_PROFILE_WSGI=1 DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile my_cases 500
 
 Runs the request ``N`` times through Django's test client (the whole middleware stack, the real
-database) under cProfile after a warm-up, then prints the functions with the most cumulative and
+database) — or, with ``BENCH_PROFILE_WSGI=1`` and a GET kind, straight through Django's WSGI
+handler as granian calls it, without the test client's own bookkeeping — under cProfile after a warm-up, then prints the functions with the most cumulative and
 own time, and the split between time spent waiting for PostgreSQL and time in Python. Needs the
 data set from ``bench.generate`` (``make bench`` makes it).
 """
@@ -17,10 +19,43 @@ import os
 import pstats
 import sys
 import time
+from typing import Any
+from urllib.parse import urlencode
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 from bench import generate, run
+
+
+class _WsgiResponse:
+    def __init__(self, status: str, headers: list[tuple[str, str]]) -> None:
+        self.status_code = int(status.split(maxsplit=1)[0])
+        self.headers = dict(headers)
+
+
+class _WsgiClient:
+    """GET requests straight into Django's WSGI handler, with the session cookie, as a server would."""
+
+    def __init__(self) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+        self.cookies: dict[str, str] = {}
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> _WsgiResponse:
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": urlencode(params or {}),
+            "SERVER_NAME": run.HOST, "SERVER_PORT": "80", "HTTP_HOST": run.HOST, "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+            "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
+        }  # fmt: skip
+        started: list[_WsgiResponse] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            started.append(_WsgiResponse(status, headers))
+
+        b"".join(self.handler(environ, start_response))  # type: ignore[arg-type]
+        return started[0]
 
 
 def main() -> None:
@@ -34,7 +69,11 @@ def main() -> None:
     from django.test import Client
 
     applicants, extra = run.prepare(meta)
-    client = Client(HTTP_HOST=run.HOST)  # one client: one middleware chain, as in a server process
+    client: Any = Client(HTTP_HOST=run.HOST)  # one client: one middleware chain, as in a server process
+    if os.environ.get("BENCH_PROFILE_WSGI") == "1":
+        if kind == "submit":
+            raise SystemExit("BENCH_PROFILE_WSGI profiles GET kinds only (a submit needs the CSRF dance)")
+        client = _WsgiClient()
     staff = applicants[: extra["big_firm_staff"]]
 
     def request(i: int) -> None:
