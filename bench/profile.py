@@ -89,6 +89,9 @@ def main() -> None:
         elif kind == "search":
             terms = extra["search_terms"]
             response = client.get("/en/services/", {"q": terms[i % len(terms)]})
+        elif kind == "exchange":
+            people = extra["exchange_people"]
+            response = client.get(f"/bench/exchange/{people[i % len(people)]}")
         elif kind == "baseline_read":
             response = client.get(f"/bench/baseline/read/{1 + i}")
         else:
