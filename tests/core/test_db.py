@@ -35,3 +35,18 @@ def test_insert_row_matches_the_orm() -> None:
     assert a == b
     assert a["fields"] == ["name", "birth_date"] and a["at"] == values["at"]
     assert a["seq"] is None and a["prev_hash"] == "" and a["sealed_at"] is None  # the model's defaults
+
+
+def test_audit_record_through_insert_object_is_a_saved_event() -> None:
+    from tongban.audit.models import AuditEvent
+    from tongban.audit.services import audit_record
+    from tongban.core.actors import Actor
+
+    actor = Actor(kind="account", account_id=None, label="tests", ip="2001:db8::1", acting_for="firm:X")
+    event = audit_record(action="tests.done", actor=actor, object_type="thing", object_id=7, data={"k": [1, "二"]})
+    assert event.pk is not None and not event._state.adding
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.object_id, stored.ip, stored.acting_for, stored.data) == (
+        "tests.done", "7", "2001:db8::1", "firm:X", {"k": [1, "二"]},
+    )  # fmt: skip
+    assert stored.seq is None and stored.entry_hash == ""  # waits for the sealer

@@ -18,6 +18,7 @@ from tongban.audit import chain, streams
 from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, StreamHead
 from tongban.core.actors import Actor
 from tongban.core.clock import now as clock_now
+from tongban.core.db import insert_object
 from tongban.core.keyring import KeyRing, b64url, b64url_decode, get_keyring
 
 
@@ -29,19 +30,22 @@ def audit_record(
     object_id: str | int = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail (inside the caller's transaction)."""
-    return AuditEvent.objects.create(
-        occurred_at=clock_now(),
-        action=action,
-        actor_kind=actor.kind,
-        actor_id=actor.account_id,
-        actor_label=actor.label[:150],
-        acting_for=actor.acting_for,
-        power_id=actor.power_id,
-        object_type=object_type,
-        object_id=str(object_id),
-        ip=actor.ip,
-        data=data or {},
+    """Append one event to the audit trail (inside the caller's transaction). Every business write
+    calls this, so the INSERT is a static statement (``core.db``), not compiled per call."""
+    return insert_object(
+        AuditEvent(
+            occurred_at=clock_now(),
+            action=action,
+            actor_kind=actor.kind,
+            actor_id=actor.account_id,
+            actor_label=actor.label[:150],
+            acting_for=actor.acting_for,
+            power_id=actor.power_id,
+            object_type=object_type,
+            object_id=str(object_id),
+            ip=actor.ip,
+            data=data or {},
+        )
     )
 
 

@@ -9,10 +9,12 @@ use it only for models that have none (append-only log rows)."""
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 @cache
@@ -29,11 +31,18 @@ def _insert_statement(model: type[Model]) -> tuple[str, tuple[Field[Any, Any], .
     return sql, fields
 
 
-def insert_row(model: type[Model], **values: Any) -> int:
-    """INSERT one row of ``model`` (unset fields take their defaults) and return its primary key."""
-    sql, fields = _insert_statement(model)
-    row = model(**values)
+def insert_object(row: ModelT) -> ModelT:
+    """INSERT ``row`` (an unsaved instance) and give it its primary key, as ``save()`` would."""
+    sql, fields = _insert_statement(type(row))
     params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return int(cursor.fetchone()[0])
+        row.pk = cursor.fetchone()[0]
+    row._state.adding = False
+    row._state.db = connection.alias
+    return row
+
+
+def insert_row(model: type[Model], **values: Any) -> int:
+    """INSERT one row of ``model`` (unset fields take their defaults) and return its primary key."""
+    return int(insert_object(model(**values)).pk)
