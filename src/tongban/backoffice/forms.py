@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
@@ -18,6 +19,35 @@ from tongban.identity.models import AGENCY_ROLES, Agency, AgencyOffice
 
 class RoleGrantForm(TongbanForm):
     username = forms.CharField(label=_("Staff user name"), max_length=64)
+    role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
+    office = forms.ModelChoiceField(
+        label=_("Office (officers only)"), queryset=AgencyOffice.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[AgencyOffice]", self.fields["office"]).queryset = AgencyOffice.objects.filter(
+            agency=agency
+        )
+
+
+class StaffAddForm(TongbanForm):
+    """A new member of an agency's staff: their account and first role (``staff_member_add``)."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=64,
+        help_text=_("Letters, digits and . _ - ; e.g. “li.na”. They log in with it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    display_name = forms.CharField(label=_("Name"), max_length=100)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("A link to choose the password is sent there; it works for one hour."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language of the e-mails"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
     role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
     office = forms.ModelChoiceField(
         label=_("Office (officers only)"), queryset=AgencyOffice.objects.none(), required=False

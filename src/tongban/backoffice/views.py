@@ -1,5 +1,5 @@
-"""Back-office views: workbench, agency staff and roles, second-factor resets, in-person verification,
-audit trail."""
+"""Back-office views: workbench, agency staff and roles (adding a new member of staff), second-factor
+resets, in-person verification, audit trail."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.backoffice.decorators import staff_account, staff_required
-from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm, TotpResetForm
+from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm, StaffAddForm, TotpResetForm
 from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
@@ -22,6 +22,7 @@ from tongban.identity.selectors import agency_staff, has_role, person_by_identif
 from tongban.identity.services import (
     person_open_account_at_window,
     person_verify_in_person,
+    staff_member_add,
     staff_role_grant,
     staff_role_revoke,
     staff_totp_reset,
@@ -80,10 +81,48 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
             "agency": agency,
             "staff": list(agency_staff(agency=agency)),
             "form": form,
+            "add_form": StaffAddForm(agency=agency, prefix=STAFF_ADD_PREFIX) if can_manage else None,
             "can_manage": can_manage,
             "self_id": staff_account(request).pk,
         },
     )
+
+
+STAFF_ADD_PREFIX = "new"  # the agency page also holds the role form, whose fields have the same names
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def staff_add(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a new member of the agency's staff: their account and first role, in one service call;
+    they are e-mailed a link to choose their password.
+
+    The agency page posts here from its "Add a staff member" form; this page shows the same form
+    alone (and again with its errors and the values typed)."""
+    agency = get_object_or_404(Agency, code=code)
+    require_agency_role(account=staff_account(request), agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])
+    form = StaffAddForm(request.POST if request.method == "POST" else None, agency=agency, prefix=STAFF_ADD_PREFIX)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = staff_member_add(
+                username=data["username"], display_name=data["display_name"], email=data["email"],
+                preferred_language=data["preferred_language"], role=data["role"], agency=agency,
+                office=data["office"], granted_by=staff_account(request), actor=actor_from_request(request),
+                now=now(),
+            )  # fmt: skip
+        except (ConflictError, PermissionDeniedError) as exc:
+            form.add_error(None, str(exc.message))
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is added to the staff; a link to choose the password was sent to %(email)s.")
+                % {"name": account.username, "email": account.email},
+            )
+            return redirect("backoffice:agency", code=code)
+    return render(request, "backoffice/staff_add.html", {"agency": agency, "form": form})
 
 
 @require_POST

@@ -1,17 +1,32 @@
-"""E-mails about an account: the link to choose a password (reset, or a first password for an
-account a clerk opened at the window). Sent by the background worker after commit."""
+"""E-mails about an account: the link to choose a password (reset, a first password for an
+account a clerk opened at the window, or for a new member of staff), and the notice that a staff
+member's second factor was reset. Each is written in the account's language and sent by the
+background worker after commit."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.template import loader
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from tongban.core.tasks import send_email
-from tongban.identity.models import Account
+from tongban.identity.models import Account, Agency, StaffRole, StaffRoleKind
+
+
+def _language(account: Account) -> str:
+    return account.preferred_language or "zh-hans"
+
+
+def _enqueue(*, subject: str, body: str, to: str) -> None:
+    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[to]))
 
 
 def send_password_link(*, account: Account, public_base_url: str) -> None:
@@ -27,5 +42,123 @@ def send_password_link(*, account: Account, public_base_url: str) -> None:
     with translation.override(account.preferred_language):
         subject = "".join(loader.render_to_string("registration/password_reset_subject.txt", context).splitlines())
         body = loader.render_to_string("registration/password_reset_email.txt", context)
-    recipient = account.email
-    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[recipient]))
+    _enqueue(subject=subject, body=body, to=account.email)
+
+
+def password_link(*, account: Account, public_base_url: str) -> str:
+    """The one-hour, single-use link to choose the account's password (Django's password-reset
+    token, the portal's set-password page), in the account's language. Choosing a password, or a
+    login, makes every earlier link void."""
+    uid = urlsafe_base64_encode(force_bytes(account.pk))
+    token = default_token_generator.make_token(account)
+    with translation.override(_language(account)):
+        path = reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{public_base_url.rstrip('/')}{path}"
+
+
+def _agency_name(agency: Agency) -> str:
+    return agency.name_en if translation.get_language() == "en" else agency.name_zh
+
+
+def _who(account: Account | None, *, operator: bool, agencies: Sequence[Agency]) -> str:
+    """Who did it, for the e-mail: the name and the agency (or "city operator")."""
+    if account is None:
+        return _("The platform's operators (on the server's command line)")
+    name = account.display_name or account.username
+    if operator:
+        where = str(StaffRoleKind.CITY_OPERATOR.label)
+    elif agencies:
+        where = (", " if translation.get_language() == "en" else "、").join(_agency_name(a) for a in agencies)
+    else:
+        return name
+    return _("%(name)s (%(where)s)") % {"name": name, "where": where}
+
+
+def send_staff_welcome(
+    *, account: Account, role: StaffRole, opened_by: Account | None, by_operator: bool, public_base_url: str
+) -> None:
+    """Tell a new member of staff their account exists, with the link to choose their password and
+    what the first login asks (the authenticator app). Queued for after commit."""
+    if not account.email:
+        return
+    link = password_link(account=account, public_base_url=public_base_url)
+    with translation.override(_language(account)):
+        login_url = f"{public_base_url.rstrip('/')}{reverse('portal:login')}"
+        who = _who(opened_by, operator=by_operator, agencies=[role.agency] if role.agency else [])
+        lines = [
+            _("User name: %(username)s") % {"username": account.username},
+            _("Role: %(role)s") % {"role": role.get_role_display()},
+        ]
+        if role.agency is not None:
+            lines.append(_("Agency: %(agency)s") % {"agency": _agency_name(role.agency)})
+        if role.office is not None:
+            office = role.office.name_en if translation.get_language() == "en" else role.office.name_zh
+            lines.append(_("Office: %(office)s") % {"office": office})
+        subject = _("Your staff account for the city's government services")
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,") % {"name": account.display_name or account.username},
+                _("%(who)s opened a staff account for you in the back office of the city's government services.")
+                % {"who": who},
+                "\n".join(lines),
+                _("Open this link within one hour to choose your password:"),
+                link,
+                _(
+                    "Then log in at %(url)s with your user name and the new password. The first login also "
+                    "asks you to set up an authenticator app on your phone (two-step login); every later login "
+                    "asks for its six-digit code."
+                )
+                % {"url": login_url},
+                _(
+                    "If the link has expired, choose “Forgot your password?” on the login page and give this "
+                    "e-mail address: a new link is sent to it."
+                ),
+                _("If you did not expect this e-mail, do not open the link, and tell your agency administrator."),
+            ]
+        )
+    _enqueue(subject=subject, body=body + "\n", to=account.email)
+
+
+def send_totp_reset_notice(
+    *,
+    account: Account,
+    reset_by: Account,
+    by_operator: bool,
+    agencies: Sequence[Agency],
+    reason: str,
+    at: datetime,
+    public_base_url: str,
+) -> None:
+    """Tell a member of staff that their two-step login was reset, by whom, and what to do if they
+    did not ask for it. Queued for after commit."""
+    if not account.email:
+        return
+    with translation.override(_language(account)):
+        forgot_url = f"{public_base_url.rstrip('/')}{reverse('portal:password_reset')}"
+        subject = _("Your two-step login was reset")
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,") % {"name": account.display_name or account.username},
+                _(
+                    "%(who)s reset the two-step login of your staff account %(username)s on %(when)s. The "
+                    "authenticator app you used no longer gives codes for this account."
+                )
+                % {
+                    "who": _who(reset_by, operator=by_operator, agencies=agencies),
+                    "username": account.username,
+                    "when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                },
+                _("Reason given: %(reason)s") % {"reason": reason},
+                _(
+                    "At your next login you enter your password as usual, then set up the authenticator app "
+                    "again with the new QR code."
+                ),
+                _(
+                    "If you did not ask for this, act now: anyone who knows your password can now set up their "
+                    "own authenticator app. Choose a new password at %(url)s, then call your agency "
+                    "administrator."
+                )
+                % {"url": forgot_url},
+            ]
+        )
+    _enqueue(subject=subject, body=body + "\n", to=account.email)

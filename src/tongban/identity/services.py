@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -17,9 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
+from tongban.core.clock import now as clock_now
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import validate_plain_text
-from tongban.identity import idnumbers
+from tongban.identity import emails, idnumbers
 from tongban.identity.models import (
     AGENCY_ROLES,
     Account,
@@ -440,6 +444,105 @@ def staff_account_create(*, username: str, display_name: str, email: str, passwo
     return account
 
 
+def _staff_email(email: str) -> str:
+    """A new member of staff's e-mail address: required (their password link goes there) and not
+    already an account's, so that "Forgot your password?" finds exactly one account."""
+    value = email.strip()
+    if not value:
+        raise ValidationError({"email": _("Give the e-mail address the link to choose the password is sent to.")})
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    if Account.objects.filter(email__iexact=value).exists():
+        raise ValidationError({"email": _("Another account already uses this e-mail address; give a different one.")})
+    return value
+
+
+@transaction.atomic
+def staff_member_add(
+    *,
+    username: str,
+    display_name: str,
+    email: str,
+    role: str,
+    granted_by: Account | None,
+    actor: Actor,
+    now: datetime,
+    agency: Agency | None = None,
+    office: AgencyOffice | None = None,
+    preferred_language: str = "zh-hans",
+) -> Account:
+    """Open the account of a new member of staff and give it its first role, in one transaction:
+    an officer, supervisor or agency administrator of ``agency`` (an officer in ``office``), or a
+    city operator (no agency). Who may add whom is who may grant the role (:func:`staff_role_grant`);
+    ``granted_by=None`` is the installation itself (``manage.py staff_create``).
+
+    Nobody chooses the password for the new member of staff: it is random and discarded (like the
+    accounts clerks open at a window), and after commit the account is e-mailed a one-hour link to
+    choose their own (Django's password-reset token). A random password rather than an unusable
+    one keeps "Forgot your password?" working for them when the link has expired (Django sends no
+    reset link to accounts without a usable password). The first login then asks for the password
+    and sends the account to enrol an authenticator app, like every staff account without one.
+
+    Every field error is reported at once (user name, e-mail, name, language, office), and nothing is
+    written unless all are right."""
+    granter_roles = active_staff_roles(account=granted_by) if granted_by is not None else []
+    if granted_by is not None and not _may_manage_role(granter_roles, role, agency):
+        raise PermissionDeniedError(_("You may not grant this role."))
+    if role not in (*AGENCY_ROLES, StaffRoleKind.CITY_OPERATOR):
+        raise ValidationError({"role": _("Choose a role.")})
+    if (role == StaffRoleKind.CITY_OPERATOR) != (agency is None):
+        raise ValidationError({"role": _("A city operator works for the whole city; every other role in one agency.")})
+    errors: dict[str, list[str]] = {}
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("username", lambda: _clean_username(username)),
+        ("display_name", lambda: _text("display_name", display_name)),
+        ("email", lambda: _staff_email(email)),
+    ]
+    values: dict[str, str] = {}
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if preferred_language not in dict(settings.LANGUAGES):
+        errors.setdefault("preferred_language", []).append(str(_("Choose a language.")))
+    if role == StaffRoleKind.OFFICER and (office is None or agency is None or office.agency_id != agency.pk):
+        errors.setdefault("office", []).append(str(_("An officer works in one office of the agency; choose it.")))
+    if errors:
+        raise ValidationError(errors)
+    account = Account(
+        username=values["username"],
+        display_name=values["display_name"],
+        email=values["email"],
+        preferred_language=preferred_language,
+    )
+    account.full_clean(exclude=["password", "username"])
+    account.set_password(secrets.token_urlsafe(32))
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:  # the same user name, added a moment ago by someone else
+        raise ValidationError({"username": _("This user name is taken; choose another.")}) from None
+    audit_record(
+        action="identity.staff_account_created", actor=actor, object_type="account", object_id=account.pk,
+        data={"username": account.username, "password": "chosen by the holder through an e-mailed link"},
+    )  # fmt: skip
+    staff_role = staff_role_grant(
+        account=account, role=role, granted_by=granted_by, actor=actor, now=now, agency=agency, office=office
+    )
+    emails.send_staff_welcome(
+        account=account,
+        role=staff_role,
+        opened_by=granted_by,
+        by_operator=has_role(granter_roles, StaffRoleKind.CITY_OPERATOR),
+        public_base_url=settings.PUBLIC_BASE_URL,
+    )
+    return account
+
+
 def _may_manage_role(granter_roles: list[StaffRole], role: str, agency: Agency | None) -> bool:
     if has_role(granter_roles, StaffRoleKind.CITY_OPERATOR):
         return True
@@ -464,7 +567,7 @@ def staff_role_grant(
 ) -> StaffRole:
     """Give a staff account a role. City operators grant any role; an agency administrator grants
     officer, supervisor and administrator roles in their own agency. ``granted_by=None`` is the
-    installation itself (the demo loader or ``createstaff``), recorded as a system action."""
+    installation itself (the demo loader or ``manage.py staff_create``), recorded as a system action."""
     if granted_by is not None and not _may_manage_role(active_staff_roles(account=granted_by), role, agency):
         raise PermissionDeniedError(_("You may not grant this role."))
     if role == StaffRoleKind.OFFICER and (office is None or agency is None or office.agency_id != agency.pk):
@@ -531,13 +634,17 @@ def staff_totp_reset(*, account: Account, reset_by: Account, reason: str, actor:
     Every session that passed the second factor with a deleted device loses it at its next request
     (django-otp's middleware no longer finds the device), so the back office closes everywhere;
     the next login asks for the password and then sends the account to enrol a new device.
-    Nobody resets their own second factor this way."""
+    Nobody resets their own second factor this way. After commit the staff member is e-mailed who
+    reset it and why, so that a reset they did not ask for (someone about to enrol their own
+    authenticator with a known password) does not go unnoticed."""
     if account.pk == reset_by.pk:
         raise PermissionDeniedError(
             _("You cannot reset your own two-step login; ask your agency administrator or a city operator.")
         )
     account = Account.objects.select_for_update().get(pk=account.pk)  # serialises resets of one account
-    if not _may_reset_second_factor(active_staff_roles(account=reset_by), active_staff_roles(account=account)):
+    resetter_roles = active_staff_roles(account=reset_by)
+    target_roles = active_staff_roles(account=account)
+    if not _may_reset_second_factor(resetter_roles, target_roles):
         raise PermissionDeniedError(_("You may not reset the two-step login of this account."))
     reason = _text("reason", reason)[:200]
     devices = list(devices_for_user(account, confirmed=None))
@@ -546,6 +653,13 @@ def staff_totp_reset(*, account: Account, reset_by: Account, reason: str, actor:
     audit_record(
         action="identity.totp_reset", actor=actor, object_type="account", object_id=account.pk,
         data={"reason": reason, "devices": len(devices), "confirmed": sum(1 for d in devices if d.confirmed)},
+    )  # fmt: skip
+    by_operator = has_role(resetter_roles, StaffRoleKind.CITY_OPERATOR)
+    agencies = {role.agency.pk: role.agency for role in target_roles if role.agency is not None}
+    emails.send_totp_reset_notice(
+        account=account, reset_by=reset_by, by_operator=by_operator,
+        agencies=[] if by_operator else sorted(agencies.values(), key=lambda agency: agency.code),
+        reason=reason, at=clock_now(), public_base_url=settings.PUBLIC_BASE_URL,
     )  # fmt: skip
     return len(devices)
 
