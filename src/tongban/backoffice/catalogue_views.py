@@ -1,5 +1,6 @@
-"""Back office: city operators and agency administrators edit the catalogue (draft, edit,
-publish), the work-permit points table and the working-day calendar."""
+"""Back office: city operators and agency administrators create services and edit the
+catalogue (draft, edit, publish); operators edit the work-permit points table and the
+working-day calendar."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.backoffice.catalogue_forms import ServiceCreateForm
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.backoffice.forms import CalendarDayForm, MaterialForm, VersionForm
 from tongban.catalogue.models import PointsOption, PointsTable, ServiceItem, ServiceVersion, VersionStatus
-from tongban.catalogue.selectors import service_items_for_agency
+from tongban.catalogue.selectors import catalogue_editable_agencies, service_items_for_agency
 from tongban.catalogue.services import (
     EDITABLE_FIELDS,
     calendar_day_remove,
@@ -35,6 +37,7 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.models import CalendarDay, CalendarYear
 from tongban.core.requests import actor_from_request
+from tongban.forms.services import service_item_create_with_form
 from tongban.identity.models import StaffRoleKind
 from tongban.identity.selectors import has_role
 
@@ -53,12 +56,33 @@ def _editable_agency_id(request: HttpRequest) -> int | None:
 @staff_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     items = service_items_for_agency(agency_id=_editable_agency_id(request))
-    drafts = set(ServiceVersion.objects.filter(status=VersionStatus.DRAFT).values_list("item_id", flat=True))
-    return render(
-        request,
-        "backoffice/catalogue.html",
-        {"items": items, "drafts": drafts, "points_tables": PointsTable.objects.all()},
-    )
+    return render(request, "backoffice/catalogue.html", {"items": items, "points_tables": PointsTable.objects.all()})
+
+
+@staff_required
+def service_new(request: HttpRequest) -> HttpResponse:
+    """A new service: the item, its first version as a draft and a starter form; then its page,
+    where the guide, the materials and the topics are completed and the draft is published."""
+    agencies = catalogue_editable_agencies(roles=request.staff_roles)  # type: ignore[attr-defined]
+    if not agencies.exists():
+        raise PermissionDeniedError(_("Only city operators and agency administrators create services."))
+    form = ServiceCreateForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = service_item_create_with_form(
+                code=data["code"], agency=data["agency"], area=data["area"], content=form.content(),
+                starter=data["starter"], editor=staff_account(request), actor=actor_from_request(request),
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("The service is created as a draft. Add its materials and the rest of its guide, then publish it."),
+            )
+            return redirect("backoffice:service_edit", code=version.item.code)
+    return render(request, "backoffice/service_new.html", {"form": form})
 
 
 def _item(request: HttpRequest, code: str) -> ServiceItem:

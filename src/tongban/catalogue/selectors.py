@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -20,7 +21,8 @@ from tongban.catalogue.models import (
     VersionStatus,
 )
 from tongban.catalogue.points import FactorSpec, OptionSpec, TableSpec
-from tongban.identity.models import Agency, AgencyOffice, OfficeLevel
+from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, StaffRole, StaffRoleKind
+from tongban.identity.selectors import has_role
 
 AUDIENCES = ("individuals", "firms", "foreigners")
 
@@ -87,8 +89,36 @@ def topics() -> QuerySet[Topic]:
 
 
 def service_items_for_agency(*, agency_id: int | None) -> QuerySet[ServiceItem]:
-    items = ServiceItem.objects.select_related("agency", "published_version").order_by("code")
+    """Service items (all, or one agency's) with the published version joined and the open draft,
+    if any, in ``item.open_drafts`` (a list of at most one version)."""
+    items = (
+        ServiceItem.objects.select_related("agency", "published_version")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ServiceVersion.objects.filter(status=VersionStatus.DRAFT).only(
+                    "item_id", "number", "name_zh", "name_en"
+                ),
+                to_attr="open_drafts",
+            )
+        )
+        .order_by("code")
+    )
     return items if agency_id is None else items.filter(agency_id=agency_id)
+
+
+def service_code_taken(*, code: str) -> bool:
+    return ServiceItem.objects.filter(code=code).exists()
+
+
+def catalogue_editable_agencies(*, roles: Iterable[StaffRole]) -> QuerySet[Agency]:
+    """The agencies whose services these staff roles may create and edit: every agency for a city
+    operator, else the agencies the roles administer (none for officers and supervisors)."""
+    roles = list(roles)
+    agencies = Agency.objects.order_by("code")
+    if has_role(roles, StaffRoleKind.CITY_OPERATOR):
+        return agencies
+    return agencies.filter(pk__in=[role.agency_id for role in roles if role.role == StaffRoleKind.AGENCY_ADMIN])
 
 
 def points_table_spec(*, code: str) -> TableSpec | None:

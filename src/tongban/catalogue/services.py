@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
@@ -80,22 +80,43 @@ def service_item_create(
     editor: Account | None,
     actor: Actor,
 ) -> ServiceVersion:
-    """Create a service item with its first (draft) version and materials."""
+    """Create a service item with its first version, a draft (publishing is a separate step),
+    and its materials. Every problem with the code, the area and the content is reported at once,
+    keyed by field; nothing is written unless all is well."""
     require_catalogue_editor(account=editor, agency=agency)
+    errors: dict[str, Any] = {}
     if area not in ServiceArea.values:
-        raise ValidationError({"area": _("Choose the service area.")})
-    if ServiceItem.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("A service with this code already exists.")})
-    item = ServiceItem.objects.create(code=code, agency=agency, area=area)
+        errors["area"] = _("Choose the service area.")
+    item = ServiceItem(code=code.strip(), agency=agency, area=area)
+    try:
+        item.clean_fields(exclude=["agency", "area", "published_version"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if "code" not in errors and ServiceItem.objects.filter(code=item.code).exists():
+        errors["code"] = _("A service with this code already exists.")
     version = ServiceVersion(item=item, number=1, status=VersionStatus.DRAFT)
     _assign(version, content)
-    _check_content(version)
+    try:
+        _check_content(version)
+    except ValidationError as exc:
+        errors.update({name: messages for name, messages in exc.message_dict.items() if name not in errors})
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # another editor took the code a moment ago
+        raise ValidationError({"code": _("A service with this code already exists.")}) from None
+    version.item = item
     version.full_clean(exclude=["search_text"])
     version.save()
     version.topics.set(Topic.objects.filter(code__in=topic_codes))
     for position, material in enumerate(materials):
         Material.objects.create(version=version, position=position, **material)
-    audit_record(action="catalogue.service_created", actor=actor, object_type="service", object_id=code)
+    audit_record(
+        action="catalogue.service_created", actor=actor, object_type="service", object_id=item.code,
+        data={"agency": agency.code, "version": version.number, "status": version.status},
+    )  # fmt: skip
     return version
 
 

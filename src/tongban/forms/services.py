@@ -1,4 +1,5 @@
-"""Writes for forms: start an application, save a step, upload a material, discard a draft.
+"""Writes for forms: start an application, save a step, upload a material, discard a draft;
+create a service in the catalogue together with its starter form.
 
 The applicant's authority is checked again on every write: a firm's power revoked while a draft
 is open stops the next save.
@@ -18,14 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
+from tongban.catalogue.services import service_item_create
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import has_control_characters
-from tongban.forms import engine, held, prefill
+from tongban.forms import engine, held, prefill, starters
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
-from tongban.identity.models import Firm, Person
+from tongban.identity.models import Account, Agency, Firm, Person
 from tongban.identity.selectors import Authority, acting_authority
 
 
@@ -268,3 +270,38 @@ def _copy_form_definition(sender: Any, source: ServiceVersion, draft: ServiceVer
             points_table=definition.points_table,
             points_fields=definition.points_fields,
         )
+
+
+@transaction.atomic
+def service_item_create_with_form(
+    *,
+    code: str,
+    agency: Agency,
+    area: str,
+    content: dict[str, Any],
+    starter: str,
+    editor: Account | None,
+    actor: Actor,
+) -> ServiceVersion:
+    """Create a service in the back office: the catalogue item with its first version as a draft
+    (``catalogue.services.service_item_create``, which checks the editor and records the event)
+    and that version's form, from one of the starter forms (``forms.starters``)."""
+    chosen = starters.STARTERS.get(starter)
+    unknown_starter = {} if chosen else {"starter": [str(_("Choose a starter form."))]}
+    try:
+        version = service_item_create(
+            code=code, agency=agency, area=area, content=content, materials=[], topic_codes=[],
+            editor=editor, actor=actor,
+        )  # fmt: skip
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({**exc.message_dict, **unknown_starter}) from None
+    if chosen is None:  # the item is rolled back with this transaction
+        raise ValidationError(unknown_starter)
+    FormDefinition.objects.create(version=version, schema=chosen.schema(), layout=chosen.layout())
+    audit_record(
+        action="forms.definition_started", actor=actor, object_type="service", object_id=version.item.code,
+        data={"version": version.number, "starter": chosen.code},
+    )  # fmt: skip
+    return version
