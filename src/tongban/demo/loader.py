@@ -36,6 +36,7 @@ from tongban.identity.services import (
     staff_account_create,
     staff_role_grant,
 )
+from tongban.identity.structure import agency_create, centre_create, office_create
 
 LOADER = Actor.system("demo-loader")
 
@@ -74,33 +75,43 @@ def _person(item: data.PersonData) -> Person:
     )
 
 
+def _structure() -> None:
+    """Agencies, their city and district offices, and the service centres, through the same
+    services a city operator uses (so each has its audit event), each only if still missing."""
+    for item in data.AGENCIES:
+        agency = Agency.objects.filter(code=item.code).first() or agency_create(**vars(item), editor=None, actor=LOADER)
+        if not AgencyOffice.objects.filter(agency=agency, district_code="").exists():
+            office_create(
+                agency=agency,
+                level=OfficeLevel.CITY,
+                district_code="",
+                name_zh=f"{agency.name_zh}（市级）",
+                name_en=f"{agency.name_en} (city)",
+                editor=None,
+                actor=LOADER,
+            )
+        for district in data.DISTRICT_OFFICES.get(agency.code, ()):
+            if AgencyOffice.objects.filter(agency=agency, district_code=district).exists():
+                continue
+            zh, en = data.DISTRICTS[district]
+            office_create(
+                agency=agency,
+                level=OfficeLevel.DISTRICT,
+                district_code=district,
+                name_zh=f"{agency.name_zh}{zh}分局",
+                name_en=f"{agency.name_en}, {en} District",
+                editor=None,
+                actor=LOADER,
+            )
+    for centre in data.CENTRES:
+        if not ServiceCentre.objects.filter(code=centre.code).exists():
+            centre_create(**vars(centre), editor=None, actor=LOADER)
+
+
 @transaction.atomic
 def load() -> list[Login]:
     moment = now()
-    for item in data.AGENCIES:
-        agency, _created = Agency.objects.get_or_create(code=item.code, defaults=vars(item))
-        AgencyOffice.objects.get_or_create(
-            agency=agency,
-            district_code="",
-            defaults={
-                "level": OfficeLevel.CITY,
-                "name_zh": f"{agency.name_zh}（市级）",
-                "name_en": f"{agency.name_en} (city)",
-            },
-        )
-        for district in data.DISTRICT_OFFICES.get(agency.code, ()):
-            zh, en = data.DISTRICTS[district]
-            AgencyOffice.objects.get_or_create(
-                agency=agency,
-                district_code=district,
-                defaults={
-                    "level": OfficeLevel.DISTRICT,
-                    "name_zh": f"{agency.name_zh}{zh}分局",
-                    "name_en": f"{agency.name_en}, {en} District",
-                },
-            )
-    for centre in data.CENTRES:
-        ServiceCentre.objects.get_or_create(code=centre.code, defaults=vars(centre))
+    _structure()
 
     people = {item.username: _person(item) for item in data.PEOPLE}
 

@@ -1,0 +1,307 @@
+"""City operators set up agencies, their offices and the service centres in the back office: what
+the pages and services accept and refuse, what the audit trail records, who is turned away, and
+that the demo loader builds its city through the same services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import AgencyFactory, AgencyOfficeFactory, ServiceCentreFactory, StaffRoleFactory
+from tongban.audit.models import AuditEvent
+from tongban.core.actors import Actor
+from tongban.core.errors import PermissionDeniedError
+from tongban.demo import data
+from tongban.demo.loader import load
+from tongban.identity.models import Account, Agency, AgencyOffice, ServiceCentre
+from tongban.identity.structure import agency_create, agency_update, centre_create, district_name, office_create
+
+pytestmark = pytest.mark.django_db
+Login = Callable[[Client, Account], None]
+
+BASE = "/en/backoffice/structure/"
+AGENCY = {
+    "code": "ecology",
+    "name_zh": "生态环境局",
+    "name_en": "Ecology and Environment Bureau",
+    "head_zh": "周敏",
+    "head_en": "ZHOU Min",
+    "phone": "021-12369",
+    "address_zh": "大沽路100号",
+    "address_en": "100 Dagu Road",
+    "website": "https://sthj.example.gov.cn/",
+}
+CENTRE = {
+    "code": "huangpu",
+    "name_zh": "黄浦区政务服务中心",
+    "name_en": "Huangpu Service Centre",
+    "address_zh": "黄浦区福州路1号",
+    "address_en": "1 Fuzhou Road, Huangpu",
+    "phone": "021-63211234",
+    "hours_zh": "周一至周五 9:00–17:00",
+    "hours_en": "Mon–Fri 9:00–17:00",
+    "district": "310101",
+}
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
+
+
+def operator() -> Account:
+    return StaffRoleFactory.create(city_operator=True).account
+
+
+def test_operator_sets_up_an_agency_its_offices_and_a_centre(client: Client, login_staff: Login) -> None:
+    account = operator()
+    login_staff(client, account)
+    assert f'href="{BASE}"' in client.get("/en/backoffice/").content.decode()  # linked from the workbench
+    assert client.get(BASE).status_code == 200
+    assert "<form" in client.get(f"{BASE}agencies/new/").content.decode()
+
+    response = client.post(f"{BASE}agencies/new/", AGENCY)
+    assert response.status_code == 302 and response["Location"] == BASE
+    agency = Agency.objects.get(code="ecology")
+    assert (agency.name_zh, agency.website) == ("生态环境局", "https://sthj.example.gov.cn/")
+    [created] = events("identity.agency_created")
+    assert (created.actor_kind, created.actor_id, created.object_type, created.object_id) == (
+        "account", account.pk, "agency", "ecology"
+    )  # fmt: skip
+    assert created.data == {"fields": AGENCY}
+
+    response = client.post(f"{BASE}agencies/ecology/offices/new/", {
+        "level": "city", "district_code": "", "name_zh": "生态环境局（市级）", "name_en": "Ecology Bureau (city)",
+        "address_zh": "", "address_en": "",
+    })  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == f"{BASE}#agency-ecology"
+    response = client.post(f"{BASE}agencies/ecology/offices/new/", {
+        "level": "district", "district_code": "310115", "name_zh": "生态环境局浦东分局",
+        "name_en": "Ecology Bureau, Pudong", "address_zh": "浦东新区世纪大道1号", "address_en": "1 Century Avenue",
+    })  # fmt: skip
+    assert response.status_code == 302
+    city, pudong = AgencyOffice.objects.filter(agency=agency).order_by("level")
+    assert (city.level, city.district_code, pudong.level, pudong.district_code) == ("city", "", "district", "310115")
+    city_event, pudong_event = events("identity.office_created")
+    assert city_event.actor_id == account.pk and city_event.object_id == str(city.pk)
+    assert city_event.data == {"fields": {"agency": "ecology", "level": "city", "district_code": "",
+                                          "name_zh": "生态环境局（市级）", "name_en": "Ecology Bureau (city)"}}  # fmt: skip
+    assert pudong_event.data["fields"]["district_code"] == "310115"
+    assert pudong_event.data["fields"]["address_en"] == "1 Century Avenue"
+
+    response = client.post(f"{BASE}centres/new/", CENTRE)
+    assert response.status_code == 302 and response["Location"] == f"{BASE}#centres"
+    centre = ServiceCentre.objects.get(code="huangpu")
+    assert centre.district == "310101"
+    [centre_event] = events("identity.centre_created")
+    assert centre_event.actor_id == account.pk and centre_event.object_type == "service_centre"
+    assert centre_event.data == {"fields": CENTRE}
+
+    page = client.get(BASE).content.decode()
+    for text in ("Ecology and Environment Bureau", "Ecology Bureau, Pudong", "浦东新区", "Huangpu Service Centre"):
+        assert text in page
+
+
+def test_operator_edits_an_agency_an_office_and_a_centre(client: Client, login_staff: Login) -> None:
+    account = operator()
+    office = AgencyOfficeFactory(district=True)
+    agency = office.agency
+    centre = ServiceCentreFactory()
+    login_staff(client, account)
+
+    old_name = agency.name_en
+    form = client.get(f"{BASE}agencies/{agency.code}/").content.decode()
+    assert f'value="{agency.name_en}"' in form and 'name="code"' not in form  # the code is fixed
+    changed = {"name_zh": agency.name_zh, "name_en": "Renamed Bureau", "head_zh": "", "head_en": "",
+               "phone": "021-1", "address_zh": "", "address_en": "", "website": ""}  # fmt: skip
+    response = client.post(f"{BASE}agencies/{agency.code}/", changed)
+    assert response.status_code == 302 and response["Location"] == f"{BASE}#agency-{agency.code}"
+    agency.refresh_from_db()
+    assert (agency.name_en, agency.phone) == ("Renamed Bureau", "021-1")
+    [updated] = events("identity.agency_updated")
+    assert updated.actor_id == account.pk and updated.object_id == agency.code
+    assert updated.data == {"fields": {"name_en": "Renamed Bureau", "phone": "021-1"},
+                            "before": {"name_en": old_name, "phone": ""}}  # fmt: skip
+
+    client.post(f"{BASE}agencies/{agency.code}/", changed)  # the same values again: nothing to record
+    assert len(events("identity.agency_updated")) == 1
+
+    response = client.post(f"{BASE}offices/{office.pk}/", {
+        "name_zh": office.name_zh, "name_en": office.name_en, "address_zh": "漕溪北路1号", "address_en": "",
+        "level": "city", "district_code": "",  # not editable: ignored
+    })  # fmt: skip
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert (office.address_zh, office.level, office.district_code) == ("漕溪北路1号", "district", "310104")
+    [office_event] = events("identity.office_updated")
+    assert office_event.data == {"agency": agency.code, "fields": {"address_zh": "漕溪北路1号"},
+                                 "before": {"address_zh": ""}}  # fmt: skip
+
+    values = {field: getattr(centre, field) for field in CENTRE if field != "code"}
+    response = client.post(f"{BASE}centres/{centre.code}/", {**values, "hours_en": "Mon–Sat 8:30–18:00"})
+    assert response.status_code == 302
+    centre.refresh_from_db()
+    assert centre.hours_en == "Mon–Sat 8:30–18:00"
+    [centre_event] = events("identity.centre_updated")
+    assert centre_event.data == {"fields": {"hours_en": "Mon–Sat 8:30–18:00"}, "before": {"hours_en": ""}}
+
+
+def test_duplicate_code_and_missing_chinese_name_are_field_errors_and_save_nothing(
+    client: Client, login_staff: Login
+) -> None:
+    AgencyFactory(code="ecology")
+    login_staff(client, operator())
+    before = (Agency.objects.count(), AuditEvent.objects.count())
+
+    page = client.post(f"{BASE}agencies/new/", AGENCY).content.decode()
+    assert 'class="error-summary"' in page and 'href="#id_code"' in page
+    assert "This code is already taken; choose another." in page and 'aria-invalid="true"' in page
+
+    page = client.post(f"{BASE}agencies/new/", {**AGENCY, "code": "ecology-2", "name_zh": " "}).content.decode()
+    assert 'class="error-summary"' in page and 'href="#id_name_zh"' in page
+    assert (Agency.objects.count(), AuditEvent.objects.count()) == before
+
+    # The service itself reports every field at once, whoever calls it.
+    with pytest.raises(ValidationError) as refused:
+        agency_create(**{**AGENCY, "name_zh": ""}, editor=None, actor=Actor.system("tests"))
+    assert set(refused.value.message_dict) == {"code", "name_zh"}
+    with pytest.raises(ValidationError) as refused:
+        centre_create(**{**CENTRE, "code": "Not A Slug!", "name_zh": "", "district": "310199"}, editor=None,
+                      actor=Actor.system("tests"))  # fmt: skip
+    assert set(refused.value.message_dict) == {"code", "name_zh", "district"}
+    assert not ServiceCentre.objects.exists()
+    assert (Agency.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_an_edit_that_fails_validation_changes_nothing(client: Client, login_staff: Login) -> None:
+    agency = AgencyFactory()
+    login_staff(client, operator())
+    page = client.post(f"{BASE}agencies/{agency.code}/", {
+        "name_zh": agency.name_zh, "name_en": "Renamed", "website": "not a url", "head_zh": "", "head_en": "",
+        "phone": "", "address_zh": "", "address_en": "",
+    }).content.decode()  # fmt: skip
+    assert 'href="#id_website"' in page
+    agency.refresh_from_db()
+    assert agency.name_en != "Renamed" and not events("identity.agency_updated")
+
+
+@pytest.mark.parametrize(
+    ("level", "district", "field"),
+    [
+        ("district", "", "district_code"),  # a district office names its district
+        ("district", "999999", "district_code"),  # not a region code
+        ("district", "310100", "district_code"),  # a city, not a district
+        ("district", "310103", "district_code"),  # Luwan: merged into Huangpu in 2011
+        ("city", "310115", "district_code"),  # the city office has no district
+        ("county", "", "level"),
+    ],
+)
+def test_office_level_and_district_rules(level: str, district: str, field: str) -> None:
+    agency = AgencyFactory()
+    with pytest.raises(ValidationError) as refused:
+        office_create(agency=agency, level=level, district_code=district, name_zh="分局", name_en="Office",
+                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+    assert list(refused.value.message_dict) == [field]
+    assert not AgencyOffice.objects.exists()
+
+
+def test_one_office_per_agency_and_district() -> None:
+    office = AgencyOfficeFactory(district=True)
+    city = AgencyOfficeFactory(agency=office.agency)
+    for level, district, field in (("district", office.district_code, "district_code"), ("city", "", "level")):
+        with pytest.raises(ValidationError) as refused:
+            office_create(agency=office.agency, level=level, district_code=district, name_zh="又一个",
+                          name_en="Another", editor=None, actor=Actor.system("tests"))  # fmt: skip
+        assert list(refused.value.message_dict) == [field]
+    other = office_create(agency=AgencyFactory(), level="district", district_code=office.district_code,
+                          name_zh="分局", name_en="Office", editor=None, actor=Actor.system("tests"))  # fmt: skip
+    assert AgencyOffice.objects.count() == 3 and other.pk not in (office.pk, city.pk)
+
+
+def test_district_names_come_from_the_national_region_table() -> None:
+    assert district_name("310115") == "浦东新区"
+    assert district_name("310104") == "徐汇区"
+    assert district_name("440305") == "南山区"  # renamed: the current name
+    assert district_name("310103") == ""  # abolished
+    assert district_name("31011") == district_name("310000") == district_name("abcdef") == ""
+
+
+@pytest.mark.parametrize("role", ["agency_admin", "supervisor", "officer", "clerk"])
+def test_other_staff_are_refused_on_every_url(client: Client, login_staff: Login, role: str) -> None:
+    staff = StaffRoleFactory(**({} if role == "officer" else {role: True}))
+    office = AgencyOfficeFactory()
+    centre = ServiceCentreFactory()
+    urls = [
+        BASE,
+        f"{BASE}agencies/new/",
+        f"{BASE}agencies/{office.agency.code}/",
+        f"{BASE}agencies/{office.agency.code}/offices/new/",
+        f"{BASE}offices/{office.pk}/",
+        f"{BASE}centres/new/",
+        f"{BASE}centres/{centre.code}/",
+        f"{BASE}agencies/no-such-agency/",  # refused before anyone learns what exists
+    ]
+    login_staff(client, staff.account)
+    assert f'href="{BASE}"' not in client.get("/en/backoffice/").content.decode()
+
+    def counts() -> tuple[int, ...]:
+        return tuple(model.objects.count() for model in (Agency, AgencyOffice, ServiceCentre, AuditEvent))
+
+    before = counts()
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {**AGENCY, **CENTRE, "level": "city"}).status_code == 403, url
+    assert counts() == before
+
+
+def test_services_refuse_anyone_but_a_city_operator() -> None:
+    admin = StaffRoleFactory(agency_admin=True)
+    with pytest.raises(PermissionDeniedError):
+        agency_create(**AGENCY, editor=admin.account, actor=Actor.system("tests"))
+    with pytest.raises(PermissionDeniedError):
+        agency_update(agency=admin.agency, **{k: v for k, v in AGENCY.items() if k != "code"}, editor=admin.account,
+                      actor=Actor.system("tests"))  # fmt: skip
+    assert not Agency.objects.filter(code="ecology").exists()
+    assert agency_create(**AGENCY, editor=operator(), actor=Actor.system("tests")).code == "ecology"
+
+
+def test_the_overview_reads_a_fixed_number_of_queries(client: Client, login_staff: Login) -> None:
+    login_staff(client, operator())
+    AgencyOfficeFactory(district=True)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(BASE).status_code == 200
+    for _ in range(3):
+        office = AgencyOfficeFactory(district=True)
+        AgencyOfficeFactory(agency=office.agency)
+        ServiceCentreFactory()
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(BASE).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_demo_loader_builds_its_structure_through_the_audited_services() -> None:
+    load()
+    system: dict[str, Any] = {"actor_kind": "system", "actor_label": "demo-loader"}
+    agencies = AuditEvent.objects.filter(action="identity.agency_created", **system)
+    assert sorted(agencies.values_list("object_id", flat=True)) == sorted(item.code for item in data.AGENCIES)
+    offices = AuditEvent.objects.filter(action="identity.office_created", **system)
+    assert sorted(offices.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in AgencyOffice.objects.values_list("pk", flat=True)
+    )
+    assert AgencyOffice.objects.count() == len(data.AGENCIES) + sum(map(len, data.DISTRICT_OFFICES.values()))
+    centres = AuditEvent.objects.filter(action="identity.centre_created", **system)
+    assert sorted(centres.values_list("object_id", flat=True)) == sorted(item.code for item in data.CENTRES)
+    # The same data as before the loader used the services.
+    pudong = AgencyOffice.objects.get(agency__code="market-regulation", district_code="310115")
+    assert (pudong.level, pudong.name_zh, pudong.name_en) == (
+        "district", "市场监督管理局浦东新区分局", "Administration for Market Regulation, Pudong District"
+    )  # fmt: skip
+    for item in data.CENTRES:
+        assert ServiceCentre.objects.filter(**vars(item)).exists()
+    for agency in data.AGENCIES:
+        assert Agency.objects.filter(**vars(agency), website="").exists()
