@@ -1,17 +1,20 @@
 """Resetting a staff member's lost second factor: who may, what it changes, what is recorded, and
-that the next login sends them to enrol a new authenticator."""
+that only the staff member — through the e-mailed link to a new password — enrols the next
+authenticator."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import current_totp
+from tests.backoffice.test_staff_accounts import choose_password_and_enrol, link_in
 from tests.factories import PASSWORD, AgencyFactory, StaffRoleFactory
 from tongban.audit.models import AuditEvent
 from tongban.core.actors import Actor
@@ -21,6 +24,7 @@ from tongban.identity.services import staff_totp_reset
 
 pytestmark = pytest.mark.django_db
 Login = Callable[[Client, Account], None]
+Capture = Callable[..., Any]
 
 
 def reset_url(agency_code: str, account: Account) -> str:
@@ -35,9 +39,11 @@ def resets() -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action="identity.totp_reset"))
 
 
-def test_agency_admin_resets_an_officer_who_must_enrol_again(client: Client, login_staff: Login) -> None:
+def test_agency_admin_resets_an_officer_who_must_enrol_again(
+    client: Client, login_staff: Login, django_capture_on_commit_callbacks: Capture
+) -> None:
     admin = StaffRoleFactory(agency_admin=True)
-    officer = StaffRoleFactory(agency=admin.agency)
+    officer = StaffRoleFactory(agency=admin.agency, account__preferred_language="en")
     with_device(officer)
     TOTPDevice.objects.create(user=officer.account, name="half-enrolled", confirmed=False)
     officer_client = Client()
@@ -48,7 +54,8 @@ def test_agency_admin_resets_an_officer_who_must_enrol_again(client: Client, log
     page = client.get(f"/en/backoffice/agencies/{admin.agency.code}/").content.decode()
     assert reset_url(admin.agency.code, officer.account) in page
     assert reset_url(admin.agency.code, admin.account) not in page  # no form for oneself
-    response = client.post(reset_url(admin.agency.code, officer.account), {"reason": "Phone lost; called back"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reset_url(admin.agency.code, officer.account), {"reason": "Phone lost; called back"})
     assert response.status_code == 302 and response["Location"] == f"/en/backoffice/agencies/{admin.agency.code}/"
     assert "two-step login of" in client.get(response["Location"]).content.decode()
 
@@ -56,23 +63,22 @@ def test_agency_admin_resets_an_officer_who_must_enrol_again(client: Client, log
     [event] = resets()
     assert event.object_type == "account" and event.object_id == str(officer.account.pk)
     assert event.actor_id == admin.account.pk
-    assert event.data == {"reason": "Phone lost; called back", "devices": 2, "confirmed": 1}
+    assert event.data == {"reason": "Phone lost; called back", "devices": 2, "confirmed": 1, "password_replaced": True}
 
-    # The open session lost its second factor with the device: the back office is closed to it.
+    # Every open session of the account ended (the password changed), the back office first of all.
     assert officer_client.get("/en/backoffice/").status_code == 302
+    assert "_auth_user_id" not in officer_client.session
 
-    # Next login: the password, then enrolment of a new authenticator (no way round it).
-    fresh = Client()
-    response = fresh.post("/en/login/", {"username": officer.account.username, "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/en/login/authenticator/"
-    assert "_auth_user_id" not in fresh.session
-    assert fresh.get("/en/login/verify/")["Location"] == "/en/login/authenticator/"
-    assert fresh.get("/en/backoffice/").status_code == 302
-    assert "<svg" in fresh.get("/en/login/authenticator/").content.decode()
-    device = TOTPDevice.objects.get(user=officer.account, confirmed=False)
-    response = fresh.post("/en/login/authenticator/", {"token": current_totp(device)})
-    assert response.status_code == 302 and response["Location"] == "/en/backoffice/"
-    assert fresh.get("/en/backoffice/").status_code == 200
+    # Whoever knows the old password cannot log in and enrol their own authenticator.
+    stranger = Client()
+    response = stranger.post("/en/login/", {"username": officer.account.username, "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in stranger.session
+    assert not TOTPDevice.objects.filter(user=officer.account).exists()
+
+    # The staff member follows the e-mailed link: a new password, then a new authenticator.
+    [message] = mail.outbox
+    assert message.to == [officer.account.email] and "your password was replaced" in message.body
+    choose_password_and_enrol(link_in(message.body))
     assert TOTPDevice.objects.get(user=officer.account).confirmed
 
 

@@ -170,8 +170,9 @@ def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse
         else:
             messages.success(
                 request,
-                _("The two-step login of %(name)s is reset. At their next login they enter their password, "
-                  "then set up a new authenticator app.") % {"name": account.username},
+                _("The two-step login of %(name)s is reset and their password replaced. They have been e-mailed "
+                  "a link to choose a new password; then they set up a new authenticator app.")
+                % {"name": account.username},
             )  # fmt: skip
             return redirect("backoffice:agency", code=code)
     return render(request, "backoffice/totp_reset.html", {"agency": agency, "account": account, "form": form})

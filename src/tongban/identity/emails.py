@@ -129,10 +129,12 @@ def send_totp_reset_notice(
     at: datetime,
     public_base_url: str,
 ) -> None:
-    """Tell a member of staff that their two-step login was reset, by whom, and what to do if they
-    did not ask for it. Queued for after commit."""
+    """Tell a member of staff that their two-step login was reset, by whom and why, and give them
+    the one-time link to choose a new password (the reset replaced it), after which they set up
+    the authenticator again. Queued for after commit."""
     if not account.email:
         return
+    link = password_link(account=account, public_base_url=public_base_url)
     with translation.override(_language(account)):
         forgot_url = f"{public_base_url.rstrip('/')}{reverse('portal:password_reset')}"
         subject = _("Your two-step login was reset")
@@ -141,7 +143,8 @@ def send_totp_reset_notice(
                 _("Hello %(name)s,") % {"name": account.display_name or account.username},
                 _(
                     "%(who)s reset the two-step login of your staff account %(username)s on %(when)s. The "
-                    "authenticator app you used no longer gives codes for this account."
+                    "authenticator app you used no longer gives codes for this account, and your password was "
+                    "replaced, so that only you can log in again."
                 )
                 % {
                     "who": _who(reset_by, operator=by_operator, agencies=agencies),
@@ -150,15 +153,12 @@ def send_totp_reset_notice(
                 },
                 _("Reason given: %(reason)s") % {"reason": reason},
                 _(
-                    "At your next login you enter your password as usual, then set up the authenticator app "
-                    "again with the new QR code."
-                ),
-                _(
-                    "If you did not ask for this, act now: anyone who knows your password can now set up their "
-                    "own authenticator app. Choose a new password at %(url)s, then call your agency "
-                    "administrator."
+                    "Choose a new password with this link (it works once, for one hour): %(link)s — then log in "
+                    "and set up the authenticator app with the new QR code. If the link has expired, ask for a "
+                    "new one at %(url)s."
                 )
-                % {"url": forgot_url},
+                % {"link": link, "url": forgot_url},
+                _("If you did not ask for this, call your agency administrator."),
             ]
         )
     _enqueue(subject=subject, body=body + "\n", to=account.email)

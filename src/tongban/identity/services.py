@@ -629,14 +629,15 @@ def _may_reset_second_factor(resetter_roles: list[StaffRole], target_roles: list
 @transaction.atomic
 def staff_totp_reset(*, account: Account, reset_by: Account, reason: str, actor: Actor) -> int:
     """A staff member lost their authenticator: delete every second-factor device of the account
-    (confirmed or not), recorded with the reason. Returns the number of devices deleted.
+    (confirmed or not) **and replace the password** with a random one nobody knows, recorded with
+    the reason. Returns the number of devices deleted.
 
-    Every session that passed the second factor with a deleted device loses it at its next request
-    (django-otp's middleware no longer finds the device), so the back office closes everywhere;
-    the next login asks for the password and then sends the account to enrol a new device.
-    Nobody resets their own second factor this way. After commit the staff member is e-mailed who
-    reset it and why, so that a reset they did not ask for (someone about to enrol their own
-    authenticator with a known password) does not go unnoticed."""
+    Whoever first logs in after a reset enrols the new authenticator, so the reset must not leave
+    that to anyone who knows the old password (it may have been kept with the lost phone): the
+    staff member chooses a new password through a one-time link e-mailed, after commit, to the
+    address on their account — with who reset it and why — and then enrols. The new password hash
+    ends every session of the account at its next request (Django's session hash), the deleted
+    device every back-office session (django-otp). Nobody resets their own second factor this way."""
     if account.pk == reset_by.pk:
         raise PermissionDeniedError(
             _("You cannot reset your own two-step login; ask your agency administrator or a city operator.")
@@ -650,9 +651,14 @@ def staff_totp_reset(*, account: Account, reset_by: Account, reason: str, actor:
     devices = list(devices_for_user(account, confirmed=None))
     for device in devices:
         device.delete()
+    account.set_password(secrets.token_urlsafe(32))  # never shown: the e-mailed link sets the next one
+    account.save(update_fields=["password"])
     audit_record(
         action="identity.totp_reset", actor=actor, object_type="account", object_id=account.pk,
-        data={"reason": reason, "devices": len(devices), "confirmed": sum(1 for d in devices if d.confirmed)},
+        data={
+            "reason": reason, "devices": len(devices), "confirmed": sum(1 for d in devices if d.confirmed),
+            "password_replaced": True,
+        },
     )  # fmt: skip
     by_operator = has_role(resetter_roles, StaffRoleKind.CITY_OPERATOR)
     agencies = {role.agency.pk: role.agency for role in target_roles if role.agency is not None}
