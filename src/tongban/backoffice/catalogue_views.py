@@ -30,14 +30,13 @@ from tongban.catalogue.services import (
     require_catalogue_editor,
     require_city_operator,
     service_version_draft,
-    service_version_publish,
     service_version_update,
 )
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.models import CalendarDay, CalendarYear
 from tongban.core.requests import actor_from_request
-from tongban.forms.services import service_item_create_with_form
+from tongban.forms.services import service_item_create_with_form, service_version_publish_with_form
 from tongban.identity.models import StaffRoleKind
 from tongban.identity.selectors import has_role
 
@@ -132,8 +131,8 @@ def service_draft(request: HttpRequest, code: str) -> HttpResponse:
 def service_publish(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(request, code)
     draft = get_object_or_404(ServiceVersion, item=item, status=VersionStatus.DRAFT)
-    try:
-        service_version_publish(
+    try:  # refused, with nothing published, if the draft has no application form
+        service_version_publish_with_form(
             version=draft, editor=staff_account(request), actor=actor_from_request(request), now=now()
         )
     except (ValidationError, ConflictError) as exc:

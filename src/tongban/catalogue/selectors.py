@@ -176,7 +176,8 @@ class ServiceSummary:
 
 
 def catalogue_revision() -> int:
-    """A counter bumped whenever a version is published; part of every search cache key."""
+    """A counter bumped whenever a version is published or an agency renamed (after the commit);
+    part of every search cache key."""
     return int(cache.get(_REVISION_KEY, 0))
 
 
@@ -199,7 +200,8 @@ def search_page(
     *, query: str, audience: str, agency_code: str, topic_code: str, page: int, page_size: int
 ) -> tuple[list[ServiceSummary], bool]:
     """One page of search results (and whether there is a next page), cached for a minute and
-    until the next publication (immediately everywhere when the cache is shared, i.e. Redis)."""
+    until the next publication or agency rename (immediately everywhere when the cache is shared,
+    i.e. Redis)."""
     key = "catalogue:search:" + search_key(
         query=query, audience=audience, agency_code=agency_code, topic_code=topic_code, page=page, page_size=page_size
     )

@@ -1,7 +1,8 @@
 """Writes to the catalogue: create a service, draft a new version, edit drafts, publish.
 
 Only city operators and the administrators of the owning agency edit the catalogue. Published
-versions are immutable; editing one means drafting the next version.
+versions are immutable; editing one means drafting the next version. Their search text is derived
+data, rebuilt on publication and when the owning agency is renamed (``catalogue.receivers``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def require_catalogue_editor(*, account: Account | None, agency: Agency) -> None
     if has_role(roles, StaffRoleKind.CITY_OPERATOR) or has_role(roles, StaffRoleKind.AGENCY_ADMIN, agency=agency):
         return
     raise PermissionDeniedError(_("Only city operators and this agency's administrators edit its services."))
+
+
+#: Published versions rebuilt per pair of queries (read, write) when their agency is renamed.
+SEARCH_REBUILD_BATCH = 500
 
 
 def build_search_text(version: ServiceVersion, topics: list[Topic]) -> str:
@@ -190,6 +195,11 @@ def service_version_publish(
     if version.status != VersionStatus.DRAFT:
         raise ConflictError(_("Only a draft can be published."))
     _check_content(version)
+    # The agency's names go into the search text: read them under a lock that a concurrent rename
+    # (``identity.structure.agency_update``, which locks the agency FOR UPDATE and then rebuilds
+    # the search text of its published versions) waits for, or waits on. NO KEY: new offices and
+    # services of the agency (rows pointing at it) go on meanwhile.
+    version.item.agency = Agency.objects.select_for_update(no_key=True).get(pk=version.item.agency_id)
     item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
     previous = item.published_version_id
     ServiceVersion.objects.filter(item=item, status=VersionStatus.PUBLISHED).update(status=VersionStatus.RETIRED)
@@ -205,6 +215,42 @@ def service_version_publish(
         data={"version": version.number, "previous_version_id": previous},
     )  # fmt: skip
     return version
+
+
+@transaction.atomic
+def service_search_text_rebuild(*, agency: Agency) -> int:
+    """Rebuild the search text of ``agency``'s published versions from its current names (sent by
+    identity when it is renamed), and bump the search caches once the transaction commits.
+
+    An agency may own thousands of services: rows are read and written in batches (one read, one
+    ``UPDATE ... CASE`` per batch), never saved one by one. The text is derived data, so this
+    records no audit event of its own; the rename that calls for it does
+    (``identity.agency_updated``, same transaction). Returns the number of versions changed."""
+    versions = (
+        ServiceVersion.objects.filter(item__agency_id=agency.pk, status=VersionStatus.PUBLISHED)
+        .select_related("item")
+        .only(
+            "search_text", "name_zh", "name_en", "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
+            "item__code",
+        )
+        .prefetch_related("topics")
+        .order_by("pk")
+    )  # fmt: skip
+    changed: list[ServiceVersion] = []
+    count = 0
+    for version in versions.iterator(chunk_size=SEARCH_REBUILD_BATCH):
+        version.item.agency = agency
+        text = build_search_text(version, list(version.topics.all()))
+        if text != version.search_text:
+            version.search_text = text
+            changed.append(version)
+        if len(changed) >= SEARCH_REBUILD_BATCH:
+            count += ServiceVersion.objects.bulk_update(changed, ["search_text"])
+            changed = []
+    if changed:
+        count += ServiceVersion.objects.bulk_update(changed, ["search_text"])
+    transaction.on_commit(bump_catalogue_revision)
+    return count
 
 
 MATERIAL_FIELDS = (

@@ -1,5 +1,6 @@
 """Writes for forms: start an application, save a step, upload a material, discard a draft;
-create a service in the catalogue together with its starter form.
+create a service in the catalogue together with its starter form; publish a version only with
+its form.
 
 The applicant's authority is checked again on every write: a firm's power revoked while a draft
 is open stops the next save.
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
-from tongban.catalogue.services import service_item_create
+from tongban.catalogue.services import require_catalogue_editor, service_item_create, service_version_publish
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
@@ -29,6 +30,18 @@ from tongban.forms.models import Application, ApplicationStatus, FormDefinition,
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
 from tongban.identity.models import Account, Agency, Firm, Person
 from tongban.identity.selectors import Authority, acting_authority
+
+#: Why a published service without a form definition cannot be applied for online.
+NO_ONLINE_FORM = _(
+    "This service cannot be applied for online yet: its application form is not ready. "
+    "Please contact the agency, or visit a service centre to apply in person."
+)
+
+#: Why a draft without a form definition is not published.
+NO_FORM_TO_PUBLISH = _(
+    "This draft has no application form, so it is not published: nobody could apply for it online. "
+    "Ask the platform team to add its form, then publish it."
+)
 
 
 def authority_for(*, person: Person, firm: Firm | None, version: ServiceVersion, now: datetime) -> Authority | None:
@@ -53,8 +66,10 @@ def application_start(
     """Open a draft application for a published service, prefilled from what the government holds."""
     if version.status != VersionStatus.PUBLISHED:
         raise ConflictError(_("This service is not open for applications."))
+    definition = FormDefinition.objects.filter(version=version).first()
+    if definition is None:  # published by an older release, or through the API, without its form
+        raise ConflictError(NO_ONLINE_FORM, code="no_online_form")
     authority = authority_for(person=person, firm=firm, version=version, now=now)
-    definition = FormDefinition.objects.get(version=version)
     data, sources = prefill.prefill(definition.layout, person, firm)
     application = Application.objects.create(
         person=person,
@@ -305,3 +320,16 @@ def service_item_create_with_form(
         data={"version": version.number, "starter": chosen.code},
     )  # fmt: skip
     return version
+
+
+@transaction.atomic
+def service_version_publish_with_form(
+    *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
+) -> ServiceVersion:
+    """Publish a draft (``catalogue.services.service_version_publish``, which checks the editor and
+    records the event) only if it has its form definition: without one nobody could apply for it.
+    The catalogue does not know forms, so the back office publishes through here."""
+    require_catalogue_editor(account=editor, agency=version.item.agency)
+    if not FormDefinition.objects.filter(version_id=version.pk).exists():
+        raise ValidationError(NO_FORM_TO_PUBLISH, code="no_form")
+    return service_version_publish(version=version, editor=editor, actor=actor, now=now)

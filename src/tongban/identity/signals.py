@@ -1,5 +1,10 @@
 """Login, logout, failed logins and lock-outs go into the audit trail; a changed account or
-person drops the cached session user (identity.backends)."""
+person drops the cached session user (identity.backends).
+
+Also the signals identity sends so that higher contexts can follow the city's structure without
+identity importing them: ``agency_renamed`` (the catalogue rebuilds the search text of the
+agency's services).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from tongban.audit.services import audit_record
@@ -17,6 +22,12 @@ from tongban.core.masking import mask_identifier
 from tongban.core.requests import client_ip
 from tongban.identity.backends import forget_account
 from tongban.identity.models import Account, Person
+
+#: Sent by ``identity.structure.agency_update`` inside its transaction, after the row is saved,
+#: when the agency's Chinese or English name changed; with ``agency`` (the updated row) and
+#: ``before`` (the changed name fields and their old values). Receivers write in the same
+#: transaction, so a failing receiver rolls the rename back.
+agency_renamed = Signal()
 
 
 def _ip(request: HttpRequest | None) -> str | None:

@@ -30,12 +30,16 @@ from tongban.core.errors import PermissionDeniedError
 from tongban.core.validators import validate_plain_text
 from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
+from tongban.identity.signals import agency_renamed
 
 #: A code: 2 to 32 lower-case letters, digits and inner hyphens (``market-regulation``).
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$")
 _DISTRICT_RE = re.compile(r"^\d{6}$")
 _PERIOD_RE = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
 
+#: The fields of an agency that other contexts copy (the catalogue's search text): a change of one
+#: of them sends ``identity.signals.agency_renamed``.
+AGENCY_NAME_FIELDS = ("name_zh", "name_en")
 #: Editable text fields of each model, and which of them are required.
 AGENCY_FIELDS = ("name_zh", "name_en", "head_zh", "head_en", "phone", "address_zh", "address_en", "website")
 OFFICE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en")
@@ -189,7 +193,9 @@ def agency_update(
     editor: Account | None,
     actor: Actor,
 ) -> Agency:
-    """Change an agency's names, head and contact details (not its code). No change, no event."""
+    """Change an agency's names, head and contact details (not its code). No change, no event.
+    A new name is announced (``agency_renamed``) inside the transaction, so that what other
+    contexts derive from it (the catalogue's search) changes with it or not at all."""
     require_city_operator(account=editor)
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     errors: Errors = {}
@@ -204,6 +210,9 @@ def agency_update(
             action="identity.agency_updated", actor=actor, object_type="agency", object_id=agency.code,
             data={"fields": after, "before": before},
         )  # fmt: skip
+        renamed = {field: before[field] for field in AGENCY_NAME_FIELDS if field in after}
+        if renamed:
+            agency_renamed.send(sender=Agency, agency=agency, before=renamed)
     return agency
 
 

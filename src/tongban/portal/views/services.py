@@ -60,7 +60,8 @@ class _SearchPage:
 def service_list(request: HttpRequest) -> HttpResponse:
     """Search and filters. The page body is the same for everyone who asks the same thing in the
     same language, so it is rendered once and kept in the shared cache until the next publication
-    (the key carries the catalogue revision) or a minute; only the page's frame is per user."""
+    or agency rename (the key carries the catalogue revision) or a minute; only the page's frame
+    is per user."""
     query = request.GET.get("q", "")[:100]
     audience = request.GET.get("audience", "")[:16]
     agency = request.GET.get("agency", "")[:32]

@@ -1,0 +1,110 @@
+"""A service version without its form definition (made by an older release, or through the API)
+is not published from the back office, and if one is published anyway, applying for it answers a
+clear page (409) instead of failing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import AgencyFactory, AgencyOfficeFactory, PersonFactory, StaffRoleFactory
+from tongban.audit.models import AuditEvent
+from tongban.catalogue.models import ServiceItem, ServiceVersion
+from tongban.catalogue.services import service_item_create, service_version_publish
+from tongban.core.actors import Actor
+from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.forms.models import Application, FormDefinition
+from tongban.forms.services import application_start, service_version_publish_with_form
+from tongban.identity.models import Account
+
+pytestmark = pytest.mark.django_db
+Login = Callable[[Client, Account], None]
+ACTOR = Actor.system("tests")
+
+PUBLISH_REFUSED = {
+    "en": "This draft has no application form, so it is not published",
+    "zh": "此草稿没有申请表，因此未予发布",
+}
+NOT_ONLINE = {
+    "en": "This service cannot be applied for online yet",
+    "zh": "本事项暂不能网上申请",
+}
+
+
+def _draft_without_form(code: str = "formless") -> ServiceVersion:
+    """A first version as a draft, created the way the API or an older release did: no form."""
+    agency = AgencyFactory()
+    AgencyOfficeFactory(agency=agency)
+    return service_item_create(
+        code=code, agency=agency, area="social_security", materials=[], topic_codes=[], editor=None, actor=ACTOR,
+        content={"name_zh": "无表单事项", "name_en": "Formless service", "summary_zh": "测试。", "summary_en": "Test.",
+                 "for_individuals": True, "statutory_limit_workdays": 10, "promised_limit_workdays": 5},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_back_office_does_not_publish_a_version_without_its_form(
+    client: Client, login_staff: Login, language: str
+) -> None:
+    draft = _draft_without_form()
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+
+    response = client.post(f"/{language}/backoffice/catalogue/{draft.item.code}/publish/", follow=True)
+
+    assert response.status_code == 200
+    assert PUBLISH_REFUSED[language] in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.published_at is None and draft.search_text == ""
+    assert ServiceItem.objects.get(pk=draft.item_id).published_version_id is None
+    assert not AuditEvent.objects.filter(action="catalogue.version_published").exists()
+    assert Client().get(f"/{language}/services/{draft.item.code}/").status_code == 404
+
+
+def test_with_its_form_the_same_draft_is_published(client: Client, login_staff: Login) -> None:
+    draft = _draft_without_form()
+    FormDefinition.objects.create(version=draft, schema={"type": "object"}, layout={"steps": []})
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+
+    page = client.post(f"/en/backoffice/catalogue/{draft.item.code}/publish/", follow=True).content.decode()
+
+    assert "Published." in page and PUBLISH_REFUSED["en"] not in page
+    draft.refresh_from_db()
+    assert draft.status == "published"
+
+
+def test_the_publishing_service_checks_the_editor_before_the_form() -> None:
+    draft = _draft_without_form()
+    with pytest.raises(ValidationError) as refused:
+        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+    assert refused.value.code == "no_form"
+    officer = StaffRoleFactory()  # an officer of another agency: not allowed to publish at all
+    with pytest.raises(PermissionDeniedError):
+        service_version_publish_with_form(version=draft, editor=officer.account, actor=ACTOR, now=timezone.now())
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_applying_for_a_published_service_without_its_form_answers_a_clear_page(
+    client: Client, login_person: Callable[[Client, Account], None], language: str
+) -> None:
+    version = service_version_publish(version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now())
+    person = PersonFactory()
+    login_person(client, person.account)
+
+    response = client.post(f"/{language}/services/{version.item.code}/apply/", {"as": "self"})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert NOT_ONLINE[language] in page and "/contact/" in page  # and where the service centres are
+    assert not Application.objects.exists()
+    assert not AuditEvent.objects.filter(action="forms.application_started").exists()
+
+
+def test_the_service_refuses_with_a_stable_code() -> None:
+    version = service_version_publish(version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now())
+    with pytest.raises(ConflictError) as refused:
+        application_start(person=PersonFactory(), version=version, firm=None, actor=ACTOR, now=timezone.now())
+    assert refused.value.code == "no_online_form" and refused.value.status == 409
