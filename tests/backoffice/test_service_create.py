@@ -286,3 +286,19 @@ def test_catalogue_list_query_count_does_not_grow(client: Client, login_staff: L
         page = client.get("/en/backoffice/catalogue/").content.decode()
     assert page.count("Draft open") == 12
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_an_admin_of_two_agencies_sees_the_services_of_both(client: Client, login_staff: Login) -> None:
+    first, second, other = AgencyFactory(), AgencyFactory(), AgencyFactory()
+    admin = StaffRoleFactory(agency_admin=True, agency=first)
+    StaffRoleFactory(agency_admin=True, agency=second, account=admin.account)
+    actor = Actor.system("tests")
+    for code, agency in [("first-svc", first), ("second-svc", second), ("other-svc", other)]:
+        service_item_create(
+            code=code, agency=agency, area="tax", content=_content(), materials=[], topic_codes=[], editor=None,
+            actor=actor,
+        )  # fmt: skip
+    login_staff(client, admin.account)
+    listing = client.get("/en/backoffice/catalogue/").content.decode()
+    assert "/catalogue/first-svc/" in listing and "/catalogue/second-svc/" in listing
+    assert "/catalogue/other-svc/" not in listing

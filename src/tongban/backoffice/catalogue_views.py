@@ -41,20 +41,16 @@ from tongban.identity.models import StaffRoleKind
 from tongban.identity.selectors import has_role
 
 
-def _editable_agency_id(request: HttpRequest) -> int | None:
-    """None: every agency (city operator); else the one agency the admin administers."""
-    roles = request.staff_roles  # type: ignore[attr-defined]
-    if has_role(roles, StaffRoleKind.CITY_OPERATOR):
-        return None
-    for role in roles:
-        if role.role == StaffRoleKind.AGENCY_ADMIN:
-            return int(role.agency_id)
-    raise PermissionDeniedError(_("Only city operators and agency administrators edit the catalogue."))
-
-
 @staff_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    items = service_items_for_agency(agency_id=_editable_agency_id(request))
+    roles = request.staff_roles  # type: ignore[attr-defined]
+    if has_role(roles, StaffRoleKind.CITY_OPERATOR):
+        agency_ids = None
+    else:  # an agency administrator sees every agency they administer
+        agency_ids = list(catalogue_editable_agencies(roles=roles).values_list("pk", flat=True))
+        if not agency_ids:
+            raise PermissionDeniedError(_("Only city operators and agency administrators edit the catalogue."))
+    items = service_items_for_agency(agency_ids=agency_ids)
     return render(request, "backoffice/catalogue.html", {"items": items, "points_tables": PointsTable.objects.all()})
 
 

@@ -88,9 +88,9 @@ def topics() -> QuerySet[Topic]:
     return Topic.objects.order_by("position", "code")
 
 
-def service_items_for_agency(*, agency_id: int | None) -> QuerySet[ServiceItem]:
-    """Service items (all, or one agency's) with the published version joined and the open draft,
-    if any, in ``item.open_drafts`` (a list of at most one version)."""
+def service_items_for_agency(*, agency_ids: list[int] | None) -> QuerySet[ServiceItem]:
+    """Service items (all, or those of the given agencies) with the published version joined and
+    the open draft, if any, in ``item.open_drafts`` (a list of at most one version)."""
     items = (
         ServiceItem.objects.select_related("agency", "published_version")
         .prefetch_related(
@@ -104,7 +104,7 @@ def service_items_for_agency(*, agency_id: int | None) -> QuerySet[ServiceItem]:
         )
         .order_by("code")
     )
-    return items if agency_id is None else items.filter(agency_id=agency_id)
+    return items if agency_ids is None else items.filter(agency_id__in=agency_ids)
 
 
 def service_code_taken(*, code: str) -> bool:
