@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.factories import StaffRoleFactory
 from tests.world import World
 from tongban.audit.models import AuditEvent
-from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceVersion
+from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceVersion, Topic
 from tongban.catalogue.selectors import published_version
 from tongban.catalogue.services import service_version_draft, service_version_publish, service_version_update
 from tongban.core.calendar import get_work_calendar
@@ -51,6 +51,25 @@ def test_editing_makes_a_new_version_and_cases_keep_theirs(client: Client, world
     case.refresh_from_db()
     assert case.version.number == 1  # the open case keeps the version it was made under
     assert AuditEvent.objects.filter(action="catalogue.version_published", object_id=code).exists()
+
+
+def test_topics_are_saved_with_the_draft_and_recorded(client: Client, world: World, login_staff: Login) -> None:
+    topic = Topic.objects.create(code="moving-house", name_zh="搬家", name_en="Moving house")
+    admin = StaffRoleFactory(agency=world.version.item.agency, agency_admin=True)
+    login_staff(client, admin.account)
+    code = world.version.item.code
+    client.post(f"/en/backoffice/catalogue/{code}/draft/")
+    form = client.get(f"/en/backoffice/catalogue/{code}/").context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["topics"] = [topic.pk]
+    for flag in ("for_individuals", "fully_online", "four_eyes", "for_foreigners"):
+        if not data.get(flag):
+            data.pop(flag, None)
+    assert client.post(f"/en/backoffice/catalogue/{code}/", data).status_code == 302
+    draft = ServiceVersion.objects.get(item=world.version.item, status="draft")
+    assert list(draft.topics.values_list("code", flat=True)) == ["moving-house"]
+    event = AuditEvent.objects.filter(action="catalogue.version_updated", object_id=code).latest("id")
+    assert event.data["topics"] == ["moving-house"]
 
 
 def test_only_operators_and_the_agencys_admins_edit(client: Client, world: World, login_staff: Login) -> None:

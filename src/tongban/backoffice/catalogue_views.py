@@ -96,9 +96,9 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
         content = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
         try:
             service_version_update(
-                version=draft, content=content, editor=staff_account(request), actor=actor_from_request(request)
-            )
-            draft.topics.set(form.cleaned_data["topics"])
+                version=draft, content=content, editor=staff_account(request), actor=actor_from_request(request),
+                topics=form.cleaned_data["topics"],
+            )  # fmt: skip
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

@@ -7,6 +7,7 @@ data, rebuilt on publication and when the owning agency is renamed (``catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -167,9 +168,14 @@ def service_version_draft(*, item: ServiceItem, editor: Account | None, actor: A
 
 @transaction.atomic
 def service_version_update(
-    *, version: ServiceVersion, content: dict[str, Any], editor: Account | None, actor: Actor
+    *,
+    version: ServiceVersion,
+    content: dict[str, Any],
+    editor: Account | None,
+    actor: Actor,
+    topics: Iterable[Topic] | None = None,
 ) -> ServiceVersion:
-    """Edit a draft version's guide and rules."""
+    """Edit a draft version's guide and rules (and, when given, its topics)."""
     version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
     require_catalogue_editor(account=editor, agency=version.item.agency)
     if version.status != VersionStatus.DRAFT:
@@ -178,10 +184,13 @@ def service_version_update(
     _check_content(version)
     version.full_clean(exclude=["search_text"])
     version.save()
+    data: dict[str, Any] = {"version": version.number, "fields": sorted(content)}
+    if topics is not None:
+        version.topics.set(list(topics))
+        data["topics"] = sorted(topic.code for topic in version.topics.all())
     audit_record(
-        action="catalogue.version_updated", actor=actor, object_type="service", object_id=version.item.code,
-        data={"version": version.number, "fields": sorted(content)},
-    )  # fmt: skip
+        action="catalogue.version_updated", actor=actor, object_type="service", object_id=version.item.code, data=data
+    )
     return version
 
 
