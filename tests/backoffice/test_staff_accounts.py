@@ -212,8 +212,8 @@ def test_a_taken_user_name_or_e_mail_is_refused_next_to_the_field_keeping_what_w
                                                                   email="SOMEONE@hrss.example", office=office.pk))  # fmt: skip
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
-    assert '<p class="error-message" id="id_new-username_error">' in html and "This user name is taken" in html
-    assert '<p class="error-message" id="id_new-email_error">' in html and "Another account already uses" in html
+    assert '<div id="id_new-username_error"><p class="error-message">' in html and "This user name is taken" in html
+    assert '<div id="id_new-email_error"><p class="error-message">' in html and "Another account already uses" in html
     assert 'value="Li.Na"' in html and 'value="李娜娜"' in html and 'value="SOMEONE@hrss.example"' in html
     assert f'<option value="{office.pk}" selected>' in html
     assert Account.objects.count() == accounts and mail.outbox == []

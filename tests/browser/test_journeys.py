@@ -78,6 +78,12 @@ def test_registration_errors_are_announced_and_accessible(live_server, page: Pag
     page.get_by_role("button", name="完成注册").click()
     summary = page.get_by_role("alert")
     expect(summary).to_be_visible()
+    # What a screen reader reads after the field's name: its hint, then its error, each once.
+    expect(page.get_by_role("textbox", name="证件号码")).to_have_accessible_description(
+        re.compile(r"^按证件所载填写，空格将被忽略。\s*错误：\s*此项为必填项。$")
+    )
+    summary.get_by_role("link", name=re.compile("^证件号码")).click()
+    expect(page.get_by_role("textbox", name="证件号码")).to_be_focused()
     assert_accessible(page)
 
 

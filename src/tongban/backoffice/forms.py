@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.services import EDITABLE_FIELDS
-from tongban.core.forms import AccessibleBoundField, TongbanForm
+from tongban.core.forms import TongbanForm
 from tongban.core.models import CalendarDayKind
 from tongban.core.validators import validate_multiline_text, validate_plain_text
 from tongban.identity.models import AGENCY_ROLES, Agency, AgencyOffice
@@ -85,8 +85,6 @@ class InPersonVerifyForm(TongbanForm):
 
 class VersionForm(forms.ModelForm):  # type: ignore[type-arg]
     """The guide and rules of a draft service version, both languages side by side."""
-
-    bound_field_class = AccessibleBoundField
 
     class Meta:
         model = ServiceVersion

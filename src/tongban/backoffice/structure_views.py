@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.backoffice.decorators import View, staff_account, staff_required
 from tongban.core.errors import PermissionDeniedError
-from tongban.core.forms import TongbanForm
+from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
 from tongban.identity.selectors import has_role
@@ -66,14 +66,6 @@ CODE_HELP = gettext_lazy(
     "records and cannot be changed later."
 )
 DISTRICT_HELP = gettext_lazy("The six-digit region code of the district, e.g. 310115.")
-
-
-class FirstRadioSelect(forms.RadioSelect):
-    """Radio buttons whose field points at the first button, so that the error summary's link to
-    the field lands on it (the template wraps the buttons in a fieldset with a legend)."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return super().id_for_label(id_, "0" if index is None else index)
 
 
 class AgencyForm(TongbanForm):

@@ -1,4 +1,11 @@
-"""Form plumbing shared by the front ends: accessible error wiring and domain-error mapping."""
+"""Form plumbing shared by the front ends: plain-text validation and domain-error mapping.
+
+Error wiring is Django's own (5.2): a field with errors renders ``aria-invalid="true"`` and an
+``aria-describedby`` naming ``<id>_helptext`` (if it has help text) and ``<id>_error``, once each.
+``tongban/field.html`` and ``tongban/field_errors.html`` render the elements with those ids: one
+element holds all of a field's messages, so no id is repeated however many there are. A widget
+whose options sit in a fieldset (radios, checkboxes) gets the description on the fieldset
+(``{{ field.aria_describedby }}``) and ``aria-invalid`` on each option."""
 
 from __future__ import annotations
 
@@ -10,25 +17,18 @@ from django.core.exceptions import ValidationError
 from tongban.core.validators import validate_plain_text
 
 
-class AccessibleBoundField(forms.BoundField):
-    """Links each input to its hint and its error messages with ``aria-describedby``."""
+class FirstRadioSelect(forms.RadioSelect):
+    """Radio buttons whose field points at its first button, so that the error summary's link to the
+    field lands on a button (Django's ``RadioSelect`` gives the group no id: the link would be "#").
+    Templates wrap the buttons in a fieldset whose legend is the label."""
 
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
-        described = [str(attrs["aria-describedby"])] if attrs.get("aria-describedby") else []
-        if self.errors and self.auto_id:
-            described.append(f"{self.auto_id}_error")
-            attrs["aria-invalid"] = "true"
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
-        return attrs
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
 
 
 class TongbanForm(forms.Form):
-    """Base form: accessible fields, plain-text validation of every CharField, and a way to attach
-    a service's ``ValidationError`` (field-keyed) to the right fields."""
-
-    bound_field_class = AccessibleBoundField
+    """Base form: plain-text validation of every CharField, and a way to attach a service's
+    ``ValidationError`` (field-keyed) to the right fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

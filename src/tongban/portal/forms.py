@@ -12,7 +12,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from tongban.core.forms import TongbanForm
+from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.tasks import send_email
 from tongban.identity.models import IdType, ServiceArea
 from tongban.identity.services import account_password_set
@@ -54,7 +54,7 @@ class RegisterForm(TongbanForm):
             ),
             (IdType.PASSPORT, _("Foreign passport")),
         ],
-        widget=forms.RadioSelect,
+        widget=FirstRadioSelect,
         initial=IdType.RESIDENT_ID,
     )
     id_number = forms.CharField(
@@ -118,7 +118,7 @@ class ProfileForm(TongbanForm):
 class PowerGrantForm(TongbanForm):
     id_number = forms.CharField(label=_("Staff member's ID or passport number"), max_length=32)
     nationality = forms.ChoiceField(label=_("Nationality (passport holders only)"), choices=(), required=False)
-    area = forms.ChoiceField(label=_("Service area"), choices=ServiceArea.choices, widget=forms.RadioSelect)
+    area = forms.ChoiceField(label=_("Service area"), choices=ServiceArea.choices, widget=FirstRadioSelect)
     expires_on = forms.DateField(
         label=_("Valid until (inclusive)"),
         widget=forms.DateInput(attrs={"type": "date"}),

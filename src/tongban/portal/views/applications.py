@@ -146,16 +146,27 @@ def application_step(request: HttpRequest, public_id: str, step: str) -> HttpRes
         ]
     else:
         context.update(_review_context(application, definition, materials, steps, language))
-    labels = {f"f-{view.name}": view.label for view in context.get("fields", [])}
+    views: list[engine.FieldView] = context.get("fields", [])
+    anchors = {view.name: _summary_anchor(view) for view in views}
+    labels = {view.name: view.label for view in views}
     labels.update({f"material_{m.code}": (m.name_en if language == "en" else m.name_zh) for m in materials})
     context["error_list"] = [
-        (anchor, f"{labels[anchor]}: {message}" if anchor in labels else message)
-        for anchor, message in (
-            (name if name.startswith("material_") else f"f-{name}", message) for name, message in errors.items()
+        (
+            anchors.get(name, name if name.startswith("material_") else f"f-{name}"),
+            f"{labels[name]}: {message}" if name in labels else message,
         )
+        for name, message in errors.items()
     ]
     status = 400 if errors and request.method == "POST" else 200
     return render(request, "portal/application_step.html", context, status=status)
+
+
+def _summary_anchor(view: engine.FieldView) -> str:
+    """Where the error summary's link to a field lands: its input, or the first option of a radio or
+    checkbox group (``_dyn_field.html`` numbers the options from 1; the fieldset cannot take focus)."""
+    if view.widget in ("radio", "checkboxes") and view.choices:
+        return f"{view.input_id}-1"
+    return view.input_id
 
 
 def _posted(request: HttpRequest, name: str) -> Any:

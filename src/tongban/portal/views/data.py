@@ -30,7 +30,7 @@ from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError
-from tongban.core.forms import TongbanForm
+from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request
 from tongban.exchange.models import AccessLogEntry, AccessOutcome, Consent, Grant
 from tongban.exchange.selectors import (
@@ -377,20 +377,13 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
 # --- The firm's consents (its legal representative) -------------------------------------------
 
 
-class _Radios(forms.RadioSelect):
-    """Radios whose error-summary link goes to the first option (Django links a radio group to nothing)."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return super().id_for_label(id_, "0" if index is None else index)
-
-
 class FirmConsentForm(ConsentForm):
     """Which agency may read which data about the firm, for which purpose (one approved grant), and until when."""
 
     grant = forms.TypedChoiceField(
         label=gettext_lazy("Agency, data and purpose"),
         coerce=int,
-        widget=_Radios,
+        widget=FirstRadioSelect,
         error_messages={
             "required": gettext_lazy("Choose the agency, data and purpose the firm consents to."),
             "invalid_choice": gettext_lazy(
