@@ -191,7 +191,7 @@ REDIS_URL = env(
     "Empty: a per-process memory cache and sessions read from the database.",
 )
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "tongban.core.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions live in the database and are read through the shared cache: a logout anywhere
     # ends the session everywhere, and a request costs no session query.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
