@@ -108,3 +108,13 @@ def test_the_service_refuses_with_a_stable_code() -> None:
     with pytest.raises(ConflictError) as refused:
         application_start(person=PersonFactory(), version=version, firm=None, actor=ACTOR, now=timezone.now())
     assert refused.value.code == "no_online_form" and refused.value.status == 409
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_guide_of_a_service_without_its_form_offers_no_start_button(
+    client: Client, login_person: Callable[[Client, Account], None], language: str
+) -> None:
+    version = service_version_publish(version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now())
+    login_person(client, PersonFactory().account)
+    page = client.get(f"/{language}/services/{version.item.code}/").content.decode()
+    assert NOT_ONLINE[language] in page and f"/services/{version.item.code}/apply/" not in page

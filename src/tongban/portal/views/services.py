@@ -18,6 +18,7 @@ from tongban.catalogue.selectors import (
     search_page,
 )
 from tongban.core.clock import now
+from tongban.forms.models import FormDefinition
 from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
 
@@ -117,5 +118,8 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
             "person": person,
             "firms": firms,
             "can_apply_self": version.for_individuals,
+            # Every publication path creates the form; a version without one (an older release, the
+            # API) is said so here rather than failing when "Start" is pressed.
+            "online_form": version.channel == "window" or FormDefinition.objects.filter(version=version).exists(),
         },
     )
