@@ -17,8 +17,9 @@ from tongban.core.validators import validate_multiline_text, validate_plain_text
 from tongban.identity.models import AGENCY_ROLES, Agency, AgencyOffice
 
 
-class RoleGrantForm(TongbanForm):
-    username = forms.CharField(label=_("Staff user name"), max_length=64)
+class _AgencyRoleForm(TongbanForm):
+    """A role in one agency, and the office for an officer (offered from that agency only)."""
+
     role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
     office = forms.ModelChoiceField(
         label=_("Office (officers only)"), queryset=AgencyOffice.objects.none(), required=False
@@ -31,7 +32,12 @@ class RoleGrantForm(TongbanForm):
         )
 
 
-class StaffAddForm(TongbanForm):
+class RoleGrantForm(_AgencyRoleForm):
+    username = forms.CharField(label=_("Staff user name"), max_length=64)
+    field_order = ["username", "role", "office"]
+
+
+class StaffAddForm(_AgencyRoleForm):
     """A new member of an agency's staff: their account and first role (``staff_member_add``)."""
 
     username = forms.CharField(
@@ -48,16 +54,7 @@ class StaffAddForm(TongbanForm):
     preferred_language = forms.ChoiceField(
         label=_("Language of the e-mails"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
     )
-    role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
-    office = forms.ModelChoiceField(
-        label=_("Office (officers only)"), queryset=AgencyOffice.objects.none(), required=False
-    )
-
-    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast("forms.ModelChoiceField[AgencyOffice]", self.fields["office"]).queryset = AgencyOffice.objects.filter(
-            agency=agency
-        )
+    field_order = ["username", "display_name", "email", "preferred_language", "role", "office"]
 
 
 class TotpResetForm(TongbanForm):

@@ -24,6 +24,7 @@ from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.models import SOURCE_OPERATOR, CalendarDay, CalendarYear
 from tongban.identity.models import Account, Agency, ServiceArea, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
+from tongban.identity.selectors import require_city_operator as identity_require_city_operator
 
 #: ServiceVersion fields an editor may set on a draft.
 EDITABLE_FIELDS = (
@@ -314,10 +315,7 @@ def material_remove(*, version: ServiceVersion, code: str, editor: Account | Non
 
 
 def require_city_operator(*, account: Account | None) -> None:
-    if account is None:
-        return
-    if not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
-        raise PermissionDeniedError(_("Only city operators change this."))
+    identity_require_city_operator(account=account, message=_("Only city operators change this."))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import NotFoundError, PermissionDeniedError
@@ -133,6 +134,13 @@ def is_staff(*, account: Account) -> bool:
 def has_role(roles: Iterable[StaffRole], *kinds: str, agency: Agency | None = None) -> bool:
     """True if one of ``roles`` is of ``kinds`` (and, when given, in ``agency``)."""
     return any(role.role in kinds and (agency is None or role.agency_id == agency.pk) for role in roles)
+
+
+def require_city_operator(*, account: Account | None, message: str | Promise) -> None:
+    """Only a city operator passes (``None`` is the installation itself: loaders, commands);
+    anyone else gets PermissionDeniedError with ``message``."""
+    if account is not None and not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
+        raise PermissionDeniedError(message)
 
 
 def require_agency_role(*, account: Account, agency: Agency, kinds: Iterable[str] = AGENCY_ROLES) -> StaffRole:

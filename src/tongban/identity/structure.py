@@ -26,10 +26,9 @@ from stdnum import numdb
 
 from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
-from tongban.core.errors import PermissionDeniedError
 from tongban.core.validators import validate_plain_text
-from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
-from tongban.identity.selectors import active_staff_roles, has_role
+from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre
+from tongban.identity.selectors import require_city_operator
 from tongban.identity.signals import agency_renamed
 
 #: A code: 2 to 32 lower-case letters, digits and inner hyphens (``market-regulation``).
@@ -53,12 +52,10 @@ _REQUIRED = {
 Errors = dict[str, list[Any]]
 
 
-def require_city_operator(*, account: Account | None) -> None:
-    """Only a city operator (or, with ``None``, the installation itself) changes the structure."""
-    if account is None:
-        return
-    if not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
-        raise PermissionDeniedError(_("Only city operators set up agencies, offices and service centres."))
+def _require_operator(editor: Account | None) -> None:
+    require_city_operator(
+        account=editor, message=_("Only city operators set up agencies, offices and service centres.")
+    )
 
 
 def district_name(code: str) -> str:
@@ -162,7 +159,7 @@ def agency_create(
     actor: Actor,
 ) -> Agency:
     """Add an agency (a bureau or commission) under a new code."""
-    require_city_operator(account=editor)
+    _require_operator(editor)
     errors: Errors = {}
     code = _clean_code(Agency, code, errors)
     values = _clean_texts(Agency, {"name_zh": name_zh, "name_en": name_en, "head_zh": head_zh, "head_en": head_en,
@@ -196,7 +193,7 @@ def agency_update(
     """Change an agency's names, head and contact details (not its code). No change, no event.
     A new name is announced (``agency_renamed``) inside the transaction, so that what other
     contexts derive from it (the catalogue's search) changes with it or not at all."""
-    require_city_operator(account=editor)
+    _require_operator(editor)
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     errors: Errors = {}
     values = _clean_texts(Agency, {"name_zh": name_zh, "name_en": name_en, "head_zh": head_zh, "head_en": head_en,
@@ -231,7 +228,7 @@ def office_create(
 ) -> AgencyOffice:
     """Open an office of an agency: its one city-level office (no district) or its office in one
     district (a code from the national region table); an agency has at most one of each."""
-    require_city_operator(account=editor)
+    _require_operator(editor)
     errors: Errors = {}
     district_code = _clean_district("district_code", district_code, errors)
     if level not in OfficeLevel.values:
@@ -271,7 +268,7 @@ def office_update(
     actor: Actor,
 ) -> AgencyOffice:
     """Change an office's names and address (not its agency, level or district)."""
-    require_city_operator(account=editor)
+    _require_operator(editor)
     office = AgencyOffice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=office.pk)
     errors: Errors = {}
     values = _clean_texts(AgencyOffice, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,
@@ -303,7 +300,7 @@ def centre_create(
     actor: Actor,
 ) -> ServiceCentre:
     """Add a service centre (a place with windows) under a new code."""
-    require_city_operator(account=editor)
+    _require_operator(editor)
     errors: Errors = {}
     code = _clean_code(ServiceCentre, code, errors)
     values = _clean_texts(ServiceCentre, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,
@@ -336,7 +333,7 @@ def centre_update(
     actor: Actor,
 ) -> ServiceCentre:
     """Change a centre's names, address, phone, opening hours and district (not its code)."""
-    require_city_operator(account=editor)
+    _require_operator(editor)
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
     errors: Errors = {}
     values = _clean_texts(ServiceCentre, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,

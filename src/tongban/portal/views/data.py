@@ -295,14 +295,39 @@ def _consent_status(consent: Consent, moment: datetime) -> str:
     return "active" if consent.is_active(moment) else "expired"
 
 
+def _consent_grants(subject_kind: str, moment: datetime) -> list[Grant]:
+    """Grants a data subject of this kind may consent to. The platform reads for identity
+    verification only on the subject's own request: no consent to give for it."""
+    return [g for g in consentable_grants(subject_kind=subject_kind, now=moment) if g.purpose != VERIFICATION_PURPOSE]
+
+
+def _active_until(given: list[Consent], moment: datetime) -> dict[tuple[int, int, str], datetime]:
+    """(consumer, resource, purpose) -> the latest expiry among the active consents given."""
+    until: dict[tuple[int, int, str], datetime] = {}
+    for consent in given:
+        if consent.is_active(moment):
+            key = (consent.consumer_id, consent.resource_id, consent.purpose)
+            until[key] = max(consent.expires_at, until.get(key, consent.expires_at))
+    return until
+
+
+def _consented_values(grant: Grant, labels: LogLabels, language: str, until: date, *, firm: bool) -> dict[str, str]:
+    """What the "you consented" message names: the agency, the data, the purpose and the date."""
+    return {
+        "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
+        "data": grant.resource.name(language),
+        "purpose": _purpose(grant.purpose, labels, language, firm=firm),
+        "date": until.isoformat(),
+    }
+
+
 @person_required
 def consents(request: HttpRequest) -> HttpResponse:
     """The person's consents, and the agencies that may ask for their data with consent."""
     person = request.person  # type: ignore[attr-defined]
     moment = now()
     given = list(consents_of(person=person))
-    # The platform reads for identity verification only on the person's own request: no consent to give.
-    grants = [g for g in consentable_grants(subject_kind="person", now=moment) if g.purpose != VERIFICATION_PURPOSE]
+    grants = _consent_grants("person", moment)
     language = _language()
     labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
     bound: ConsentForm | None = None
@@ -326,20 +351,11 @@ def consents(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _("You consented: %(agency)s may read %(data)s for “%(purpose)s” until %(date)s.")
-                    % {
-                        "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
-                        "data": grant.resource.name(language),
-                        "purpose": _purpose(grant.purpose, labels, language, firm=False),
-                        "date": bound.cleaned_data["expires_on"].isoformat(),
-                    },
+                    % _consented_values(grant, labels, language, bound.cleaned_data["expires_on"], firm=False),
                 )
                 return redirect("portal:consents")
         bound_grant_id = grant.pk
-    active_until: dict[tuple[int, int, str], datetime] = {}
-    for consent in given:
-        if consent.is_active(moment):
-            key = (consent.consumer_id, consent.resource_id, consent.purpose)
-            active_until[key] = max(consent.expires_at, active_until.get(key, consent.expires_at))
+    active_until = _active_until(given, moment)
     grant_rows = [
         GrantRow(
             grant=grant,
@@ -414,18 +430,13 @@ def _for_firm(request: HttpRequest, firm: Firm) -> Actor:
     return actor_from_request(request).for_firm(firm.uscc, None)
 
 
-def _firm_consent_grants(moment: datetime) -> list[Grant]:
-    # As for a person: identity verification is read on the firm's own request only, never on consent.
-    return [g for g in consentable_grants(subject_kind="firm", now=moment) if g.purpose != VERIFICATION_PURPOSE]
-
-
 @person_required
 def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
     """The firm's consents, and a form to give one: for its legal representative only."""
     firm = _legal_representative_firm(request, uscc)
     moment = now()
     given = list(consents_of(firm=firm))
-    grants = _firm_consent_grants(moment)
+    grants = _consent_grants("firm", moment)
     language = _language()
     labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
     initial: dict[str, Any] = {"expires_on": years_later(local_date(moment), 1)}
@@ -446,19 +457,10 @@ def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
             messages.success(
                 request,
                 _("The firm consented: %(agency)s may read %(data)s for “%(purpose)s” until %(date)s.")
-                % {
-                    "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
-                    "data": grant.resource.name(language),
-                    "purpose": _purpose(grant.purpose, labels, language, firm=True),
-                    "date": form.cleaned_data["expires_on"].isoformat(),
-                },
+                % _consented_values(grant, labels, language, form.cleaned_data["expires_on"], firm=True),
             )
             return redirect("portal:firm_consents", uscc=firm.uscc)
-    active_until: dict[tuple[int, int, str], datetime] = {}
-    for consent in given:
-        if consent.is_active(moment):
-            key = (consent.consumer_id, consent.resource_id, consent.purpose)
-            active_until[key] = max(consent.expires_at, active_until.get(key, consent.expires_at))
+    active_until = _active_until(given, moment)
     options = [
         FirmGrantOption(
             grant=grant,
