@@ -11,12 +11,20 @@ from django.test import Client
 from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import PASSWORD, PersonFactory, StaffRoleFactory
 from tongban.audit import streams
 from tongban.audit.db import install_sql, remove_sql
 from tongban.core.actors import Actor
 from tongban.identity.models import Account
+
+# Property tests check behaviour, not speed: on a loaded two-core CI machine Hypothesis's timing
+# checks (per-example deadline, "input generation is slow") fail for reasons that are not the
+# code's. Speed is measured in `make bench`.
+hypothesis_settings.register_profile("tongban", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("tongban")
 
 
 @pytest.fixture(autouse=True)
