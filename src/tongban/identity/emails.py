@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,7 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from tongban.core.tasks import send_email
+from tongban.core.tasks import enqueue_with_commit, send_email
 from tongban.identity.models import Account, Agency, StaffRole, StaffRoleKind
 
 
@@ -26,7 +25,7 @@ def _language(account: Account) -> str:
 
 
 def _enqueue(*, subject: str, body: str, to: str) -> None:
-    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[to]))
+    enqueue_with_commit(send_email, subject=subject, body=body, to=[to])
 
 
 def send_password_link(*, account: Account, public_base_url: str) -> None:

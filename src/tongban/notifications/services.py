@@ -1,5 +1,6 @@
-"""Sending notices: into the in-app inbox (inside the caller's transaction) and by e-mail (by the
-background worker, after commit, in the recipient's language). SMS joins behind the same call."""
+"""Sending notices: into the in-app inbox and, by e-mail, through a task queued in the caller's
+transaction (sent by the background worker once that commits, in the recipient's language). SMS
+joins behind the same call."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import translation
 
+from tongban.core.tasks import enqueue_with_commit
 from tongban.identity.models import Account
 from tongban.notifications.models import Message
 from tongban.notifications.tasks import email_message
@@ -36,8 +38,7 @@ def message_send(*, recipient: Account, render: Render, now: datetime, case_numb
         created_at=now,
     )
     if recipient.email:
-        message_id = message.pk
-        transaction.on_commit(lambda: email_message.enqueue(message_id=message_id))
+        enqueue_with_commit(email_message, message_id=message.pk)
     return message
 
 

@@ -7,13 +7,12 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from tongban.core.forms import FirstRadioSelect, TongbanForm
-from tongban.core.tasks import send_email
+from tongban.core.tasks import enqueue_with_commit, send_email
 from tongban.identity.models import IdType, ServiceArea
 from tongban.identity.services import account_password_set
 
@@ -148,7 +147,7 @@ class TongbanPasswordResetForm(PasswordResetForm):
     ) -> None:
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[to_email]))
+        enqueue_with_commit(send_email, subject=subject, body=body, to=[to_email])
 
 
 class TongbanSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
