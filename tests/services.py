@@ -12,10 +12,11 @@ from pypdf import PdfWriter
 
 from tests.factories import AccountFactory, AgencyFactory, AgencyOfficeFactory
 from tongban.catalogue.models import ServiceVersion
-from tongban.catalogue.services import service_item_create, service_version_publish
+from tongban.catalogue.services import service_item_create
 from tongban.core.actors import Actor
 from tongban.exchange.models import DataResource, Grant, GrantStatus
 from tongban.forms.models import FormDefinition
+from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Agency
 
 SCHEMA: dict[str, Any] = {
@@ -127,7 +128,7 @@ def make_service(
         actor=actor,
     )
     FormDefinition.objects.create(version=version, schema=schema or SCHEMA, layout=layout or LAYOUT)
-    return service_version_publish(version=version, editor=None, actor=actor, now=timezone.now())
+    return service_version_publish_with_form(version=version, editor=None, actor=actor, now=timezone.now())
 
 
 def pdf_upload(name: str = "passport.pdf") -> Any:

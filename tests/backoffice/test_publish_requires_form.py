@@ -1,6 +1,7 @@
 """A service version without its form definition (made by an older release, or through the API)
-is not published from the back office, and if one is published anyway, applying for it answers a
-clear page (409) instead of failing."""
+is not published, by the back office or by any other caller of the one publishing service; and if
+one was published anyway (by an older release), applying for it answers a clear page (409)
+instead of failing."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from django.utils import timezone
 
 from tests.factories import AgencyFactory, AgencyOfficeFactory, PersonFactory, StaffRoleFactory
 from tongban.audit.models import AuditEvent
+from tongban.catalogue import services as catalogue_services
 from tongban.catalogue.models import ServiceItem, ServiceVersion
-from tongban.catalogue.services import service_item_create, service_version_publish
+from tongban.catalogue.publication import service_version_publish_without_form_check
+from tongban.catalogue.services import service_item_create
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.forms.models import Application, FormDefinition
@@ -44,6 +47,15 @@ def _draft_without_form(code: str = "formless") -> ServiceVersion:
         content={"name_zh": "无表单事项", "name_en": "Formless service", "summary_zh": "测试。", "summary_en": "Test.",
                  "for_individuals": True, "statutory_limit_workdays": 10, "promised_limit_workdays": 5},
     )  # fmt: skip
+
+
+def _published_without_form() -> ServiceVersion:
+    """A published version without its form, as an older release published it: through the
+    catalogue's half of publishing, which only ``forms.services`` may call in the platform's code
+    (import-linter); tests call it to make this state on purpose."""
+    return service_version_publish_without_form_check(
+        version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now()
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -86,11 +98,28 @@ def test_the_publishing_service_checks_the_editor_before_the_form() -> None:
         service_version_publish_with_form(version=draft, editor=officer.account, actor=ACTOR, now=timezone.now())
 
 
+def test_the_publishing_service_refuses_a_version_without_its_form_and_changes_nothing() -> None:
+    draft = _draft_without_form()
+    with pytest.raises(ValidationError) as refused:
+        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+    assert refused.value.code == "no_form"
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.published_at is None and draft.search_text == ""
+    assert ServiceItem.objects.get(pk=draft.item_id).published_version_id is None
+    assert not AuditEvent.objects.filter(action="catalogue.version_published").exists()
+
+
+def test_the_catalogue_offers_no_publishing_service_of_its_own() -> None:
+    """The catalogue cannot see forms: its old ``service_version_publish`` published a formless
+    version for any caller. Publishing goes through ``forms.services`` only."""
+    assert not hasattr(catalogue_services, "service_version_publish")
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_applying_for_a_published_service_without_its_form_answers_a_clear_page(
     client: Client, login_person: Callable[[Client, Account], None], language: str
 ) -> None:
-    version = service_version_publish(version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now())
+    version = _published_without_form()
     person = PersonFactory()
     login_person(client, person.account)
 
@@ -104,7 +133,7 @@ def test_applying_for_a_published_service_without_its_form_answers_a_clear_page(
 
 
 def test_the_service_refuses_with_a_stable_code() -> None:
-    version = service_version_publish(version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now())
+    version = _published_without_form()
     with pytest.raises(ConflictError) as refused:
         application_start(person=PersonFactory(), version=version, firm=None, actor=ACTOR, now=timezone.now())
     assert refused.value.code == "no_online_form" and refused.value.status == 409
@@ -114,7 +143,7 @@ def test_the_service_refuses_with_a_stable_code() -> None:
 def test_the_guide_of_a_service_without_its_form_offers_no_start_button(
     client: Client, login_person: Callable[[Client, Account], None], language: str
 ) -> None:
-    version = service_version_publish(version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now())
+    version = _published_without_form()
     login_person(client, PersonFactory().account)
     page = client.get(f"/{language}/services/{version.item.code}/").content.decode()
     assert NOT_ONLINE[language] in page and f"/services/{version.item.code}/apply/" not in page

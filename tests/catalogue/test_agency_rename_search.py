@@ -20,8 +20,9 @@ from tests.services import make_service
 from tongban.catalogue import services as catalogue_services
 from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.selectors import catalogue_revision
-from tongban.catalogue.services import service_version_draft, service_version_publish, service_version_update
+from tongban.catalogue.services import service_version_draft, service_version_update
 from tongban.core.actors import Actor
+from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Account, Agency
 from tongban.identity.signals import agency_renamed
 from tongban.identity.structure import AGENCY_FIELDS, agency_update
@@ -201,7 +202,7 @@ def test_a_publication_during_a_rename_waits_for_it_and_takes_the_new_name() -> 
     def publish() -> None:
         try:
             renamed.wait(5)
-            service_version_publish(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+            service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
         except BaseException as exc:  # reported below
             failures.append(exc)
         finally:

@@ -17,8 +17,9 @@ from tests.world import World
 from tongban.audit.models import AuditEvent
 from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, ServiceVersion, Topic
 from tongban.catalogue.selectors import published_version
-from tongban.catalogue.services import service_version_draft, service_version_publish, service_version_update
+from tongban.catalogue.services import service_version_draft, service_version_update
 from tongban.core.calendar import get_work_calendar
+from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Account
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_search_results_follow_a_publication(client: Client, world: World, djang
     draft = service_version_draft(item=world.version.item, editor=None, actor=world.actor)
     service_version_update(version=draft, content={"name_en": "Renamed permit"}, editor=None, actor=world.actor)
     with django_capture_on_commit_callbacks(execute=True):
-        service_version_publish(version=draft, editor=None, actor=world.actor, now=timezone.now())
+        service_version_publish_with_form(version=draft, editor=None, actor=world.actor, now=timezone.now())
     html = client.get("/en/services/", {"q": "renamed"}).content.decode()
     assert "Renamed permit" in html and f"/en/services/{code}/" in html
     # The page cached for the old name is not served any more: the old name is gone from it.

@@ -1,14 +1,18 @@
-"""Writes to the catalogue: create a service, draft a new version, edit drafts, publish.
+"""Writes to the catalogue: create a service, draft a new version, edit drafts.
 
 Only city operators and the administrators of the owning agency edit the catalogue. Published
 versions are immutable; editing one means drafting the next version. Their search text is derived
 data, rebuilt on publication and when the owning agency is renamed (``catalogue.receivers``).
+
+Publishing is not here: a version is published only with its form definition, which the catalogue
+cannot see, so the one public way is ``forms.services.service_version_publish_with_form``; it
+calls ``catalogue.publication``, which nothing else may import (import-linter contract, ADR 0001).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -61,7 +65,8 @@ def build_search_text(version: ServiceVersion, topics: list[Topic]) -> str:
     return " ".join(" ".join(part.split()) for part in parts if part).casefold()
 
 
-def _check_content(version: ServiceVersion) -> None:
+def check_content(version: ServiceVersion) -> None:
+    """The rules a version's content meets when it is saved and again when it is published."""
     errors: dict[str, Any] = {}
     for field in REQUIRED_BILINGUAL:
         for language in ("zh", "en"):
@@ -104,7 +109,7 @@ def service_item_create(
     version = ServiceVersion(item=item, number=1, status=VersionStatus.DRAFT)
     _assign(version, content)
     try:
-        _check_content(version)
+        check_content(version)
     except ValidationError as exc:
         errors.update({name: messages for name, messages in exc.message_dict.items() if name not in errors})
     if errors:
@@ -182,7 +187,7 @@ def service_version_update(
     if version.status != VersionStatus.DRAFT:
         raise ConflictError(_("Published versions cannot be changed; draft a new version."))
     _assign(version, content)
-    _check_content(version)
+    check_content(version)
     version.full_clean(exclude=["search_text"])
     version.save()
     data: dict[str, Any] = {"version": version.number, "fields": sorted(content)}
@@ -192,38 +197,6 @@ def service_version_update(
     audit_record(
         action="catalogue.version_updated", actor=actor, object_type="service", object_id=version.item.code, data=data
     )
-    return version
-
-
-@transaction.atomic
-def service_version_publish(
-    *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
-) -> ServiceVersion:
-    """Publish a draft: it becomes what the public sees and what new cases are made under."""
-    version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
-    require_catalogue_editor(account=editor, agency=version.item.agency)
-    if version.status != VersionStatus.DRAFT:
-        raise ConflictError(_("Only a draft can be published."))
-    _check_content(version)
-    # The agency's names go into the search text: read them under a lock that a concurrent rename
-    # (``identity.structure.agency_update``, which locks the agency FOR UPDATE and then rebuilds
-    # the search text of its published versions) waits for, or waits on. NO KEY: new offices and
-    # services of the agency (rows pointing at it) go on meanwhile.
-    version.item.agency = Agency.objects.select_for_update(no_key=True).get(pk=version.item.agency_id)
-    item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
-    previous = item.published_version_id
-    ServiceVersion.objects.filter(item=item, status=VersionStatus.PUBLISHED).update(status=VersionStatus.RETIRED)
-    version.status = VersionStatus.PUBLISHED
-    version.published_at = now
-    version.search_text = build_search_text(version, list(version.topics.all()))
-    version.save(update_fields=["status", "published_at", "search_text"])
-    item.published_version = version
-    item.save(update_fields=["published_version"])
-    transaction.on_commit(bump_catalogue_revision)
-    audit_record(
-        action="catalogue.version_published", actor=actor, object_type="service", object_id=item.code,
-        data={"version": version.number, "previous_version_id": previous},
-    )  # fmt: skip
     return version
 
 

@@ -1,4 +1,5 @@
-"""Load the demo city's service catalogue (``catalogue_data``) through the catalogue services.
+"""Load the demo city's service catalogue (``catalogue_data``) through the catalogue services,
+publishing each service with its form (``forms.services.service_version_publish_with_form``).
 
 Idempotent: topics, points tables and services are looked up by code first, and a service that
 already exists is left as it is (operators may have edited it since); a second run changes
@@ -16,11 +17,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from tongban.catalogue.models import CertificateType, PointsFactor, PointsOption, PointsTable, ServiceItem, Topic
-from tongban.catalogue.services import service_item_create, service_version_publish
+from tongban.catalogue.services import service_item_create
 from tongban.core.actors import Actor
 from tongban.demo import catalogue_data, certificates_data
 from tongban.demo.catalogue_data import PointsTableData, ServiceData
 from tongban.forms.models import FormDefinition
+from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Agency
 
 LOADER = Actor.system("demo-loader")
@@ -94,7 +96,7 @@ def load_catalogue(*, now: datetime) -> None:
             points_table=service.form.points_table,
             points_fields=dict(service.form.points_fields),
         )
-        service_version_publish(version=version, editor=None, actor=LOADER, now=now)
+        service_version_publish_with_form(version=version, editor=None, actor=LOADER, now=now)
 
 
 def _points_table(data: PointsTableData) -> PointsTable:

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
-from tongban.catalogue.services import require_catalogue_editor, service_item_create, service_version_publish
+from tongban.catalogue.publication import service_version_publish_without_form_check
+from tongban.catalogue.services import require_catalogue_editor, service_item_create
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
@@ -326,10 +327,12 @@ def service_item_create_with_form(
 def service_version_publish_with_form(
     *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
 ) -> ServiceVersion:
-    """Publish a draft (``catalogue.services.service_version_publish``, which checks the editor and
-    records the event) only if it has its form definition: without one nobody could apply for it.
-    The catalogue does not know forms, so the back office publishes through here."""
+    """Publish a draft only if it has its form definition: without one nobody could apply for it.
+
+    The one way to publish, for every caller (back office, demo loader, tests): the catalogue does
+    not know forms, so its half (``catalogue.publication``: the editor and content checks, retiring
+    the previous version, the search text, the audit event) may be imported only from here."""
     require_catalogue_editor(account=editor, agency=version.item.agency)
     if not FormDefinition.objects.filter(version_id=version.pk).exists():
         raise ValidationError(NO_FORM_TO_PUBLISH, code="no_form")
-    return service_version_publish(version=version, editor=editor, actor=actor, now=now)
+    return service_version_publish_without_form_check(version=version, editor=editor, actor=actor, now=now)
