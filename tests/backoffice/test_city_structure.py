@@ -4,7 +4,11 @@ that the demo loader builds its city through the same services."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.factories import AgencyFactory, AgencyOfficeFactory, ServiceCentreFactory, StaffRoleFactory
 from tongban.audit.models import AuditEvent
@@ -20,7 +25,14 @@ from tongban.core.errors import PermissionDeniedError
 from tongban.demo import data
 from tongban.demo.loader import load
 from tongban.identity.models import Account, Agency, AgencyOffice, ServiceCentre
-from tongban.identity.structure import agency_create, agency_update, centre_create, district_name, office_create
+from tongban.identity.structure import (
+    agency_create,
+    agency_update,
+    centre_create,
+    centre_update,
+    district_name,
+    office_create,
+)
 
 pytestmark = pytest.mark.django_db
 Login = Callable[[Client, Account], None]
@@ -197,6 +209,7 @@ def test_an_edit_that_fails_validation_changes_nothing(client: Client, login_sta
         ("district", "999999", "district_code"),  # not a region code
         ("district", "310100", "district_code"),  # a city, not a district
         ("district", "310103", "district_code"),  # Luwan: merged into Huangpu in 2011
+        ("district", "440305", "district_code"),  # Nanshan, Shenzhen: not in the city (CITY_REGION_CODE 31)
         ("city", "310115", "district_code"),  # the city office has no district
         ("county", "", "level"),
     ],
@@ -305,3 +318,104 @@ def test_the_demo_loader_builds_its_structure_through_the_audited_services() -> 
         assert ServiceCentre.objects.filter(**vars(item)).exists()
     for agency in data.AGENCIES:
         assert Agency.objects.filter(**vars(agency), website="").exists()
+
+
+# --- The city's own districts (CITY_REGION_CODE) --------------------------------------------------
+
+NANSHAN = "440305"  # a current district of Shenzhen, Guangdong: in the national table, not in the city
+NOT_IN_CITY = {
+    "en": "This district is not in Tongban City. Enter the code of one of the city&#x27;s districts (it starts with 31).",
+    "zh": "该区（县）不在通办市。请填写本市所辖区（县）的代码（以 31 开头）。",
+}
+
+
+def test_the_demo_city_lies_in_its_region(settings: Any) -> None:
+    """The default region is the demo city's: every district its loader uses passes the rule."""
+    assert settings.CITY_REGION_CODE == "31"
+    for code in [*data.DISTRICTS, *(centre.district for centre in data.CENTRES)]:
+        assert code.startswith(settings.CITY_REGION_CODE) and district_name(code), code
+
+
+def test_the_services_refuse_a_district_of_another_province() -> None:
+    agency = AgencyFactory()
+    with pytest.raises(ValidationError) as refused:
+        office_create(agency=agency, level="district", district_code=NANSHAN, name_zh="南山分局", name_en="Nanshan",
+                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+    for language, code in (("en", "en"), ("zh", "zh-hans")):  # the message is translated when shown
+        with translation.override(code):
+            assert refused.value.message_dict == {"district_code": [NOT_IN_CITY[language].replace("&#x27;", "'")]}
+    with pytest.raises(ValidationError) as refused:
+        centre_create(**{**CENTRE, "district": NANSHAN}, editor=None, actor=Actor.system("tests"))
+    assert list(refused.value.message_dict) == ["district"]
+    centre = ServiceCentreFactory()
+    values = {field: getattr(centre, field) for field in CENTRE if field != "code"}
+    with pytest.raises(ValidationError) as refused:
+        centre_update(centre=centre, **{**values, "district": NANSHAN}, editor=None, actor=Actor.system("tests"))
+    assert list(refused.value.message_dict) == ["district"]
+    centre.refresh_from_db()
+    assert centre.district != NANSHAN
+    assert not AgencyOffice.objects.exists() and not ServiceCentre.objects.exclude(pk=centre.pk).exists()
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_back_office_refuses_a_district_of_another_province(
+    client: Client, login_staff: Login, language: str
+) -> None:
+    agency = AgencyFactory()
+    login_staff(client, operator())
+    before = AuditEvent.objects.count()
+    base = BASE.replace("/en/", f"/{language}/")
+
+    page = client.post(f"{base}agencies/{agency.code}/offices/new/", {
+        "level": "district", "district_code": NANSHAN, "name_zh": "南山分局", "name_en": "Nanshan office",
+        "address_zh": "", "address_en": "",
+    }).content.decode()  # fmt: skip
+    assert 'class="error-summary"' in page and 'href="#id_district_code"' in page
+    assert NOT_IN_CITY[language] in page
+    page = client.post(f"{base}centres/new/", {**CENTRE, "district": NANSHAN}).content.decode()
+    assert 'href="#id_district"' in page and NOT_IN_CITY[language] in page
+
+    assert not AgencyOffice.objects.exists() and not ServiceCentre.objects.exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_district_of_the_city_is_accepted_also_under_a_four_digit_region(settings: Any) -> None:
+    agency = AgencyFactory()
+    office = office_create(agency=agency, level="district", district_code="310115", name_zh="浦东分局",
+                           name_en="Pudong", editor=None, actor=Actor.system("tests"))  # fmt: skip
+    assert office.district_code == "310115"
+    settings.CITY_REGION_CODE = "3101"  # the prefecture-level prefix of the same city
+    assert centre_create(**CENTRE, editor=None, actor=Actor.system("tests")).district == "310101"
+    settings.CITY_REGION_CODE = "4403"  # Shenzhen: now Xuhui is elsewhere and Nanshan is in the city
+    with pytest.raises(ValidationError, match="4403"):
+        office_create(agency=agency, level="district", district_code="310104", name_zh="徐汇分局", name_en="Xuhui",
+                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+    assert office_create(agency=agency, level="district", district_code=NANSHAN, name_zh="南山分局",
+                         name_en="Nanshan", editor=None, actor=Actor.system("tests")).district_code == NANSHAN  # fmt: skip
+
+
+def test_an_empty_region_allows_any_district_of_the_national_table(settings: Any) -> None:
+    settings.CITY_REGION_CODE = ""
+    agency = AgencyFactory()
+    office = office_create(agency=agency, level="district", district_code=NANSHAN, name_zh="南山分局",
+                           name_en="Nanshan", editor=None, actor=Actor.system("tests"))  # fmt: skip
+    assert office.district_code == NANSHAN
+    assert (
+        centre_create(**{**CENTRE, "district": NANSHAN}, editor=None, actor=Actor.system("tests")).district == NANSHAN
+    )
+    with pytest.raises(ValidationError) as refused:  # still a district of the national table
+        office_create(agency=agency, level="district", district_code="999999", name_zh="无", name_en="None",
+                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+    assert list(refused.value.message_dict) == ["district_code"]
+
+
+@pytest.mark.parametrize("value", ["3", "310", "31a", "310115"])
+def test_a_malformed_region_setting_stops_the_start(value: str) -> None:
+    source = Path(__file__).resolve().parents[2] / "src"
+    result = subprocess.run(
+        [sys.executable, "-c", "import tongban.conf.base"],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "TONGBAN_CITY_REGION_CODE": value, "PYTHONPATH": str(source)},
+    )  # fmt: skip
+    assert result.returncode != 0 and "TONGBAN_CITY_REGION_CODE must be empty, 2 or 4 digits" in result.stderr

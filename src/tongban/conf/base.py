@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dj_database_url
 
-from tongban.conf.env import env, env_list
+from tongban.conf.env import EnvError, env, env_list
 from tongban.conf.logging import logging_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,15 @@ PUBLIC_BASE_URL = env(
 )
 CITY_NAME_ZH = env("TONGBAN_CITY_NAME_ZH", "通办市", "The city's name in Chinese, shown in the portal.")
 CITY_NAME_EN = env("TONGBAN_CITY_NAME_EN", "Tongban City", "The city's name in English, shown in the portal.")
+CITY_REGION_CODE = env(
+    "TONGBAN_CITY_REGION_CODE",
+    "31",  # the demo city's districts are Shanghai's (310101 Huangpu, 310104 Xuhui, 310115 Pudong)
+    "Leading digits of the city's region code (2 for a municipality such as Shanghai's 31, 4 for a "
+    "prefecture-level city such as Shenzhen's 4403): offices and service centres must be in its "
+    "districts. Empty: any district of the national region table.",
+)
+if CITY_REGION_CODE and not re.fullmatch(r"\d{2}|\d{4}", CITY_REGION_CODE):
+    raise EnvError(f"TONGBAN_CITY_REGION_CODE must be empty, 2 or 4 digits, got {CITY_REGION_CODE!r}")
 HELPDESK_PHONE = env("TONGBAN_HELPDESK_PHONE", "12345", "The citizens' service hotline shown on every page.")
 
 INSTALLED_APPS = [

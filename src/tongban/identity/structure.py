@@ -12,6 +12,9 @@ field-keyed ``ValidationError`` s, all fields at once.
 A code (of an agency or a centre) and an office's agency, level and district are what staff roles,
 cases and audit events point at, so they are fixed when the row is created; names, addresses and
 contact details can be edited. To serve another district, open another office.
+
+A district is a current six-digit code of the national region table, and one of the city's own:
+it starts with ``settings.CITY_REGION_CODE`` (unless that is empty).
 """
 
 from __future__ import annotations
@@ -19,8 +22,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
@@ -107,10 +114,21 @@ def _clean_code(model: type[Agency | ServiceCentre], code: str, errors: Errors) 
     return value
 
 
+def _city_name() -> str:
+    return settings.CITY_NAME_EN if get_language() == "en" else settings.CITY_NAME_ZH
+
+
 def _clean_district(field: str, code: str, errors: Errors) -> str:
+    """A district of the national region table that lies in the city (``CITY_REGION_CODE``)."""
     value = code.strip()
+    prefix: str = settings.CITY_REGION_CODE
     if value and not district_name(value):
         _add(errors, field, _("This is not the six-digit code of a district in the national region table."))
+    elif value and not value.startswith(prefix):
+        message = _(
+            "This district is not in {city}. Enter the code of one of the city's districts (it starts with {prefix})."
+        )
+        _add(errors, field, format_lazy(message, city=lazy(_city_name, str)(), prefix=prefix))
     return value
 
 
