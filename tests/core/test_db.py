@@ -50,3 +50,40 @@ def test_audit_record_through_insert_object_is_a_saved_event() -> None:
         "tests.done", "7", "2001:db8::1", "firm:X", {"k": [1, "二"]},
     )  # fmt: skip
     assert stored.seq is None and stored.entry_hash == ""  # waits for the sealer
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {field.attname: getattr(obj, field.attname) for field in type(obj)._meta.concrete_fields}
+
+
+def test_select_objects_builds_what_the_orm_builds() -> None:
+    """Every column converted as the ORM converts it on this database: aware datetimes (SQLite
+    hands back naive UTC), JSON decoded, booleans, nulls; instances are saved, not new."""
+    from tongban.core.db import select_objects
+    from tongban.identity.models import Account
+
+    values = {
+        "at": datetime(2026, 11, 27, 23, 59, 59, 999999, tzinfo=UTC), "consumer": "hr", "actor_kind": "system",
+        "actor_id": None, "actor_label": "tests", "subject_kind": "person", "subject_ref": "person:x",
+        "resource": "population.record", "fields": {"nested": ["名字", 1, None, True]}, "purpose": "p",
+        "basis": "case", "case_number": "", "outcome": "answered", "reason": "",
+    }  # fmt: skip
+    first = insert_row(AccessLogEntry, **values)
+    second = insert_row(AccessLogEntry, **{**values, "consumer": "tax"})
+    with CaptureQueriesContext(connection) as captured:
+        found = select_objects(AccessLogEntry, "WHERE t.id IN (%s, %s) ORDER BY t.id DESC", [first, second])
+    assert len(captured.captured_queries) == 1
+    assert [entry.pk for entry in found] == [second, first]
+    orm = AccessLogEntry.objects.get(pk=first)
+    assert _fields(found[1]) == _fields(orm)
+    assert found[1].at == values["at"] and found[1].at.tzinfo is not None
+    assert found[1].fields == {"nested": ["名字", 1, None, True]}
+    assert not found[1]._state.adding and found[1]._state.db == "default"
+
+    from tests.factories import AccountFactory
+
+    account = AccountFactory(is_active=False)
+    (loaded,) = select_objects(Account, "WHERE t.id = %s", [account.pk])
+    assert _fields(loaded) == _fields(Account.objects.get(pk=account.pk))
+    assert loaded.is_active is False
+    assert select_objects(Account, "WHERE t.id = %s", [-1]) == []

@@ -11,14 +11,18 @@ Permissions are decided here, on every request:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, CaseStatus
 from tongban.cases.workflow import OPEN, Role
+from tongban.catalogue.models import ServiceVersion
 from tongban.core.calendar import get_work_calendar
+from tongban.core.db import select_objects
 from tongban.core.deadlines import Deadline, Pause, case_deadline
 from tongban.core.errors import NotFoundError, PermissionDeniedError
 from tongban.exchange.models import Grant
@@ -63,65 +67,119 @@ class ApplicantAccess:
 
 
 #: The guide texts of a case's service version: never needed to act on a case, so not read with it.
-_VERSION_GUIDE = (
-    *(
-        f"version__{name}_{lang}"
-        for name in ("summary", "eligibility", "legal_basis", "conditions", "fee", "contact")
-        for lang in ("zh", "en")
-    ),
-    "version__search_text",
+_VERSION_GUIDE = frozenset(
+    {
+        *(
+            f"{name}_{lang}"
+            for name in ("summary", "eligibility", "legal_basis", "conditions", "fee", "contact")
+            for lang in ("zh", "en")
+        ),
+        "search_text",
+    }
+)
+_CASE_VERSION_FIELDS = tuple(
+    field.name for field in ServiceVersion._meta.concrete_fields if field.name not in _VERSION_GUIDE
 )
 
 
 def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantAccess:
-    try:
-        case = Case.objects.select_related("version", "firm").defer(*_VERSION_GUIDE).get(number=number)
-    except Case.DoesNotExist:
-        raise NotFoundError(_("No such case among yours.")) from None
-    if case.firm is not None:
+    """The case with this number if ``person`` may see it (NotFoundError otherwise), with its firm
+    and its service version (without the guide texts). Static statements
+    (``core.db.select_objects``): the applicant's case page is the platform's most read page."""
+    found = select_objects(Case, "WHERE t.number = %s", [number])
+    if not found:
+        raise NotFoundError(_("No such case among yours."))
+    case = found[0]
+    access: ApplicantAccess | None = None
+    if case.firm_id is not None:
+        case.firm = select_objects(Firm, "WHERE t.id = %s", [case.firm_id])[0]
         try:
-            authority = acting_authority(person=person, firm=case.firm, area=case.area, now=now)
+            access = ApplicantAccess(
+                case, True, acting_authority(person=person, firm=case.firm, area=case.area, now=now)
+            )
         except PermissionDeniedError:
-            authority = None
-        if authority is not None:
-            return ApplicantAccess(case, True, authority)
+            access = None
     elif case.applicant_id == person.pk:
-        return ApplicantAccess(case, True, None)
-    if CaseParty.objects.filter(case=case, person=person).exists():
-        return ApplicantAccess(case, False, None)
-    raise NotFoundError(_("No such case among yours."))
+        access = ApplicantAccess(case, True, None)
+    if access is None:
+        if not CaseParty.objects.filter(case=case, person=person).exists():
+            raise NotFoundError(_("No such case among yours."))
+        access = ApplicantAccess(case, False, None)
+    case.version = select_objects(ServiceVersion, "WHERE t.id = %s", [case.version_id], fields=_CASE_VERSION_FIELDS)[0]
+    return access
 
 
-#: What a list of cases shows (portal/_case_table.html): a list page builds 20 rows, so it reads
-#: these columns only, not the case's data, the version's guide or the applicant's record.
-CASE_LIST_FIELDS = (
-    "id", "number", "status", "submitted_at", "promised_due_on", "applicant_id", "firm_id", "version_id",
-    "version__name_zh", "version__name_en",
-)  # fmt: skip
+def case_events_of(case: Case) -> list[CaseEvent]:
+    """A case's history, oldest first, without the actors' accounts (the applicant's view)."""
+    return select_objects(CaseEvent, "WHERE t.case_id = %s ORDER BY t.id", [case.pk])
 
 
-def cases_of_person(*, person: Person, limit: int = 50) -> list[Case]:
+class CaseRow(NamedTuple):
+    """One row of a list of cases (portal/_case_table.html), as plain values: a list page shows 20
+    rows, so it reads these columns, not the case's data, the version's guide or the applicant."""
+
+    id: int
+    number: str
+    status: str
+    submitted_at: datetime
+    promised_due_on: date | None
+    applicant_id: int
+    service_zh: str
+    service_en: str
+
+    def get_status_display(self) -> str:
+        return Case(status=self.status).get_status_display()
+
+
+_ROW_COLUMNS = ("id", "number", "status", "submitted_at", "promised_due_on", "applicant_id")
+
+
+def _aware(value: datetime) -> datetime:
+    """A datetime as the ORM returns it (SQLite hands raw SQL naive UTC values)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _row(values: tuple[Any, ...]) -> CaseRow:
+    row = CaseRow(*values)
+    submitted_at = _aware(row.submitted_at)
+    if isinstance(row.promised_due_on, str):  # SQLite: a DATE column read by raw SQL
+        return row._replace(submitted_at=submitted_at, promised_due_on=date.fromisoformat(row.promised_due_on))
+    return row._replace(submitted_at=submitted_at)
+
+
+def cases_of_person(*, person: Person, limit: int = 50) -> list[CaseRow]:
     """The person's own applications (not for a firm) and the cases they are concerned by."""
+    columns = (*_ROW_COLUMNS, "version__name_zh", "version__name_en")
     own = list(
-        Case.objects.filter(applicant=person, firm__isnull=True)
-        .select_related("version")
-        .only(*CASE_LIST_FIELDS)
-        .order_by("-submitted_at")[:limit]
+        Case.objects.filter(applicant=person, firm__isnull=True).order_by("-submitted_at").values_list(*columns)[:limit]
     )
     concerned_ids = CaseParty.objects.filter(person=person).values_list("case_id", flat=True)
-    concerned = list(
-        Case.objects.filter(pk__in=list(concerned_ids[:limit])).select_related("version").only(*CASE_LIST_FIELDS)
-    )
-    merged = {case.pk: case for case in [*own, *concerned]}
-    return sorted(merged.values(), key=lambda case: case.submitted_at, reverse=True)[:limit]
+    concerned = list(Case.objects.filter(pk__in=list(concerned_ids[:limit])).values_list(*columns))
+    merged = {values[0]: _row(values) for values in [*own, *concerned]}
+    return sorted(merged.values(), key=lambda row: row.submitted_at, reverse=True)[:limit]
 
 
-def cases_of_firm(*, firm: Firm, areas: list[str], limit: int = 20, before_id: int | None = None) -> list[Case]:
+#: A firm's cases in some areas, newest first (keyset paging on id; index cases_firm_recent), as
+#: one static statement: the ORM spent longer compiling it than PostgreSQL running it.
+_FIRM_ROWS_SQL = (  # noqa: S608 - identifiers from model metadata; every value is a parameter
+    "SELECT {columns}, v.name_zh, v.name_en FROM {case} c JOIN {version} v ON v.id = c.version_id "
+    "WHERE c.firm_id = %s AND c.area IN ({{areas}}) {{before}}ORDER BY c.id DESC LIMIT %s"
+).format(
+    columns=", ".join(f"c.{Case._meta.get_field(name).column}" for name in _ROW_COLUMNS),  # type: ignore[union-attr]
+    case=Case._meta.db_table,
+    version=Case._meta.get_field("version").related_model._meta.db_table,  # type: ignore[union-attr]
+)
+
+
+def cases_of_firm(*, firm_id: int, areas: list[str], limit: int = 20, before_id: int | None = None) -> list[CaseRow]:
     """A firm's cases in the areas the person may see, newest first (keyset paging on id)."""
-    cases = Case.objects.filter(firm=firm, area__in=areas).select_related("version").only(*CASE_LIST_FIELDS)
-    if before_id:
-        cases = cases.filter(id__lt=before_id)
-    return list(cases.order_by("-id")[:limit])
+    if not areas:
+        return []
+    sql = _FIRM_ROWS_SQL.format(areas=", ".join(["%s"] * len(areas)), before="AND c.id < %s " if before_id else "")
+    params: list[Any] = [firm_id, *areas, *([before_id] if before_id else []), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_row(values) for values in cursor.fetchall()]
 
 
 def staff_queue(

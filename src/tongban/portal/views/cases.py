@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.models import Case
-from tongban.cases.selectors import case_deadline_now, case_events, case_for_person, cases_of_firm, cases_of_person
+from tongban.cases.selectors import case_deadline_now, case_events_of, case_for_person, cases_of_firm, cases_of_person
 from tongban.cases.services import case_act
 from tongban.cases.workflow import OPEN
 from tongban.catalogue.models import Material
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
+from tongban.core.pages import render_keyed
 from tongban.core.requests import actor_from_request
 from tongban.forms.models import Upload
-from tongban.forms.selectors import open_drafts
+from tongban.forms.selectors import all_uploads, open_drafts
 from tongban.forms.services import application_upload
-from tongban.identity.selectors import firm_access
+from tongban.identity.selectors import FirmHeader, firm_access
 from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
@@ -46,11 +47,14 @@ def firm_cases(request: HttpRequest, uscc: str) -> HttpResponse:
         before = int(request.GET.get("before", "0")) or None
     except ValueError:
         before = None
-    cases = cases_of_firm(firm=access.firm, areas=access.areas, limit=21, before_id=before)
-    return render(
+    cases = cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=21, before_id=before)
+    firm = FirmHeader(access.firm.uscc, access.firm.name_zh, access.firm.name_en)
+    # Plain values read fresh above, after the access check: the page's HTML is reused while they
+    # are the same (tongban.core.pages).
+    return render_keyed(
         request,
         "portal/firm_cases.html",
-        {"firm": access.firm, "cases": cases[:20], "next_before": cases[19].pk if len(cases) > 20 else None},
+        {"firm": firm, "cases": cases[:20], "next_before": cases[19].id if len(cases) > 20 else None},
     )
 
 
@@ -60,10 +64,8 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     moment = now()
     access = case_for_person(number=number, person=person, now=moment)
     case = access.case
-    events = list(case_events(case=case, with_actors=False))
-    uploads = list(
-        Upload.objects.filter(application_id=case.application_id).select_related("material").order_by("uploaded_at")
-    )
+    events = case_events_of(case)
+    uploads = all_uploads(application_id=case.application_id)
     requested = [item["material"] for item in case.supplement_items if item.get("material")]
     requested_materials = (
         list(Material.objects.filter(version_id=case.version_id, code__in=requested)) if requested else []
