@@ -45,7 +45,7 @@ def renders(name: str) -> Iterator[list[str]]:
 def _token(html: str) -> str:
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
     assert len(tokens) == 1, tokens
-    return tokens.pop()
+    return str(tokens.pop())
 
 
 def test_the_list_is_rendered_once_per_data_and_always_current(
