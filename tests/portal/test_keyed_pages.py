@@ -139,3 +139,25 @@ def test_only_plain_data_can_key_a_page(world: World) -> None:
     assert page_key("t.html", {"a": 1}, path="/en/x/", language="en") != page_key(
         "t.html", {"a": 1}, path="/zh/x/", language="zh-hans"
     )
+
+
+def test_a_deployment_changes_every_key() -> None:
+    """Changed code, templates or translations make a new release, so no page of the old one is found."""
+    import os
+    from pathlib import Path
+
+    from tongban.core import pages
+
+    template = Path(pages.__file__).resolve().parents[1] / "portal" / "templates" / "portal" / "firm_cases.html"
+    before = os.stat(template)
+    pages.release.cache_clear()
+    old = pages.page_key("portal/firm_cases.html", {"a": 1}, path="/en/x/", language="en")
+    try:
+        os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        pages.release.cache_clear()
+        new = pages.page_key("portal/firm_cases.html", {"a": 1}, path="/en/x/", language="en")
+    finally:
+        os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns))
+        pages.release.cache_clear()
+    assert new != old
+    assert pages.page_key("portal/firm_cases.html", {"a": 1}, path="/en/x/", language="en") == old

@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import django
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache as shared_cache
@@ -39,7 +40,8 @@ from django.utils import translation
 
 #: Stands in for the CSRF token in stored HTML (letters only: ``{% csrf_token %}`` escapes nothing).
 CSRF_PLACEHOLDER = "tongbanCsrfPlaceholderWillBeReplacedPerRequest"
-#: How long an unused page stays; the key, not this, decides whether a page is current.
+#: How long a stored page stays (from when it was stored); the key, not this, decides whether a
+#: page is current.
 TIMEOUT_SECONDS = 600
 
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -47,17 +49,20 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 @cache
 def release() -> str:
-    """A digest of what the HTML of a page depends on besides its data: the templates and
-    translations deployed (names, sizes, modification times) and the site settings the page frame
-    shows. Computed once per process; a deployment or a settings change starts new processes."""
+    """A digest of what the HTML of a page depends on besides its data: the code, templates and
+    translations deployed (names, sizes, modification times of the package's .py, .html, .txt and
+    .mo files — URL patterns and template tags are code), Django's version, and the site settings
+    the page frame shows. Computed once per process; a deployment or a settings change starts new
+    processes, whose pages get new keys."""
     digest = hashlib.blake2b(digest_size=12)
-    roots = [*sorted(_PACKAGE.glob("*/templates")), _PACKAGE / "locale", *map(Path, settings.LOCALE_PATHS)]
+    roots = [_PACKAGE, *(Path(path) for path in settings.LOCALE_PATHS if not Path(path).is_relative_to(_PACKAGE))]
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if path.suffix in (".html", ".txt", ".mo"):
+            if path.suffix in (".py", ".html", ".txt", ".mo"):
                 stat = path.stat()
                 digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    digest.update(repr((settings.CITY_NAME_ZH, settings.CITY_NAME_EN, settings.HELPDESK_PHONE)).encode())
+    site = (django.get_version(), settings.CITY_NAME_ZH, settings.CITY_NAME_EN, settings.HELPDESK_PHONE)
+    digest.update(repr(site).encode())
     return digest.hexdigest()
 
 
