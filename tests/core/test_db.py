@@ -87,3 +87,20 @@ def test_select_objects_builds_what_the_orm_builds() -> None:
     assert _fields(loaded) == _fields(Account.objects.get(pk=account.pk))
     assert loaded.is_active is False
     assert select_objects(Account, "WHERE t.id = %s", [-1]) == []
+
+
+def test_select_objects_reads_a_joined_object_like_select_related() -> None:
+    from tests.factories import PowerFactory
+    from tongban.core.db import select_objects
+    from tongban.identity.models import Power
+
+    power = PowerFactory()
+    with CaptureQueriesContext(connection) as captured:
+        (loaded,) = select_objects(Power, "WHERE t.id = %s", [power.pk], joined=("firm", ("uscc", "name_zh")))
+        assert loaded.firm.uscc == power.firm.uscc and loaded.firm.name_zh == power.firm.name_zh
+        assert loaded.revoked_by is None  # a null foreign key needs no query either
+    assert len(captured.captured_queries) == 1
+    assert _fields(loaded) == _fields(Power.objects.get(pk=power.pk))
+    assert loaded.firm.get_deferred_fields() >= {"name_en", "legal_representative_id"}  # only what was asked
+    (unjoined,) = select_objects(Power, "WHERE t.id = %s", [power.pk], joined=("revoked_by", None))
+    assert unjoined.revoked_by_id is None and unjoined.revoked_by is None

@@ -86,7 +86,7 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
     """The case with this number if ``person`` may see it (NotFoundError otherwise), with its firm
     and its service version (without the guide texts). Static statements
     (``core.db.select_objects``): the applicant's case page is the platform's most read page."""
-    found = select_objects(Case, "WHERE t.number = %s", [number])
+    found = select_objects(Case, "WHERE t.number = %s", [number], joined=("version", _CASE_VERSION_FIELDS))
     if not found:
         raise NotFoundError(_("No such case among yours."))
     case = found[0]
@@ -105,7 +105,6 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
         if not CaseParty.objects.filter(case=case, person=person).exists():
             raise NotFoundError(_("No such case among yours."))
         access = ApplicantAccess(case, False, None)
-    case.version = select_objects(ServiceVersion, "WHERE t.id = %s", [case.version_id], fields=_CASE_VERSION_FIELDS)[0]
     return access
 
 

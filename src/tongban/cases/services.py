@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,7 @@ from tongban.catalogue.selectors import competent_office
 from tongban.certificates.models import Certificate
 from tongban.certificates.services import certificate_issue
 from tongban.core.actors import Actor
+from tongban.core.db import insert_object_unless_taken
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.masking import mask_identifier
@@ -274,28 +275,26 @@ def _create_case(
     version = application.version
     finished = {"accepted_at": now, "decided_at": now, "closed_at": now} if instant else {}
     for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Case.objects.create(
-                    number=new_case_number(now),
-                    application=application,
-                    version=version,
-                    item=version.item,
-                    area=version.item.area,
-                    agency=version.item.agency,
-                    office=office,
-                    applicant=application.person,
-                    firm=application.firm,
-                    power=authority_power,
-                    channel=CaseChannel.ONLINE,
-                    status=CaseStatus.CLOSED if instant else CaseStatus.SUBMITTED,
-                    data=data,
-                    submitted_at=now,
-                    **finished,
-                )
-        except IntegrityError:
-            if Case.objects.filter(application=application).exists():
-                raise
+        case = Case(
+            number=new_case_number(now),
+            application=application,
+            version=version,
+            item=version.item,
+            area=version.item.area,
+            agency=version.item.agency,
+            office=office,
+            applicant=application.person,
+            firm=application.firm,
+            power=authority_power,
+            channel=CaseChannel.ONLINE,
+            status=CaseStatus.CLOSED if instant else CaseStatus.SUBMITTED,
+            data=data,
+            submitted_at=now,
+            **finished,
+        )
+        # A clash of the random number (one in a billion a day) draws another; Case has no signals.
+        if insert_object_unless_taken(case, "number"):
+            return case
     raise ConflictError(_("Could not allocate a case number; please try again."))
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import translation
 
+from tongban.core.db import insert_object
 from tongban.core.tasks import enqueue_with_commit
 from tongban.identity.models import Account
 from tongban.notifications.models import Message
@@ -28,14 +29,16 @@ def message_send(*, recipient: Account, render: Render, now: datetime, case_numb
     """Put a notice in the recipient's inbox in both languages and e-mail it after commit."""
     subject_zh, body_zh = _in("zh-hans", render)
     subject_en, body_en = _in("en", render)
-    message = Message.objects.create(
-        recipient=recipient,
-        case_number=case_number,
-        subject_zh=subject_zh[:200],
-        subject_en=subject_en[:300],
-        body_zh=body_zh,
-        body_en=body_en,
-        created_at=now,
+    message = insert_object(  # a static INSERT: every case transition sends one (Message has no signals)
+        Message(
+            recipient=recipient,
+            case_number=case_number,
+            subject_zh=subject_zh[:200],
+            subject_en=subject_en[:300],
+            body_zh=body_zh,
+            body_en=body_en,
+            created_at=now,
+        )
     )
     if recipient.email:
         enqueue_with_commit(email_message, message_id=message.pk)
