@@ -95,6 +95,57 @@ def _identifier(id_type: str, id_number: str, nationality: str) -> tuple[str, st
     return IdType(parsed.kind.value), parsed.number, "CN", parsed
 
 
+def registration_errors(
+    *,
+    username: str,
+    password: str,
+    id_type: str,
+    id_number: str,
+    nationality: str,
+    name: str,
+    latin_name: str,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, list[str]]:
+    """Every problem with a registration that can be told before anything is written, all at once:
+    user name, document, names and password are checked independently, so a form shows them
+    together (with its own required-field errors) instead of one round per problem. ``skip``:
+    fields the caller already reported (e.g. left empty); their checks are not run."""
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("username", lambda: _clean_username(username)),
+        ("id_number", lambda: _identifier(id_type, id_number, nationality)),
+        ("name", lambda: _text("name", name, required=id_type != IdType.PASSPORT)),
+        ("latin_name", lambda: _clean_latin_name(id_type, latin_name)),
+        ("password", lambda: _check_password(password, username=username, name=name or latin_name)),
+    ]
+    errors: dict[str, list[str]] = {}
+    for field, check in checks:
+        if field in skip:
+            continue
+        try:
+            check()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                if key not in skip:
+                    errors.setdefault(key, []).extend(messages)
+    return errors
+
+
+def _clean_latin_name(id_type: str, latin_name: str) -> str:
+    if id_type != IdType.PASSPORT and not latin_name.strip():
+        return ""
+    try:
+        return idnumbers.validate_latin_name(latin_name)
+    except idnumbers.InvalidIdentifierError as exc:
+        raise ValidationError({"latin_name": exc.message}) from None
+
+
+def _check_password(password: str, *, username: str, name: str) -> None:
+    try:
+        validate_password(password, Account(username=username.strip().lower(), display_name=name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
 @transaction.atomic
 def person_register(
     *,
@@ -111,15 +162,18 @@ def person_register(
     preferred_language: str = "zh-hans",
 ) -> Person:
     """Open a self-registered account for a person. The verification level starts at the lowest;
-    only a registry check or a clerk's recorded check raises it."""
+    only a registry check or a clerk's recorded check raises it. Refuses with every independent
+    problem at once (``registration_errors``)."""
+    errors = registration_errors(
+        username=username, password=password, id_type=id_type, id_number=id_number, nationality=nationality,
+        name=name, latin_name=latin_name,
+    )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
     username = _clean_username(username)
     id_type, number, nationality, parsed = _identifier(id_type, id_number, nationality)
     name = _text("name", name, required=id_type != IdType.PASSPORT)
-    if id_type == IdType.PASSPORT or latin_name.strip():
-        try:
-            latin_name = idnumbers.validate_latin_name(latin_name)
-        except idnumbers.InvalidIdentifierError as exc:
-            raise ValidationError({"latin_name": exc.message}) from None
+    latin_name = _clean_latin_name(id_type, latin_name)
     known = _known_person(id_type, number, nationality)
     if known is not None and known.account_id is not None:
         raise ValidationError(

@@ -14,7 +14,7 @@ from django_countries import countries
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.tasks import enqueue_with_commit, send_email
 from tongban.identity.models import IdType, ServiceArea
-from tongban.identity.services import account_password_set
+from tongban.identity.services import account_password_set, registration_errors
 
 
 class LoginForm(TongbanForm):
@@ -100,7 +100,20 @@ class RegisterForm(TongbanForm):
         data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
+        # The service's own checks now, not after the person fixed what this form found: every
+        # problem is listed in one round (fields already reported are not checked again).
+        reported = set(self.errors)
+        if "id_type" in reported:  # what the document and the names need depends on its type
+            reported |= {"id_number", "name", "latin_name"}
+        errors = registration_errors(
+            **{name: str(data.get(name) or "") for name in _REGISTRATION_FIELDS}, skip=frozenset(reported)
+        )
+        for name, messages in errors.items():
+            self.add_error(name if name in self.fields else None, messages)
         return data
+
+
+_REGISTRATION_FIELDS = ("username", "password", "id_type", "id_number", "nationality", "name", "latin_name")
 
 
 class ProfileForm(TongbanForm):
