@@ -32,6 +32,11 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = Status.WITHDRAWN.value, _("Withdrawn")
 
 
+def status_label(value: str) -> str:
+    """The label of a case status in the active language."""
+    return _label(CaseStatus, value)
+
+
 def _label(choices: type[models.TextChoices], value: str) -> str:
     try:
         return str(choices(value).label)
@@ -109,7 +114,7 @@ class Case(models.Model):
 
     def get_status_display(self) -> str:  # type: ignore[no-redef]  # django-stubs declares it for the choices
         """The status label, without Django's per-call rebuild of the choices dict (list pages)."""
-        return _label(CaseStatus, self.status)
+        return status_label(self.status)
 
 
 class CaseParty(models.Model):

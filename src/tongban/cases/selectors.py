@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, CaseStatus
+from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, CaseStatus, status_label
 from tongban.cases.workflow import OPEN, Role
 from tongban.catalogue.models import ServiceVersion
 from tongban.core.calendar import get_work_calendar
@@ -127,7 +127,7 @@ class CaseRow(NamedTuple):
     service_en: str
 
     def get_status_display(self) -> str:
-        return Case(status=self.status).get_status_display()
+        return status_label(self.status)
 
 
 _ROW_COLUMNS = ("id", "number", "status", "submitted_at", "promised_due_on", "applicant_id")
