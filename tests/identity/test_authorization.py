@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.factories import FirmFactory, PersonFactory, PowerFactory
 from tongban.core.errors import NotFoundError, PermissionDeniedError
-from tongban.identity.models import Account, ServiceArea
+from tongban.identity.models import Account, Power, ServiceArea
 from tongban.identity.selectors import acting_authority, firm_access
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +143,30 @@ def test_grant_form_shows_errors_and_keeps_input(
     assert response.status_code == 200
     assert 'class="error-summary"' in html and "No registered person" in html
     assert 'value="NOBODY123"' in html and 'aria-invalid="true"' in html
+
+
+def test_grant_form_lists_every_problem_in_one_round(
+    client: Client, login_person: Callable[[Client, Account], None]
+) -> None:
+    """The unknown person, the missing area and the too distant expiry together — not one per try."""
+    firm = FirmFactory()
+    login_person(client, firm.legal_representative.account)
+    far = (timezone.localdate() + timedelta(days=5 * 366)).isoformat()
+    response = client.post(f"/en/my/firms/{firm.uscc}/staff/", {"id_number": "NOBODY123", "expires_on": far})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "No registered person" in errors["id_number"][0]
+    assert errors["area"] == ["This field is required."]
+    assert errors["expires_on"] == ["A power can be granted for at most three years."]
+    staff = PersonFactory(account=None)
+    response = client.post(
+        f"/en/my/firms/{firm.uscc}/staff/",
+        {"id_number": staff.id_number, "area": "tax", "expires_on": "2020-01-01"},
+    )
+    errors = response.context["form"].errors
+    assert errors["id_number"] == ["This person has no account yet; ask them to register first."]
+    assert errors["expires_on"] == ["The expiry date must be in the future."]
+    assert not Power.objects.filter(firm=firm).exists()
 
 
 def test_staff_page_queries_do_not_grow_with_powers(

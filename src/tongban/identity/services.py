@@ -433,6 +433,25 @@ def firm_register(
     return firm
 
 
+def power_grant_errors(
+    *, firm: Firm, grantee: Person | None, area: str | None, expires_at: datetime | None, now: datetime
+) -> dict[str, list[str]]:
+    """Every problem with a grant that can be told before anything is written, all at once (keys:
+    ``area``, ``grantee``, ``expires_on``). ``None``: a part the caller already reported."""
+    errors: dict[str, list[str]] = {}
+    if area is not None and area not in ServiceArea.values:
+        errors["area"] = [str(_("Choose a service area."))]
+    if grantee is not None and grantee.pk == firm.legal_representative_id:
+        errors["grantee"] = [str(_("The legal representative already holds every power."))]
+    elif grantee is not None and grantee.account_id is None:
+        errors["grantee"] = [str(_("This person has no account yet; ask them to register first."))]
+    if expires_at is not None and expires_at <= now:
+        errors["expires_on"] = [str(_("The expiry date must be in the future."))]
+    elif expires_at is not None and expires_at - now > MAX_POWER_DURATION:
+        errors["expires_on"] = [str(_("A power can be granted for at most three years."))]
+    return errors
+
+
 @transaction.atomic
 def power_grant(
     *, firm: Firm, grantee: Person, area: str, expires_at: datetime, granted_by: Person, actor: Actor, now: datetime
@@ -440,16 +459,9 @@ def power_grant(
     """The legal representative lets a member of staff act for the firm in one area until a date."""
     firm = Firm.objects.select_for_update().get(pk=firm.pk)  # serialises grants for one firm
     require_legal_representative(person=granted_by, firm=firm)
-    if area not in ServiceArea.values:
-        raise ValidationError({"area": _("Choose a service area.")})
-    if grantee.pk == firm.legal_representative_id:
-        raise ValidationError({"grantee": _("The legal representative already holds every power.")})
-    if grantee.account_id is None:
-        raise ValidationError({"grantee": _("This person has no account yet; ask them to register first.")})
-    if expires_at <= now:
-        raise ValidationError({"expires_on": _("The expiry date must be in the future.")})
-    if expires_at - now > MAX_POWER_DURATION:
-        raise ValidationError({"expires_on": _("A power can be granted for at most three years.")})
+    errors = power_grant_errors(firm=firm, grantee=grantee, area=area, expires_at=expires_at, now=now)
+    if errors:
+        raise ValidationError(errors)
     if active_powers(now).filter(firm=firm, grantee=grantee, area=area).exists():
         raise ConflictError(_("This person already holds an active power in this area; revoke it first to change it."))
     power = Power.objects.create(

@@ -18,7 +18,7 @@ from tongban.catalogue.selectors import published_services
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.requests import actor_from_request
-from tongban.identity.models import IdType, Power, ServiceArea
+from tongban.identity.models import Firm, IdType, Power, ServiceArea
 from tongban.identity.selectors import (
     acting_authority,
     firm_access,
@@ -26,7 +26,7 @@ from tongban.identity.selectors import (
     person_by_identifier,
     require_legal_representative,
 )
-from tongban.identity.services import power_grant, power_revoke
+from tongban.identity.services import power_grant, power_grant_errors, power_revoke
 from tongban.portal.decorators import person_required
 from tongban.portal.forms import PowerGrantForm, PowerRevokeForm
 
@@ -66,35 +66,29 @@ def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
     access = firm_access(person=person, uscc=uscc, now=now())
     require_legal_representative(person=person, firm=access.firm)
     form = PowerGrantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _grant_checked(form, access.firm):
         data = form.cleaned_data
-        grantee = person_by_identifier(
-            id_number=data["id_number"].strip().upper().replace(" ", ""), nationality=data["nationality"] or None
-        )
-        if grantee is None:
-            form.add_error("id_number", _("No registered person has this document number. Ask them to register first."))
+        try:
+            power_grant(
+                firm=access.firm,
+                grantee=data["grantee"],
+                area=data["area"],
+                expires_at=_end_of_day(data["expires_on"]),
+                granted_by=person,
+                actor=actor_from_request(request),
+                now=now(),
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc.message))
         else:
-            try:
-                power_grant(
-                    firm=access.firm,
-                    grantee=grantee,
-                    area=data["area"],
-                    expires_at=_end_of_day(data["expires_on"]),
-                    granted_by=person,
-                    actor=actor_from_request(request),
-                    now=now(),
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s may now act for the firm in “%(area)s”.")
-                    % {"name": grantee.display_name, "area": ServiceArea(data["area"]).label},
-                )
-                return redirect("portal:firm_staff", uscc=uscc)
+            messages.success(
+                request,
+                _("%(name)s may now act for the firm in “%(area)s”.")
+                % {"name": data["grantee"].display_name, "area": ServiceArea(data["area"]).label},
+            )
+            return redirect("portal:firm_staff", uscc=uscc)
     moment = now()
     powers = list(firm_powers(firm=access.firm))
     active = [power for power in powers if power.is_active(moment)]
@@ -104,6 +98,30 @@ def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
         "portal/firm_staff.html",
         {"firm": access.firm, "form": form, "active": active, "inactive": inactive, "now": moment, "IdType": IdType},
     )
+
+
+def _grant_checked(form: PowerGrantForm, firm: Firm) -> bool:
+    """The form's checks, the grantee looked up and the grant service's own checks, all in one
+    round: every problem is listed at once, not one per submission. The grantee goes into
+    ``form.cleaned_data["grantee"]``."""
+    valid = form.is_valid()
+    data = form.cleaned_data
+    grantee = None
+    if "id_number" in data:
+        grantee = person_by_identifier(
+            id_number=data["id_number"].strip().upper().replace(" ", ""), nationality=data.get("nationality") or None
+        )
+        if grantee is None:
+            form.add_error("id_number", _("No registered person has this document number. Ask them to register first."))
+    expires_on = data.get("expires_on")
+    errors = power_grant_errors(
+        firm=firm, grantee=grantee, area=data.get("area"), now=now(),
+        expires_at=_end_of_day(expires_on) if expires_on else None,
+    )  # fmt: skip
+    for key, problems in errors.items():
+        form.add_error("id_number" if key == "grantee" else key, problems)
+    data["grantee"] = grantee
+    return valid and not form.errors
 
 
 @require_POST
