@@ -202,10 +202,10 @@ def staff_queue(
     return list(cases.order_by("promised_due_on", "id")[offset : offset + limit])
 
 
-def case_events(*, case: Case, with_actors: bool = True) -> QuerySet[CaseEvent]:
-    """A case's history, oldest first; ``with_actors`` joins the accounts (the back office names them)."""
-    events = CaseEvent.objects.filter(case=case).order_by("id")
-    return events.select_related("actor_account") if with_actors else events
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    """A case's history, oldest first, with the actors' accounts (the back office names them;
+    the applicant's page reads ``case_events_of``)."""
+    return CaseEvent.objects.filter(case=case).order_by("id").select_related("actor_account")
 
 
 def pauses_of(events: list[CaseEvent]) -> list[Pause]:

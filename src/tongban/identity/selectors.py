@@ -85,6 +85,7 @@ def firms_of_person(*, person: Person, now: datetime) -> list[FirmAccess]:
 
 #: The two reads every page of a firm's space starts with, as static statements
 #: (``core.db.select_objects``: the ORM spent longer compiling them than PostgreSQL running them).
+#: A live power is the rule of ``active_powers``, written out once more as SQL: keep the two alike.
 _LIVE_POWERS_WHERE = (
     "WHERE grantee_id = %s AND firm_id = %s AND revoked_at IS NULL AND granted_at <= %s AND expires_at > %s "
     "ORDER BY expires_at, id"

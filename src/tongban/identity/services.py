@@ -104,30 +104,51 @@ def registration_errors(
     nationality: str,
     name: str,
     latin_name: str,
+    email: str = "",
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
     """Every problem with a registration that can be told before anything is written, all at once:
     user name, document, names and password are checked independently, so a form shows them
     together (with its own required-field errors) instead of one round per problem. ``skip``:
     fields the caller already reported (e.g. left empty); their checks are not run."""
-    checks: list[tuple[str, Callable[[], object]]] = [
+    return _check_registration(
+        username=username, password=password, id_type=id_type, id_number=id_number, nationality=nationality,
+        name=name, latin_name=latin_name, email=email, skip=skip,
+    )[0]  # fmt: skip
+
+
+def _check_registration(
+    *,
+    username: str,
+    password: str,
+    id_type: str,
+    id_number: str,
+    nationality: str,
+    name: str,
+    latin_name: str,
+    email: str,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """(the problems, the cleaned value of each check that passed, by field)."""
+    checks: list[tuple[str, Callable[[], Any]]] = [
         ("username", lambda: _clean_username(username)),
         ("id_number", lambda: _identifier(id_type, id_number, nationality)),
         ("name", lambda: _text("name", name, required=id_type != IdType.PASSPORT)),
         ("latin_name", lambda: _clean_latin_name(id_type, latin_name)),
-        ("password", lambda: _check_password(password, username=username, name=name or latin_name)),
+        ("password", lambda: _check_password(password, username=username, name=name or latin_name, email=email)),
     ]
     errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
     for field, check in checks:
         if field in skip:
             continue
         try:
-            check()
+            cleaned[field] = check()
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 if key not in skip:
                     errors.setdefault(key, []).extend(messages)
-    return errors
+    return errors, cleaned
 
 
 def _clean_latin_name(id_type: str, latin_name: str) -> str:
@@ -139,9 +160,9 @@ def _clean_latin_name(id_type: str, latin_name: str) -> str:
         raise ValidationError({"latin_name": exc.message}) from None
 
 
-def _check_password(password: str, *, username: str, name: str) -> None:
+def _check_password(password: str, *, username: str, name: str, email: str) -> None:
     try:
-        validate_password(password, Account(username=username.strip().lower(), display_name=name))
+        validate_password(password, Account(username=username.strip().lower(), display_name=name, email=email.strip()))
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
 
@@ -164,16 +185,14 @@ def person_register(
     """Open a self-registered account for a person. The verification level starts at the lowest;
     only a registry check or a clerk's recorded check raises it. Refuses with every independent
     problem at once (``registration_errors``)."""
-    errors = registration_errors(
+    errors, cleaned = _check_registration(
         username=username, password=password, id_type=id_type, id_number=id_number, nationality=nationality,
-        name=name, latin_name=latin_name,
+        name=name, latin_name=latin_name, email=email,
     )  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    username = _clean_username(username)
-    id_type, number, nationality, parsed = _identifier(id_type, id_number, nationality)
-    name = _text("name", name, required=id_type != IdType.PASSPORT)
-    latin_name = _clean_latin_name(id_type, latin_name)
+    username, name, latin_name = cleaned["username"], cleaned["name"], cleaned["latin_name"]
+    id_type, number, nationality, parsed = cleaned["id_number"]
     known = _known_person(id_type, number, nationality)
     if known is not None and known.account_id is not None:
         raise ValidationError(
@@ -197,11 +216,7 @@ def person_register(
         display_name=name or latin_name,
         preferred_language=preferred_language,
     )
-    try:
-        validate_password(password, account)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    account.set_password(password)
+    account.set_password(password)  # checked by _check_registration
     account.save()
     try:
         with transaction.atomic():

@@ -113,7 +113,7 @@ class RegisterForm(TongbanForm):
         return data
 
 
-_REGISTRATION_FIELDS = ("username", "password", "id_type", "id_number", "nationality", "name", "latin_name")
+_REGISTRATION_FIELDS = ("username", "password", "id_type", "id_number", "nationality", "name", "latin_name", "email")
 
 
 class ProfileForm(TongbanForm):
