@@ -71,7 +71,7 @@ def main() -> None:
     applicants, extra = run.prepare(meta)
     client: Any = Client(HTTP_HOST=run.HOST)  # one client: one middleware chain, as in a server process
     if os.environ.get("BENCH_PROFILE_WSGI") == "1":
-        if kind == "submit":
+        if kind in ("submit", "floor_write", "baseline_insert"):
             raise SystemExit("BENCH_PROFILE_WSGI profiles GET kinds only (a submit needs the CSRF dance)")
         client = _WsgiClient()
     staff = applicants[: extra["big_firm_staff"]]
@@ -79,11 +79,19 @@ def main() -> None:
     def request(i: int) -> None:
         applicant = staff[i % len(staff)]
         client.cookies["sessionid"] = applicant.session_key
+        if hasattr(client.cookies, "pop"):
+            client.cookies.pop("messages", None)  # as wrk: no flash message piles up from the last submit
         if kind == "submit":
             response = client.post(f"/en/applications/{applicant.drafts.pop()}/submit/")
             assert response.status_code == 302 and "/my/cases/" in response["Location"], response.status_code
         elif kind == "case_read":
             response = client.get(f"/en/my/cases/{applicant.cases[i % len(applicant.cases)]}/")
+        elif kind == "floor_read":
+            response = client.get(f"/bench/floor/read/{applicant.cases[i % len(applicant.cases)]}")
+        elif kind == "floor_write":
+            response = client.post("/bench/floor/write", {"value": f"profile-{i}"})
+        elif kind == "baseline_insert":
+            response = client.post("/bench/baseline/insert", {"value": f"profile-{i}"})
         elif kind == "my_cases":
             response = client.get(f"/en/my/firms/{extra['big_firm_uscc']}/cases/")
         elif kind == "search":
@@ -144,6 +152,7 @@ def main() -> None:
         for i in range(count):
             request(i + 20)
         profiler.disable()
+        profiler.dump_stats("/tmp/prof.out")
     wall = time.perf_counter() - started
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()

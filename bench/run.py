@@ -66,13 +66,22 @@ MAX_ERROR_RATE = 0.01
 #: Phase kinds in the order they alternate; (results key, title, expected response).
 KINDS = {
     "baseline_insert": ("bare view: insert one row", "200"),
+    "floor_write": ("floor: signed in, one row + its audit", "200"),
     "submit": ("submit an application (si-enrolment)", "302:/en/my/cases/"),
     "baseline_read": ("bare view: read one row by key", "200"),
+    "floor_read": ("floor: signed in, one owned case's status", "200"),
     "case_read": ("read one of my cases", "200"),
     "my_cases": ("firm's cases (10k-case firm)", "200"),
     "search": ("catalogue search (5,000 services)", "200"),
     "exchange": ("exchange query (grant + registry + log)", "200"),
 }
+#: Reference ratios, not targets: the floors show what no signed-in page can go below here.
+FLOORS = (
+    ("floor_write_vs_baseline", "floor write rps / baseline insert rps: the least a signed-in, audited write can do"),
+    ("submit_vs_floor", "submit rps / floor write rps"),
+    ("floor_read_vs_baseline", "floor read rps / baseline read rps: the least a signed-in case read can do"),
+    ("case_read_vs_floor", "case read rps / floor read rps"),
+)
 TARGETS = (
     ("submit_vs_baseline", 0.4, "submit rps / baseline insert rps"),
     ("case_read_vs_baseline", 0.6, "case read rps / baseline read rps"),
@@ -299,6 +308,8 @@ def count_queries(applicants: list[Applicant], extra: dict[str, Any]) -> dict[st
         "search": [("get", "/en/services/", {"q": term}) for term in ("许可", "社会保险")],
         "baseline_insert": [("post", "/bench/baseline/insert", {"value": "count"})] * 2,
         "baseline_read": [("get", "/bench/baseline/read/1", None)] * 2,
+        "floor_write": [("post", "/bench/floor/write", {"value": "count"})] * 2,
+        "floor_read": [("get", f"/bench/floor/read/{number}", None) for number in applicant.cases[:2]],
         "exchange": [("get", f"/bench/exchange/{person_id}", None) for person_id in extra["exchange_people"][:2]],
     }
     out_dir = ROOT / "var" / "bench" / "queries"
@@ -482,6 +493,8 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
     pairs = [(a, number) for a in applicants for number in a.cases]
     rng.shuffle(pairs)
     lines["case_read"] = [f"GET\t/en/my/cases/{number}/\t{a.cookie}\t" for a, number in pairs]
+    lines["floor_read"] = [f"GET\t/bench/floor/read/{number}\t{a.cookie}\t" for a, number in pairs]
+    lines["floor_write"] = [f"POST\t/bench/floor/write\t{a.cookie}\tvalue=floor-{i}" for i, a in enumerate(applicants)]
     staff = applicants[: extra["big_firm_staff"]]
     lines["my_cases"] = [f"GET\t/en/my/firms/{extra['big_firm_uscc']}/cases/\t{a.cookie}\t" for a in staff]
     terms = extra["search_terms"]
@@ -652,6 +665,12 @@ def results_document(
         "baseline_read_p95_ms": k["baseline_read"]["p95_ms"],
         "my_cases_p95_vs_read_p95": ratio(k["my_cases"]["p95_ms"], k["baseline_read"]["p95_ms"]),
         "search_p95_vs_read_p95": ratio(k["search"]["p95_ms"], k["baseline_read"]["p95_ms"]),
+        "floor_write_rps": k["floor_write"]["rps"],
+        "floor_write_vs_baseline": ratio(k["floor_write"]["rps"], k["baseline_insert"]["rps"]),
+        "submit_vs_floor": ratio(submit["rps"], k["floor_write"]["rps"]),
+        "floor_read_rps": k["floor_read"]["rps"],
+        "floor_read_vs_baseline": ratio(k["floor_read"]["rps"], k["baseline_read"]["rps"]),
+        "case_read_vs_floor": ratio(k["case_read"]["rps"], k["floor_read"]["rps"]),
         "exchange_rps": k["exchange"]["rps"],
         "exchange_vs_baseline_read": ratio(k["exchange"]["rps"], k["baseline_read"]["rps"]),
         "exchange_p99_ms": k["exchange"]["p99_ms"],
@@ -714,6 +733,9 @@ def print_table(by_kind: dict[str, dict[str, Any]], doc: dict[str, Any], queries
         comparison = "<=" if name.endswith("_vs_read_p95") else ">="
         verdict = "met" if _met(name, actual, target) else "TARGET MISSED"
         say(f"{verdict:<14} {name} = {actual:.3f} (target {comparison} {target}; {text})")
+    say("")
+    for name, text in FLOORS:
+        say(f"{'reference':<14} {name} = {doc[name]:.3f} ({text})")
 
 
 def main() -> int:
