@@ -36,8 +36,8 @@ from django.views.decorators.http import require_GET, require_POST
 from bench.models import BaselineRow
 from tongban.audit.services import audit_record
 from tongban.cases.models import Case
-from tongban.core.requests import actor_from_request
 from tongban.core.actors import Actor
+from tongban.core.requests import actor_from_request
 from tongban.exchange.services import Basis, exchange_query, subject_of
 from tongban.identity.models import Agency, Person
 from tongban.urls import urlpatterns as app_urlpatterns
@@ -113,7 +113,9 @@ def floor_write(request: HttpRequest) -> HttpResponse:
         return HttpResponse("not signed in", status=403, content_type="text/plain")
     with transaction.atomic():
         row = BaselineRow.objects.create(value=request.POST.get("value", "")[:64], created_at=timezone.now())
-        audit_record(action="bench.floor_write", actor=actor_from_request(request), object_type="bench", object_id=row.pk)
+        audit_record(
+            action="bench.floor_write", actor=actor_from_request(request), object_type="bench", object_id=row.pk
+        )
     return HttpResponse(str(row.pk), content_type="text/plain")
 
 

@@ -356,3 +356,27 @@ def test_two_officers_in_parallel_on_postgresql(world: World) -> None:
         thread.join()
     assert sorted(outcomes) == ["conflict", "won"]
     assert CaseEvent.objects.filter(case=case).exclude(action="submit").count() == 1
+
+
+def test_case_page_reads_the_case_its_history_and_files_for_those_who_may_see_it(world: World) -> None:
+    from tongban.cases.selectors import case_page_for_person
+
+    case = world.submitted_case()
+    other = world.submitted_case()  # another case of the same applicant: its rows must not mix in
+    act(world, other, "accept", who="officer")
+    page = case_page_for_person(number=case.number, person=world.hr, now=timezone.now())
+    assert page.access.case.pk == case.pk and page.access.can_act is True
+    assert page.access.case.version.name_en == case.version.name_en
+    assert [event.action for event in page.events] == list(
+        case.events.order_by("id").values_list("action", flat=True)
+    ) == ["submit"]  # fmt: skip
+    assert [(u.pk, u.material.code) for u in page.uploads] == [
+        (u.pk, u.material.code) for u in case.application.uploads.order_by("uploaded_at", "id")
+    ]
+    assert page.uploads and page.uploads[0].material.code == "passport"
+    concerned = case_page_for_person(number=case.number, person=world.engineer, now=timezone.now())
+    assert concerned.access.can_act is False and len(concerned.events) == 1
+    with pytest.raises(NotFoundError):  # a stranger learns nothing, not even the history
+        case_page_for_person(number=case.number, person=PersonFactory(), now=timezone.now())
+    with pytest.raises(NotFoundError):
+        case_page_for_person(number="TB-NO-SUCH", person=world.hr, now=timezone.now())

@@ -104,3 +104,61 @@ def test_select_objects_reads_a_joined_object_like_select_related() -> None:
     assert loaded.firm.get_deferred_fields() >= {"name_en", "legal_representative_id"}  # only what was asked
     (unjoined,) = select_objects(Power, "WHERE t.id = %s", [power.pk], joined=("revoked_by", None))
     assert unjoined.revoked_by_id is None and unjoined.revoked_by is None
+
+
+def test_select_batch_returns_each_read_as_select_objects_would() -> None:
+    from tests.factories import PowerFactory
+    from tongban.core.db import Read, select_batch, select_objects
+    from tongban.identity.models import Firm, Power
+
+    powers = [PowerFactory(), PowerFactory()]
+    reads = (
+        Read(Power, "WHERE t.id = %s", [powers[0].pk], joined=("firm", ("uscc", "name_zh"))),
+        Read(Firm, "WHERE t.id IN (%s, %s) ORDER BY t.id DESC", [powers[0].firm_id, powers[1].firm_id]),
+        Read(Power, "WHERE t.id = %s", [-1]),  # an empty result keeps its place
+        Read(Power, "WHERE t.firm_id = %s", [powers[1].firm_id], fields=("area",)),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        batch = select_batch(*reads)
+    assert len(captured.captured_queries) == len(reads)  # each statement still runs (and is counted)
+    assert batch[3][0].get_deferred_fields() >= {"expires_at"} and batch[3][0].area == powers[1].area
+    one_by_one = [select_objects(r.model, r.where, r.params, fields=r.fields, joined=r.joined) for r in reads]
+    assert [[_fields(obj) for obj in result] for result in batch] == [
+        [_fields(obj) for obj in result] for result in one_by_one
+    ]
+    assert batch[0][0].firm.uscc == powers[0].firm.uscc  # the joined object came along
+    assert [firm.pk for firm in batch[1]] == sorted((powers[0].firm_id, powers[1].firm_id), reverse=True)
+    assert batch[2] == []
+
+
+def test_select_batch_raises_for_a_bad_statement_and_the_connection_goes_on() -> None:
+    from django.db import DatabaseError, transaction
+
+    from tongban.core.db import Read, select_batch
+    from tongban.identity.models import Firm
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        select_batch(Read(Firm, "WHERE t.id = %s", [1]), Read(Firm, "WHERE t.no_such_column = %s", [1]))
+    assert select_batch(Read(Firm, "WHERE t.id = %s", [-1]), Read(Firm, "WHERE t.id = %s", [-2])) == [[], []]
+
+
+def test_select_batch_sends_its_statements_in_one_round_trip_on_postgresql() -> None:
+    """psycopg's pipeline mode: every statement of the batch is sent while the pipeline is open,
+    and the results are read back only after all were sent."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's; SQLite answers in-process")
+    from psycopg import pq
+
+    from tongban.core.db import Read, select_batch
+    from tongban.identity.models import Firm
+
+    seen: list[pq.PipelineStatus] = []
+
+    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append(connection.connection.pgconn.pipeline_status)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        select_batch(*(Read(Firm, "WHERE t.id = %s", [i]) for i in range(3)))
+    assert seen == [pq.PipelineStatus.ON] * 3
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF  # and closed again

@@ -22,12 +22,14 @@ from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, CaseStatu
 from tongban.cases.workflow import OPEN, Role
 from tongban.catalogue.models import ServiceVersion
 from tongban.core.calendar import get_work_calendar
-from tongban.core.db import select_objects
+from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.deadlines import Deadline, Pause, case_deadline
 from tongban.core.errors import NotFoundError, PermissionDeniedError
 from tongban.exchange.models import Grant
 from tongban.exchange.selectors import active_grants
 from tongban.exchange.services import subject_of
+from tongban.forms.models import Upload
+from tongban.forms.selectors import uploads_read
 from tongban.identity.models import Account, Firm, Person, StaffRole, StaffRoleKind
 from tongban.identity.selectors import Authority, acting_authority, active_staff_roles
 
@@ -86,7 +88,39 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
     """The case with this number if ``person`` may see it (NotFoundError otherwise), with its firm
     and its service version (without the guide texts). Static statements
     (``core.db.select_objects``): the applicant's case page is the platform's most read page."""
-    found = select_objects(Case, "WHERE t.number = %s", [number], joined=("version", _CASE_VERSION_FIELDS))
+    found = select_objects(Case, "WHERE t.number = %s", [number], **_CASE_READ)
+    return _applicant_access(found, person=person, now=now)
+
+
+_CASE_READ: dict[str, Any] = {"joined": ("version", _CASE_VERSION_FIELDS)}
+_CASE_TABLE = Case._meta.db_table
+_EVENTS_BY_NUMBER = f'WHERE t.case_id = (SELECT c.id FROM "{_CASE_TABLE}" c WHERE c.number = %s) ORDER BY t.id'  # noqa: S608
+_FILES_BY_NUMBER = f'WHERE t.application_id = (SELECT c.application_id FROM "{_CASE_TABLE}" c WHERE c.number = %s)'  # noqa: S608
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """What the applicant's page of one case shows: the access, the history, the files."""
+
+    access: ApplicantAccess
+    events: list[CaseEvent]
+    uploads: list[Upload]
+
+
+def case_page_for_person(*, number: str, person: Person, now: datetime) -> CasePage:
+    """``case_for_person`` with the case's history and files, read in the same round trip to the
+    database (``core.db.select_batch``). The history and files are found by the case number, so
+    the three reads need not wait for each other; they are shown only once the access check
+    passed (NotFoundError otherwise, as ``case_for_person``)."""
+    found, events, uploads = select_batch(
+        Read(Case, "WHERE t.number = %s", [number], **_CASE_READ),
+        Read(CaseEvent, _EVENTS_BY_NUMBER, [number]),
+        uploads_read(_FILES_BY_NUMBER, [number]),
+    )
+    return CasePage(_applicant_access(found, person=person, now=now), events, uploads)
+
+
+def _applicant_access(found: list[Case], *, person: Person, now: datetime) -> ApplicantAccess:
     if not found:
         raise NotFoundError(_("No such case among yours."))
     case = found[0]
@@ -106,11 +140,6 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
             raise NotFoundError(_("No such case among yours."))
         access = ApplicantAccess(case, False, None)
     return access
-
-
-def case_events_of(case: Case) -> list[CaseEvent]:
-    """A case's history, oldest first, without the actors' accounts (the applicant's view)."""
-    return select_objects(CaseEvent, "WHERE t.case_id = %s ORDER BY t.id", [case.pk])
 
 
 class CaseRow(NamedTuple):
@@ -204,7 +233,7 @@ def staff_queue(
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     """A case's history, oldest first, with the actors' accounts (the back office names them;
-    the applicant's page reads ``case_events_of``)."""
+    the applicant's page reads its history with ``case_page_for_person``)."""
     return CaseEvent.objects.filter(case=case).order_by("id").select_related("actor_account")
 
 

@@ -9,12 +9,14 @@ a firm's access check) the compiling cost more than the database.
   No signals are sent, so use it only for models that have none (append-only log rows).
 * ``select_objects`` reads whole rows with a WHERE clause the caller writes and converts each
   column with the converters the ORM would apply on this database (cached per model), then builds
-  instances with ``Model.from_db`` as a queryset does."""
+  instances with ``Model.from_db`` as a queryset does. ``select_batch`` sends several such reads
+  to PostgreSQL in one round trip (pipeline mode)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -107,6 +109,51 @@ def _build(model: type[ModelT], names: tuple[str, ...], plan: tuple[tuple[int, A
     return model.from_db(connection.alias, names, values)
 
 
+class Read(NamedTuple):
+    """One static read for ``select_objects`` / ``select_batch`` (see ``select_objects``)."""
+
+    model: type[Model]
+    where: str
+    params: list[Any]
+    fields: tuple[str, ...] | None = None
+    joined: tuple[str, tuple[str, ...] | None] | None = None
+
+
+def _statement(read: Read) -> tuple[str, Callable[[list[Any]], list[Any]]]:
+    """The SQL of ``read`` and the function that turns its rows into instances."""
+    model, where, _params, fields, joined = read
+    quote = connection.ops.quote_name
+    columns, names, plan = _read_plan(model, fields, "t", connection.vendor)
+    join = ""
+    target: type[Model] | None = None
+    joined_names: tuple[str, ...] = ()
+    joined_plan: tuple[tuple[int, Any, Any], ...] = ()
+    if joined is not None:
+        relation = model._meta.get_field(joined[0])
+        target = relation.related_model  # type: ignore[assignment]
+        assert target is not None
+        joined_columns, joined_names, joined_plan = _read_plan(target, joined[1], "j", connection.vendor)
+        columns = f"{columns}, {joined_columns}"
+        fk_column: str = relation.column  # type: ignore[union-attr, assignment]
+        join = (
+            f"LEFT JOIN {quote(target._meta.db_table)} j ON j.{quote(target._meta.pk.column)} = t.{quote(fk_column)} "
+        )
+    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {join}{where}"  # noqa: S608 - metadata only
+    width = len(names)
+
+    def materialize(rows: list[Any]) -> list[Any]:
+        objects = []
+        present = width + joined_names.index(target._meta.pk.attname) if target is not None else 0
+        for row in rows:
+            obj = _build(model, names, plan, row[:width])
+            if target is not None and joined is not None and row[present] is not None:
+                setattr(obj, joined[0], _build(target, joined_names, joined_plan, row[width:]))
+            objects.append(obj)
+        return objects
+
+    return sql, materialize
+
+
 def select_objects(
     model: type[ModelT],
     where: str,
@@ -122,28 +169,34 @@ def select_objects(
     also reads the object that foreign key points to in the same statement (LEFT JOIN as ``j``),
     like ``select_related``. For the reads every request of a hot page makes, where the ORM's
     compiling cost more than the database."""
-    quote = connection.ops.quote_name
-    columns, names, plan = _read_plan(model, fields, "t", connection.vendor)
-    join = ""
-    if joined is not None:
-        relation = model._meta.get_field(joined[0])
-        target: type[Model] = relation.related_model  # type: ignore[assignment]
-        joined_columns, joined_names, joined_plan = _read_plan(target, joined[1], "j", connection.vendor)
-        columns = f"{columns}, {joined_columns}"
-        fk_column: str = relation.column  # type: ignore[union-attr, assignment]
-        join = (
-            f"LEFT JOIN {quote(target._meta.db_table)} j ON j.{quote(target._meta.pk.column)} = t.{quote(fk_column)} "
-        )
-    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {join}{where}"  # noqa: S608 - metadata only
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    objects = []
-    width = len(names)
-    present = width + joined_names.index(target._meta.pk.attname) if joined is not None else 0
-    for row in rows:
-        obj = _build(model, names, plan, row[:width])
-        if joined is not None and row[present] is not None:
-            setattr(obj, joined[0], _build(target, joined_names, joined_plan, row[width:]))
-        objects.append(obj)
-    return objects
+    return select_batch(Read(model, where, params, fields, joined))[0]
+
+
+def select_batch(*reads: Read) -> list[list[Any]]:
+    """The results of several independent static reads (each as ``select_objects``), in order.
+
+    On PostgreSQL they travel in **one round trip** (psycopg's pipeline mode: the statements are
+    sent together, then their results read back together), so a page that needs three reads waits
+    for the database once, not three times. Each statement still runs on its own, as it would one
+    after another in autocommit (or in the caller's transaction); a failing one raises here. On
+    SQLite, which answers in-process, they simply run in turn."""
+    statements = [_statement(read) for read in reads]
+    if connection.vendor != "postgresql" or len(reads) == 1:
+        results = []
+        for read, (sql, materialize) in zip(reads, statements, strict=True):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, read.params)
+                results.append(materialize(cursor.fetchall()))
+        return results
+    connection.ensure_connection()
+    cursors = [connection.cursor() for _read in reads]
+    try:
+        # The results (and any error) arrive when the pipeline syncs, outside the cursors' own
+        # error translation: wrap them as Django does, so callers see django.db's exceptions.
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for cursor, read, (sql, _materialize) in zip(cursors, reads, statements, strict=True):
+                cursor.execute(sql, read.params)
+        return [materialize(cursor.fetchall()) for cursor, (_sql, materialize) in zip(cursors, statements, strict=True)]
+    finally:
+        for cursor in cursors:
+            cursor.close()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
 from tongban.catalogue.points import Score, score
 from tongban.catalogue.selectors import points_table_spec
-from tongban.core.db import select_objects
+from tongban.core.db import Read
 from tongban.core.errors import NotFoundError
 from tongban.forms import engine
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
@@ -105,21 +105,10 @@ def current_uploads(*, application: Application) -> dict[int, Upload]:
     return {upload.material_id: upload for upload in uploads}
 
 
-def all_uploads(*, application_id: int) -> list[Upload]:
-    """Every file of an application, replaced ones too, oldest first, each with its material's
-    code and names (two static statements; none more when there are no files)."""
-    uploads = select_objects(Upload, "WHERE t.application_id = %s ORDER BY t.uploaded_at, t.id", [application_id])
-    if uploads:
-        ids = sorted({upload.material_id for upload in uploads})
-        materials = {
-            material.pk: material
-            for material in select_objects(
-                Material, f"WHERE t.id IN ({', '.join(['%s'] * len(ids))})", ids, fields=_MATERIAL_LABEL
-            )
-        }
-        for upload in uploads:
-            upload.material = materials[upload.material_id]
-    return uploads
+def uploads_read(where: str, params: list[Any]) -> Read:
+    """The static read of files (``WHERE`` on ``t``, the upload), oldest first, each with its
+    material's code and names joined: for ``select_batch`` with a page's other reads."""
+    return Read(Upload, f"{where} ORDER BY t.uploaded_at, t.id", params, joined=("material", _MATERIAL_LABEL))
 
 
 _MATERIAL_LABEL = ("version", "code", "name_zh", "name_en")

@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.cases.models import Case
-from tongban.cases.selectors import case_deadline_now, case_events_of, case_for_person, cases_of_firm, cases_of_person
+from tongban.cases.selectors import (
+    case_deadline_now,
+    case_for_person,
+    case_page_for_person,
+    cases_of_firm,
+    cases_of_person,
+)
 from tongban.cases.services import case_act
 from tongban.cases.workflow import OPEN
 from tongban.catalogue.models import Material
@@ -20,7 +26,7 @@ from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
 from tongban.core.requests import actor_from_request
 from tongban.forms.models import Upload
-from tongban.forms.selectors import all_uploads, open_drafts
+from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
 from tongban.identity.selectors import FirmHeader, firm_access
 from tongban.notifications.models import Message
@@ -62,10 +68,8 @@ def firm_cases(request: HttpRequest, uscc: str) -> HttpResponse:
 def my_case(request: HttpRequest, number: str) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     moment = now()
-    access = case_for_person(number=number, person=person, now=moment)
-    case = access.case
-    events = case_events_of(case)
-    uploads = all_uploads(application_id=case.application_id)
+    page = case_page_for_person(number=number, person=person, now=moment)
+    access, case, events, uploads = page.access, page.access.case, page.events, page.uploads
     requested = [item["material"] for item in case.supplement_items if item.get("material")]
     requested_materials = (
         list(Material.objects.filter(version_id=case.version_id, code__in=requested)) if requested else []
