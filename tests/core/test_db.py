@@ -154,7 +154,7 @@ def test_select_batch_sends_its_statements_in_one_round_trip_on_postgresql() -> 
 
     seen: list[pq.PipelineStatus] = []
 
-    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         seen.append(connection.connection.pgconn.pipeline_status)
         return execute(sql, params, many, context)
 
