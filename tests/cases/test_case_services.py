@@ -358,6 +358,55 @@ def test_two_officers_in_parallel_on_postgresql(world: World) -> None:
     assert CaseEvent.objects.filter(case=case).exclude(action="submit").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_in_parallel_on_postgresql_makes_one_case(world: World) -> None:
+    """Two submits of one application at the same moment (two browser tabs, a retried request):
+    the application row is locked, so the second waits, finds it submitted and answers with the
+    same case."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("true parallel writers need PostgreSQL; this runs in the PostgreSQL pass")
+    application = application_start(
+        person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
+    world.fill(application)
+    barrier = threading.Barrier(2)
+    numbers: list[str] = []
+
+    def attempt() -> None:
+        try:
+            barrier.wait(5)
+            case = case_submit(application=str(application.public_id), person=world.hr, actor=world.actor,
+                               now=timezone.now())  # fmt: skip
+            numbers.append(case.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(numbers) == 2 and numbers[0] == numbers[1]
+    assert Case.objects.filter(application=application).count() == 1
+    assert AuditEvent.objects.filter(action="cases.case_submitted").count() == 1
+
+
+def test_submit_by_public_id_finds_only_the_applicants_own_draft(world: World) -> None:
+    application = application_start(
+        person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
+    world.fill(application)
+    for public_id, person in ((str(application.public_id), PersonFactory()), ("not-a-uuid", world.hr)):
+        with pytest.raises(NotFoundError):
+            case_submit(application=public_id, person=person, actor=world.actor, now=timezone.now())
+    case = case_submit(application=str(application.public_id), person=world.hr, actor=world.actor, now=timezone.now())
+    assert case.application_id == application.pk and case.version.item.agency_id == world.version.item.agency_id
+
+
 def test_case_page_reads_the_case_its_history_and_files_for_those_who_may_see_it(world: World) -> None:
     from tongban.cases.selectors import case_page_for_person
 

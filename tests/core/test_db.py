@@ -162,3 +162,30 @@ def test_select_batch_sends_its_statements_in_one_round_trip_on_postgresql() -> 
         select_batch(*(Read(Firm, "WHERE t.id = %s", [i]) for i in range(3)))
     assert seen == [pq.PipelineStatus.ON] * 3
     assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF  # and closed again
+
+
+def test_select_objects_joins_a_path_of_relations_and_locks_like_select_for_update() -> None:
+    """``joins=`` by path, as ``select_related("a__b", "c")``: null links give None without a query."""
+    from tests.factories import PersonFactory, PowerFactory
+    from tongban.core.db import select_objects
+    from tongban.identity.models import Person, Power
+
+    power = PowerFactory()
+    joins = (
+        ("firm", None),
+        ("grantee", None),
+        ("grantee__account", ("username",)),
+        ("firm__legal_representative", None),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        (loaded,) = select_objects(Power, "WHERE t.id = %s", [power.pk], joins=joins, lock=True)
+        orm = Power.objects.select_related("firm", "grantee__account", "firm__legal_representative").get(pk=power.pk)
+        assert _fields(loaded.firm) == _fields(orm.firm) and _fields(loaded.grantee) == _fields(orm.grantee)
+        assert loaded.grantee.account.username == orm.grantee.account.username
+        assert (loaded.firm.legal_representative is None) == (orm.firm.legal_representative is None)
+    assert len(captured.captured_queries) == 2  # ours and the ORM's: nothing loaded lazily
+    assert ("FOR UPDATE OF t" in captured.captured_queries[0]["sql"]) == connection.features.has_select_for_update_of
+
+    person = PersonFactory(account=None)
+    (unlinked,) = select_objects(Person, "WHERE t.id = %s", [person.pk], joins=(("account", None),))
+    assert unlinked.account is None

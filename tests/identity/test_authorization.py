@@ -184,3 +184,31 @@ def test_staff_page_queries_do_not_grow_with_powers(
         html = client.get(url).content.decode()
     assert len(many) == len(few) <= 10, [query["sql"] for query in many.captured_queries]
     assert html.count('class="button button-danger"') == 17
+
+
+def test_of_two_live_powers_in_one_area_the_longer_lasting_is_the_basis() -> None:
+    now = timezone.now()
+    short = PowerFactory(area=ServiceArea.SOCIAL_SECURITY, expires_at=now + timedelta(days=3))
+    longer = PowerFactory(
+        firm=short.firm, grantee=short.grantee, area=ServiceArea.SOCIAL_SECURITY, expires_at=now + timedelta(days=90)
+    )
+    PowerFactory(firm=short.firm, grantee=short.grantee, area=ServiceArea.TAX, expires_at=now + timedelta(days=900))
+    authority = acting_authority(person=short.grantee, firm=short.firm, area="social_security", now=now)
+    assert authority.power == longer
+    assert acting_authority(
+        person=short.grantee, firm=short.firm, area="social_security", now=now + timedelta(days=4)
+    ).power == longer  # fmt: skip
+
+
+def test_person_by_identifier_tells_resident_ids_from_passports() -> None:
+    from tongban.identity.selectors import person_by_identifier
+
+    resident = PersonFactory()
+    foreigner = PersonFactory(foreigner=True, nationality="FR")
+    assert person_by_identifier(id_number=resident.id_number) == resident
+    assert person_by_identifier(id_number=resident.id_number, nationality="FR") == resident
+    found = person_by_identifier(id_number=foreigner.id_number, nationality="FR")
+    assert found == foreigner and found.account == foreigner.account  # the account comes along
+    assert person_by_identifier(id_number=foreigner.id_number) is None  # a passport needs its country
+    assert person_by_identifier(id_number=foreigner.id_number, nationality="DE") is None
+    assert person_by_identifier(id_number="no-such-number", nationality="FR") is None

@@ -68,7 +68,8 @@ class ApplicantAccess:
     authority: Authority | None  # for a firm's case: the basis the person acts on
 
 
-#: The guide texts of a case's service version: never needed to act on a case, so not read with it.
+#: The guide texts of a case's service version: never needed to act on a case, so not read with it
+#: (``VERSION_FIELDS_WITHOUT_GUIDE`` are the others: for static reads that join the version).
 _VERSION_GUIDE = frozenset(
     {
         *(
@@ -79,7 +80,7 @@ _VERSION_GUIDE = frozenset(
         "search_text",
     }
 )
-_CASE_VERSION_FIELDS = tuple(
+VERSION_FIELDS_WITHOUT_GUIDE = tuple(
     field.name for field in ServiceVersion._meta.concrete_fields if field.name not in _VERSION_GUIDE
 )
 
@@ -92,7 +93,7 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
     return _applicant_access(found, person=person, now=now)
 
 
-_CASE_READ: dict[str, Any] = {"joined": ("version", _CASE_VERSION_FIELDS)}
+_CASE_READ: dict[str, Any] = {"joined": ("version", VERSION_FIELDS_WITHOUT_GUIDE)}
 _CASE_TABLE = Case._meta.db_table
 _EVENTS_BY_NUMBER = f'WHERE t.case_id = (SELECT c.id FROM "{_CASE_TABLE}" c WHERE c.number = %s) ORDER BY t.id'  # noqa: S608
 _FILES_BY_NUMBER = f'WHERE t.application_id = (SELECT c.application_id FROM "{_CASE_TABLE}" c WHERE c.number = %s)'  # noqa: S608

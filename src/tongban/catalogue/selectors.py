@@ -21,6 +21,7 @@ from tongban.catalogue.models import (
     VersionStatus,
 )
 from tongban.catalogue.points import FactorSpec, OptionSpec, TableSpec
+from tongban.core.db import select_objects
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, StaffRole, StaffRoleKind
 from tongban.identity.selectors import has_role
 
@@ -70,12 +71,21 @@ def competent_office(*, version: ServiceVersion, district: str, chosen: AgencyOf
     """The office that handles a case: the agency's city office for city-level services; for
     district-level services the applicant's chosen office, else the office of their registered
     district. None if the applicant must choose."""
-    offices = AgencyOffice.objects.filter(agency_id=version.item.agency_id)
+    agency_id = version.item.agency_id
     if version.handling_level == OfficeLevel.CITY:
-        return offices.filter(level=OfficeLevel.CITY).first()
-    if chosen is not None and chosen.agency_id == version.item.agency_id and chosen.level == OfficeLevel.DISTRICT:
+        found = select_objects(AgencyOffice, _OFFICE_AT_LEVEL, [agency_id, OfficeLevel.CITY.value])
+        return found[0] if found else None
+    if chosen is not None and chosen.agency_id == agency_id and chosen.level == OfficeLevel.DISTRICT:
         return chosen
-    return offices.filter(level=OfficeLevel.DISTRICT, district_code=district).first() if district else None
+    if not district:
+        return None
+    found = select_objects(AgencyOffice, _OFFICE_OF_DISTRICT, [agency_id, OfficeLevel.DISTRICT.value, district])
+    return found[0] if found else None
+
+
+#: Static statements (``core.db``; every submission asks), in the model's own order.
+_OFFICE_AT_LEVEL = "WHERE t.agency_id = %s AND t.level = %s ORDER BY t.district_code, t.id LIMIT 1"
+_OFFICE_OF_DISTRICT = "WHERE t.agency_id = %s AND t.level = %s AND t.district_code = %s ORDER BY t.id LIMIT 1"
 
 
 def district_offices(*, version: ServiceVersion) -> QuerySet[AgencyOffice]:

@@ -15,6 +15,7 @@ a firm's access check) the compiling cost more than the database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple, TypeVar
 
@@ -109,6 +110,9 @@ def _build(model: type[ModelT], names: tuple[str, ...], plan: tuple[tuple[int, A
     return model.from_db(connection.alias, names, values)
 
 
+Join = tuple[str, tuple[str, ...] | None]
+
+
 class Read(NamedTuple):
     """One static read for ``select_objects`` / ``select_batch`` (see ``select_objects``)."""
 
@@ -116,38 +120,79 @@ class Read(NamedTuple):
     where: str
     params: list[Any]
     fields: tuple[str, ...] | None = None
-    joined: tuple[str, tuple[str, ...] | None] | None = None
+    joined: Join | None = None
+    joins: tuple[Join, ...] = ()
+    lock: bool = False
+
+
+@dataclass(frozen=True)
+class _JoinPlan:
+    path: tuple[str, ...]  # attribute names from the root object, e.g. ("version", "item")
+    model: type[Model]
+    names: tuple[str, ...]
+    plan: tuple[tuple[int, Any, Any], ...]
+    start: int  # first column of this object in the row
+    present: int  # the column of its primary key: NULL when the foreign key is
+
+
+@cache
+def _select_plan(
+    model: type[Model], fields: tuple[str, ...] | None, joins: tuple[Join, ...], vendor: str
+) -> tuple[str, tuple[str, ...], tuple[tuple[int, Any, Any], ...], tuple[_JoinPlan, ...]]:
+    """``SELECT … FROM … LEFT JOIN …`` for ``model`` as ``t`` and each joined path (parents named
+    before their children: ``version``, then ``version__item``) as ``j``, ``j2``, ``j3`` …"""
+    quote = connection.ops.quote_name
+    columns, names, plan = _read_plan(model, fields, "t", vendor)
+    width = len(names)
+    aliases: dict[tuple[str, ...], tuple[str, type[Model]]] = {(): ("t", model)}
+    sql_joins = []
+    plans = []
+    for number, (path_text, join_fields) in enumerate(joins, start=1):
+        path = tuple(path_text.split("__"))
+        parent_alias, parent_model = aliases[path[:-1]]  # KeyError: name the parent join first
+        relation = parent_model._meta.get_field(path[-1])
+        target: type[Model] = relation.related_model  # type: ignore[assignment]
+        alias = "j" if number == 1 else f"j{number}"
+        aliases[path] = (alias, target)
+        join_columns, join_names, join_plan = _read_plan(target, join_fields, alias, vendor)
+        columns = f"{columns}, {join_columns}"
+        fk_column: str = relation.column  # type: ignore[union-attr, assignment]
+        sql_joins.append(
+            f"LEFT JOIN {quote(target._meta.db_table)} {alias} "
+            f"ON {alias}.{quote(target._meta.pk.column)} = {parent_alias}.{quote(fk_column)} "
+        )
+        present = width + join_names.index(target._meta.pk.attname)
+        plans.append(_JoinPlan(path, target, join_names, join_plan, width, present))
+        width += len(join_names)
+    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {''.join(sql_joins)}"  # noqa: S608 - metadata only
+    return sql, names, plan, tuple(plans)
 
 
 def _statement(read: Read) -> tuple[str, Callable[[list[Any]], list[Any]]]:
     """The SQL of ``read`` and the function that turns its rows into instances."""
-    model, where, _params, fields, joined = read
-    quote = connection.ops.quote_name
-    columns, names, plan = _read_plan(model, fields, "t", connection.vendor)
-    join = ""
-    target: type[Model] | None = None
-    joined_names: tuple[str, ...] = ()
-    joined_plan: tuple[tuple[int, Any, Any], ...] = ()
-    if joined is not None:
-        relation = model._meta.get_field(joined[0])
-        target = relation.related_model  # type: ignore[assignment]
-        assert target is not None
-        joined_columns, joined_names, joined_plan = _read_plan(target, joined[1], "j", connection.vendor)
-        columns = f"{columns}, {joined_columns}"
-        fk_column: str = relation.column  # type: ignore[union-attr, assignment]
-        join = (
-            f"LEFT JOIN {quote(target._meta.db_table)} j ON j.{quote(target._meta.pk.column)} = t.{quote(fk_column)} "
-        )
-    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {join}{where}"  # noqa: S608 - metadata only
+    joins = ((read.joined,) if read.joined is not None else ()) + read.joins
+    select, names, plan, join_plans = _select_plan(read.model, read.fields, joins, connection.vendor)
+    sql = select + read.where
+    if read.lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF t"
     width = len(names)
 
     def materialize(rows: list[Any]) -> list[Any]:
         objects = []
-        present = width + joined_names.index(target._meta.pk.attname) if target is not None else 0
         for row in rows:
-            obj = _build(model, names, plan, row[:width])
-            if target is not None and joined is not None and row[present] is not None:
-                setattr(obj, joined[0], _build(target, joined_names, joined_plan, row[width:]))
+            obj = _build(read.model, names, plan, row[:width])
+            built: dict[tuple[str, ...], Model | None] = {(): obj}
+            for join in join_plans:
+                parent = built.get(join.path[:-1])
+                if parent is None or row[join.present] is None:
+                    built[join.path] = None
+                    if parent is not None:
+                        setattr(parent, join.path[-1], None)
+                    continue
+                end = join.start + len(join.names)
+                child = _build(join.model, join.names, join.plan, row[join.start : end])
+                setattr(parent, join.path[-1], child)
+                built[join.path] = child
             objects.append(obj)
         return objects
 
@@ -160,16 +205,21 @@ def select_objects(
     params: list[Any],
     *,
     fields: tuple[str, ...] | None = None,
-    joined: tuple[str, tuple[str, ...] | None] | None = None,
+    joined: Join | None = None,
+    joins: tuple[Join, ...] = (),
+    lock: bool = False,
 ) -> list[ModelT]:
     """``model`` instances from one static statement, ``SELECT <columns> FROM <table> t <where>``:
     every concrete field, or only ``fields`` (and the primary key; the others are deferred, as with
     ``.only()``), each converted as the ORM converts it. ``where`` is SQL written by the caller
     (``WHERE …`` on ``t``, ``ORDER BY``), every value a parameter. ``joined=(foreign key, fields)``
     also reads the object that foreign key points to in the same statement (LEFT JOIN as ``j``),
-    like ``select_related``. For the reads every request of a hot page makes, where the ORM's
-    compiling cost more than the database."""
-    return select_batch(Read(model, where, params, fields, joined))[0]
+    like ``select_related``; ``joins=`` several, by path (``("version", None), ("version__item",
+    None)``: as ``j``, ``j2`` …, a parent before its children). ``lock=True`` locks the rows of
+    ``t`` (``FOR UPDATE OF t``, like ``select_for_update(of=("self",))``; SQLite locks the whole
+    database on the transaction's first write instead). For the reads every request of a hot page
+    or write makes, where the ORM's compiling cost more than the database."""
+    return select_batch(Read(model, where, params, fields, joined, joins, lock))[0]
 
 
 def select_batch(*reads: Read) -> list[list[Any]]:

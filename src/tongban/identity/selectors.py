@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -119,7 +119,11 @@ def acting_authority(*, person: Person, firm: Firm, area: str, now: datetime) ->
         raise PermissionDeniedError(_("Unknown service area."))
     if firm.legal_representative_id == person.pk:
         return Authority(firm=firm, area=area, person=person, power=None)
-    power = active_powers(now).filter(grantee=person, firm=firm, area=area).order_by("-expires_at").first()
+    # The person's live powers for the firm (one static statement, shared with ``firm_access``);
+    # of those for this area, the one that lasts longest.
+    moment = connection.ops.adapt_datetimefield_value(now)
+    live = select_objects(Power, _LIVE_POWERS_WHERE, [person.pk, firm.pk, moment, moment])
+    power = max((p for p in live if p.area == area), key=lambda p: (p.expires_at, -p.pk), default=None)
     if power is None:
         raise PermissionDeniedError(
             _("You have no power to act for %(firm)s in the area “%(area)s”.")
@@ -188,7 +192,17 @@ def agency_staff(*, agency: Agency) -> QuerySet[StaffRole]:
 
 def person_by_identifier(*, id_number: str, nationality: str | None = None) -> Person | None:
     """Find a person by ID number (or passport number and nationality)."""
-    query = Q(id_number=id_number) & ~Q(id_type="passport")
+    # One static statement (``core.db``): a submission naming the person concerned calls this.
     if nationality:
-        query |= Q(id_number=id_number, id_type="passport", nationality=nationality)
-    return Person.objects.filter(query).select_related("account").first()
+        where, params = _PERSON_BY_ID_OR_PASSPORT, [id_number, id_number, nationality]
+    else:
+        where, params = _PERSON_BY_ID, [id_number]
+    found = select_objects(Person, where, params, joined=("account", None))
+    return found[0] if found else None
+
+
+_PERSON_BY_ID = "WHERE t.id_number = %s AND t.id_type <> 'passport' ORDER BY t.id LIMIT 1"
+_PERSON_BY_ID_OR_PASSPORT = (
+    "WHERE (t.id_number = %s AND t.id_type <> 'passport') "
+    "OR (t.id_number = %s AND t.id_type = 'passport' AND t.nationality = %s) ORDER BY t.id LIMIT 1"
+)
