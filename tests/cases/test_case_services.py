@@ -56,7 +56,11 @@ def test_submit_is_idempotent(world: World) -> None:
         person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
     )
     world.fill(application)
+    drafted = Application.objects.get(pk=application.pk).updated_at
     first = case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
+    stored = Application.objects.get(pk=application.pk)
+    assert (stored.status, stored.submitted_at is not None) == ("submitted", True)
+    assert (stored.updated_at > drafted and stored.office_id == first.office_id) or stored.office_id is None
     second = case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
     assert first.pk == second.pk
     assert Case.objects.count() == 1

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tongban.core.db import insert_row
@@ -189,3 +189,55 @@ def test_select_objects_joins_a_path_of_relations_and_locks_like_select_for_upda
     person = PersonFactory(account=None)
     (unlinked,) = select_objects(Person, "WHERE t.id = %s", [person.pk], joins=(("account", None),))
     assert unlinked.account is None
+
+
+def test_insert_objects_writes_what_bulk_create_writes_in_one_statement() -> None:
+    values = {
+        "at": datetime(2026, 11, 27, 8, 30, 5, 123456, tzinfo=UTC), "consumer": "hr", "actor_kind": "system",
+        "actor_id": None, "actor_label": "tests", "subject_kind": "person", "subject_ref": "person:x",
+        "resource": "population.record", "fields": ["name"], "purpose": "p", "basis": "case",
+        "case_number": "TB1", "outcome": "answered", "reason": "",
+    }  # fmt: skip
+    from tongban.core.db import insert_objects
+
+    rows = [AccessLogEntry(**{**values, "consumer": f"c{i}", "fields": [i, "二"]}) for i in range(3)]
+    with CaptureQueriesContext(connection) as captured:
+        inserted = insert_objects(rows)
+    assert len(captured.captured_queries) == 1 and inserted is rows
+    assert all(not row._state.adding for row in rows)
+    assert [_row(row.pk)["consumer"] for row in rows] == ["c0", "c1", "c2"]  # each got its own key
+    orm = AccessLogEntry.objects.bulk_create([AccessLogEntry(**{**values, "consumer": "c0", "fields": [0, "二"]})])
+    a, b = _row(rows[0].pk), _row(orm[0].pk)
+    assert a.pop("id") != b.pop("id") and a == b
+    assert insert_objects([]) == []
+
+
+def test_insert_objects_can_skip_rows_that_break_a_unique_constraint() -> None:
+    from tests.factories import FirmFactory
+    from tongban.core.db import insert_objects
+    from tongban.identity.models import Firm
+
+    taken = FirmFactory()
+    fresh = FirmFactory.build(legal_representative=taken.legal_representative)
+    clash = FirmFactory.build(uscc=taken.uscc, legal_representative=taken.legal_representative)
+    insert_objects([clash, fresh], ignore_conflicts=True)
+    assert Firm.objects.filter(uscc=taken.uscc).count() == 1
+    assert Firm.objects.filter(uscc=fresh.uscc).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_objects([FirmFactory.build(uscc=taken.uscc, legal_representative=taken.legal_representative)])
+
+
+def test_update_object_writes_what_save_update_fields_writes() -> None:
+    from tongban.core.db import update_object
+    from tongban.identity.models import Agency
+
+    agency = Agency.objects.create(code="upd", name_zh="原名", name_en="Old name")
+    agency.name_zh, agency.name_en = '新名 "quoted"', "New name"
+    with CaptureQueriesContext(connection) as captured:
+        update_object(agency, ("name_zh",))
+    assert len(captured.captured_queries) == 1
+    stored = Agency.objects.get(pk=agency.pk)
+    assert (stored.name_zh, stored.name_en) == ('新名 "quoted"', "Old name")  # only the field named
+    gone = Agency(pk=-1, code="gone", name_zh="无", name_en="none")
+    with pytest.raises(DatabaseError):
+        update_object(gone, ("name_zh",))

@@ -40,7 +40,7 @@ from tongban.catalogue.selectors import competent_office
 from tongban.certificates.models import Certificate
 from tongban.certificates.services import certificate_issue
 from tongban.core.actors import Actor
-from tongban.core.db import insert_object_unless_taken, select_objects
+from tongban.core.db import insert_object_unless_taken, insert_objects, select_objects, update_object
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.masking import mask_identifier
@@ -125,7 +125,7 @@ def _record_materials(case: Case, form: PublishedForm, held: dict[int, Any]) -> 
         elif material.pk in uploaded:
             rows.append(CaseMaterial(case=case, material_code=material.code, source=MaterialSource.UPLOAD))
     if rows:
-        CaseMaterial.objects.bulk_create(rows)
+        insert_objects(rows)
 
 
 def _event(
@@ -256,11 +256,11 @@ def _case_submit(
     )  # fmt: skip
     concerned = _persons_concerned(definition, application.data, person, actor)
     if concerned:
-        CaseParty.objects.bulk_create([CaseParty(case=case, person=p) for p in concerned], ignore_conflicts=True)
+        insert_objects([CaseParty(case=case, person=p) for p in concerned], ignore_conflicts=True)
     _record_materials(case, form, held)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
-    application.save(update_fields=["status", "submitted_at", "office", "updated_at"])
+    update_object(application, ("status", "submitted_at", "office", "updated_at"))
     events = [_event_row(case, CaseAction.SUBMIT, at=now, role=Role.APPLICANT, actor=acting,
                          account_id=person.account_id, to_status=Status.SUBMITTED)]  # fmt: skip
     if instant:  # accepted and closed at once by the system, with a receipt
@@ -271,7 +271,7 @@ def _case_submit(
         ):
             events.append(_event_row(case, action, at=now, role=Role.SYSTEM, actor=system, account_id=None,
                                      from_status=source, to_status=target))  # fmt: skip
-    CaseEvent.objects.bulk_create(events)
+    insert_objects(events)
     audit_record(
         action="cases.case_submitted", actor=acting, object_type="case", object_id=case.number,
         data={"service": version.item.code, "version": version.number, "office": office.pk, "instant": instant},
