@@ -141,6 +141,8 @@ def test_work_permit_from_draft_to_decision(live_server, browser: Browser) -> No
     emma.goto(f"{base}/en/my/cases/{case.number}/")
     expect(emma.get_by_text("Supplement requested").first).to_be_visible()
     expect(emma.get_by_text("The data page must be readable.").first).to_be_visible()
+    expect(emma.locator("ol.timeline")).to_contain_text("Asked for:")  # the history names it too
+    expect(emma.locator("ol.timeline")).to_contain_text("Passport photo page")
     emma.locator("section").filter(has_text="Supply what was asked").locator("input[type=file]").first.set_input_files(
         pdf("passport-clear")
     )

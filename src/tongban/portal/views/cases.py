@@ -3,14 +3,17 @@ officer asked for, withdrawing, the firm's cases, and the inbox."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.cases.models import Case
+from tongban.cases.models import Case, CaseEvent
 from tongban.cases.selectors import (
     case_deadline_now,
     case_for_person,
@@ -64,6 +67,39 @@ def firm_cases(request: HttpRequest, uscc: str) -> HttpResponse:
     )
 
 
+class HistoryRow(NamedTuple):
+    """One step of a case's history as the applicant's page shows it, in the page's language."""
+
+    at_iso: str  # <time datetime>, in the city's time zone
+    at_shown: str
+    action: str
+    reason: str
+    asked: list[str]  # what a supplement request asked for: material names, then free-text items
+
+
+def _history(events: list[CaseEvent], case: Case, language: str) -> list[HistoryRow]:
+    """The history with what each supplement request asked for named in the page's language (the
+    event keeps material codes; their names come from the case's service version: one query,
+    only when a request named materials)."""
+    codes = sorted({code for event in events for code in (event.data or {}).get("materials", [])})
+    names: dict[str, str] = {}
+    if codes:
+        for material in Material.objects.filter(version_id=case.version_id, code__in=codes).only(
+            "code", "name_zh", "name_en"
+        ):
+            names[material.code] = material.name_en if language == "en" else material.name_zh
+    rows = []
+    for event in events:
+        at = localtime(event.at)
+        data = event.data or {}
+        asked = [names.get(code, code) for code in data.get("materials", [])]
+        asked += [str(item) for item in data.get("items", [])]
+        rows.append(
+            HistoryRow(at.isoformat(), at.strftime("%Y-%m-%d %H:%M"), event.get_action_display(), event.reason, asked)
+        )
+    return rows
+
+
 @person_required
 def my_case(request: HttpRequest, number: str) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
@@ -80,7 +116,7 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "access": access,
-            "events": events,
+            "history": _history(events, case, request.LANGUAGE_CODE),
             "deadline": case_deadline_now(case=case, events=events, now=moment),
             "uploads": uploads,
             "requested_materials": requested_materials,
