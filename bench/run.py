@@ -12,8 +12,9 @@
    session the way a browser does: GET the review page, read the ``csrftoken`` cookie and the
    form's ``csrfmiddlewaretoken``.
 6. Drive with wrk (2 threads, 32 connections, on loopback): warm-up, then twice in turn
-   baseline insert, submit, baseline read, case read, firm's cases, catalogue search; after each
-   phase wait until the background worker and the sealer have caught up (timed and reported).
+   baseline insert, floor write, submit, baseline read, floor read, case read, firm's cases,
+   catalogue search, exchange; after each phase wait until the background worker and the sealer
+   have caught up (timed and reported).
 7. Print a table and the targets; write bench/results.json. Exit 1 only if the run itself failed
    (more than 1 % bad responses in a phase, drafts ran out, a process died).
 """
