@@ -86,12 +86,10 @@ def firms_of_person(*, person: Person, now: datetime) -> list[FirmAccess]:
 #: The two reads every page of a firm's space starts with, as static statements
 #: (``core.db.select_objects``: the ORM spent longer compiling them than PostgreSQL running them).
 #: A live power is the rule of ``active_powers``, written out once more as SQL: keep the two alike.
-_LIVE = "revoked_at IS NULL AND granted_at <= %s AND expires_at > %s ORDER BY expires_at, id"
-_LIVE_POWERS_WHERE = f"WHERE grantee_id = %s AND firm_id = %s AND {_LIVE}"
+_LIVE_THEN_ORDER = "revoked_at IS NULL AND granted_at <= %s AND expires_at > %s ORDER BY expires_at, id"
+_LIVE_POWERS_WHERE = f"WHERE grantee_id = %s AND firm_id = %s AND {_LIVE_THEN_ORDER}"
 #: The same, for the firm with a given code: read in the same round trip as the firm itself.
-_LIVE_POWERS_BY_USCC_WHERE = (
-    f'WHERE grantee_id = %s AND firm_id = (SELECT f.id FROM "{Firm._meta.db_table}" f WHERE f.uscc = %s) AND {_LIVE}'  # noqa: S608
-)
+_LIVE_POWERS_BY_USCC_WHERE = f'WHERE grantee_id = %s AND firm_id = (SELECT f.id FROM "{Firm._meta.db_table}" f WHERE f.uscc = %s) AND {_LIVE_THEN_ORDER}'  # noqa: S608
 
 
 def firm_access(*, person: Person, uscc: str, now: datetime) -> FirmAccess:
