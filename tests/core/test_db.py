@@ -241,3 +241,16 @@ def test_update_object_writes_what_save_update_fields_writes() -> None:
     gone = Agency(pk=-1, code="gone", name_zh="无", name_en="none")
     with pytest.raises(DatabaseError):
         update_object(gone, ("name_zh",))
+
+
+def test_select_batch_runs_the_reads_in_turn_where_pipeline_mode_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A libpq older than 14 has no pipeline mode: same results, one read after another."""
+    from tests.factories import FirmFactory
+    from tongban.core import db
+    from tongban.core.db import Read, select_batch
+    from tongban.identity.models import Firm
+
+    firm = FirmFactory()
+    monkeypatch.setattr(db, "_pipeline_supported", lambda: False)
+    found, none = select_batch(Read(Firm, "WHERE t.id = %s", [firm.pk]), Read(Firm, "WHERE t.id = %s", [-1]))
+    assert [f.uscc for f in found] == [firm.uscc] and none == []

@@ -281,6 +281,14 @@ def select_objects(
     return select_batch(Read(model, where, params, fields, joined, joins, lock))[0]
 
 
+@cache
+def _pipeline_supported() -> bool:
+    """psycopg's pipeline mode needs libpq 14 or later; with an older one, reads run in turn."""
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
+
+
 def select_batch(*reads: Read) -> list[list[Any]]:
     """The results of several independent static reads (each as ``select_objects``), in order.
 
@@ -290,7 +298,7 @@ def select_batch(*reads: Read) -> list[list[Any]]:
     after another in autocommit (or in the caller's transaction); a failing one raises here. On
     SQLite, which answers in-process, they simply run in turn."""
     statements = [_statement(read) for read in reads]
-    if connection.vendor != "postgresql" or len(reads) == 1:
+    if connection.vendor != "postgresql" or len(reads) == 1 or not _pipeline_supported():
         results = []
         for read, (sql, materialize) in zip(reads, statements, strict=True):
             with connection.cursor() as cursor:
