@@ -85,18 +85,20 @@ VERSION_FIELDS_WITHOUT_GUIDE = tuple(
 )
 
 
+#: The applicant's case with its version (without the guide texts); its history and its files
+#: found by the case number, so that all three can be read in one round trip.
+_CASE_READ: dict[str, Any] = {"joined": ("version", VERSION_FIELDS_WITHOUT_GUIDE)}
+_CASE_TABLE = Case._meta.db_table
+_EVENTS_BY_NUMBER = f'WHERE t.case_id = (SELECT c.id FROM "{_CASE_TABLE}" c WHERE c.number = %s) ORDER BY t.id'  # noqa: S608
+_FILES_BY_NUMBER = f'WHERE t.application_id = (SELECT c.application_id FROM "{_CASE_TABLE}" c WHERE c.number = %s)'  # noqa: S608
+
+
 def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantAccess:
     """The case with this number if ``person`` may see it (NotFoundError otherwise), with its firm
     and its service version (without the guide texts). Static statements
     (``core.db.select_objects``): the applicant's case page is the platform's most read page."""
     found = select_objects(Case, "WHERE t.number = %s", [number], **_CASE_READ)
     return _applicant_access(found, person=person, now=now)
-
-
-_CASE_READ: dict[str, Any] = {"joined": ("version", VERSION_FIELDS_WITHOUT_GUIDE)}
-_CASE_TABLE = Case._meta.db_table
-_EVENTS_BY_NUMBER = f'WHERE t.case_id = (SELECT c.id FROM "{_CASE_TABLE}" c WHERE c.number = %s) ORDER BY t.id'  # noqa: S608
-_FILES_BY_NUMBER = f'WHERE t.application_id = (SELECT c.application_id FROM "{_CASE_TABLE}" c WHERE c.number = %s)'  # noqa: S608
 
 
 @dataclass(frozen=True)
