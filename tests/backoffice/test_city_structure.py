@@ -419,3 +419,40 @@ def test_a_malformed_region_setting_stops_the_start(value: str) -> None:
         env={**os.environ, "TONGBAN_CITY_REGION_CODE": value, "PYTHONPATH": str(source)},
     )  # fmt: skip
     assert result.returncode != 0 and "TONGBAN_CITY_REGION_CODE must be empty, 2 or 4 digits" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "taken", "required"),
+    [
+        ("en", "This code is already taken; choose another.", "This field is required."),
+        ("zh", "该代码已被使用，请另选一个。", "此项为必填项。"),
+    ],
+)
+def test_every_problem_of_a_structure_form_shows_in_one_round(
+    client: Client, login_staff: Login, language: str, taken: str, required: str
+) -> None:
+    """A taken code and an empty name, together: both are named at once, not one after the other."""
+    AgencyFactory(code="ecology")
+    login_staff(client, operator())
+    base = BASE.replace("/en/", f"/{language}/")
+    page = client.post(f"{base}agencies/new/", {**AGENCY, "name_en": ""}).content.decode()
+    assert 'href="#id_code"' in page and 'href="#id_name_en"' in page  # both in the error summary
+    assert taken in page and required in page
+    page = client.post(f"{base}centres/new/", {**CENTRE, "name_zh": "", "district": "440305"}).content.decode()
+    assert 'href="#id_name_zh"' in page and 'href="#id_district"' in page
+    page = client.post(f"{base}agencies/ecology/offices/new/", {"name_zh": "", "name_en": "X"}).content.decode()
+    assert 'href="#id_level_0"' in page and 'href="#id_name_zh"' in page  # the level is the service's check
+    assert not Agency.objects.exclude(code="ecology").exists() and not ServiceCentre.objects.exists()
+
+
+def test_required_fields_still_look_required_on_a_structure_form(client: Client, login_staff: Login) -> None:
+    login_staff(client, operator())
+    page = client.get(f"{BASE}agencies/new/").content.decode()
+    name_en = page[
+        page.index('<label for="id_name_en">') : page.index("</div>", page.index('<label for="id_name_en">'))
+    ]
+    head_en = page[
+        page.index('<label for="id_head_en">') : page.index("</div>", page.index('<label for="id_head_en">'))
+    ]
+    assert "(optional)" not in name_en and 'aria-required="true"' in name_en
+    assert "(optional)" in head_en and "aria-required" not in head_en

@@ -85,6 +85,7 @@ class AgencyForm(TongbanForm):
         super().__init__(*args, **kwargs)
         if not new:
             del self.fields["code"]
+        self.leave_required_to_the_service()  # identity.structure reports every problem at once
 
 
 class OfficeForm(TongbanForm):
@@ -110,6 +111,7 @@ class OfficeForm(TongbanForm):
         super().__init__(*args, **kwargs)
         if not new:
             del self.fields["level"], self.fields["district_code"]
+        self.leave_required_to_the_service()
 
 
 class CentreForm(TongbanForm):
@@ -131,6 +133,7 @@ class CentreForm(TongbanForm):
         super().__init__(*args, **kwargs)
         if not new:
             del self.fields["code"]
+        self.leave_required_to_the_service()  # identity.structure reports every problem at once
 
 
 @dataclass(frozen=True)

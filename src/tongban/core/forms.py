@@ -36,6 +36,29 @@ class TongbanForm(forms.Form):
             if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
                 field.validators.append(validate_plain_text)
 
+    def leave_required_to_the_service(self) -> None:
+        """For a form whose service checks every field itself (required ones included) and reports
+        all problems at once: the form no longer stops at an empty field, so the service's other
+        findings (a code already taken, a district outside the city) come in the same round. A
+        required field still looks required: no "(optional)" in its label, ``aria-required``."""
+        for field in self.fields.values():
+            if field.required:
+                field.shown_required = True  # type: ignore[attr-defined]
+                field.widget.attrs["aria-required"] = "true"
+                field.required = False
+
+    def clean(self) -> dict[str, Any]:
+        """When the form itself stops (a value too long, a control character), the service is not
+        asked: then name the empty required fields here, as the service would have."""
+        cleaned: dict[str, Any] = super().clean() or {}
+        if not self.errors:
+            return cleaned
+        for name, field in self.fields.items():
+            empty = cleaned.get(name) in field.empty_values
+            if getattr(field, "shown_required", False) and name not in self.errors and empty:
+                self.add_error(name, ValidationError(field.error_messages["required"], code="required"))
+        return cleaned
+
     def add_service_error(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
             for name, errors in error.error_dict.items():
