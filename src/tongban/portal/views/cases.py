@@ -77,27 +77,25 @@ class HistoryRow(NamedTuple):
     asked: list[str]  # what a supplement request asked for: material names, then free-text items
 
 
-def _history(events: list[CaseEvent], case: Case, language: str) -> list[HistoryRow]:
+def _history(events: list[CaseEvent], materials: dict[str, Material], language: str) -> list[HistoryRow]:
     """The history with what each supplement request asked for named in the page's language (the
-    event keeps material codes; their names come from the case's service version: one query,
-    only when a request named materials)."""
-    codes = sorted({code for event in events for code in (event.data or {}).get("materials", [])})
-    names: dict[str, str] = {}
-    if codes:
-        for material in Material.objects.filter(version_id=case.version_id, code__in=codes).only(
-            "code", "name_zh", "name_en"
-        ):
-            names[material.code] = material.name_en if language == "en" else material.name_zh
+    event keeps material codes; ``materials`` are the service version's, by code)."""
     rows = []
     for event in events:
         at = localtime(event.at)
         data = event.data or {}
-        asked = [names.get(code, code) for code in data.get("materials", [])]
+        asked = [_material_name(materials.get(code), language) or code for code in data.get("materials", [])]
         asked += [str(item) for item in data.get("items", [])]
         rows.append(
             HistoryRow(at.isoformat(), at.strftime("%Y-%m-%d %H:%M"), event.get_action_display(), event.reason, asked)
         )
     return rows
+
+
+def _material_name(material: Material | None, language: str) -> str:
+    if material is None:
+        return ""
+    return material.name_en if language == "en" else material.name_zh
 
 
 @person_required
@@ -107,8 +105,11 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     page = case_page_for_person(number=number, person=person, now=moment)
     access, case, events, uploads = page.access, page.access.case, page.events, page.uploads
     requested = [item["material"] for item in case.supplement_items if item.get("material")]
-    requested_materials = (
-        list(Material.objects.filter(version_id=case.version_id, code__in=requested)) if requested else []
+    # The materials named by the open request and by the history's requests: one query, only when
+    # a request named any.
+    codes = sorted({*requested, *(code for event in events for code in (event.data or {}).get("materials", []))})
+    materials = (
+        {m.code: m for m in Material.objects.filter(version_id=case.version_id, code__in=codes)} if codes else {}
     )
     return render(
         request,
@@ -116,10 +117,10 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "access": access,
-            "history": _history(events, case, request.LANGUAGE_CODE),
+            "history": _history(events, materials, request.LANGUAGE_CODE),
             "deadline": case_deadline_now(case=case, events=events, now=moment),
             "uploads": uploads,
-            "requested_materials": requested_materials,
+            "requested_materials": [materials[code] for code in requested if code in materials],
             "points": case.data.get("_points"),
             "can_withdraw": access.can_act and case.status in OPEN,
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
