@@ -95,7 +95,7 @@ def _identifier(id_type: str, id_number: str, nationality: str) -> tuple[str, st
     return IdType(parsed.kind.value), parsed.number, "CN", parsed
 
 
-def registration_errors(
+def registration_check(
     *,
     username: str,
     password: str,
@@ -106,30 +106,12 @@ def registration_errors(
     latin_name: str,
     email: str = "",
     skip: frozenset[str] = frozenset(),
-) -> dict[str, list[str]]:
-    """Every problem with a registration that can be told before anything is written, all at once:
-    user name, document, names and password are checked independently, so a form shows them
-    together (with its own required-field errors) instead of one round per problem. ``skip``:
-    fields the caller already reported (e.g. left empty); their checks are not run."""
-    return _check_registration(
-        username=username, password=password, id_type=id_type, id_number=id_number, nationality=nationality,
-        name=name, latin_name=latin_name, email=email, skip=skip,
-    )[0]  # fmt: skip
-
-
-def _check_registration(
-    *,
-    username: str,
-    password: str,
-    id_type: str,
-    id_number: str,
-    nationality: str,
-    name: str,
-    latin_name: str,
-    email: str,
-    skip: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, list[str]], dict[str, Any]]:
-    """(the problems, the cleaned value of each check that passed, by field)."""
+    """Every problem with a registration that can be told before anything is written, all at once,
+    and the cleaned value of each check that passed, by field: user name, document, names and
+    password are checked independently, so a form shows them together (with its own required-field
+    errors) instead of one round per problem. ``skip``: fields the caller already reported (e.g.
+    left empty); their checks are not run. ``person_register`` refuses with the same problems."""
     checks: list[tuple[str, Callable[[], Any]]] = [
         ("username", lambda: _clean_username(username)),
         ("id_number", lambda: _identifier(id_type, id_number, nationality)),
@@ -184,8 +166,8 @@ def person_register(
 ) -> Person:
     """Open a self-registered account for a person. The verification level starts at the lowest;
     only a registry check or a clerk's recorded check raises it. Refuses with every independent
-    problem at once (``registration_errors``)."""
-    errors, cleaned = _check_registration(
+    problem at once (``registration_check``)."""
+    errors, cleaned = registration_check(
         username=username, password=password, id_type=id_type, id_number=id_number, nationality=nationality,
         name=name, latin_name=latin_name, email=email,
     )  # fmt: skip
@@ -216,7 +198,7 @@ def person_register(
         display_name=name or latin_name,
         preferred_language=preferred_language,
     )
-    account.set_password(password)  # checked by _check_registration
+    account.set_password(password)  # checked by registration_check
     account.save()
     try:
         with transaction.atomic():

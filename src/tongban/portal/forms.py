@@ -14,7 +14,7 @@ from django_countries import countries
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.tasks import enqueue_with_commit, send_email
 from tongban.identity.models import IdType, ServiceArea
-from tongban.identity.services import account_password_set, registration_errors
+from tongban.identity.services import account_password_set, registration_check
 
 
 class LoginForm(TongbanForm):
@@ -105,7 +105,7 @@ class RegisterForm(TongbanForm):
         reported = set(self.errors)
         if "id_type" in reported:  # what the document and the names need depends on its type
             reported |= {"id_number", "name", "latin_name"}
-        errors = registration_errors(
+        errors, _cleaned = registration_check(
             **{name: str(data.get(name) or "") for name in _REGISTRATION_FIELDS}, skip=frozenset(reported)
         )
         for name, messages in errors.items():
