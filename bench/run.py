@@ -37,6 +37,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -120,8 +121,8 @@ class Applicant:
 
 
 def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import connection, transaction
     from django.utils import timezone
@@ -149,8 +150,9 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
 
     account = Account.objects.get(pk=first_account)
     auth_hash = account.get_session_auth_hash()  # one password hash for all generated accounts
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore  # as login() makes them
     for applicant in applicants:
-        store = SessionStore()
+        store = session_store()
         store[SESSION_KEY] = str(applicant.account_id)
         store[BACKEND_SESSION_KEY] = BACKEND
         store[HASH_SESSION_KEY] = auth_hash

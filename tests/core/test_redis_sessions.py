@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PASSWORD, PersonFactory
+from tongban.identity.sessions import account_id_in_key
 
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -41,7 +42,7 @@ def redis_sessions():
                 "KEY_PREFIX": prefix,
             }
         },
-        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+        SESSION_ENGINE="tongban.identity.sessions",
     ):
         yield caches["default"]
 
@@ -52,6 +53,7 @@ def test_session_is_read_from_redis_and_logout_clears_it(redis_sessions) -> None
     client = Client()
     assert client.post("/en/login/", {"username": person.account.username, "password": PASSWORD}).status_code == 302
     session_key = client.cookies["sessionid"].value
+    assert account_id_in_key(session_key) == person.account.pk
     assert redis_sessions.get(f"django.contrib.sessions.cached_db{session_key}") is not None
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/en/my/").status_code == 200

@@ -12,6 +12,7 @@ on the next request, as without the cache (see docs/adr/0015-hot-pages.md).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -25,6 +26,11 @@ ACCOUNT_CACHE_SECONDS = 300
 #: How long a write keeps readers from caching the account again (longer than any request).
 TOMBSTONE_SECONDS = 30
 _TOMBSTONE = "changed"
+
+
+#: The account's cache entry as the session store fetched it together with the session (key,
+#: value), set by ``identity.middleware`` only while it asks Django for the request's user.
+prefetched_entry: ContextVar[tuple[str, Any] | None] = ContextVar("prefetched_account_entry", default=None)
 
 
 def account_cache_key(account_id: Any) -> str:
@@ -41,7 +47,9 @@ def forget_account(account_id: Any) -> None:
 class AccountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Account | None:
         key = account_cache_key(user_id)
-        cached = cache.get(key)
+        prefetched = prefetched_entry.get()
+        # Fetched with the session in the same round trip (identity.sessions), or read now.
+        cached = prefetched[1] if prefetched is not None and prefetched[0] == key else cache.get(key)
         if isinstance(cached, Account):
             account = cached
         else:
