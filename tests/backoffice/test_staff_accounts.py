@@ -225,6 +225,28 @@ def test_a_taken_user_name_or_e_mail_is_refused_next_to_the_field_keeping_what_w
     assert not Account.objects.filter(username="wu.lei").exists()
 
 
+def test_every_problem_of_a_new_member_is_named_in_one_round(client: Client, login_staff: Login) -> None:
+    """An empty name, an empty language and a taken user name, with no office for an officer: all
+    four come back together (the form leaves the empty fields to the service, which checks all)."""
+    AccountFactory(username="li.na")
+    admin = StaffRoleFactory(agency_admin=True)
+    login_staff(client, admin.account)
+    response = client.post(add_url(admin.agency), new_member(display_name="", preferred_language=""))
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    for name in ("username", "display_name", "preferred_language", "office"):
+        assert f'id="id_new-{name}_error"' in html, name
+    assert "This user name is taken" in html and "An officer works in one office" in html
+    # The fields the service checks still say they are required, to assistive technology too.
+    assert 'name="new-display_name"' in html and "(optional)" not in html.split('name="new-display_name"')[0][-400:]
+    assert re.search(r'<input[^>]*name="new-display_name"[^>]*aria-required="true"', html)
+    # An empty user name is named as empty, not as a badly formed one.
+    response = client.post(add_url(admin.agency), new_member(username="", office=""))
+    html = response.content.decode()
+    assert 'id="id_new-username_error"' in html and "This field is required." in html
+    assert not Account.objects.filter(display_name="").exists()
+
+
 def test_staff_create_opens_the_first_city_operator_and_prints_a_working_link(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:

@@ -56,6 +56,12 @@ class StaffAddForm(_AgencyRoleForm):
     )
     field_order = ["username", "display_name", "email", "preferred_language", "role", "office"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # staff_member_add reports every field's problem at once (an empty name and a taken user
+        # name together); it needs the role first, to know whether the granter may grant it.
+        self.leave_required_to_the_service(keep=("role",))
+
 
 class TotpResetForm(TongbanForm):
     reason = forms.CharField(

@@ -36,13 +36,14 @@ class TongbanForm(forms.Form):
             if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
                 field.validators.append(validate_plain_text)
 
-    def leave_required_to_the_service(self) -> None:
+    def leave_required_to_the_service(self, *, keep: tuple[str, ...] = ()) -> None:
         """For a form whose service checks every field itself (required ones included) and reports
         all problems at once: the form no longer stops at an empty field, so the service's other
         findings (a code already taken, a district outside the city) come in the same round. A
-        required field still looks required: no "(optional)" in its label, ``aria-required``."""
-        for field in self.fields.values():
-            if field.required:
+        required field still looks required: no "(optional)" in its label, ``aria-required``.
+        The fields named in ``keep`` stay required in the form (the service needs them first)."""
+        for name, field in self.fields.items():
+            if field.required and name not in keep:
                 field.shown_required = True  # type: ignore[attr-defined]
                 field.widget.attrs["aria-required"] = "true"
                 field.required = False

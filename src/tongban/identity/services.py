@@ -48,6 +48,8 @@ MAX_POWER_DURATION = timedelta(days=3 * 366)
 
 def _clean_username(username: str) -> str:
     value = username.strip().lower()
+    if not value:
+        raise ValidationError({"username": _("This field is required.")})
     if not USERNAME_RE.match(value):
         raise ValidationError(
             {
