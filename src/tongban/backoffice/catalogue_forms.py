@@ -1,8 +1,10 @@
-"""Back-office forms for the catalogue: a new service (its code, owner and first draft)."""
+"""Back-office forms for the catalogue: a new service (its code, owner and first draft), and a
+draft version's application form as JSON (schema and layout, docs/forms.md)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+import json
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,6 +20,9 @@ from tongban.core.forms import TongbanForm
 from tongban.core.validators import validate_multiline_text, validate_plain_text
 from tongban.forms.starters import STARTERS
 from tongban.identity.models import Agency, OfficeLevel, ServiceArea
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: Codes that would clash with the back office's own catalogue URLs (``catalogue/new/``).
 RESERVED_CODES = frozenset({"new", "points"})
@@ -92,8 +97,8 @@ class ServiceCreateForm(TongbanForm):
         label=_("Starter form"),
         choices=[("", _("Choose a starter form")), *((code, s.name) for code, s in STARTERS.items())],
         help_text=_(
-            "The application form cannot be edited in the back office yet: choose the starter form that "
-            "fits who applies. Every form ends with a step where the applicant describes the request."
+            "Choose the starter form that fits who applies; you can change the form on the service's page "
+            "before you publish. Every starter ends with a step where the applicant describes the request."
         ),
     )
 
@@ -137,3 +142,52 @@ class ServiceCreateForm(TongbanForm):
         if hasattr(error, "error_dict") and "for_individuals" in error.error_dict:
             error.error_dict["audiences"] = error.error_dict.pop("for_individuals")
         super().add_service_error(error)
+
+
+def _json_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=200_000,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 18, "class": "code-input", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+
+
+class FormDefinitionForm(TongbanForm):
+    """A draft version's application form, as the two JSON documents the form engine reads. The
+    text is parsed here (a syntax error is named with its line and column); what it says is checked
+    by ``forms.services.form_definition_update``, every problem at once."""
+
+    schema = _json_field(
+        _("Schema (JSON)"), _("The data the form collects: a JSON Schema with one property per field.")
+    )
+    layout = _json_field(
+        _("Layout (JSON)"),
+        _("How the form asks for it: the steps, and per field its labels in Chinese and English, help and prefill."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators = [v for v in field.validators if v is not validate_plain_text]
+            field.validators.append(validate_multiline_text)
+
+    def _parsed(self, name: str) -> Any:
+        text = str(self.cleaned_data[name])
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                _("This is not valid JSON: it breaks at line %(line)s, column %(column)s."),
+                params={"line": exc.lineno, "column": exc.colno},
+                code="json",
+            ) from None
+
+    def clean_schema(self) -> Any:
+        return self._parsed("schema")
+
+    def clean_layout(self) -> Any:
+        return self._parsed("layout")

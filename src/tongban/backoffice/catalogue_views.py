@@ -1,20 +1,23 @@
 """Back office: city operators and agency administrators create services and edit the
-catalogue (draft, edit, publish); operators edit the work-permit points table and the
-working-day calendar."""
+catalogue (draft, edit, the draft's application form, publish); operators edit the work-permit
+points table and the working-day calendar."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.backoffice.catalogue_forms import ServiceCreateForm
+from tongban.backoffice.catalogue_forms import FormDefinitionForm, ServiceCreateForm
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.backoffice.forms import CalendarDayForm, MaterialForm, VersionForm
 from tongban.catalogue.models import PointsOption, PointsTable, ServiceItem, ServiceVersion, VersionStatus
@@ -36,7 +39,13 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.models import CalendarDay, CalendarYear
 from tongban.core.requests import actor_from_request
-from tongban.forms.services import service_item_create_with_form, service_version_publish_with_form
+from tongban.forms import engine
+from tongban.forms.models import FormDefinition
+from tongban.forms.services import (
+    form_definition_update,
+    service_item_create_with_form,
+    service_version_publish_with_form,
+)
 from tongban.identity.models import StaffRoleKind
 from tongban.identity.selectors import has_role
 
@@ -110,6 +119,71 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
         "backoffice/service_edit.html",
         {"item": item, "draft": draft, "versions": versions, "form": form, "material_form": MaterialForm(),
          "materials": list(draft.materials.all()) if draft else []},
+    )  # fmt: skip
+
+
+def _form_preview(definition: FormDefinition | None, language: str) -> list[dict[str, Any]]:
+    """The steps and fields of a form as an applicant meets them, for the editor's preview."""
+    if definition is None:
+        return []
+    properties = definition.schema.get("properties", {})
+    required = set(definition.schema.get("required", []))
+    specs = definition.layout.get("fields", {})
+    preview = []
+    for step in engine.steps(definition.layout):
+        fields = []
+        for name in step.get("fields", []):
+            spec = specs.get(name, {})
+            fields.append(
+                {
+                    "name": name,
+                    "label_zh": engine.text(spec.get("label"), "zh-hans"),
+                    "label_en": engine.text(spec.get("label"), "en"),
+                    "type": properties.get(name, {}).get("type", ""),
+                    "required": name in required,
+                    "prefill": spec.get("prefill", ""),
+                    "conditional": bool(spec.get("visible_if")),
+                }
+            )
+        preview.append(
+            {"key": step.get("key", ""), "title": engine.text(step.get("title"), language),
+             "conditional": bool(step.get("visible_if")), "fields": fields}
+        )  # fmt: skip
+    return preview
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@staff_required
+def service_form(request: HttpRequest, code: str) -> HttpResponse:
+    """The application form of the service's draft, as JSON (docs/forms.md), with a preview of its
+    steps and fields; a published version's form is shown read-only."""
+    item = _item(request, code)
+    version = ServiceVersion.objects.filter(item=item, status=VersionStatus.DRAFT).first() or item.published_version
+    definition = FormDefinition.objects.filter(version=version).first() if version else None
+    editable = version is not None and version.status == VersionStatus.DRAFT
+    initial = {"schema": _pretty(definition.schema), "layout": _pretty(definition.layout)} if definition else {}
+    form = FormDefinitionForm(request.POST if request.method == "POST" and editable else None, initial=initial)
+    if editable and version is not None and request.method == "POST" and form.is_valid():
+        try:
+            form_definition_update(
+                version=version, schema=form.cleaned_data["schema"], layout=form.cleaned_data["layout"],
+                editor=staff_account(request), actor=actor_from_request(request),
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The form is saved in the draft. Publish the draft when it is ready."))
+            return redirect("backoffice:service_form", code=code)
+    return render(
+        request,
+        "backoffice/service_form.html",
+        {"item": item, "version": version, "editable": editable, "form": form, "definition": definition,
+         "preview": _form_preview(definition, get_language() or "zh-hans")},
     )  # fmt: skip
 
 

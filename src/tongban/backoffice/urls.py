@@ -36,6 +36,7 @@ urlpatterns = [
     path("catalogue/points/<slug:code>/", catalogue_views.points_table, name="points_table"),
     path("catalogue/<slug:code>/", catalogue_views.service_edit, name="service_edit"),
     path("catalogue/<slug:code>/draft/", catalogue_views.service_draft, name="service_draft"),
+    path("catalogue/<slug:code>/form/", catalogue_views.service_form, name="service_form"),
     path("catalogue/<slug:code>/publish/", catalogue_views.service_publish, name="service_publish"),
     path("catalogue/<slug:code>/materials/", catalogue_views.material_add, name="material_add"),
     path(

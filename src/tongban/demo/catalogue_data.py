@@ -260,6 +260,10 @@ def foreign_employee_fields(*, with_birth_date: bool = True) -> tuple[Field, ...
 PASSPORT_CONCERNED = (
     {"id_number_field": "passport_number", "nationality_field": "nationality", "name_field": "employee_name"},
 )
+#: The foreign guest a host registers (accommodation registration): the guest's own name field.
+GUEST_CONCERNED = (
+    {"id_number_field": "passport_number", "nationality_field": "nationality", "name_field": "guest_name"},
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1903,7 +1907,7 @@ ACCOMMODATION_REGISTRATION = ServiceData(
                 ),
             ),
         ),
-        persons_concerned=PASSPORT_CONCERNED,
+        persons_concerned=GUEST_CONCERNED,
     ),
 )
 

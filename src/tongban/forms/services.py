@@ -1,6 +1,6 @@
 """Writes for forms: start an application, save a step, upload a material, discard a draft;
-create a service in the catalogue together with its starter form; publish a version only with
-its form.
+create a service in the catalogue together with its starter form; change a draft version's form
+(checked by ``forms.definition``); publish a version only with its form.
 
 The applicant's authority is checked again on every write: a firm's power revoked while a draft
 is open stops the next save.
@@ -8,6 +8,8 @@ is open stops the next save.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import has_control_characters
 from tongban.forms import engine, held, prefill, starters
+from tongban.forms.definition import definition_problems
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
 from tongban.identity.models import Account, Agency, Firm, Person
@@ -321,6 +324,57 @@ def service_item_create_with_form(
         data={"version": version.number, "starter": chosen.code},
     )  # fmt: skip
     return version
+
+
+def definition_digest(schema: Any, layout: Any) -> str:
+    """A short fingerprint of a form definition, for the audit trail (before and after a change)."""
+    canonical = json.dumps({"schema": schema, "layout": layout}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def form_definition_update(
+    *, version: ServiceVersion, schema: Any, layout: Any, editor: Account | None, actor: Actor
+) -> FormDefinition:
+    """Replace the application form of a draft version (the back office's form editor).
+
+    Only a draft changes: a published version's form stays as its cases were made under it. Every
+    problem is reported at once (``forms.definition``: what the engine could not render, or would
+    render wrongly, and every label in both languages), and nothing is saved unless there is none.
+    A field the work-permit points table reads cannot go while the table still uses it."""
+    version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
+    require_catalogue_editor(account=editor, agency=version.item.agency)
+    if version.status != VersionStatus.DRAFT:
+        raise ConflictError(_("Published versions cannot be changed; draft a new version."))
+    definition = FormDefinition.objects.filter(version=version).first()
+    errors: dict[str, list[str]] = {}
+    for problem in definition_problems(schema, layout):
+        target = "schema" if problem.where.startswith("schema") else "layout"
+        errors.setdefault(target, []).append(f"{problem.where}: {problem.message}")
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if definition is not None and isinstance(properties, dict):
+        for factor, source in sorted(definition.points_fields.items()):
+            name = source if isinstance(source, str) else source.get("field")
+            if name not in properties:
+                errors.setdefault("schema", []).append(
+                    str(
+                        _("The points table reads the field “%(field)s” (factor %(factor)s); keep it in the form.")
+                        % {"field": name, "factor": factor}
+                    )
+                )
+    if errors:
+        raise ValidationError(errors)
+    before = definition_digest(definition.schema, definition.layout) if definition is not None else ""
+    if definition is None:
+        definition = FormDefinition(version=version)
+    definition.schema, definition.layout = schema, layout
+    definition.save()
+    audit_record(
+        action="forms.definition_updated", actor=actor, object_type="service", object_id=version.item.code,
+        data={"version": version.number, "before": before, "after": definition_digest(schema, layout),
+              "fields": sorted(schema["properties"]), "steps": [step["key"] for step in layout["steps"]]},
+    )  # fmt: skip
+    return definition
 
 
 @transaction.atomic
