@@ -55,6 +55,18 @@ def test_agency_admin_manages_own_agency_only(client: Client, login_staff: Login
     assert other.revoked_at is None
 
 
+def test_a_role_grant_names_an_unknown_user_and_a_missing_office_together(client: Client, login_staff: Login) -> None:
+    admin = StaffRoleFactory(agency_admin=True)
+    login_staff(client, admin.account)
+    response = client.post(
+        f"/en/backoffice/agencies/{admin.agency.code}/", {"username": "nobody.here", "role": "officer"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "No account has this user name." in html and "choose it" in html
+    assert 'id="id_username_error"' in html and 'id="id_office_error"' in html
+    assert not StaffRole.objects.filter(agency=admin.agency, role="officer").exists()
+
+
 def test_agency_staff_list_query_count_does_not_grow(client: Client, login_staff: Login) -> None:
     admin = StaffRoleFactory(agency_admin=True)
     login_staff(client, admin.account)

@@ -24,6 +24,7 @@ from tongban.identity.services import (
     person_verify_in_person,
     staff_member_add,
     staff_role_grant,
+    staff_role_office_error,
     staff_role_revoke,
     staff_totp_reset,
 )
@@ -54,8 +55,13 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     form = RoleGrantForm(request.POST or None, agency=agency) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
         account = Account.objects.filter(username=form.cleaned_data["username"].strip().lower()).first()
-        if account is None:
+        if account is None:  # named together with the office, as the service would name it
             form.add_error("username", _("No account has this user name."))
+            office_problem = staff_role_office_error(
+                role=form.cleaned_data["role"], agency=agency, office=form.cleaned_data["office"]
+            )
+            if office_problem:
+                form.add_error("office", office_problem)
         else:
             try:
                 staff_role_grant(

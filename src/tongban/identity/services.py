@@ -574,8 +574,9 @@ def staff_member_add(
                 errors.setdefault(field, []).extend(messages)
     if preferred_language not in dict(settings.LANGUAGES):
         errors.setdefault("preferred_language", []).append(str(_("Choose a language.")))
-    if role == StaffRoleKind.OFFICER and (office is None or agency is None or office.agency_id != agency.pk):
-        errors.setdefault("office", []).append(str(_("An officer works in one office of the agency; choose it.")))
+    office_problem = staff_role_office_error(role=role, agency=agency, office=office)
+    if office_problem:
+        errors.setdefault("office", []).append(office_problem)
     if errors:
         raise ValidationError(errors)
     account = Account(
@@ -618,6 +619,14 @@ def _may_manage_role(granter_roles: list[StaffRole], role: str, agency: Agency |
     )
 
 
+def staff_role_office_error(*, role: str, agency: Agency | None, office: AgencyOffice | None) -> str:
+    """Why ``office`` does not fit ``role`` in ``agency`` ("" when it does): an officer works in one
+    office of the agency. Shared by the services below and by forms that report it with other problems."""
+    if role == StaffRoleKind.OFFICER and (office is None or agency is None or office.agency_id != agency.pk):
+        return str(_("An officer works in one office of the agency; choose it."))
+    return ""
+
+
 @transaction.atomic
 def staff_role_grant(
     *,
@@ -635,8 +644,9 @@ def staff_role_grant(
     installation itself (the demo loader or ``manage.py staff_create``), recorded as a system action."""
     if granted_by is not None and not _may_manage_role(active_staff_roles(account=granted_by), role, agency):
         raise PermissionDeniedError(_("You may not grant this role."))
-    if role == StaffRoleKind.OFFICER and (office is None or agency is None or office.agency_id != agency.pk):
-        raise ValidationError({"office": _("An officer works in one office of the agency; choose it.")})
+    problem = staff_role_office_error(role=role, agency=agency, office=office)
+    if problem:
+        raise ValidationError({"office": problem})
     if role != StaffRoleKind.OFFICER:
         office = None
     if StaffRole.objects.filter(
