@@ -54,6 +54,25 @@ def test_editing_makes_a_new_version_and_cases_keep_theirs(client: Client, world
     assert AuditEvent.objects.filter(action="catalogue.version_published", object_id=code).exists()
 
 
+def test_the_draft_editor_names_every_problem_in_one_round(client: Client, world: World, login_staff: Login) -> None:
+    admin = StaffRoleFactory(agency=world.version.item.agency, agency_admin=True)
+    login_staff(client, admin.account)
+    code = world.version.item.code
+    client.post(f"/en/backoffice/catalogue/{code}/draft/")
+    form = client.get(f"/en/backoffice/catalogue/{code}/").context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for flag in ("for_individuals", "fully_online", "four_eyes", "for_foreigners", "for_firms"):
+        data.pop(flag, None)  # nobody may apply
+    data.update({"name_en": "", "statutory_limit_workdays": 5, "promised_limit_workdays": 9, "topics": []})
+    response = client.post(f"/en/backoffice/catalogue/{code}/", data)
+    errors = response.context["form"].errors
+    assert response.status_code == 200
+    assert set(errors) >= {"name_en", "promised_limit_workdays", "for_individuals"}, errors
+    assert len(errors["name_en"]) == 1  # said once, not as "required" and "both languages"
+    draft = ServiceVersion.objects.get(item=world.version.item, status="draft")
+    assert draft.name_en == world.version.name_en  # nothing saved
+
+
 def test_topics_are_saved_with_the_draft_and_recorded(client: Client, world: World, login_staff: Login) -> None:
     topic = Topic.objects.create(code="moving-house", name_zh="搬家", name_en="Moving house")
     admin = StaffRoleFactory(agency=world.version.item.agency, agency_admin=True)

@@ -7,10 +7,11 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
-from tongban.catalogue.services import EDITABLE_FIELDS
+from tongban.catalogue.services import EDITABLE_FIELDS, check_content
 from tongban.core.forms import TongbanForm
 from tongban.core.models import CalendarDayKind
 from tongban.core.validators import validate_multiline_text, validate_plain_text
@@ -87,7 +88,20 @@ class InPersonVerifyForm(TongbanForm):
 
 
 class VersionForm(forms.ModelForm):  # type: ignore[type-arg]
-    """The guide and rules of a draft service version, both languages side by side."""
+    """The guide and rules of a draft service version, both languages side by side. The service's
+    content rules (``catalogue.services.check_content``: both languages, the promised limit within
+    the statutory one, who may apply) are named with the form's own problems, in one round; the
+    service checks them again when it saves."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # Django's, not in the stubs
+        try:
+            check_content(self.instance)
+        except ValidationError as exc:
+            for name, problems in exc.message_dict.items():
+                field = name if name in self.fields else None
+                if field is None or field not in self.errors:  # an empty field says so once
+                    self.add_error(field, problems)
 
     class Meta:
         model = ServiceVersion
