@@ -63,3 +63,7 @@ def test_operator_changes_a_form_in_the_browser(live_server, page: Page) -> None
     expect(page).to_have_url(re.compile(f"/zh/backoffice/catalogue/{SERVICE}/form/$"))
     expect(page.get_by_role("heading", name="申请人看到的内容")).to_be_visible()
     assert_accessible(page)
+
+    # On a phone the page does not scroll sideways: the text areas fit, wide tables scroll inside.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
