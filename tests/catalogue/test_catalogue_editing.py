@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -26,6 +27,18 @@ pytestmark = pytest.mark.django_db
 Login = Callable[[Client, Account], None]
 
 
+FLAGS = ("for_individuals", "for_firms", "for_foreigners", "fully_online", "four_eyes")
+
+
+def draft_form_data(client: Client, code: str, **changes: Any) -> dict[str, Any]:
+    """The draft editor's form as the browser posts it back, with ``changes``: unticked boxes are
+    left out, as a browser leaves them out."""
+    form = client.get(f"/en/backoffice/catalogue/{code}/").context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(changes)
+    return {name: value for name, value in data.items() if name not in FLAGS or value}
+
+
 def test_editing_makes_a_new_version_and_cases_keep_theirs(client: Client, world: World, login_staff: Login) -> None:
     case = world.submitted_case()
     admin = StaffRoleFactory(agency=world.version.item.agency, agency_admin=True)
@@ -34,13 +47,7 @@ def test_editing_makes_a_new_version_and_cases_keep_theirs(client: Client, world
     assert client.post(f"/en/backoffice/catalogue/{code}/draft/").status_code == 302
     draft = ServiceVersion.objects.get(item=world.version.item, status="draft")
     assert draft.number == 2 and draft.form_definition.schema == world.version.form_definition.schema
-    page = client.get(f"/en/backoffice/catalogue/{code}/")
-    form = page.context["form"]
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data.update({"name_en": "Work permit (new rules)", "promised_limit_workdays": 4, "topics": []})
-    for flag in ("for_individuals", "fully_online", "four_eyes", "for_foreigners"):
-        if not data.get(flag):
-            data.pop(flag, None)
+    data = draft_form_data(client, code, name_en="Work permit (new rules)", promised_limit_workdays=4, topics=[])
     response = client.post(f"/en/backoffice/catalogue/{code}/", data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     # The public still sees version 1 until the draft is published.
@@ -59,11 +66,10 @@ def test_the_draft_editor_names_every_problem_in_one_round(client: Client, world
     login_staff(client, admin.account)
     code = world.version.item.code
     client.post(f"/en/backoffice/catalogue/{code}/draft/")
-    form = client.get(f"/en/backoffice/catalogue/{code}/").context["form"]
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    for flag in ("for_individuals", "fully_online", "four_eyes", "for_foreigners", "for_firms"):
-        data.pop(flag, None)  # nobody may apply
-    data.update({"name_en": "", "statutory_limit_workdays": 5, "promised_limit_workdays": 9, "topics": []})
+    nobody = dict.fromkeys(FLAGS, False)  # nobody may apply
+    data = draft_form_data(
+        client, code, name_en="", statutory_limit_workdays=5, promised_limit_workdays=9, topics=[], **nobody
+    )
     response = client.post(f"/en/backoffice/catalogue/{code}/", data)
     errors = response.context["form"].errors
     assert response.status_code == 200
@@ -79,12 +85,7 @@ def test_topics_are_saved_with_the_draft_and_recorded(client: Client, world: Wor
     login_staff(client, admin.account)
     code = world.version.item.code
     client.post(f"/en/backoffice/catalogue/{code}/draft/")
-    form = client.get(f"/en/backoffice/catalogue/{code}/").context["form"]
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data["topics"] = [topic.pk]
-    for flag in ("for_individuals", "fully_online", "four_eyes", "for_foreigners"):
-        if not data.get(flag):
-            data.pop(flag, None)
+    data = draft_form_data(client, code, topics=[topic.pk])
     assert client.post(f"/en/backoffice/catalogue/{code}/", data).status_code == 302
     draft = ServiceVersion.objects.get(item=world.version.item, status="draft")
     assert list(draft.topics.values_list("code", flat=True)) == ["moving-house"]
