@@ -73,15 +73,20 @@ class Case(models.Model):
     version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="cases")
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="cases")
     area = models.CharField(max_length=32, choices=ServiceArea.choices)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
-    office = models.ForeignKey(AgencyOffice, on_delete=models.PROTECT, related_name="cases")
+    # Foreign keys that lead a composite index below get no index of their own (db_index=False):
+    # the composite serves lookups by the key alone, and every index costs each INSERT.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases", db_index=False)
+    office = models.ForeignKey(AgencyOffice, on_delete=models.PROTECT, related_name="cases", db_index=False)
     applicant = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
         related_name="cases",
         help_text="The person who applied (or acted for the firm).",
+        db_index=False,
     )
-    firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    firm = models.ForeignKey(
+        Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=16, choices=CaseChannel.choices, default=CaseChannel.ONLINE)
     status = models.CharField(max_length=24, choices=CaseStatus.choices)
@@ -93,7 +98,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     statutory_due_on = models.DateField(null=True, blank=True)
     promised_due_on = models.DateField(null=True, blank=True)
-    assigned_to = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     supplement_items = models.JSONField(default=list, blank=True)
     proposal = models.JSONField(default=dict, blank=True)
     decision_reason = models.TextField(blank=True)
@@ -121,8 +128,9 @@ class CaseParty(models.Model):
     """A person concerned by a case who is not its applicant (the engineer whose work permit his
     employer applies for). They see the case read-only in their own "My cases"."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_parties")
+    # Both keys lead an index below (the unique pair, and person-then-case): none of their own.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_parties", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "person"], name="cases_party_unique")]
@@ -136,7 +144,7 @@ class CaseEvent(models.Model):
     """One step of a case's history (append-only): what happened, from which status to which,
     who did it, acting for whom under which power, and why."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)  # cases_event_case
     at = models.DateTimeField()
     action = models.CharField(max_length=24, choices=CaseAction.choices)
     from_status = models.CharField(max_length=24, blank=True)
@@ -167,7 +175,9 @@ class MaterialSource(models.TextChoices):
 class CaseMaterial(models.Model):
     """How each material of a case was provided: the statistics of the once-only principle."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="materials", db_index=False
+    )  # cases_material_once
     material_code = models.SlugField(max_length=40)
     source = models.CharField(max_length=16, choices=MaterialSource.choices)
     certificate_number = models.CharField(max_length=24, blank=True)
@@ -185,7 +195,9 @@ class CaseData(models.Model):
     kept with the file: the values, where they came from, who fetched them, and the access-log
     entry that records the read (also when the exchange refused or the source failed)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fetched_data")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="fetched_data", db_index=False
+    )  # cases_data_case
     resource = models.CharField(max_length=60)
     subject_ref = models.CharField(max_length=64)
     subject_label = models.CharField(max_length=150)

@@ -107,7 +107,7 @@ class ServiceItem(models.Model):
 class ServiceVersion(models.Model):
     """One version of a service's guide and rules. Published versions are never edited."""
 
-    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="versions")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="versions", db_index=False)
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -173,7 +173,7 @@ class ServiceVersion(models.Model):
 class Material(models.Model):
     """A document a service asks for; ``government_may_hold`` marks data another agency has."""
 
-    version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE, related_name="materials")
+    version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE, related_name="materials", db_index=False)
     code = models.SlugField(max_length=40)
     position = models.PositiveSmallIntegerField(default=0)
     name_zh = models.CharField(max_length=120, validators=[validate_plain_text])
@@ -223,7 +223,7 @@ class PointsTable(models.Model):
 
 
 class PointsFactor(models.Model):
-    table = models.ForeignKey(PointsTable, on_delete=models.CASCADE, related_name="factors")
+    table = models.ForeignKey(PointsTable, on_delete=models.CASCADE, related_name="factors", db_index=False)
     code = models.SlugField(max_length=40)
     position = models.PositiveSmallIntegerField(default=0)
     name_zh = models.CharField(max_length=120)
@@ -238,7 +238,7 @@ class PointsFactor(models.Model):
 
 
 class PointsOption(models.Model):
-    factor = models.ForeignKey(PointsFactor, on_delete=models.CASCADE, related_name="options")
+    factor = models.ForeignKey(PointsFactor, on_delete=models.CASCADE, related_name="options", db_index=False)
     code = models.SlugField(max_length=40)
     position = models.PositiveSmallIntegerField(default=0)
     label_zh = models.CharField(max_length=120)

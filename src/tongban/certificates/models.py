@@ -26,20 +26,23 @@ class CertificateStatus(models.TextChoices):
 class Certificate(models.Model):
     number = models.CharField(max_length=24, unique=True)
     certificate_type = models.ForeignKey(CertificateType, on_delete=models.PROTECT, related_name="certificates")
+    # The holder, issuer and applicant firm each lead a composite index (Meta): none of their own.
     holder_person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates", db_index=False
     )
-    holder_firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates")
+    holder_firm = models.ForeignKey(
+        Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates", db_index=False
+    )
     holder_name_zh = models.CharField(max_length=200)
     holder_name_en = models.CharField(max_length=200)
     subject = models.CharField(
         max_length=80, help_text="The JWS sub: urn:tongban:person:<uuid> or urn:tongban:firm:<USCC>."
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="certificates")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="certificates", db_index=False)
     case_number = models.CharField(max_length=20, blank=True, help_text="The case it was issued on.")
     applicant_firm = models.ForeignKey(
         Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_for_staff",
-        help_text="The firm whose application produced it (its staff with the power see it).",
+        help_text="The firm whose application produced it (its staff with the power see it).", db_index=False,
     )  # fmt: skip
     area = models.CharField(max_length=32, choices=ServiceArea.choices, blank=True)
     issued_at = models.DateTimeField()

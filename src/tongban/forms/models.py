@@ -44,7 +44,9 @@ class Application(models.Model):
     a firm under a power."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
+    person = models.ForeignKey(  # led by the index forms_application_person: none of its own
+        Person, on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
     firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
     power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
@@ -77,7 +79,9 @@ class Application(models.Model):
 class Upload(models.Model):
     """A material file uploaded for an application (or its supplement)."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="uploads")
+    application = models.ForeignKey(  # led by the index forms_upload_current: none of its own
+        Application, on_delete=models.PROTECT, related_name="uploads", db_index=False
+    )
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(max_length=200)
     original_name = models.CharField(max_length=200)
@@ -100,7 +104,9 @@ class HeldCertificate(models.Model):
     """A material the applicant need not upload: a valid e-certificate the government issued
     (免交) stands in for it. Re-checked when the application is shown and when it is submitted."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="held")
+    application = models.ForeignKey(  # led by the unique pair forms_held_once: none of its own
+        Application, on_delete=models.CASCADE, related_name="held", db_index=False
+    )
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
     attached_at = models.DateTimeField()

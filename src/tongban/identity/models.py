@@ -190,7 +190,7 @@ class AgencyOffice(models.Model):
     """An office of an agency: the city-level office or one district's office. A case goes to the
     competent office; officers work within theirs."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="offices")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="offices", db_index=False)
     level = models.CharField(max_length=16, choices=OfficeLevel.choices)
     district_code = models.CharField(max_length=6, blank=True, help_text="Region code; empty for the city office.")
     name_zh = models.CharField(max_length=120, validators=[validate_plain_text])
@@ -253,8 +253,8 @@ class Firm(models.Model):
 class Power(models.Model):
     """A delegated power: the firm lets ``grantee`` act for it in ``area`` until ``expires_at``."""
 
-    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="powers")
-    grantee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="powers")
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="powers", db_index=False)
+    grantee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="powers", db_index=False)
     area = models.CharField(max_length=32, choices=ServiceArea.choices)
     granted_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField()
@@ -284,7 +284,7 @@ class Power(models.Model):
 class StaffRole(models.Model):
     """A role held by a staff account: in an agency, at a service centre, or city-wide."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="staff_roles")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="staff_roles", db_index=False)
     role = models.CharField(max_length=24, choices=StaffRoleKind.choices)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff_roles")
     service_centre = models.ForeignKey(

@@ -8,7 +8,9 @@ from tongban.identity.models import Account
 
 
 class Message(models.Model):
-    recipient = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="messages")
+    recipient = models.ForeignKey(  # led by the index notifications_inbox: none of its own
+        Account, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
     case_number = models.CharField(max_length=20, blank=True)
     subject_zh = models.CharField(max_length=200)
     subject_en = models.CharField(max_length=300)

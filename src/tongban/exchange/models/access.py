@@ -63,7 +63,7 @@ class GrantStatus(models.TextChoices):
 class Grant(models.Model):
     """A consuming agency's access to some fields of a resource, for one purpose, until a date."""
 
-    consumer = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="grants")
+    consumer = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="grants", db_index=False)
     resource = models.ForeignKey(DataResource, on_delete=models.PROTECT, related_name="grants")
     purpose = models.CharField(
         max_length=60, help_text="A service item code, or a platform purpose such as identity-verification."
@@ -93,7 +93,9 @@ class Grant(models.Model):
 class Consent(models.Model):
     """A data subject's consent: this agency may use this resource about me for this purpose."""
 
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="consents", db_index=False
+    )
     firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="consents")
     consumer = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     resource = models.ForeignKey(DataResource, on_delete=models.PROTECT, related_name="+")
