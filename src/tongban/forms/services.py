@@ -341,7 +341,7 @@ def form_definition_update(
     Only a draft changes: a published version's form stays as its cases were made under it. Every
     problem is reported at once (``forms.definition``: what the engine could not render, or would
     render wrongly, and every label in both languages), and nothing is saved unless there is none.
-    A field the work-permit points table reads cannot go while the table still uses it."""
+    A field the version's points table reads cannot go while the table still uses it."""
     version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
     require_catalogue_editor(account=editor, agency=version.item.agency)
     if version.status != VersionStatus.DRAFT:

@@ -66,18 +66,20 @@ def account_id_in_key(session_key: str | None) -> int | None:
         return None
 
 
-def key_for_account(account_id: Any) -> str | None:
-    """A new random session key naming ``account_id``; None when the id cannot be carried."""
+def _id_digits(account_id: Any) -> str | None:
+    """``account_id`` in base 36 as a key carries it; None when it cannot be carried."""
     try:
         number = int(account_id)
     except (TypeError, ValueError):
         return None
-    if number < 0:
-        return None
-    digits = int_to_base36(number)
-    if len(digits) > MAX_ID_DIGITS:
-        return None
-    return get_random_string(RANDOM_PART, VALID_KEY_CHARS) + SEPARATOR + digits
+    digits = int_to_base36(number) if number >= 0 else ""
+    return digits if 0 < len(digits) <= MAX_ID_DIGITS else None
+
+
+def key_for_account(account_id: Any) -> str | None:
+    """A new random session key naming ``account_id``; None when the id cannot be carried."""
+    digits = _id_digits(account_id)
+    return None if digits is None else get_random_string(RANDOM_PART, VALID_KEY_CHARS) + SEPARATOR + digits
 
 
 class SessionStore(CachedDBStore):
@@ -101,7 +103,7 @@ class SessionStore(CachedDBStore):
 
     def _key_names_wrong_account(self) -> bool:
         account_id = self._signed_in_id()
-        if account_id is None or key_for_account(account_id) is None:
+        if account_id is None or _id_digits(account_id) is None:
             return False
         return str(account_id_in_key(self.session_key)) != str(account_id)
 
