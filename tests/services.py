@@ -61,10 +61,19 @@ LAYOUT: dict[str, Any] = {
         "education": {
             "label": {"zh": "学历", "en": "Degree"},
             "widget": "radio",
-            "choices": {"doctorate": {"zh": "博士", "en": "Doctorate"}, "master": {"zh": "硕士", "en": "Master"}},
+            "choices": {
+                "doctorate": {"zh": "博士", "en": "Doctorate"},
+                "master": {"zh": "硕士", "en": "Master"},
+                "bachelor": {"zh": "学士", "en": "Bachelor"},
+                "other": {"zh": "其他", "en": "Other"},
+            },
         },
         "start_on": {"label": {"zh": "入职日期", "en": "Start date"}},
-        "has_family": {"label": {"zh": "有无随行家属", "en": "Accompanying family?"}, "widget": "radio"},
+        "has_family": {
+            "label": {"zh": "有无随行家属", "en": "Accompanying family?"},
+            "widget": "radio",
+            "choices": {"yes": {"zh": "有", "en": "Yes"}, "no": {"zh": "无", "en": "No"}},
+        },
         "spouse_name": {
             "label": {"zh": "配偶姓名", "en": "Spouse's name"},
             "visible_if": {"field": "has_family", "equals": "yes"},

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import AgencyFactory, AgencyOfficeFactory, PersonFactory, StaffRoleFactory
+from tests.services import PERSONAL_LAYOUT, PERSONAL_SCHEMA
 from tongban.audit.models import AuditEvent
 from tongban.catalogue import services as catalogue_services
 from tongban.catalogue.models import ServiceItem, ServiceVersion
@@ -78,7 +79,7 @@ def test_the_back_office_does_not_publish_a_version_without_its_form(
 
 def test_with_its_form_the_same_draft_is_published(client: Client, login_staff: Login) -> None:
     draft = _draft_without_form()
-    FormDefinition.objects.create(version=draft, schema={"type": "object"}, layout={"steps": []})
+    FormDefinition.objects.create(version=draft, schema=PERSONAL_SCHEMA, layout=PERSONAL_LAYOUT)
     login_staff(client, StaffRoleFactory(city_operator=True).account)
 
     page = client.post(f"/en/backoffice/catalogue/{draft.item.code}/publish/", follow=True).content.decode()
@@ -86,6 +87,76 @@ def test_with_its_form_the_same_draft_is_published(client: Client, login_staff: 
     assert "Published." in page and PUBLISH_REFUSED["en"] not in page
     draft.refresh_from_db()
     assert draft.status == "published"
+
+
+#: A form saved by code, not through the editor: a choice without its labels, a field shown on no
+#: step, a step naming a field the schema does not have.
+UNSOUND_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 100},
+        "kind": {"type": "string", "enum": ["a", "b"]},
+        "hidden": {"type": "string"},
+    },
+    "required": ["name"],
+}
+UNSOUND_LAYOUT = {
+    "steps": [{"key": "you", "title": {"zh": "申请人", "en": "You"}, "fields": ["name", "kind", "ghost"]}],
+    "fields": {"name": {"label": {"zh": "姓名", "en": "Name"}}, "kind": {"label": {"zh": "类别", "en": "Kind"}}},
+}
+FORM_PROBLEMS = {
+    "en": "This draft&#x27;s application form has problems, so it is not published.",
+    "zh": "此草稿的申请表有问题，因此未予发布。",
+}
+
+
+def _assert_unpublished(draft: ServiceVersion) -> None:
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.published_at is None and draft.search_text == ""
+    assert ServiceItem.objects.get(pk=draft.item_id).published_version_id is None
+    assert not AuditEvent.objects.filter(action="catalogue.version_published").exists()
+
+
+def test_a_form_saved_by_code_is_checked_when_published_and_every_problem_is_named() -> None:
+    draft = _draft_without_form("unsound")
+    FormDefinition.objects.create(version=draft, schema=UNSOUND_SCHEMA, layout=UNSOUND_LAYOUT)
+
+    with pytest.raises(ValidationError) as refused:
+        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+
+    assert {error.code for error in refused.value.error_list} == {"form_problems"}
+    heading, *problems = refused.value.messages
+    assert heading.startswith("This draft's application form has problems")
+    where = {problem.split(":", 1)[0] for problem in problems}
+    assert {"layout.fields.kind.choices", "layout.steps[0].fields[2]"} <= where  # labels; the unknown field
+    assert any("hidden" in problem for problem in problems)  # on no step
+    _assert_unpublished(draft)
+
+
+def test_a_field_the_points_table_reads_must_be_in_the_form_to_publish() -> None:
+    draft = _draft_without_form("pointsless")
+    FormDefinition.objects.create(
+        version=draft, schema=PERSONAL_SCHEMA, layout=PERSONAL_LAYOUT, points_fields={"salary": "annual_salary"}
+    )
+    with pytest.raises(ValidationError) as refused:
+        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+    assert any("annual_salary" in message for message in refused.value.messages)
+    _assert_unpublished(draft)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_back_office_names_the_form_problems_and_publishes_nothing(
+    client: Client, login_staff: Login, language: str
+) -> None:
+    draft = _draft_without_form("unsound")
+    FormDefinition.objects.create(version=draft, schema=UNSOUND_SCHEMA, layout=UNSOUND_LAYOUT)
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+
+    page = client.post(f"/{language}/backoffice/catalogue/{draft.item.code}/publish/", follow=True).content.decode()
+
+    assert FORM_PROBLEMS[language] in page and "layout.steps[0].fields[2]" in page
+    assert "Published." not in page
+    _assert_unpublished(draft)
 
 
 def test_the_publishing_service_checks_the_editor_before_the_form() -> None:

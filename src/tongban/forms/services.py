@@ -47,6 +47,12 @@ NO_FORM_TO_PUBLISH = _(
     "Ask the platform team to add its form, then publish it."
 )
 
+#: Why a draft whose form definition has problems is not published (the problems follow).
+FORM_HAS_PROBLEMS = _(
+    "This draft's application form has problems, so it is not published. "
+    "Correct them in the form editor, then publish it:"
+)
+
 
 def authority_for(*, person: Person, firm: Firm | None, version: ServiceVersion, now: datetime) -> Authority | None:
     """Check that ``person`` may apply for ``version`` (for ``firm``, under a power in the service's area)."""
@@ -332,6 +338,28 @@ def definition_digest(schema: Any, layout: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+def form_definition_errors(schema: Any, layout: Any, *, points_fields: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem of a form definition, by the part it is in ("schema" or "layout"): what the
+    engine could not render, or would render wrongly (``forms.definition``), and a field the
+    version's points table reads (``points_fields``) that the schema no longer has."""
+    errors: dict[str, list[str]] = {}
+    for problem in definition_problems(schema, layout):
+        target = "schema" if problem.where.startswith("schema") else "layout"
+        errors.setdefault(target, []).append(f"{problem.where}: {problem.message}")
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if isinstance(properties, dict):
+        for factor, source in sorted(points_fields.items()):
+            name = source if isinstance(source, str) else source.get("field")
+            if name not in properties:
+                errors.setdefault("schema", []).append(
+                    str(
+                        _("The points table reads the field “%(field)s” (factor %(factor)s); keep it in the form.")
+                        % {"field": name, "factor": factor}
+                    )
+                )
+    return errors
+
+
 @transaction.atomic
 def form_definition_update(
     *, version: ServiceVersion, schema: Any, layout: Any, editor: Account | None, actor: Actor
@@ -347,21 +375,7 @@ def form_definition_update(
     if version.status != VersionStatus.DRAFT:
         raise ConflictError(_("Published versions cannot be changed; draft a new version."))
     definition = FormDefinition.objects.filter(version=version).first()
-    errors: dict[str, list[str]] = {}
-    for problem in definition_problems(schema, layout):
-        target = "schema" if problem.where.startswith("schema") else "layout"
-        errors.setdefault(target, []).append(f"{problem.where}: {problem.message}")
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    if definition is not None and isinstance(properties, dict):
-        for factor, source in sorted(definition.points_fields.items()):
-            name = source if isinstance(source, str) else source.get("field")
-            if name not in properties:
-                errors.setdefault("schema", []).append(
-                    str(
-                        _("The points table reads the field “%(field)s” (factor %(factor)s); keep it in the form.")
-                        % {"field": name, "factor": factor}
-                    )
-                )
+    errors = form_definition_errors(schema, layout, points_fields=definition.points_fields if definition else {})
     if errors:
         raise ValidationError(errors)
     before = definition_digest(definition.schema, definition.layout) if definition is not None else ""
@@ -381,12 +395,20 @@ def form_definition_update(
 def service_version_publish_with_form(
     *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
 ) -> ServiceVersion:
-    """Publish a draft only if it has its form definition: without one nobody could apply for it.
+    """Publish a draft only if it has a sound form definition: without one nobody could apply for it.
 
     The one way to publish, for every caller (back office, demo loader, tests): the catalogue does
     not know forms, so its half (``catalogue.publication``: the editor and content checks, retiring
     the previous version, the search text, the audit event) may be imported only from here."""
     require_catalogue_editor(account=editor, agency=version.item.agency)
-    if not FormDefinition.objects.filter(version_id=version.pk).exists():
+    definition = FormDefinition.objects.filter(version_id=version.pk).only("schema", "layout", "points_fields").first()
+    if definition is None:
         raise ValidationError(NO_FORM_TO_PUBLISH, code="no_form")
+    # A form saved by code (a loader, an import, an older release) has not been through the editor's
+    # checks: it is checked here, so a form nobody could fill in is never published.
+    errors = form_definition_errors(definition.schema, definition.layout, points_fields=definition.points_fields)
+    if errors:
+        problems = [problem for part in ("schema", "layout") for problem in errors.get(part, [])]
+        heading = ValidationError(FORM_HAS_PROBLEMS, code="form_problems")
+        raise ValidationError([heading, *(ValidationError(problem, code="form_problems") for problem in problems)])
     return service_version_publish_without_form_check(version=version, editor=editor, actor=actor, now=now)
