@@ -20,6 +20,7 @@ from tongban.catalogue.models import PointsFactor, PointsOption, PointsTable, Se
 from tongban.catalogue.selectors import published_version
 from tongban.catalogue.services import service_version_draft, service_version_update
 from tongban.core.calendar import get_work_calendar
+from tongban.core.models import CalendarDay, CalendarYear
 from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Account
 
@@ -147,6 +148,29 @@ def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, logi
     assert "does not know 2031 yet" in page
     client.post("/en/backoffice/calendar/2031-03-03/remove/")
     assert get_work_calendar().is_workday(monday)
+    removed = AuditEvent.objects.get(action="catalogue.calendar_day_removed", object_id="2031-03-03")
+    assert removed.data == {"kind": "holiday", "name_zh": "测试", "name_en": "Test", "source": "operator"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_calendar_refuses_what_names_no_day_or_year_and_records_nothing(
+    client: Client, login_staff: Login, language: str
+) -> None:
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+    base = f"/{language}/backoffice/calendar"
+    assert client.post(f"{base}/2031-03-04/remove/").status_code == 404  # a date the calendar has no entry for
+    assert client.post(f"{base}/not-a-date/remove/").status_code == 404
+    assert client.post(f"{base}/years/987654/complete/").status_code == 404
+    assert client.post(f"{base}/years/1999/complete/").status_code == 404
+    assert client.get(f"{base}/?year=99999").status_code == 200  # shows this year instead
+    page = client.post(f"{base}/", {"day": "2201-01-01", "kind": "holiday", "name_zh": "测试", "name_en": "Test"})
+    assert page.status_code == 200
+    assert {"en": "Choose a date from 2000 to 2100.", "zh": "请选择2000年至2100年之间的日期。"}[
+        language
+    ] in page.content.decode()
+    assert not CalendarDay.objects.filter(day__year__gt=2100).exists()
+    assert not CalendarYear.objects.filter(year__in=(987654, 1999)).exists()
+    assert not AuditEvent.objects.filter(action__startswith="catalogue.calendar").exists()
 
 
 def test_search_results_follow_a_publication(client: Client, world: World, django_capture_on_commit_callbacks) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,15 +27,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.certificates.test_issuing import approve, with_certificate
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, ServiceCentreFactory, StaffRoleFactory
 from tests.services import certificate_resource
 from tests.world import World
+from tongban.catalogue.models import PointsTable
+from tongban.catalogue.services import service_version_draft
 from tongban.certificates.models import Certificate
 from tongban.core.i18n import ShortLocalePrefixPattern
+from tongban.core.models import CalendarDay
 from tongban.exchange.models import Consent, DataResource
 from tongban.forms.models import Upload
 from tongban.forms.services import application_start
-from tongban.identity.models import Account, Person
+from tongban.identity.models import Account, Person, StaffRole
 from tongban.notifications.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +239,106 @@ def test_a_stranger_gets_nothing_of_someone_else_s(
     if answer.status_code == 405:
         answer = owner.post(path)
     assert answer.status_code not in (403, 404), f"the owner was refused {path}: {answer.status_code}"
+
+
+# --- The back office: another agency's staff, with real keys -------------------------------------
+
+#: Back-office pages about one object (a case, a certificate, a service, an agency and its staff,
+#: an office, a centre, a points table, a calendar day, a data grant).
+BACKOFFICE_KEYED = [
+    (name, route)
+    for name, route in _walk(get_resolver().url_patterns)
+    if name.startswith("backoffice:") and "<" in route
+]
+
+
+@pytest.fixture
+def office_keys(world: World) -> dict[str, str]:
+    """A real object of agency A's (the world's) for each kind of key in the back office's paths;
+    the service has a draft, so the draft's pages exist."""
+    case = approve(world, (with_certificate(world), world.submitted_case())[1])
+    agency = world.version.item.agency
+    service_version_draft(item=world.version.item, editor=None, actor=world.actor)
+    grant = certificate_resource(type_code="test-permit", owner=agency, consumer=agency, purpose="keys")
+    CalendarDay.objects.create(day=date(2027, 10, 1), kind="holiday", name_zh="国庆节", name_en="National Day")
+    return {
+        "case": case.number,
+        "upload_id": str(Upload.objects.filter(application_id=case.application_id).values_list("pk", flat=True)[0]),
+        "certificate": Certificate.objects.get(case_number=case.number).number,
+        "agency": agency.code,
+        "service": world.version.item.code,
+        "material_code": "passport",
+        "points": PointsTable.objects.create(code="keys-points", name_zh="积分表", name_en="Points").code,
+        "role_id": str(world.officer.pk),
+        "account_id": str(world.officer.account_id),
+        "office_id": str(world.officer.office_id),
+        "centre": ServiceCentreFactory.create().code,
+        "day": "2027-10-01",
+        "year": "2027",
+        "grant_id": str(grant.pk),
+    }
+
+
+def _office_path(name: str, route: str, keys: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        param = match.group(2)
+        if param == "number":
+            return keys["certificate" if "certificate" in name else "case"]
+        if param == "code":
+            if "points" in name:
+                return keys["points"]
+            if "centre" in name:
+                return keys["centre"]
+            return keys["service" if name.startswith(("backoffice:service", "backoffice:material")) else "agency"]
+        return keys[param]
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+
+
+def _office_owner(name: str, world: World) -> StaffRole:
+    """Who at agency A (or the city) may use the page: officers and supervisors work cases and
+    certificates, the agency's administrator runs the agency, its services and its data grants,
+    city operators run the structure, the calendar and the points tables."""
+    if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points")):
+        return StaffRoleFactory.create(city_operator=True)
+    if name.startswith(("backoffice:case", "backoffice:certificate")):
+        return world.supervisor
+    return StaffRoleFactory.create(agency_admin=True, agency=world.version.item.agency)
+
+
+def test_the_back_office_walk_covers_the_object_pages() -> None:
+    names = {name for name, _route in BACKOFFICE_KEYED}
+    assert {"backoffice:case", "backoffice:case_act", "backoffice:case_file", "backoffice:certificate_revoke",
+            "backoffice:service_form", "backoffice:agency", "backoffice:totp_reset",
+            "backoffice:exchange_grant_decide", "backoffice:calendar_remove"} <= names  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
+def test_another_agency_s_administrator_gets_nothing_of_agency_a_s(
+    client: Client, login_staff: Callable[[Client, Account], None], world: World, office_keys: dict[str, str],
+    name: str, route: str,
+) -> None:  # fmt: skip
+    path = _office_path(name, route, office_keys)
+    login_staff(client, StaffRoleFactory(agency_admin=True).account)  # the administrator of agency B
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code in (403, 404, 405), f"{method.upper()} {path}: {response.status_code}"
+    owner = Client()
+    login_staff(owner, _office_owner(name, world).account)
+    answer = owner.get(path)
+    if answer.status_code == 405:
+        answer = owner.post(path)
+    assert answer.status_code not in (403, 404), f"agency A's staff were refused {path}: {answer.status_code}"
+
+
+@pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
+def test_a_made_up_key_is_not_found_never_an_error(
+    client: Client, login_staff: Callable[[Client, Account], None], name: str, route: str
+) -> None:
+    """A city operator may open the most; with a key that names nothing (or is not even a date),
+    every page answers 404 (or 405 for the other method), never an error page."""
+    path = "/" + _concrete(route)
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code in (404, 405), f"{method.upper()} {path}: {response.status_code}"

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -23,6 +23,7 @@ from tongban.backoffice.forms import CalendarDayForm, MaterialForm, VersionForm
 from tongban.catalogue.models import PointsOption, PointsTable, ServiceItem, ServiceVersion, VersionStatus
 from tongban.catalogue.selectors import catalogue_editable_agencies, service_items_for_agency
 from tongban.catalogue.services import (
+    CALENDAR_YEARS,
     EDITABLE_FIELDS,
     calendar_day_remove,
     calendar_day_set,
@@ -285,6 +286,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year", now().year))
     except ValueError:
         year = now().year
+    if year not in CALENDAR_YEARS:
+        year = now().year
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -305,7 +308,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @staff_required
 def calendar_remove(request: HttpRequest, day: str) -> HttpResponse:
     account = staff_account(request)
-    parsed = date.fromisoformat(day)
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None  # not a date: no such calendar entry
     calendar_day_remove(day=parsed, editor=account, actor=actor_from_request(request))
     return redirect(f"{reverse('backoffice:calendar')}?year={parsed.year}")
 

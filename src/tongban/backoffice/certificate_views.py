@@ -42,11 +42,18 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/certificates.html", {"rows": rows, "query": query})
 
 
-@staff_required
-def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+def _own_certificate(request: HttpRequest, number: str) -> Certificate:
+    """The certificate, if the staff member's agency issued it (any, for a city operator); another
+    agency's staff get the same 404 as for a number that names nothing."""
     certificate = certificate_by_number(number=number)
     if certificate is None or not Certificate.objects.filter(_agency_scope(request), pk=certificate.pk).exists():
         raise NotFoundError(_("No such certificate from your agency."))
+    return certificate
+
+
+@staff_required
+def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = _own_certificate(request, number)
     return render(
         request,
         "backoffice/certificate.html",
@@ -61,10 +68,8 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @staff_required
 def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
-    certificate = certificate_by_number(number=number)
-    if certificate is None:
-        raise NotFoundError(_("No such certificate from your agency."))
-    try:
+    certificate = _own_certificate(request, number)
+    try:  # the service checks again who may revoke: it is the authority
         certificate_revoke(
             certificate=certificate, account=staff_account(request), reason=request.POST.get("reason", ""),
             actor=actor_from_request(request), now=now(),

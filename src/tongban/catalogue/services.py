@@ -24,7 +24,7 @@ from tongban.catalogue.models import Material, PointsOption, ServiceItem, Servic
 from tongban.catalogue.selectors import bump_catalogue_revision
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
-from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.models import SOURCE_OPERATOR, CalendarDay, CalendarYear
 from tongban.identity.models import Account, Agency, ServiceArea, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
@@ -308,12 +308,19 @@ def points_option_set(*, option: PointsOption, points: int, editor: Account | No
     return option
 
 
+#: The years the calendar of working days can hold: deadlines run in these (a year outside is a
+#: typing mistake, and Python's dates end at 9999).
+CALENDAR_YEARS = range(2000, 2101)
+
+
 @transaction.atomic
 def calendar_day_set(
     *, day: date, kind: str, name_zh: str, name_en: str, editor: Account | None, actor: Actor
 ) -> CalendarDay:
     """Record a public holiday or a make-up working day (city operators); it overrides the seed."""
     require_city_operator(account=editor)
+    if day.year not in CALENDAR_YEARS:
+        raise ValidationError({"day": _("Choose a date from 2000 to 2100.")})
     entry = CalendarDay.objects.filter(day=day).first() or CalendarDay(day=day)
     entry.kind, entry.name_zh, entry.name_en, entry.source = kind, name_zh.strip(), name_en.strip(), SOURCE_OPERATOR
     entry.full_clean()
@@ -330,16 +337,23 @@ def calendar_day_set(
 
 @transaction.atomic
 def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> None:
+    """Remove an operator's or the seed's entry for ``day`` (it counts by the weekday rule again)."""
     require_city_operator(account=editor)
-    CalendarDay.objects.filter(day=day).delete()
+    entry = CalendarDay.objects.select_for_update().filter(day=day).first()
+    if entry is None:
+        raise NotFoundError(_("The calendar has no entry for this date."))
+    entry.delete()
     audit_record(
-        action="catalogue.calendar_day_removed", actor=actor, object_type="calendar", object_id=day.isoformat()
-    )
+        action="catalogue.calendar_day_removed", actor=actor, object_type="calendar", object_id=day.isoformat(),
+        data={"kind": entry.kind, "name_zh": entry.name_zh, "name_en": entry.name_en, "source": entry.source},
+    )  # fmt: skip
 
 
 @transaction.atomic
 def calendar_year_complete(*, year: int, editor: Account | None, actor: Actor) -> None:
     """Declare a year's holidays and make-up days entered: deadlines stop using the fallback."""
     require_city_operator(account=editor)
+    if year not in CALENDAR_YEARS:
+        raise NotFoundError(_("The calendar holds the years 2000 to 2100."))
     CalendarYear.objects.update_or_create(year=year, defaults={"complete": True, "source": SOURCE_OPERATOR})
     audit_record(action="catalogue.calendar_year_completed", actor=actor, object_type="calendar", object_id=str(year))
