@@ -241,6 +241,17 @@ def test_a_stranger_gets_nothing_of_someone_else_s(
     assert answer.status_code not in (403, 404), f"the owner was refused {path}: {answer.status_code}"
 
 
+@pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
+def test_a_made_up_key_in_the_portal_is_not_found_never_an_error(
+    client: Client, login_person: Callable[[Client, Account], None], name: str, route: str
+) -> None:
+    login_person(client, PersonFactory().account)
+    path = "/" + _concrete(route)
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code in (404, 405), f"{method.upper()} {path}: {response.status_code}"
+
+
 # --- The back office: another agency's staff, with real keys -------------------------------------
 
 #: Back-office pages about one object (a case, a certificate, a service, an agency and its staff,
