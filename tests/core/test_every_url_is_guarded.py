@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from tongban.catalogue.services import service_version_draft
 from tongban.certificates.models import Certificate
 from tongban.core.i18n import ShortLocalePrefixPattern
 from tongban.core.models import CalendarDay
+from tongban.core.requests import key_before, page_number, posted_lock_version
 from tongban.exchange.models import Consent, DataResource
 from tongban.forms.models import Upload
 from tongban.forms.services import application_start
@@ -353,3 +354,89 @@ def test_a_made_up_key_is_not_found_never_an_error(
     for method in ("get", "post"):
         response = getattr(client, method)(path)
         assert response.status_code in (404, 405), f"{method.upper()} {path}: {response.status_code}"
+
+
+# --- Junk in the query string ---------------------------------------------------------------------
+
+#: Every query parameter a view reads, each given the same junk at once.
+QUERY_PARAMETERS = ("q", "page", "next", "before", "year", "topic", "status", "number", "mine", "days", "audience",
+                    "agency", "action")  # fmt: skip
+JUNK = ("", "-1", "99999999999999999999999", "abc", "\x00", "'\"<script>x</script>", "2026-13-45", "x" * 3000,
+        "１２", "%", "../../etc/passwd")  # fmt: skip
+UNKEYED = [(name, "/" + route) for name, route in _walk(get_resolver().url_patterns) if "<" not in route and name]
+
+
+@pytest.mark.parametrize(("name", "path"), UNKEYED, ids=[name for name, _path in UNKEYED])
+def test_junk_in_the_query_string_never_breaks_a_page(
+    client: Client, login_person: Callable[[Client, Account], None], login_staff: Callable[[Client, Account], None],
+    name: str, path: str,
+) -> None:  # fmt: skip
+    """Each page, opened by who may open it (a visitor, a resident, a city operator), with junk in
+    every parameter any view reads: an answer (a page, a redirect, a refusal), never an error."""
+    if name.startswith("backoffice:"):
+        login_staff(client, StaffRoleFactory.create(city_operator=True).account)
+    elif name not in PUBLIC:
+        login_person(client, PersonFactory().account)
+    for junk in JUNK:
+        response = client.get(path, dict.fromkeys(QUERY_PARAMETERS, junk))
+        assert response.status_code < 500, f"GET {path} with {junk[:20]!r}: {response.status_code}"
+
+
+#: Every posted field a view reads itself (forms check their own fields).
+POSTED_FIELDS = ("lock_version", "assignee", "reason", "materials", "subject", "resource", "office", "next",
+                 "legal_basis", "jws", "items", "intent", "grant", "decision", "days", "confirm", "as", "action")  # fmt: skip
+POSTED_JUNK = ("", "-1", "99999999999999999999999", "abc", "\x00", "１２")
+
+
+def _junk_everywhere(client: Client, path: str) -> None:
+    for junk in POSTED_JUNK:
+        for method, data in (
+            ("get", dict.fromkeys(QUERY_PARAMETERS, junk)),
+            ("post", dict.fromkeys(POSTED_FIELDS, junk)),
+        ):
+            response = getattr(client, method)(path, data)
+            assert response.status_code < 500, f"{method.upper()} {path} with {junk!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
+def test_junk_sent_by_the_owner_never_breaks_a_portal_page(
+    client: Client, login_person: Callable[[Client, Account], None], world: World, keys: dict[str, str],
+    name: str, route: str,
+) -> None:  # fmt: skip
+    login_person(client, _owner(name, world).account)
+    _junk_everywhere(client, _with_keys(name, route, keys))
+
+
+@pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
+def test_junk_sent_by_the_agency_never_breaks_a_back_office_page(
+    client: Client, login_staff: Callable[[Client, Account], None], world: World, office_keys: dict[str, str],
+    name: str, route: str,
+) -> None:  # fmt: skip
+    login_staff(client, _office_owner(name, world).account)
+    _junk_everywhere(client, _office_path(name, route, office_keys))
+
+
+@pytest.mark.parametrize(
+    ("raw", "page", "before", "lock"),
+    [
+        ("", 1, None, -1), ("0", 1, None, 0), ("3", 3, 3, 3), ("-1", 1, None, -1), ("abc", 1, None, -1),
+        ("１２", 1, None, -1), ("1001", 1000, 1001, 1001), ("9" * 30, 1000, None, -1),
+        (str(2**63), 1000, None, -1), (str(2**63 - 1), 1000, 2**63 - 1, -1),
+    ],
+)  # fmt: skip
+def test_numbers_read_from_a_request(raw: str, page: int, before: int | None, lock: int) -> None:
+    """What the views above rely on: the page number, the keyset position and the posted lock
+    version are read as bounded integers, and anything else gets a harmless default."""
+    request = RequestFactory().get("/", {"page": raw, "before": raw})
+    assert page_number(request) == page and key_before(request) == before
+    assert posted_lock_version(RequestFactory().post("/", {"lock_version": raw})) == lock
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_nul_character_in_the_query_string_is_answered_with_a_clear_page(client: Client, language: str) -> None:
+    """PostgreSQL refuses NUL in text; the platform answers it before any view reads it."""
+    response = client.get(f"/{language}/services/", {"q": "work\x00permit"})
+    assert response.status_code == 400
+    message = {"en": "The address contains a character that is not allowed.", "zh": "网址中含有不允许的字符。"}
+    assert message[language] in response.content.decode()
+    assert client.get(f"/{language}/services/", {"q": "work permit"}).status_code == 200

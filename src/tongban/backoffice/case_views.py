@@ -31,7 +31,7 @@ from tongban.core.calendar import get_work_calendar, unknown_years_warning
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
-from tongban.core.requests import actor_from_request
+from tongban.core.requests import actor_from_request, page_number, posted_int, posted_lock_version
 from tongban.exchange.models import DataResource
 from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
@@ -59,10 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     account = staff_account(request)
     status = request.GET.get("status", "")
     mine = request.GET.get("mine") == "1"
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     cases = staff_queue(account=account, status=status, mine=mine, limit=PAGE + 1, offset=(page - 1) * PAGE)
     today = local_date(now())
     calendar = get_work_calendar()
@@ -197,7 +194,7 @@ def case_action(request: HttpRequest, number: str) -> HttpResponse:
         case_act(
             case=case,
             action=request.POST.get("action", ""),
-            expected_version=int(request.POST.get("lock_version", "0") or 0),
+            expected_version=posted_lock_version(request),
             account=account,
             actor=actor_from_request(request),
             now=now(),
@@ -222,10 +219,10 @@ def case_action(request: HttpRequest, number: str) -> HttpResponse:
 def case_assign_view(request: HttpRequest, number: str) -> HttpResponse:
     account = staff_account(request)
     case, _roles = case_for_staff(number=number, account=account)
-    assignee = get_object_or_404(Account, pk=request.POST.get("assignee") or account.pk)
+    assignee = get_object_or_404(Account, pk=posted_int(request, "assignee") or account.pk)
     try:
         case_assign(
-            case=case, assignee=assignee, by=account, expected_version=int(request.POST.get("lock_version", "0") or 0),
+            case=case, assignee=assignee, by=account, expected_version=posted_lock_version(request),
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
     except (ConflictError, PermissionDeniedError) as exc:

@@ -1,4 +1,5 @@
-"""Turn domain errors raised in views into the one bilingual error page (or JSON for the API)."""
+"""Turn domain errors raised in views into the one bilingual error page (or JSON for the API), and
+answer a query string carrying a NUL character with that page before any view reads it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.core.errors import DomainError, NotFoundError, PermissionDeniedError
+
+#: Why a query string with a NUL character is refused.
+NUL_IN_QUERY = gettext_lazy("The address contains a character that is not allowed. Check the link and try again.")
 
 
 def error_title(exc: DomainError) -> str:
@@ -24,6 +29,14 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A NUL character in the query string is never a real search or filter; PostgreSQL refuses
+        # it in any text parameter, so it would reach the database as an error. Answer it here,
+        # for every view (forms already refuse it in posted fields).
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return self.process_exception(request, DomainError(NUL_IN_QUERY, code="bad_query")) or HttpResponse(
+                status=400
+            )
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -27,7 +27,7 @@ from tongban.catalogue.models import Material
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
-from tongban.core.requests import actor_from_request
+from tongban.core.requests import actor_from_request, key_before, posted_lock_version
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
@@ -52,10 +52,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 def firm_cases(request: HttpRequest, uscc: str) -> HttpResponse:
     person = request.person  # type: ignore[attr-defined]
     access = firm_access(person=person, uscc=uscc, now=now())
-    try:
-        before = int(request.GET.get("before", "0")) or None
-    except ValueError:
-        before = None
+    before = key_before(request)
     cases = cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=21, before_id=before)
     firm = FirmHeader(access.firm.uscc, access.firm.name_zh, access.firm.name_en)
     # Plain values read fresh above, after the access check: the page's HTML is reused while they
@@ -135,7 +132,7 @@ def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     access = case_for_person(number=number, person=person, now=now())
     try:
         case_act(
-            case=access.case, action="withdraw", expected_version=int(request.POST.get("lock_version", "0")),
+            case=access.case, action="withdraw", expected_version=posted_lock_version(request),
             person=person, actor=actor_from_request(request), now=now(),
         )  # fmt: skip
     except (ConflictError, ValidationError) as exc:
@@ -173,7 +170,7 @@ def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("portal:my_case", number=number)
     try:
         case_act(
-            case=case, action="resubmit", expected_version=int(request.POST.get("lock_version", "0")), person=person,
+            case=case, action="resubmit", expected_version=posted_lock_version(request), person=person,
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
     except (ConflictError, ValidationError) as exc:

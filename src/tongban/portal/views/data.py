@@ -31,7 +31,7 @@ from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError
 from tongban.core.forms import FirstRadioSelect, TongbanForm
-from tongban.core.requests import actor_from_request
+from tongban.core.requests import actor_from_request, key_before
 from tongban.exchange.models import AccessLogEntry, AccessOutcome, Consent, Grant
 from tongban.exchange.selectors import (
     PAGE,
@@ -128,13 +128,8 @@ def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, fir
     )
 
 
-def _before(request: HttpRequest) -> int | None:
-    raw = request.GET.get("before", "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**63 else None
-
-
 def _data_use_page(request: HttpRequest, *, subject_ref: str, firm: Firm | None) -> HttpResponse:
-    before = _before(request)
+    before = key_before(request)
     entries = access_log(subject_ref=subject_ref, before_id=before, limit=PAGE + 1)
     shown = entries[:PAGE]
     labels = access_log_labels(entries=shown)

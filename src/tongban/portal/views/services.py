@@ -18,6 +18,7 @@ from tongban.catalogue.selectors import (
     search_page,
 )
 from tongban.core.clock import now
+from tongban.core.requests import page_number
 from tongban.forms.models import FormDefinition
 from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
@@ -67,10 +68,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     audience = request.GET.get("audience", "")[:16]
     agency = request.GET.get("agency", "")[:32]
     topic = request.GET.get("topic", "")[:40]
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     key = search_key(
         query=query, audience=audience, agency_code=agency, topic_code=topic, page=page, page_size=PAGE_SIZE
     )
