@@ -223,23 +223,27 @@ def _owner(name: str, world: World) -> Person:
     return world.hr  # her case, its file, her draft, her message, the firm's cases in her area
 
 
+def _refused_then_answered(stranger: Client, owner: Client, path: str) -> None:
+    """The stranger gets 403/404 (or 405 for the other method) on GET and POST; then the owner is
+    answered, which shows the key was real (asked after, as a POST may act on it)."""
+    for method in ("get", "post"):
+        response = getattr(stranger, method)(path)
+        assert response.status_code in (403, 404, 405), f"{method.upper()} {path}: {response.status_code}"
+    answer = owner.get(path)
+    if answer.status_code == 405:
+        answer = owner.post(path)
+    assert answer.status_code not in (403, 404), f"the owner was refused {path}: {answer.status_code}"
+
+
 @pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
 def test_a_stranger_gets_nothing_of_someone_else_s(
     client: Client, login_person: Callable[[Client, Account], None], world: World, keys: dict[str, str],
     name: str, route: str,
 ) -> None:  # fmt: skip
-    path = _with_keys(name, route, keys)
     login_person(client, PersonFactory().account)
-    for method in ("get", "post"):
-        response = getattr(client, method)(path)
-        assert response.status_code in (403, 404, 405), f"{method.upper()} {path}: {response.status_code}"
-    # The key was real: its owner is answered (after the stranger, as a POST may act on it).
     owner = Client()
     login_person(owner, _owner(name, world).account)
-    answer = owner.get(path)
-    if answer.status_code == 405:
-        answer = owner.post(path)
-    assert answer.status_code not in (403, 404), f"the owner was refused {path}: {answer.status_code}"
+    _refused_then_answered(client, owner, _with_keys(name, route, keys))
 
 
 @pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
@@ -330,17 +334,10 @@ def test_another_agency_s_administrator_gets_nothing_of_agency_a_s(
     client: Client, login_staff: Callable[[Client, Account], None], world: World, office_keys: dict[str, str],
     name: str, route: str,
 ) -> None:  # fmt: skip
-    path = _office_path(name, route, office_keys)
     login_staff(client, StaffRoleFactory(agency_admin=True).account)  # the administrator of agency B
-    for method in ("get", "post"):
-        response = getattr(client, method)(path)
-        assert response.status_code in (403, 404, 405), f"{method.upper()} {path}: {response.status_code}"
     owner = Client()
     login_staff(owner, _office_owner(name, world).account)
-    answer = owner.get(path)
-    if answer.status_code == 405:
-        answer = owner.post(path)
-    assert answer.status_code not in (403, 404), f"agency A's staff were refused {path}: {answer.status_code}"
+    _refused_then_answered(client, owner, _office_path(name, route, office_keys))
 
 
 @pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
