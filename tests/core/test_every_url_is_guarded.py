@@ -243,7 +243,9 @@ def test_a_stranger_gets_nothing_of_someone_else_s(
     login_person(client, PersonFactory().account)
     owner = Client()
     login_person(owner, _owner(name, world).account)
-    _refused_then_answered(client, owner, _with_keys(name, route, keys))
+    path = _with_keys(name, route, keys)
+    _refused_then_answered(client, owner, path)
+    _junk_everywhere(owner, path)  # and what the owner may send, mangled, breaks nothing
 
 
 @pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
@@ -337,7 +339,9 @@ def test_another_agency_s_administrator_gets_nothing_of_agency_a_s(
     login_staff(client, StaffRoleFactory(agency_admin=True).account)  # the administrator of agency B
     owner = Client()
     login_staff(owner, _office_owner(name, world).account)
-    _refused_then_answered(client, owner, _office_path(name, route, office_keys))
+    path = _office_path(name, route, office_keys)
+    _refused_then_answered(client, owner, path)
+    _junk_everywhere(owner, path)  # and what agency A's staff may send, mangled, breaks nothing
 
 
 @pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
@@ -393,24 +397,6 @@ def _junk_everywhere(client: Client, path: str) -> None:
         ):
             response = getattr(client, method)(path, data)
             assert response.status_code < 500, f"{method.upper()} {path} with {junk!r}: {response.status_code}"
-
-
-@pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
-def test_junk_sent_by_the_owner_never_breaks_a_portal_page(
-    client: Client, login_person: Callable[[Client, Account], None], world: World, keys: dict[str, str],
-    name: str, route: str,
-) -> None:  # fmt: skip
-    login_person(client, _owner(name, world).account)
-    _junk_everywhere(client, _with_keys(name, route, keys))
-
-
-@pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
-def test_junk_sent_by_the_agency_never_breaks_a_back_office_page(
-    client: Client, login_staff: Callable[[Client, Account], None], world: World, office_keys: dict[str, str],
-    name: str, route: str,
-) -> None:  # fmt: skip
-    login_staff(client, _office_owner(name, world).account)
-    _junk_everywhere(client, _office_path(name, route, office_keys))
 
 
 @pytest.mark.parametrize(
