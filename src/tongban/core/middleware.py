@@ -34,14 +34,14 @@ class DomainErrorMiddleware:
         # for every view (forms already refuse it in posted fields).
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query:
-            return self.process_exception(request, DomainError(NUL_IN_QUERY, code="bad_query")) or HttpResponse(
-                status=400
-            )
+            return self._error_page(request, DomainError(NUL_IN_QUERY, code="bad_query"))
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DomainError):
-            return None
+        return self._error_page(request, exception) if isinstance(exception, DomainError) else None
+
+    @staticmethod
+    def _error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
         if request.path.startswith("/api/"):
             return JsonResponse({"code": exception.code, "message": str(exception.message)}, status=exception.status)
         return render(
