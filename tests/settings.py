@@ -17,3 +17,7 @@ ALLOWED_HOSTS = ["*"]
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="tongban-test-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Every request any test makes is checked: a transaction that changes an audited table must write
+# its audit entry (tests/audit_guard.py).
+MIDDLEWARE = ["tests.audit_guard.AuditedWritesMiddleware", *MIDDLEWARE]  # noqa: F405

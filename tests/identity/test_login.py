@@ -88,6 +88,9 @@ def test_staff_wrong_totp_is_refused(client: Client) -> None:
     response = client.post("/en/login/verify/", {"token": "000000"})
     assert response.status_code == 200 and "That code is wrong" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    # a wrong second factor is in the trail, as a wrong password is
+    failed = AuditEvent.objects.filter(action="identity.totp_failed", object_id=str(role.account_id))
+    assert failed.count() == 1
 
 
 def test_staff_with_totp_reaches_the_back_office(
@@ -96,6 +99,8 @@ def test_staff_with_totp_reaches_the_back_office(
     role = StaffRoleFactory()
     login_staff(client, role.account)
     assert client.get("/en/backoffice/").status_code == 200
+    trail = AuditEvent.objects.filter(object_type="account", object_id=str(role.account_id)).order_by("id")
+    assert list(trail.values_list("action", flat=True))[-2:] == ["identity.totp_verified", "identity.login_succeeded"]
 
 
 def test_staff_without_a_device_must_enrol_first(client: Client) -> None:

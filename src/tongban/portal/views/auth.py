@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -26,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tongban.core.requests import actor_from_request
 from tongban.identity.models import Account
 from tongban.identity.selectors import is_staff
-from tongban.identity.services import person_register, totp_confirm, totp_enrol
+from tongban.identity.services import person_register, totp_confirm, totp_enrol, totp_verify
 from tongban.portal.forms import (
     LoginForm,
     RegisterForm,
@@ -76,7 +77,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
             return redirect("portal:login_verify" if has_device else "portal:totp_enrol")
         else:
-            login(request, account, backend=BACKEND)
+            _sign_in(request, account)
             return redirect(_safe_next(request, reverse("portal:my_space")))
     return render(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -97,17 +98,26 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
         allowed, _details = device.verify_is_allowed()
         if not allowed:
             form.add_error("token", THROTTLED)
-        elif device.verify_token(form.cleaned_data["token"].strip()):
+        elif totp_verify(device=device, token=form.cleaned_data["token"], actor=actor_from_request(request)):
             return _complete_staff_login(request, account, device)
         else:
             form.add_error("token", _("That code is wrong or has expired. Wait for a new code and try again."))
     return render(request, "portal/login_verify.html", {"form": form})
 
 
+def _sign_in(request: HttpRequest, account: Account, device: TOTPDevice | None = None) -> None:
+    """Start the session. Django's ``login`` records the time of the login on the account and
+    sends ``user_logged_in``, whose receiver audits it (identity.signals): one transaction, so the
+    account never shows a login the trail does not."""
+    with transaction.atomic():
+        login(request, account, backend=BACKEND)
+        if device is not None:
+            otp_login(request, device)
+
+
 def _complete_staff_login(request: HttpRequest, account: Account, device: TOTPDevice) -> HttpResponse:
     target = request.session.get(PREAUTH_KEY, {}).get("next") or reverse("backoffice:home")
-    login(request, account, backend=BACKEND)
-    otp_login(request, device)
+    _sign_in(request, account, device)
     request.session.pop(PREAUTH_KEY, None)
     return HttpResponseRedirect(target)
 
@@ -171,7 +181,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
             form.add_service_error(exc)
         else:
             assert person.account is not None
-            login(request, person.account, backend=BACKEND)
+            _sign_in(request, person.account)
             messages.success(request, _("Your account is open. Welcome!"))
             return redirect("portal:my_space")
     return render(request, "portal/register.html", {"form": form})
