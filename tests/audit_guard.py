@@ -18,7 +18,8 @@ the outermost ``Atomic`` object stands for the transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -114,6 +115,20 @@ class _Watch:
         return [write.sql for write in self.writes if not write.stream and write.unit not in audited_units]
 
 
+@contextmanager
+def audited_writes_checked(what: str) -> Iterator[None]:
+    """Run the block under the watch; fail (AssertionError naming ``what`` and the statements) if
+    one of its transactions changed an audited table without an audit entry."""
+    watch = _Watch()
+    with connection.execute_wrapper(watch):
+        yield
+    missing = watch.unaudited()
+    if missing:
+        raise AssertionError(
+            f"{what} changed audited tables in a transaction with no audit entry:\n  " + "\n  ".join(missing)
+        )
+
+
 class AuditedWritesMiddleware:
     """Fails a request whose transaction changed an audited table without an audit entry."""
 
@@ -121,13 +136,5 @@ class AuditedWritesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        watch = _Watch()
-        with connection.execute_wrapper(watch):
-            response = self.get_response(request)
-        missing = watch.unaudited()
-        if missing:
-            raise AssertionError(
-                f"{request.method} {request.path} changed audited tables in a transaction with no audit entry:\n  "
-                + "\n  ".join(missing)
-            )
-        return response
+        with audited_writes_checked(f"{request.method} {request.path}"):
+            return self.get_response(request)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from tests.audit_guard import audited_writes_checked
 from tests.factories import PASSWORD, PersonFactory, StaffRoleFactory
 from tongban.audit import streams
 from tongban.audit.db import install_sql, remove_sql
@@ -41,6 +44,22 @@ def _english_outside_requests() -> Iterator[None]:
     every test, whatever a previous test's request left active. Tests of Chinese text say so."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _commands_audit_their_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform's management commands (the demo loader, the calendar seed, staff creation,
+    the worker) are held to the rule every request is held to (tests/audit_guard.py): no
+    transaction changes an audited table without its audit entry."""
+    original = BaseCommand.execute
+
+    def execute(self: BaseCommand, *args: Any, **options: Any) -> Any:
+        if not type(self).__module__.startswith("tongban."):
+            return original(self, *args, **options)
+        with audited_writes_checked(f"manage.py {type(self).__module__.rsplit('.', 1)[-1]}"):
+            return original(self, *args, **options)
+
+    monkeypatch.setattr(BaseCommand, "execute", execute)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from tongban.audit.models import AuditEvent
+from tongban.catalogue.calendar_seed import calendar_seed, package_source
 from tongban.core.calendar import (
     clear_calendar_cache,
     get_work_calendar,
@@ -22,7 +24,6 @@ from tongban.core.calendar import (
     unknown_years_message,
     unknown_years_warning,
 )
-from tongban.core.management.commands.calendar_seed import calendar_seed, package_source
 from tongban.core.models import CalendarDay, CalendarDayKind, CalendarRevision, CalendarYear
 from tongban.core.workdays import WorkCalendar
 
@@ -82,6 +83,7 @@ def test_seed_is_idempotent() -> None:
     assert report.days_unchanged == PACKAGE_DAYS
     assert snapshot() == before
     assert CalendarRevision.current_token() == token  # nothing changed, so no process reloads
+    assert AuditEvent.objects.filter(action="catalogue.calendar_seeded").count() == 1  # the first seed only
 
 
 def test_seed_keeps_operator_rows() -> None:
@@ -131,6 +133,15 @@ def test_seed_follows_a_package_upgrade_for_seeded_rows_only() -> None:
     assert (renamed.name_zh, renamed.source) == ("端午节", "chinesecalendar 9.9.9")
     assert CalendarYear.objects.get(year=2027).complete
     assert CalendarDay.objects.get(day=date(2026, 5, 4)).source == package_source()  # unchanged rows keep theirs
+    # the calendar decides every statutory deadline: the upgrade is in the audit trail, with what it changed
+    seeded = AuditEvent.objects.filter(action="catalogue.calendar_seeded").order_by("id")
+    assert [event.object_id for event in seeded] == [package_source(), "chinesecalendar 9.9.9"]
+    upgrade = seeded.last()
+    assert upgrade is not None and upgrade.actor_kind == "system"
+    assert upgrade.data == {
+        "years": [2004, 2027], "days_created": 2, "days_updated": ["2026-05-05"], "days_deleted": ["2026-10-07"],
+        "years_created": [2027], "years_completed": [],
+    }  # fmt: skip
 
 
 def test_seed_refuses_a_source_that_would_look_like_an_operator_row() -> None:
@@ -143,6 +154,7 @@ def test_dry_run_writes_nothing() -> None:
     assert report.days_created == PACKAGE_DAYS
     assert CalendarDay.objects.count() == 0 and CalendarYear.objects.count() == 0
     assert CalendarRevision.current_token() == ""
+    assert not AuditEvent.objects.exists()
 
 
 def test_command_reports_and_can_run_twice() -> None:

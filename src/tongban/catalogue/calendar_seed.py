@@ -11,7 +11,9 @@ with the package (creating, correcting and deleting *seeded* rows only). Operato
   changes and deletes nothing in it. Take a year over that way to remove a seeded day for good.
 
 All changes happen in one transaction that also renews the calendar's revision token, so every
-process reloads its cached calendar.
+process reloads its cached calendar, and writes the audit entry (``catalogue.calendar_seeded``:
+the package's version, the years, how many days were created, and which were changed or deleted),
+since the calendar decides every statutory deadline. ``manage.py calendar_seed`` runs it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from chinese_calendar import constants  # type: ignore[import-untyped]
-from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from tongban.audit.services import audit_record
+from tongban.core.actors import Actor
 from tongban.core.models import (
     SOURCE_PACKAGE_PREFIX,
     CalendarDay,
@@ -175,35 +177,18 @@ def calendar_seed(
         CalendarYear.objects.bulk_update(years_to_update, ["complete", "source"])
         # bulk_create and bulk_update send no signals: renew the token once, in this transaction.
         CalendarRevision.bump()
-    return report
-
-
-class Command(BaseCommand):
-    help = (
-        "Seed public holidays and make-up working days from the chinesecalendar package. "
-        "Safe to run again; never overwrites operators' rows or years."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        report = calendar_seed(dry_run=options["dry_run"])
-        prefix = "Would seed" if options["dry_run"] else "Seeded"
-        span = f"{report.years[0]}–{report.years[-1]}" if report.years else "no years"
-        self.stdout.write(
-            f"{prefix} from {report.source} ({span}): {report.days_created} days created, "
-            f"{report.days_updated} updated, {report.days_deleted} deleted, {report.days_unchanged} unchanged; "
-            f"{report.years_created} years added, {report.years_updated} marked complete; "
-            f"{report.operator_days_kept} operator days kept."
+        audit_record(
+            action="catalogue.calendar_seeded",
+            actor=Actor.system("calendar_seed"),
+            object_type="calendar",
+            object_id=source,
+            data={
+                "years": [years[0], years[-1]],
+                "days_created": report.days_created,
+                "days_updated": sorted(row.day.isoformat() for row in to_update),
+                "days_deleted": sorted(day.isoformat() for day in to_delete),
+                "years_created": sorted(row.year for row in years_to_create),
+                "years_completed": sorted(row.year for row in years_to_update),
+            },
         )
-        if report.operator_years_skipped:
-            years = ", ".join(str(year) for year in report.operator_years_skipped)
-            self.stdout.write(f"Years kept as the operators entered them: {years}.")
-        for sentence in report.disagreements:
-            self.stdout.write(self.style.WARNING(f"Kept operator row, check it: {sentence}"))
-        if report.years:
-            self.stdout.write(
-                f"The package knows the years up to {report.years[-1]}; enter later years from the State Council's "
-                "holiday schedule as it is published (source 'operator') and mark them complete."
-            )
+    return report
