@@ -51,6 +51,15 @@ def test_opening_a_case_is_recorded_and_actions_work(client: Client, world: Worl
     assert "Accept" in page and "MARTIN Lucas" in page
     opened = AuditEvent.objects.get(action="cases.case_opened", object_id=case.number)
     assert opened.actor_id == world.officer.account.pk
+    # so is each material the officer opens: which document of which case
+    upload = case.application.uploads.select_related("material").get()
+    response = client.get(f"/en/backoffice/cases/{case.number}/files/{upload.pk}/")
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    read = AuditEvent.objects.get(action="cases.material_opened", object_id=case.number)
+    assert read.actor_id == world.officer.account.pk
+    assert read.data == {"account": world.officer.account.pk, "upload": upload.pk, "material": upload.material.code}
+    assert client.post(f"/en/backoffice/cases/{case.number}/files/{upload.pk}/").status_code == 405
+    assert client.post(f"/en/backoffice/cases/{case.number}/").status_code == 405
     response = client.post(
         f"/en/backoffice/cases/{case.number}/act/", {"action": "accept", "lock_version": case.lock_version}
     )

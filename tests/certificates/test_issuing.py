@@ -166,6 +166,11 @@ def test_revocation_by_the_issuing_agency_shows_at_once(
             certificate=certificate, account=outsider.account, reason="x", actor=world.actor, now=timezone.now()
         )
     login_staff(client, world.supervisor.account)
+    # opening it shows the holder and every field: who read which certificate is recorded
+    assert client.get(f"/en/backoffice/certificates/{certificate.number}/").status_code == 200
+    opened = AuditEvent.objects.get(action="certificates.certificate_opened", object_id=certificate.number)
+    assert opened.actor_id == world.supervisor.account_id and opened.data == {"account": world.supervisor.account_id}
+    assert client.post(f"/en/backoffice/certificates/{certificate.number}/").status_code == 405
     assert (
         client.post(
             f"/en/backoffice/certificates/{certificate.number}/revoke/", {"reason": "Employment ended"}

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.cases.models import Case, CaseMaterial, CaseStatus, MaterialSource
@@ -23,7 +23,13 @@ from tongban.cases.selectors import (
     case_for_staff,
     staff_queue,
 )
-from tongban.cases.services import case_act, case_assign, case_fetch_data, case_record_opened
+from tongban.cases.services import (
+    case_act,
+    case_assign,
+    case_fetch_data,
+    case_record_material_opened,
+    case_record_opened,
+)
 from tongban.cases.workflow import Role, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
@@ -86,6 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @staff_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     account = staff_account(request)
@@ -234,11 +241,21 @@ def case_assign_view(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("backoffice:case", number=number)
 
 
+@require_safe
 @staff_required
 def case_file(request: HttpRequest, number: str, upload_id: int) -> FileResponse:
     account = staff_account(request)
     case, _roles = case_for_staff(number=number, account=account)
-    upload = get_object_or_404(Upload, pk=upload_id, application_id=case.application_id)
+    upload = get_object_or_404(
+        Upload.objects.select_related("material"), pk=upload_id, application_id=case.application_id
+    )
+    case_record_material_opened(
+        case=case,
+        upload_id=upload.pk,
+        material_code=upload.material.code,
+        account=account,
+        actor=actor_from_request(request),
+    )
     response = FileResponse(upload.file.open("rb"), content_type=upload.content_type)
     response["Content-Disposition"] = (
         f'inline; filename="{case.number}-{upload.material.code}.{upload.file.name.rsplit(".", 1)[-1]}"'

@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.certificates.models import Certificate
 from tongban.certificates.selectors import certificate_by_number, shown_fields
-from tongban.certificates.services import certificate_revoke
+from tongban.certificates.services import certificate_record_opened, certificate_revoke
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
@@ -51,9 +51,13 @@ def _own_certificate(request: HttpRequest, number: str) -> Certificate:
     return certificate
 
 
+@require_safe
 @staff_required
 def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
+    certificate_record_opened(
+        certificate=certificate, account=staff_account(request), actor=actor_from_request(request)
+    )
     return render(
         request,
         "backoffice/certificate.html",

@@ -574,6 +574,21 @@ def case_record_opened(*, case: Case, account: Account, actor: Actor) -> None:
 
 
 @transaction.atomic
+def case_record_material_opened(
+    *, case: Case, upload_id: int, material_code: str, account: Account, actor: Actor
+) -> None:
+    """An officer opened one of the case's uploaded materials (a passport scan, a contract): who
+    read which document of which case, when (an audit event, no state change)."""
+    audit_record(
+        action="cases.material_opened",
+        actor=actor,
+        object_type="case",
+        object_id=case.number,
+        data={"account": account.pk, "upload": upload_id, "material": material_code},
+    )
+
+
+@transaction.atomic
 def case_fetch_data(
     *, case: Case, resource_code: str, subject_ref: str, account: Account, actor: Actor, now: datetime
 ) -> CaseData:

@@ -118,6 +118,19 @@ def certificate_issue(
     return certificate
 
 
+@transaction.atomic
+def certificate_record_opened(*, certificate: Certificate, account: Account, actor: Actor) -> None:
+    """A member of staff opened a certificate in the back office (its holder and every field):
+    who read which certificate, when (an audit event, no state change)."""
+    audit_record(
+        action="certificates.certificate_opened",
+        actor=actor,
+        object_type="certificate",
+        object_id=certificate.number,
+        data={"account": account.pk},
+    )
+
+
 def _may_revoke(account: Account, certificate: Certificate) -> bool:
     roles = active_staff_roles(account=account)
     return has_role(roles, StaffRoleKind.CITY_OPERATOR) or any(
