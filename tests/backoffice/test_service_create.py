@@ -98,7 +98,12 @@ def test_operator_creates_a_draft_that_the_public_sees_only_once_published(
 
     client.post(
         "/en/backoffice/catalogue/pet-registration/materials/",
-        {"code": "vaccination", "name_zh": "免疫证明", "name_en": "Vaccination record", "required": "on"},
+        {
+            "material-code": "vaccination",
+            "material-name_zh": "免疫证明",
+            "material-name_en": "Vaccination record",
+            "material-required": "on",
+        },
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/en/backoffice/catalogue/pet-registration/publish/").status_code == 302

@@ -51,6 +51,11 @@ def test_opening_a_case_is_recorded_and_actions_work(client: Client, world: Worl
     assert "Accept" in page and "MARTIN Lucas" in page
     opened = AuditEvent.objects.get(action="cases.case_opened", object_id=case.number)
     assert opened.actor_id == world.officer.account.pk
+    # the answers under the form's own headings and labels, options by their labels, not raw keys
+    assert "<h3>Employee</h3>" in page and "<dt>Passport number</dt>" in page and "<dd>Master</dd>" in page
+    assert "passport_number" not in page and ">master<" not in page
+    chinese = client.get(f"/zh/backoffice/cases/{case.number}/").content.decode()
+    assert "<h3>外籍员工</h3>" in chinese and "<dt>护照号码</dt>" in chinese and "<dd>硕士</dd>" in chinese
     # so is each material the officer opens: which document of which case
     upload = case.application.uploads.select_related("material").get()
     response = client.get(f"/en/backoffice/cases/{case.number}/files/{upload.pk}/")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, PowerFactory
 from tests.services import pdf_upload
 from tests.world import World
 from tongban.cases.models import Case
@@ -139,3 +140,31 @@ def test_inbox_shows_the_notice(client: Client, world: World, login_person: Logi
     message_id = re.search(r"/en/my/messages/(\d+)/", inbox).group(1)
     assert case.number in client.get(f"/en/my/messages/{message_id}/").content.decode()
     assert "/en/my/messages/" in client.get("/en/my/").content.decode()
+
+
+def test_my_cases_lists_the_firm_s_cases_for_staff_with_the_power(
+    client: Client, world: World, login_person: Login, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    """My cases shows the cases of each firm the person acts for, in the areas of their powers:
+    the HR manager sees the work permit she filed for the firm; a colleague whose power is for
+    social security only does not; the legal representative sees every area."""
+    case = world.submitted_case()
+    login_person(client, world.hr.account)
+    with django_assert_max_num_queries(12):  # one query per firm, not per case
+        page = client.get("/en/my/cases/").content.decode()
+    firm_name = world.firm.name_en or world.firm.name_zh
+    assert case.number in page and firm_name in page
+    assert f'href="/en/my/firms/{world.firm.uscc}/cases/"' in page
+    assert "concerns you" not in page  # her firm's case is the firm's, not one that concerns her
+    chinese = client.get("/zh/my/cases/").content.decode()
+    assert case.number in chinese and world.firm.name_zh in chinese and "的最新办件" in chinese
+
+    colleague = PowerFactory(firm=world.firm, area="social_security").grantee
+    other = Client()
+    login_person(other, colleague.account)
+    page = other.get("/en/my/cases/").content.decode()
+    assert firm_name in page and case.number not in page  # the firm, with no case in her area
+
+    legal = Client()
+    login_person(legal, world.firm.legal_representative.account)
+    assert case.number in legal.get("/en/my/cases/").content.decode()

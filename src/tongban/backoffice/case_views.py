@@ -41,6 +41,7 @@ from tongban.core.requests import actor_from_request, page_number, posted_int, p
 from tongban.exchange.models import DataResource
 from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
+from tongban.forms.selectors import answer_sections, form_of
 from tongban.identity.models import Account, StaffRoleKind
 
 PAGE = 50
@@ -100,6 +101,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case_record_opened(case=case, account=account, actor=actor_from_request(request))
     events = list(case_events(case=case))
     transitions = available(status=case.status, roles=roles, four_eyes=case.version.four_eyes)
+    data_sections, other_data = answer_sections(
+        definition=form_of(case.version).definition, data=case.data, language=request.LANGUAGE_CODE
+    )
     officers = Account.objects.filter(
         staff_roles__role=StaffRoleKind.OFFICER, staff_roles__office=case.office, staff_roles__revoked_at__isnull=True
     ).distinct()
@@ -119,7 +123,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 .order_by("uploaded_at")
             ),
             "materials": list(Material.objects.filter(version_id=case.version_id).order_by("position")),
-            "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
+            "data_sections": data_sections,
+            "other_data": other_data,
             "reused": _reused_materials(case),
             "points": case.data.get("_points"),
             "officers": officers,

@@ -118,7 +118,7 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "backoffice/service_edit.html",
-        {"item": item, "draft": draft, "versions": versions, "form": form, "material_form": MaterialForm(),
+        {"item": item, "draft": draft, "versions": versions, "form": form, "material_form": MaterialForm(prefix="material"),
          "materials": list(draft.materials.all()) if draft else []},
     )  # fmt: skip
 
@@ -218,7 +218,7 @@ def service_publish(request: HttpRequest, code: str) -> HttpResponse:
 def material_add(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(request, code)
     draft = get_object_or_404(ServiceVersion, item=item, status=VersionStatus.DRAFT)
-    form = MaterialForm(request.POST)
+    form = MaterialForm(request.POST, prefix="material")  # beside the service form: its own ids
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -64,6 +65,29 @@ def application_steps(application: Application, materials: list[Material], langu
         refs.append(StepRef(MATERIALS_STEP, str(_("Materials")), "materials"))
     refs.append(StepRef(REVIEW_STEP, str(_("Check and submit")), "review"))
     return refs
+
+
+def answer_sections(
+    *, definition: FormDefinition, data: Mapping[str, Any], language: str
+) -> tuple[list[tuple[str, list[engine.FieldView]]], list[tuple[str, Any]]]:
+    """Submitted answers as a reader sees them: for each visible step of the form, its title and
+    its fields with their labels and the chosen options' labels, in ``language``; then whatever
+    the data holds that the form does not place (an older form's field), as raw keys and values,
+    so that nothing submitted is hidden. Internal keys (``_points`` …) are left out."""
+    sections = []
+    for step in engine.visible_steps(definition.layout, data):
+        views = engine.field_views(
+            definition.schema, definition.layout, list(step.get("fields", [])), data, language=language
+        )
+        if views:
+            sections.append((engine.text(step.get("title"), language), views))
+    placed = {name for step in engine.steps(definition.layout) for name in step.get("fields", [])}
+    other = [
+        (key, value)
+        for key, value in data.items()
+        if not key.startswith("_") and key not in placed and value not in (None, "", [])
+    ]
+    return sections, other
 
 
 @dataclass(frozen=True)

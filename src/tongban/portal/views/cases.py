@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases.models import Case, CaseEvent
 from tongban.cases.selectors import (
+    CaseRow,
     case_deadline_now,
     case_for_person,
     case_page_for_person,
@@ -31,7 +32,7 @@ from tongban.core.requests import actor_from_request, key_before, posted_lock_ve
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
-from tongban.identity.selectors import FirmHeader, firm_access
+from tongban.identity.selectors import FirmHeader, firm_access, firms_of_person
 from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
@@ -40,12 +41,44 @@ from tongban.portal.decorators import person_required
 
 @person_required
 def my_cases(request: HttpRequest) -> HttpResponse:
+    """The person's own cases and those that concern them; then, for each firm they act for, the
+    firm's newest cases in the areas of their powers (all areas for its legal representative),
+    with a link to all of them. One query per firm, for at most ``MY_CASES_FIRMS`` firms."""
     person = request.person  # type: ignore[attr-defined]
+    firms = [access for access in firms_of_person(person=person, now=now()) if access.areas]
+    sections = [
+        FirmCases(
+            FirmHeader(access.firm.uscc, access.firm.name_zh, access.firm.name_en),
+            cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=MY_CASES_PER_FIRM + 1),
+        )
+        for access in firms[:MY_CASES_FIRMS]
+    ]
     return render(
         request,
         "portal/my_cases.html",
-        {"cases": cases_of_person(person=person), "drafts": list(open_drafts(person=person)[:20]), "person": person},
+        {
+            "cases": cases_of_person(person=person),
+            "drafts": list(open_drafts(person=person)[:20]),
+            "person": person,
+            "firm_sections": sections,
+            "per_firm": MY_CASES_PER_FIRM,
+            "more_firms": len(firms) > MY_CASES_FIRMS,
+        },
     )
+
+
+#: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
+#: link away: the firm's cases, and My space's list of firms).
+MY_CASES_PER_FIRM = 5
+MY_CASES_FIRMS = 10
+
+
+class FirmCases(NamedTuple):
+    """One firm's section of My cases: the firm, and its newest cases (one more than shown, so the
+    page knows whether there are more)."""
+
+    firm: FirmHeader
+    cases: list[CaseRow]
 
 
 @person_required

@@ -1,0 +1,232 @@
+"""The platform's pages, found by walking Django's URL configuration, and real keys for them.
+
+Shared by the guard walk (tests/core/test_every_url_is_guarded.py: who may open what) and the
+browser walk (tests/browser/test_every_page.py: every page accessible and usable on a phone).
+Keys are made for a ``World`` (tests/world.py): someone's case, file, draft, message, firm, power,
+certificate and consents in the portal; agency A's case, certificate, service, staff, office,
+points table, calendar day and data grant in the back office.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from tests.certificates.test_issuing import approve, with_certificate
+from tests.factories import ServiceCentreFactory, StaffRoleFactory
+from tests.services import certificate_resource
+from tests.world import World
+from tongban.catalogue.models import CertificateType, PointsTable
+from tongban.catalogue.services import service_version_draft
+from tongban.certificates.models import Certificate
+from tongban.core.i18n import ShortLocalePrefixPattern
+from tongban.core.models import CalendarDay
+from tongban.exchange.models import Consent, DataResource
+from tongban.forms.models import Upload
+from tongban.forms.services import application_start
+from tongban.identity.models import Person, StaffRole
+from tongban.notifications.models import Message
+
+#: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
+PUBLIC = {
+    # operational and machine-readable documents
+    "healthz", "sitemap", "jwks", "certificate_jws", "certificate_status", "certificate_shared",
+    "certificate_verify", "certificate_context",
+    # the JSON API's root, its status and its OpenAPI document (an operation that needs a caller
+    # would appear here by name and fail below until it refuses one)
+    "api-v1:api-root", "api-v1:status", "api-v1:openapi-json", "api-v1:openapi-view",
+    # the public portal: information, the catalogue and its guides, certificate verification
+    "portal:home", "portal:individuals", "portal:firms", "portal:international", "portal:search",
+    "portal:contact", "portal:faq", "portal:privacy", "portal:accessibility", "portal:agencies",
+    "portal:services", "portal:service", "portal:verify_token", "portal:verify",
+    # signing in, registering, and the password reset e-mailed to someone signed out
+    "portal:login", "portal:login_verify", "portal:totp_enrol", "portal:logout", "portal:register",
+    "portal:password_reset", "portal:password_reset_done", "portal:password_reset_confirm",
+    "portal:password_reset_complete",
+}  # fmt: skip
+#: Served outside the URL names above and public by nature.
+PUBLIC_PATHS = {"robots.txt"}
+
+_SAMPLES = {
+    "int": "987654",
+    "slug": "made-up-key",
+    "str": "MADEUP-0001",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "path": "made/up",
+}
+_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def concrete(route: str) -> str:
+    """A path for a route, with a made-up value for each of its parameters."""
+    return _PARAMETER.sub(lambda m: _SAMPLES[m.group(1) or "str"], route)
+
+
+def walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """Every route as ``(namespace:name, route)``; the language prefix is given as ``en/``."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            part = "en/" if isinstance(entry.pattern, ShortLocalePrefixPattern) else str(entry.pattern)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + part, inner)
+        else:
+            yield f"{namespace}{entry.name}" if entry.name else "", prefix + str(entry.pattern)
+
+
+def all_routes() -> list[tuple[str, str]]:
+    return list(walk(get_resolver().url_patterns))
+
+
+#: Private portal pages about one object: what a stranger asking for a real one must not get.
+#: (Pages without a key show the signed-in person their own things; "apply" is keyed by a public
+#: service, which anyone may apply for.)
+KEYED = [
+    (name, route)
+    for name, route in all_routes()
+    if name.startswith("portal:") and "<" in route and name not in PUBLIC and name != "portal:apply"
+]
+
+#: Back-office pages about one object (a case, a certificate, a service, an agency and its staff,
+#: an office, a centre, a points table, a calendar day, a data grant).
+BACKOFFICE_KEYED = [(name, route) for name, route in all_routes() if name.startswith("backoffice:") and "<" in route]
+
+
+def _certified(world: World) -> None:
+    """The world's service issues the test permit (once, whichever set of keys asks first)."""
+    if not CertificateType.objects.filter(code="test-permit").exists():
+        with_certificate(world)
+
+
+def portal_keys(world: World) -> dict[str, str]:
+    """A real object of someone else's for each kind of key in the portal's paths: the HR
+    manager's case and its file, a draft, a message, the firm and her power, the engineer's
+    certificate, a person's and the firm's consent."""
+    _certified(world)
+    case = approve(world, world.submitted_case())
+    certificate = Certificate.objects.get(case_number=case.number)
+    draft = application_start(
+        person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
+    grant = certificate_resource(
+        type_code="test-permit", owner=world.version.item.agency, consumer=world.version.item.agency, purpose="keys"
+    )
+    later = timezone.now() + timedelta(days=30)
+    consent = Consent.objects.create(
+        person=world.engineer, consumer=grant.consumer, resource=grant.resource, purpose="keys",
+        given_at=timezone.now(), expires_at=later,
+    )  # fmt: skip
+    firm_resource = DataResource.objects.create(
+        code="firm.keys", owner=grant.consumer, name_zh="企业", name_en="Firm", classification="restricted",
+        subject_kind="firm", provider="internal.certificates", fields=[],
+    )  # fmt: skip
+    firm_consent = Consent.objects.create(
+        firm=world.firm, consumer=grant.consumer, resource=firm_resource, purpose="keys",
+        given_at=timezone.now(), expires_at=later,
+    )  # fmt: skip
+    return {
+        "case": case.number,
+        "upload_id": str(Upload.objects.filter(application_id=case.application_id).values_list("pk", flat=True)[0]),
+        "public_id": str(draft.public_id),
+        "step": "employer",
+        "message_id": str(Message.objects.filter(recipient=world.hr.account).values_list("pk", flat=True)[0]),
+        "uscc": world.firm.uscc,
+        "area": world.power.area,
+        "power_id": str(world.power.pk),
+        "certificate": certificate.number,
+        "consent_id": str(consent.pk),
+        "firm_consent": str(firm_consent.pk),
+    }
+
+
+def portal_path(name: str, route: str, keys: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        param = match.group(2)
+        if param == "number":
+            return keys["certificate" if "certificate" in name else "case"]
+        if param == "consent_id" and name == "portal:firm_consent_withdraw":
+            return keys["firm_consent"]
+        return keys[param]
+
+    return "/" + _PARAMETER.sub(value, route)
+
+
+def portal_owner(name: str, world: World) -> Person:
+    """Who the object behind the page's key belongs to (who may open it)."""
+    if name == "portal:firm_certificates":
+        return world.hr  # the firm's certificates, for staff with the power they concern
+    if "certificate" in name or name == "portal:consent_withdraw":
+        return world.engineer  # the holder; the consent is his
+    if name.startswith(("portal:firm_consent", "portal:firm_data_use", "portal:firm_verify")) or name in (
+        "portal:power_revoke", "portal:firm_staff",
+    ):  # fmt: skip
+        return world.firm.legal_representative  # the firm's data, staff and powers
+    return world.hr  # her case, its file, her draft, her message, the firm's cases in her area
+
+
+def office_keys(world: World) -> dict[str, str]:
+    """A real object of agency A's (the world's) for each kind of key in the back office's paths;
+    the service has a draft, so the draft's pages exist."""
+    _certified(world)
+    case = approve(world, world.submitted_case())
+    agency = world.version.item.agency
+    service_version_draft(item=world.version.item, editor=None, actor=world.actor)
+    grant = certificate_resource(type_code="test-permit", owner=agency, consumer=agency, purpose="office keys")
+    CalendarDay.objects.create(day=date(2027, 10, 1), kind="holiday", name_zh="国庆节", name_en="National Day")
+    return {
+        "case": case.number,
+        "upload_id": str(Upload.objects.filter(application_id=case.application_id).values_list("pk", flat=True)[0]),
+        "certificate": Certificate.objects.get(case_number=case.number).number,
+        "agency": agency.code,
+        "service": world.version.item.code,
+        "material_code": "passport",
+        "points": PointsTable.objects.create(code="keys-points", name_zh="积分表", name_en="Points").code,
+        "role_id": str(world.officer.pk),
+        "account_id": str(world.officer.account_id),
+        "office_id": str(world.officer.office_id),
+        "centre": ServiceCentreFactory.create().code,
+        "day": "2027-10-01",
+        "year": "2027",
+        "grant_id": str(grant.pk),
+    }
+
+
+def office_path(name: str, route: str, keys: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        param = match.group(2)
+        if param == "number":
+            return keys["certificate" if "certificate" in name else "case"]
+        if param == "code":
+            if "points" in name:
+                return keys["points"]
+            if "centre" in name:
+                return keys["centre"]
+            return keys["service" if name.startswith(("backoffice:service", "backoffice:material")) else "agency"]
+        return keys[param]
+
+    return "/" + _PARAMETER.sub(value, route)
+
+
+def office_owner_kind(name: str) -> str:
+    """Who at agency A (or the city) may use the page: officers and supervisors work cases and
+    certificates ("supervisor"), the agency's administrator runs the agency, its services and its
+    data grants ("admin"), city operators run the structure, the calendar and the points tables
+    ("operator")."""
+    if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points")):
+        return "operator"
+    if name.startswith(("backoffice:case", "backoffice:certificate")):
+        return "supervisor"
+    return "admin"
+
+
+def office_owner(name: str, world: World) -> StaffRole:
+    """A member of staff who may use the page (``office_owner_kind``)."""
+    kind = office_owner_kind(name)
+    if kind == "operator":
+        return StaffRoleFactory.create(city_operator=True)
+    if kind == "supervisor":
+        return world.supervisor
+    return StaffRoleFactory.create(agency_admin=True, agency=world.version.item.agency)
