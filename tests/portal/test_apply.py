@@ -168,3 +168,21 @@ def test_my_cases_lists_the_firm_s_cases_for_staff_with_the_power(
     legal = Client()
     login_person(legal, world.firm.legal_representative.account)
     assert case.number in legal.get("/en/my/cases/").content.decode()
+
+
+def test_the_review_page_names_and_links_what_is_missing(client: Client, world: World, login_person: Login) -> None:
+    """ "Before you can submit" names each missing answer by its label and links to the field on
+    its own step (a radio group to its first option), then each missing upload; in Chinese with
+    the Chinese colon."""
+    login_person(client, world.hr.account)
+    base = start(client, world)
+    page = client.get(f"{base}/review/").content.decode()
+    summary = page[page.index("Before you can submit") :]
+    summary = summary[: summary.index("</ul>")]
+    assert f'<a href="{base}/employee/#f-passport_number">Passport number: This field is required.</a>' in summary
+    assert f'<a href="{base}/family/#f-has_family-1">Accompanying family?: This field is required.</a>' in summary
+    assert f'<a href="{base}/materials/#material_passport">' in summary
+    # in the order of the form: the employee's name before the degree, the uploads last
+    assert summary.index("Name:") < summary.index("Accompanying family?:") < summary.index("#material_passport")
+    chinese = client.get(base.replace("/en/", "/zh/") + "/review/").content.decode()
+    assert "护照号码：此项为必填项。" in chinese

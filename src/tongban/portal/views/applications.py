@@ -3,12 +3,13 @@ the user types when JavaScript is on), upload materials, check and submit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from tongban.core.requests import actor_from_request
 from tongban.forms import engine, prefill
 from tongban.forms.models import Application, FormDefinition
 from tongban.forms.selectors import (
+    MATERIALS_STEP,
     REVIEW_STEP,
     StepRef,
     application_points,
@@ -220,8 +222,41 @@ def _review_context(
         "points": application_points(application=application, definition=definition, today=local_date(now())),
         "office": office,
         "offices": list(district_offices(version=version)) if version.handling_level == "district" else [],
-        "missing": completeness_errors(application, form_of(application.version), frozenset(held)),
+        "missing": _missing_items(
+            completeness_errors(application, form_of(application.version), frozenset(held)), application, sections
+        ),
     }
+
+
+class MissingItem(NamedTuple):
+    """One thing still missing before submitting, as the review page lists it: what (the field's
+    label, empty for a material, whose message names it), why, and a link to where it is given."""
+
+    label: str
+    message: str
+    url: str
+
+
+def _missing_items(
+    missing: dict[str, str], application: Application, sections: list[tuple[StepRef, list[engine.FieldView]]]
+) -> list[MissingItem]:
+    """Each problem linked to the field (or the upload) on its own step, in the order of the form,
+    the materials after the fields."""
+    where = {view.name: (ref.key, view) for ref, views in sections for view in views}
+    position = {name: index for index, name in enumerate(where)}
+    ranked = []
+    for name, message in missing.items():
+        if name.startswith("material_"):
+            step, label, anchor = MATERIALS_STEP, "", name
+        elif name in where:
+            step, view = where[name]
+            label, anchor = view.label, _summary_anchor(view)
+        else:  # a field on no visible step: nothing to link to, but still said
+            ranked.append((len(position), MissingItem(name, message, "")))
+            continue
+        url = reverse("portal:application_step", kwargs={"public_id": application.public_id, "step": step})
+        ranked.append((position.get(name, len(position)), MissingItem(label, message, f"{url}#{anchor}")))
+    return [item for _rank, item in sorted(ranked, key=lambda pair: pair[0])]
 
 
 @require_POST
