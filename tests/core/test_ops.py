@@ -84,3 +84,14 @@ def test_settings_doc_lists_every_variable() -> None:
     )
     for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEYS_FILE", "PUBLIC_BASE_URL", "LOGIN_FAILURE_LIMIT"):
         assert name in result.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/en/", "/zh/services/", "/en/services/?q=permit", "/en/accessibility/", "/robots.txt"]
+)
+def test_pages_answer_head_as_monitors_and_link_checkers_ask(client: Client, path: str) -> None:
+    """HEAD is answered like GET, without the body (uptime monitors and link checkers use it)."""
+    get, head = client.get(path), client.head(path)
+    assert get.status_code == head.status_code == 200
+    assert head.content == b"" and head["Content-Type"] == get["Content-Type"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tongban.core.keyring import get_keyring
 
 
-@require_GET
+@require_safe
 def jwks(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(get_keyring().public_jwks())
     response["Cache-Control"] = "public, max-age=300"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tongban.certificates import jose
 from tongban.certificates.contexts import load_document
@@ -164,7 +164,7 @@ def _verification_context(certificate: Certificate | None, number: str, *, full:
 
 
 @never_cache
-@require_GET
+@require_safe
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Anyone, no login: valid, expired, revoked or unknown, with the public fields only."""
     certificate = certificate_by_number(number=number)
@@ -173,7 +173,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def verify_jws(request: HttpRequest, number: str) -> HttpResponse:
     certificate = certificate_by_number(number=number)
     if certificate is None:
@@ -182,7 +182,7 @@ def verify_jws(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def verify_status(request: HttpRequest, number: str) -> JsonResponse:
     """The revocation status the command-line verifier and other systems check."""
     certificate = certificate_by_number(number=number)
@@ -199,7 +199,7 @@ def verify_status(request: HttpRequest, number: str) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def verify_shared(request: HttpRequest, token: str) -> HttpResponse:
     """A link the holder shared: all fields, while it lasts."""
     number = read_share_token(token, now=now())
@@ -243,7 +243,7 @@ def verify_token(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/verify_token.html", result)
 
 
-@require_GET
+@require_safe
 def context_document(request: HttpRequest) -> JsonResponse:
     """Our JSON-LD context for certificate terms (bundled; named by every credential)."""
     document = load_document(f"{settings.PUBLIC_BASE_URL.rstrip('/')}/contexts/certificates/v1")

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tongban.catalogue.selectors import (
     AUDIENCES,
@@ -58,7 +58,7 @@ class _SearchPage:
         return self._choices[1]
 
 
-@require_GET
+@require_safe
 def service_list(request: HttpRequest) -> HttpResponse:
     """Search and filters. The page body is the same for everyone who asks the same thing in the
     same language, so it is rendered once and kept in the shared cache until the next publication
@@ -91,7 +91,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def service_guide(request: HttpRequest, code: str) -> HttpResponse:
     version = published_version(code=code)
     if version is None:
