@@ -54,6 +54,7 @@ def test_opening_a_case_is_recorded_and_actions_work(client: Client, world: Worl
     # the answers under the form's own headings and labels, options by their labels, not raw keys
     assert "<h3>Employee</h3>" in page and "<dt>Passport number</dt>" in page and "<dd>Master</dd>" in page
     assert "passport_number" not in page and ">master<" not in page
+    assert "under the firm's power for Foreign staff" in page  # the power by what it is for, not its id
     chinese = client.get(f"/zh/backoffice/cases/{case.number}/").content.decode()
     assert "<h3>外籍员工</h3>" in chinese and "<dt>护照号码</dt>" in chinese and "<dd>硕士</dd>" in chinese
     # so is each material the officer opens: which document of which case

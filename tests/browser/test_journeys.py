@@ -78,6 +78,7 @@ def test_registration_errors_are_announced_and_accessible(live_server, page: Pag
     page.get_by_role("button", name="完成注册").click()
     summary = page.get_by_role("alert")
     expect(summary).to_be_visible()
+    expect(summary).to_be_focused()  # site.js: a keyboard or screen-reader user starts at the list of problems
     # What a screen reader reads after the field's name: its hint, then its error, each once.
     expect(page.get_by_role("textbox", name="证件号码")).to_have_accessible_description(
         re.compile(r"^按证件所载填写，空格将被忽略。\s*错误：\s*此项为必填项。$")

@@ -186,3 +186,19 @@ def test_the_review_page_names_and_links_what_is_missing(client: Client, world: 
     assert summary.index("Name:") < summary.index("Accompanying family?:") < summary.index("#material_passport")
     chinese = client.get(base.replace("/en/", "/zh/") + "/review/").content.decode()
     assert "护照号码：此项为必填项。" in chinese
+
+
+def test_the_guide_offers_the_drafts_already_started(client: Client, world: World, login_person: Login) -> None:
+    """Pressing "Start" again is not the only way back: the guide lists the drafts of this service
+    to continue, and My space counts every draft, not only the five it names."""
+    login_person(client, world.hr.account)
+    guide = f"/en/services/{world.version.item.code}/"
+    assert "Continue where you left off" not in client.get(guide).content.decode()
+    bases = [start(client, world) for _ in range(6)]
+    page = client.get(guide).content.decode()
+    assert "Continue where you left off" in page
+    assert page.count('href="/en/applications/') == 5 and f'href="{bases[-1]}/"' in page  # the newest first
+    assert "Or start a new one" in page and "Start the application" in page
+    my_space = client.get("/en/my/").content.decode()
+    assert "You have 6 drafts." in my_space and 'href="/en/my/cases/">all drafts</a>' in my_space
+    assert "继续" in client.get(guide.replace("/en/", "/zh/")).content.decode()

@@ -60,6 +60,9 @@ ACTION_BUTTONS = {
     "close": pgettext_lazy("case action button", "Close the case"),
 }
 
+#: Actions that say no: their buttons look different from the ones that move a case forward.
+REFUSALS = frozenset({"refuse_acceptance", "propose_rejection", "reject"})
+
 
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
@@ -129,6 +132,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "points": case.data.get("_points"),
             "officers": officers,
             "action_labels": ACTION_BUTTONS,
+            "refusals": REFUSALS,
             **_exchange_context(case, lang=request.LANGUAGE_CODE),
         },
     )

@@ -30,6 +30,7 @@ def my_space(request: HttpRequest) -> HttpResponse:
             "firms": firms_of_person(person=person, now=now()),
             "cases": cases_of_person(person=person, limit=5),
             "drafts": list(open_drafts(person=person)[:5]),
+            "draft_count": open_drafts(person=person).count(),
             "unread": unread_count(recipient=request.user),  # type: ignore[arg-type]
         },
     )

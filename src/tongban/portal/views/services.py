@@ -20,6 +20,7 @@ from tongban.catalogue.selectors import (
 from tongban.core.clock import now
 from tongban.core.requests import page_number
 from tongban.forms.models import FormDefinition
+from tongban.forms.selectors import open_drafts
 from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
 
@@ -104,10 +105,13 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
         firms = [
             access.firm for access in firms_of_person(person=person, now=now()) if version.item.area in access.areas
         ]
+    # Drafts of this service the person has already started: offered before a new one is started.
+    drafts = list(open_drafts(person=person).filter(version__item_id=version.item_id)[:5]) if person else []
     return render(
         request,
         "portal/service_guide.html",
         {
+            "drafts": drafts,
             "version": version,
             "item": version.item,
             "materials": materials,
