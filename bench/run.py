@@ -210,7 +210,8 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
     for public_id in random.Random(1).sample(  # noqa: S311 - a reproducible sample, not a secret
         [r[0] for r in rows], 5
     ):
-        errors = completeness_errors(Application.objects.get(public_id=public_id), form)
+        draft = Application.objects.get(public_id=public_id)
+        errors = completeness_errors(draft, form, today=timezone.localdate())
         if errors:
             raise SystemExit(f"a prepared draft is not complete: {errors}")
     say(f"  {len(rows)} complete si-enrolment drafts ({time.monotonic() - started:.1f} s; {today})")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfWriter
@@ -94,7 +96,7 @@ def test_work_permit_from_draft_to_decision(live_server, browser: Browser) -> No
     emma.get_by_role("button", name="Save and continue").click()
 
     emma.get_by_label("Job title").fill("Senior mechanical engineer")
-    emma.get_by_label("Planned start date").fill("2027-02-01")
+    emma.get_by_label("Planned start date").fill((timezone.localdate() + timedelta(days=60)).isoformat())
     emma.get_by_label("Contract length (months)").fill("36")
     emma.get_by_label("Annual salary before tax (yuan)").fill("480000")
     emma.get_by_role("group", name=re.compile("Months a year")).get_by_label(re.compile("9 months", re.I)).first.check()

@@ -211,15 +211,20 @@ def test_work_permit_form_accepts_a_realistic_application(catalogue: None) -> No
     values = work_permit_data()
     shown = engine.visible_fields(definition.layout, values)
     assert "children_count" not in shown
-    assert engine.validate(definition.schema, definition.layout, values, shown) == {}
+    assert engine.validate(definition.schema, definition.layout, values, shown, today=date(2026, 4, 1)) == {}
+    # the birth date may not lie in the future, the planned start not in the past
+    later = work_permit_data(birth_date="2030-01-01")
+    errors = engine.validate(definition.schema, definition.layout, later, shown, today=date(2026, 6, 1))
+    assert set(errors) == {"birth_date", "start_on"}
 
     with_family = work_permit_data(has_family=True)
     shown = engine.visible_fields(definition.layout, with_family)
-    errors = engine.validate(definition.schema, definition.layout, with_family, shown)
+    errors = engine.validate(definition.schema, definition.layout, with_family, shown, today=date(2026, 4, 1))
     assert set(errors) == {"children_count"}  # the family step is shown and asks for it
     wrong = work_permit_data(nationality="France", experience_years=60)
     errors = engine.validate(
-        definition.schema, definition.layout, wrong, engine.visible_fields(definition.layout, wrong)
+        definition.schema, definition.layout, wrong, engine.visible_fields(definition.layout, wrong),
+        today=date(2026, 4, 1),
     )
     assert set(errors) == {"nationality", "experience_years"}
 

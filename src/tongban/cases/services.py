@@ -11,7 +11,7 @@ one case, however often the button is pressed.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -68,13 +68,14 @@ def new_case_number(now: datetime) -> str:
 
 
 def completeness_errors(
-    application: Application, form: PublishedForm, held: frozenset[int] = frozenset()
+    application: Application, form: PublishedForm, held: frozenset[int] = frozenset(), *, today: date
 ) -> dict[str, str]:
     """Everything still missing before the application can be submitted (``held``: materials a
-    government-issued e-certificate stands in for)."""
+    government-issued e-certificate stands in for; ``today``: the city's date, for date fields
+    that must be in the past or the future)."""
     definition = form.definition
     names = engine.visible_fields(definition.layout, application.data)
-    errors = engine.validate(definition.schema, definition.layout, application.data, names)
+    errors = engine.validate(definition.schema, definition.layout, application.data, names, today=today)
     required = [material for material in form.materials if material.required and material.pk not in held]
     uploads = current_uploads(application=application) if required else {}
     for material in required:
@@ -226,7 +227,7 @@ def _case_submit(
     held = (
         application_attach_held(application=application, actor=actor, now=now) if form.has_certificate_materials else {}
     )
-    errors = completeness_errors(application, form, frozenset(held))
+    errors = completeness_errors(application, form, frozenset(held), today=local_date(now))
     district = application.firm.registered_district if application.firm else person.registered_district
     if office_id is not None and office_id != application.office_id:
         application.office = AgencyOffice.objects.filter(pk=office_id, agency_id=version.item.agency_id).first()

@@ -150,8 +150,13 @@ def number_field(name: str, label: Text, *, minimum: float, maximum: float, **op
     return Field(name=name, schema=schema, label=label, **options)
 
 
-def date_field(name: str, label: Text, **options: Any) -> Field:
-    return Field(name=name, schema={"type": "string", "format": "date"}, label=label, **options)
+def date_field(name: str, label: Text, *, dates: str = "", **options: Any) -> Field:
+    """A date; ``dates`` "past" (not after the day of saving: a birth date) or "future" (not
+    before it: a planned start), the form's ``x-dates``."""
+    schema: dict[str, Any] = {"type": "string", "format": "date"}
+    if dates:
+        schema["x-dates"] = dates
+    return Field(name=name, schema=schema, label=label, **options)
 
 
 def email_field(name: str, label: Text, **options: Any) -> Field:
@@ -253,7 +258,7 @@ def foreign_employee_fields(*, with_birth_date: bool = True) -> tuple[Field, ...
         ),
     ]
     if with_birth_date:
-        fields.append(date_field("birth_date", t("出生日期", "Date of birth")))
+        fields.append(date_field("birth_date", t("出生日期", "Date of birth"), dates="past"))
     return tuple(fields)
 
 
@@ -959,7 +964,7 @@ FW_WORK_PERMIT = ServiceData(
                 t("工作岗位", "Job"),
                 (
                     text_field("job_title", t("工作岗位", "Job title")),
-                    date_field("start_on", t("拟入职日期", "Planned start date")),
+                    date_field("start_on", t("拟入职日期", "Planned start date"), dates="future"),
                     integer_field(
                         "contract_months",
                         t("合同期限（月）", "Contract length (months)"),
@@ -1264,7 +1269,7 @@ BUSINESS_CHANGE = ServiceData(
                             "shareholders": t("股东（投资人）", "Shareholders (investors)"),
                         },
                     ),
-                    date_field("decided_on", t("决议（决定）日期", "Date of the decision")),
+                    date_field("decided_on", t("决议（决定）日期", "Date of the decision"), dates="past"),
                     multiline_field(
                         "change_details",
                         t("变更内容", "Details of the change"),
@@ -1882,7 +1887,7 @@ ACCOMMODATION_REGISTRATION = ServiceData(
                         pattern=COUNTRY_PATTERN,
                         help=NATIONALITY_HELP,
                     ),
-                    date_field("birth_date", t("出生日期", "Date of birth")),
+                    date_field("birth_date", t("出生日期", "Date of birth"), dates="past"),
                     choice_field(
                         "sex", t("性别", "Sex"), {"male": t("男", "Male"), "female": t("女", "Female")}, widget="radio"
                     ),
@@ -2030,7 +2035,7 @@ TALENT_CARD = ServiceData(
                         max_length=200,
                         help=t("如中国驻德国大使馆。", "For example the Chinese Embassy in Germany."),
                     ),
-                    date_field("planned_entry_on", t("预计入境日期", "Planned date of entry")),
+                    date_field("planned_entry_on", t("预计入境日期", "Planned date of entry"), dates="future"),
                 ),
             ),
         ),

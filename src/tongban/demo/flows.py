@@ -7,7 +7,7 @@ Everything goes through the same services a browser would use."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,6 +18,7 @@ from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
 from tongban.certificates.models import Certificate
 from tongban.core.actors import Actor
+from tongban.core.deadlines import local_date
 from tongban.forms.models import FormDefinition
 from tongban.forms.services import application_save_step, application_start, application_upload
 from tongban.identity.models import Account, Firm, Person
@@ -66,7 +67,7 @@ def work_permit(*, firm: Firm, hr: Person, now: datetime) -> Certificate | None:
         "employer": {"contact_name": "Emma Schmidt", "contact_phone": "+86 21 5555 0100"},
         "employee": {"employee_name": "MARTIN Lucas", "passport_number": engineer.id_number, "nationality": "FR",
                      "birth_date": "1991-04-12", "employee_email": "lucas.martin@example.fr"},
-        "job": {"job_title": "Senior mechanical engineer", "start_on": "2027-02-01", "contract_months": "36",
+        "job": {"job_title": "Senior mechanical engineer", "start_on": (local_date(now) + timedelta(days=60)).isoformat(), "contract_months": "36",
                 "annual_salary": "480000", "months_in_china": "nine_plus"},
         "qualifications": {"highest_degree": "master", "experience_years": "8", "chinese_level": "hsk3",
                            "top200_graduate": "yes", "fortune500_employer": "no"},

@@ -33,12 +33,15 @@ PREFILL_SOURCES = frozenset(
 )  # fmt: skip
 #: ``identity.models.IdType``: the document a person concerned is recorded with.
 ID_TYPES = ("foreign_permanent_id", "hmt_permit", "passport", "resident_id")
+#: ``x-dates`` of a date field: "past" (today or before: a birth date) or "future" (today or
+#: later: a planned start), checked against the day the applicant saves or submits.
+DATE_RANGES = ("past", "future")
 WIDGETS = ("checkbox", "checkboxes", "date", "email", "number", "radio", "select", "tel", "text", "textarea")
 _COMMON = ("type", "title", "description", "$comment")
 _NUMERIC = (*_COMMON, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 #: The property types the engine coerces and renders, with the keywords that apply to each.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "string": (*_COMMON, "format", "enum", "minLength", "maxLength", "pattern", "x-multiline"),
+    "string": (*_COMMON, "format", "enum", "minLength", "maxLength", "pattern", "x-multiline", "x-dates"),
     "integer": _NUMERIC,
     "number": _NUMERIC,
     "boolean": _COMMON,
@@ -163,6 +166,9 @@ def _property(name: str, prop: Any, problems: _Problems) -> dict[str, Any] | Non
     count = len(problems)
     if prop.get("format", "date") not in ("date", "email"):
         problems.add(f"{where}.format", _("The format of “%(name)s” must be date or email."), name=name)
+    if "x-dates" in prop and (prop.get("format") != "date" or prop["x-dates"] not in DATE_RANGES):
+        problems.add(f"{where}.x-dates", _("“x-dates” of “%(name)s” must be “past” or “future”, on a field with "
+                                          "the date format."), name=name)  # fmt: skip
     if not isinstance(prop.get("x-multiline", False), bool):
         problems.add(f"{where}.x-multiline", _("“x-multiline” of “%(name)s” must be true or false."), name=name)
     if "enum" in prop and not _is_options(prop["enum"]):

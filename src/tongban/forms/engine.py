@@ -134,10 +134,12 @@ def validate(
     data: Mapping[str, Any],
     names: list[str],
     *,
+    today: date,
     require: bool = True,
 ) -> dict[str, str]:
     """Errors (field -> message) for the fields ``names`` of ``data``; hidden fields are skipped.
-    With ``require=False`` (saving a draft) missing values are not errors, wrong ones still are."""
+    With ``require=False`` (saving a draft) missing values are not errors, wrong ones still are.
+    ``today`` (the city's date) bounds the date fields marked ``x-dates``."""
     shown = set(visible_fields(layout, data))
     required = set(schema.get("required", [])) if require else set()
     errors: dict[str, str] = {}
@@ -149,7 +151,28 @@ def validate(
         if error.path:
             name = str(error.path[0])
             errors.setdefault(name, _message(error))
+    properties = schema.get("properties", {})
+    for name, value in checked.items():
+        problem = _date_range_problem(properties.get(name, {}), value, today)
+        if problem and name not in errors:
+            errors[name] = problem
     return errors
+
+
+def _date_range_problem(prop: Mapping[str, Any], value: Any, today: date) -> str:
+    """The message for a date on the wrong side of ``today`` (``x-dates``), or ""."""
+    kind = prop.get("x-dates")
+    if kind not in ("past", "future") or not isinstance(value, str):
+        return ""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return ""  # not a date at all: the format check says so
+    if kind == "past" and day > today:
+        return str(_("Enter a date that is not in the future."))
+    if kind == "future" and day < today:
+        return str(_("Enter today's date or a later one."))
+    return ""
 
 
 def clean_posted(

@@ -26,6 +26,7 @@ from tongban.catalogue.publication import service_version_publish_without_form_c
 from tongban.catalogue.services import require_catalogue_editor, service_item_create
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
+from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import has_control_characters
 from tongban.forms import engine, held, prefill, starters
@@ -156,7 +157,9 @@ def application_save_step(
     errors.update(
         {
             k: v
-            for k, v in engine.validate(definition.schema, definition.layout, merged, names, require=complete).items()
+            for k, v in engine.validate(
+                definition.schema, definition.layout, merged, names, require=complete, today=local_date(now)
+            ).items()
             if k not in errors
         }
     )

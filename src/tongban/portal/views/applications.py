@@ -223,7 +223,9 @@ def _review_context(
         "office": office,
         "offices": list(district_offices(version=version)) if version.handling_level == "district" else [],
         "missing": _missing_items(
-            completeness_errors(application, form_of(application.version), frozenset(held)), application, sections
+            completeness_errors(application, form_of(application.version), frozenset(held), today=local_date(now())),
+            application,
+            sections,
         ),
     }
 
