@@ -223,7 +223,10 @@ def test_work_permit_form_accepts_a_realistic_application(catalogue: None) -> No
     assert set(errors) == {"children_count"}  # the family step is shown and asks for it
     wrong = work_permit_data(nationality="France", experience_years=60)
     errors = engine.validate(
-        definition.schema, definition.layout, wrong, engine.visible_fields(definition.layout, wrong),
+        definition.schema,
+        definition.layout,
+        wrong,
+        engine.visible_fields(definition.layout, wrong),
         today=date(2026, 4, 1),
     )
     assert set(errors) == {"nationality", "experience_years"}

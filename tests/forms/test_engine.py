@@ -105,7 +105,11 @@ def test_dates_that_must_be_past_or_future() -> None:
     with translation.override("zh-hans"):
         errors = engine.validate(schema, layout, wrong, names, today=TODAY)
         assert errors["birth_date"] == "日期不能晚于今天。" and errors["start_on"] == "请填写今天或以后的日期。"
-    # a day later the same start is still fine, a day earlier the same birth date is refused
-    assert engine.validate(schema, layout, ok, names, today=date(2026, 11, 26)) == {"birth_date": "Enter a date that is not in the future."}
+    # the day before, the same birth date lies in the future; the same start is still fine
+    assert engine.validate(schema, layout, ok, names, today=date(2026, 11, 26)) == {
+        "birth_date": "Enter a date that is not in the future."
+    }
     not_a_date = {"birth_date": "2026-02-30", "start_on": ""}
-    assert engine.validate(schema, layout, not_a_date, names, today=TODAY) == {"birth_date": "Enter a real date, like 2026-11-27."}
+    assert engine.validate(schema, layout, not_a_date, names, today=TODAY) == {
+        "birth_date": "Enter a real date, like 2026-11-27."
+    }

@@ -166,7 +166,8 @@ def _property(name: str, prop: Any, problems: _Problems) -> dict[str, Any] | Non
     count = len(problems)
     if prop.get("format", "date") not in ("date", "email"):
         problems.add(f"{where}.format", _("The format of “%(name)s” must be date or email."), name=name)
-    if "x-dates" in prop and (prop.get("format") != "date" or prop["x-dates"] not in DATE_RANGES):
+    # (a format that is neither date nor email is reported above, once)
+    if "x-dates" in prop and (prop.get("format") in (None, "email") or prop["x-dates"] not in DATE_RANGES):
         problems.add(f"{where}.x-dates", _("“x-dates” of “%(name)s” must be “past” or “future”, on a field with "
                                           "the date format."), name=name)  # fmt: skip
     if not isinstance(prop.get("x-multiline", False), bool):
