@@ -38,6 +38,19 @@ from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
 
+#: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
+#: link away: the firm's cases, and My space's list of firms).
+MY_CASES_PER_FIRM = 5
+MY_CASES_FIRMS = 10
+
+
+class FirmCases(NamedTuple):
+    """One firm's section of My cases: the firm, and its newest cases (one more than shown, so the
+    page knows whether there are more)."""
+
+    firm: FirmHeader
+    cases: list[CaseRow]
+
 
 @person_required
 def my_cases(request: HttpRequest) -> HttpResponse:
@@ -65,20 +78,6 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "more_firms": len(firms) > MY_CASES_FIRMS,
         },
     )
-
-
-#: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
-#: link away: the firm's cases, and My space's list of firms).
-MY_CASES_PER_FIRM = 5
-MY_CASES_FIRMS = 10
-
-
-class FirmCases(NamedTuple):
-    """One firm's section of My cases: the firm, and its newest cases (one more than shown, so the
-    page knows whether there are more)."""
-
-    firm: FirmHeader
-    cases: list[CaseRow]
 
 
 @person_required
