@@ -202,3 +202,14 @@ def test_the_guide_offers_the_drafts_already_started(client: Client, world: Worl
     my_space = client.get("/en/my/").content.decode()
     assert "You have 6 drafts." in my_space and 'href="/en/my/cases/">all drafts</a>' in my_space
     assert "继续" in client.get(guide.replace("/en/", "/zh/")).content.decode()
+
+
+def test_error_summaries_use_the_chinese_colon_in_chinese(client: Client, world: World, login_person: Login) -> None:
+    login_person(client, world.hr.account)
+    base = start(client, world).replace("/en/", "/zh/")
+    page = client.post(f"{base}/employee/", {"intent": "next"}).content.decode()
+    assert "姓名：此项为必填项。" in page and "姓名: " not in page
+    english = client.post(base.replace("/zh/", "/en/") + "/employee/", {"intent": "next"}).content.decode()
+    assert "Name: This field is required." in english
+    register = Client().post("/zh/register/", {"username": ""}).content.decode()  # a Django form summary too
+    assert "：此项为必填项。" in register

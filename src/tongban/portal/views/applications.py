@@ -155,7 +155,7 @@ def application_step(request: HttpRequest, public_id: str, step: str) -> HttpRes
     context["error_list"] = [
         (
             anchors.get(name, name if name.startswith("material_") else f"f-{name}"),
-            f"{labels[name]}: {message}" if name in labels else message,
+            _("%(label)s: %(message)s") % {"label": labels[name], "message": message} if name in labels else message,
         )
         for name, message in errors.items()
     ]
