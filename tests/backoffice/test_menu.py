@@ -41,3 +41,20 @@ def test_the_menu_offers_what_the_roles_open(
         assert (path in links) == (role in roles), (role, path)
     for path in links:
         assert client.get(path).status_code == 200, (role, path)
+
+
+def test_the_catalogue_lists_published_services_without_drafts(
+    client: Client, login_staff: Callable[[Client, Account], None]
+) -> None:
+    """The demo city's state: every service published, none with a draft open (a template that
+    read the first draft of an empty list answered 500 here)."""
+    from tests.services import make_service  # noqa: PLC0415 - the service world, only here
+
+    version = make_service()
+    version.item.refresh_from_db()
+    assert version.item.published_version_id == version.pk and not version.item.versions.filter(status="draft")
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+    for language in ("en", "zh"):
+        page = client.get(f"/{language}/backoffice/catalogue/")
+        assert page.status_code == 200
+        assert (version.name_en if language == "en" else version.name_zh) in page.content.decode()
