@@ -146,10 +146,17 @@ def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, logi
     assert AuditEvent.objects.filter(action="catalogue.calendar_day_set", object_id="2031-03-03").exists()
     page = client.get("/en/backoffice/calendar/?year=2031").content.decode()
     assert "does not know 2031 yet" in page
-    client.post("/en/backoffice/calendar/2031-03-03/remove/")
+    response = client.post("/en/backoffice/calendar/2031-03-03/remove/", follow=True)
+    assert "2031-03-03 is removed from the calendar" in response.content.decode()  # said, as adding is
     assert get_work_calendar().is_workday(monday)
     removed = AuditEvent.objects.get(action="catalogue.calendar_day_removed", object_id="2031-03-03")
     assert removed.data == {"kind": "holiday", "name_zh": "测试", "name_en": "Test", "source": "operator"}
+    # marking a year complete comes back to that year, and says which
+    response = client.post("/en/backoffice/calendar/years/2031/complete/")
+    assert response.status_code == 302 and response["Location"].endswith("/calendar/?year=2031")
+    assert "2031 is marked complete." in client.get(response["Location"]).content.decode()
+    chinese = client.get("/zh/backoffice/calendar/?year=2031").content.decode()
+    assert '<th scope="col">名称</th>' in chinese and "姓名" not in chinese
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -313,6 +313,10 @@ def calendar_remove(request: HttpRequest, day: str) -> HttpResponse:
     except ValueError:
         raise Http404 from None  # not a date: no such calendar entry
     calendar_day_remove(day=parsed, editor=account, actor=actor_from_request(request))
+    messages.success(
+        request,
+        _("%(day)s is removed from the calendar: it counts by the weekday rule again.") % {"day": parsed.isoformat()},
+    )
     return redirect(f"{reverse('backoffice:calendar')}?year={parsed.year}")
 
 
@@ -320,5 +324,5 @@ def calendar_remove(request: HttpRequest, day: str) -> HttpResponse:
 @staff_required
 def calendar_complete(request: HttpRequest, year: int) -> HttpResponse:
     calendar_year_complete(year=year, editor=staff_account(request), actor=actor_from_request(request))
-    messages.success(request, _("The year is marked complete."))
-    return redirect("backoffice:calendar")
+    messages.success(request, _("%(year)s is marked complete.") % {"year": year})
+    return redirect(f"{reverse('backoffice:calendar')}?year={year}")
