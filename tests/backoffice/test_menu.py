@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import StaffRoleFactory
+from tests.services import make_service
 from tongban.identity.models import Account
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,6 @@ def test_the_catalogue_lists_published_services_without_drafts(
 ) -> None:
     """The demo city's state: every service published, none with a draft open (a template that
     read the first draft of an empty list answered 500 here)."""
-    from tests.services import make_service  # noqa: PLC0415 - the service world, only here
-
     version = make_service()
     version.item.refresh_from_db()
     assert version.item.published_version_id == version.pk and not version.item.versions.filter(status="draft")

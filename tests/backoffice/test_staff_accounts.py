@@ -89,6 +89,11 @@ def test_agency_admin_adds_an_officer_who_chooses_a_password_and_enrols(
     page = client.get(f"/en/backoffice/agencies/{admin.agency.code}/").content.decode()
     assert "Add a staff member" in page and f'action="{add_url(admin.agency)}"' in page
     assert 'id="id_new-username"' in page and 'id="id_username"' in page  # beside "Grant a role"
+    # the office: required for officers, so not marked optional; offered by its name in the page's language
+    assert "Office (required for officers)</label>" in page
+    assert f">{office.name_en}</option>" in page
+    chinese = client.get(f"/zh/backoffice/agencies/{admin.agency.code}/").content.decode()
+    assert "所属机构（审批人员必填）</label>" in chinese and f">{office.name_zh}</option>" in chinese
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(add_url(admin.agency), new_member(office=office.pk))

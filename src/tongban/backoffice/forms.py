@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
@@ -23,14 +24,16 @@ class _AgencyRoleForm(TongbanForm):
 
     role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in AGENCY_ROLES])
     office = forms.ModelChoiceField(
-        label=_("Office (officers only)"), queryset=AgencyOffice.objects.none(), required=False
+        label=_("Office (required for officers)"), queryset=AgencyOffice.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast("forms.ModelChoiceField[AgencyOffice]", self.fields["office"]).queryset = AgencyOffice.objects.filter(
-            agency=agency
-        )
+        office = cast("forms.ModelChoiceField[AgencyOffice]", self.fields["office"])
+        office.queryset = AgencyOffice.objects.filter(agency=agency)
+        chinese = get_language().startswith("zh")
+        office.label_from_instance = lambda obj: obj.name_zh if chinese else obj.name_en  # type: ignore[method-assign]
+        office.conditional = True  # type: ignore[attr-defined]  # required or not by the role: no "(optional)"
 
 
 class RoleGrantForm(_AgencyRoleForm):
