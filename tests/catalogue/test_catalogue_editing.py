@@ -133,6 +133,31 @@ def test_operator_edits_points(client: Client, world: World, login_staff: Login)
     )
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_refused_point_value_is_shown_at_its_box_and_nothing_is_saved(
+    client: Client, login_staff: Login, language: str
+) -> None:
+    """A wrong value among many: the page comes back with the error next to that box (and in the
+    summary, linked), every typed value kept, and nothing saved, not even the good changes."""
+    table = PointsTable.objects.create(code="work-permit", name_zh="积分", name_en="Points")
+    factor = PointsFactor.objects.create(table=table, code="education", name_zh="学历", name_en="Education")
+    master = PointsOption.objects.create(factor=factor, code="master", label_zh="硕士", label_en="Master", points=15)
+    doctor = PointsOption.objects.create(factor=factor, code="doctor", label_zh="博士", label_en="Doctorate", points=20)
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+    url = f"/{language}/backoffice/catalogue/points/work-permit/"
+    for bad, message in (("abc", {"en": "Points are whole numbers.", "zh": "分值须为整数"}),
+                         ("500", {"en": "Points are between 0 and 100.", "zh": "分值应在0至100之间"})):  # fmt: skip
+        response = client.post(url, {f"option-{master.pk}": "16", f"option-{doctor.pk}": bad})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert f'id="option-{doctor.pk}-error"' in page and message[language] in page
+        assert f'value="{bad}"' in page and f'aria-describedby="option-{doctor.pk}-error"' in page
+        assert 'value="16"' in page  # the good value typed is kept too
+        assert f'href="#option-{doctor.pk}"' in page
+        master.refresh_from_db()
+        assert master.points == 15 and not AuditEvent.objects.filter(action="catalogue.points_changed").exists()
+
+
 def test_operator_updates_the_calendar_and_deadlines_follow(client: Client, login_staff: Login) -> None:
     operator = StaffRoleFactory(city_operator=True)
     login_staff(client, operator.account)

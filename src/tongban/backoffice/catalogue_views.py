@@ -5,11 +5,13 @@ points table and the working-day calendar."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,7 +49,7 @@ from tongban.forms.services import (
     service_item_create_with_form,
     service_version_publish_with_form,
 )
-from tongban.identity.models import StaffRoleKind
+from tongban.identity.models import Account, StaffRoleKind
 from tongban.identity.selectors import has_role
 
 
@@ -255,27 +257,53 @@ def points_table(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("factor")
         .order_by("factor__position", "position")
     )
+    rows = [PointsRow(option, str(option.points), "") for option in options]
     if request.method == "POST":
-        changed = 0
-        for option in options:
-            raw = request.POST.get(f"option-{option.pk}")
-            if raw is None or raw == str(option.points):
+        rows, changed = _save_points(request, rows, account)
+        if not any(row.error for row in rows):
+            messages.success(request, _("%(count)s values changed.") % {"count": changed})
+            return redirect("backoffice:points_table", code=code)
+    errors = [row for row in rows if row.error]
+    return render(
+        request, "backoffice/points_table.html", {"table": table, "rows": rows, "errors": errors},
+        status=400 if errors else 200,
+    )  # fmt: skip
+
+
+class PointsRow(NamedTuple):
+    """One answer of a points table as the editor shows it: the option, the value in the box (as
+    typed, when it was refused), and what was wrong with it."""
+
+    option: PointsOption
+    value: str
+    error: str
+
+
+def _save_points(request: HttpRequest, rows: list[PointsRow], account: Account) -> tuple[list[PointsRow], int]:
+    """Save every changed value, or none: a refused value is shown next to its box, as typed, with
+    every other value the operator typed, and nothing is saved until all are right."""
+    checked: list[PointsRow] = []
+    changed = 0
+    with transaction.atomic():
+        for row in rows:
+            posted = request.POST.get(f"option-{row.option.pk}")
+            raw = posted.strip() if posted is not None else str(row.option.points)  # not sent: unchanged
+            if raw == str(row.option.points):
+                checked.append(row)
+                continue
+            if not re.fullmatch(r"-?\d{1,9}", raw):
+                checked.append(PointsRow(row.option, raw, _("Points are whole numbers.")))
                 continue
             try:
-                points_option_value = int(raw)
-            except ValueError:
-                messages.error(request, _("Points are whole numbers."))
-                continue
-            try:
-                points_option_set(
-                    option=option, points=points_option_value, editor=account, actor=actor_from_request(request)
-                )
-                changed += 1
+                points_option_set(option=row.option, points=int(raw), editor=account, actor=actor_from_request(request))
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-        messages.success(request, _("%(count)s values changed.") % {"count": changed})
-        return redirect("backoffice:points_table", code=code)
-    return render(request, "backoffice/points_table.html", {"table": table, "options": options})
+                checked.append(PointsRow(row.option, raw, " ".join(exc.messages)))
+            else:
+                checked.append(PointsRow(row.option, raw, ""))
+                changed += 1
+        if any(row.error for row in checked):
+            transaction.set_rollback(True)
+    return checked, changed
 
 
 @staff_required
