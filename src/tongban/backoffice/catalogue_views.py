@@ -5,13 +5,11 @@ points table and the working-day calendar."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +30,7 @@ from tongban.catalogue.services import (
     calendar_year_complete,
     material_remove,
     material_save,
-    points_option_set,
+    points_table_update,
     require_catalogue_editor,
     require_city_operator,
     service_version_draft,
@@ -49,7 +47,7 @@ from tongban.forms.services import (
     service_item_create_with_form,
     service_version_publish_with_form,
 )
-from tongban.identity.models import Account, StaffRoleKind
+from tongban.identity.models import StaffRoleKind
 from tongban.identity.selectors import has_role
 
 
@@ -259,8 +257,24 @@ def points_table(request: HttpRequest, code: str) -> HttpResponse:
     )
     rows = [PointsRow(option, str(option.points), "") for option in options]
     if request.method == "POST":
-        rows, changed = _save_points(request, rows, account)
-        if not any(row.error for row in rows):
+        typed = {
+            row.option.pk: request.POST[f"option-{row.option.pk}"]
+            for row in rows
+            if f"option-{row.option.pk}" in request.POST
+        }
+        try:
+            changed = points_table_update(table=table, typed=typed, editor=account, actor=actor_from_request(request))
+        except ValidationError as exc:
+            problems = exc.message_dict
+            rows = [
+                PointsRow(
+                    row.option,
+                    typed.get(row.option.pk, row.value).strip(),
+                    " ".join(problems.get(str(row.option.pk), [])),
+                )
+                for row in rows
+            ]
+        else:
             messages.success(request, _("%(count)s values changed.") % {"count": changed})
             return redirect("backoffice:points_table", code=code)
     errors = [row for row in rows if row.error]
@@ -272,38 +286,11 @@ def points_table(request: HttpRequest, code: str) -> HttpResponse:
 
 class PointsRow(NamedTuple):
     """One answer of a points table as the editor shows it: the option, the value in the box (as
-    typed, when it was refused), and what was wrong with it."""
+    typed, when the table was refused), and what was wrong with it."""
 
     option: PointsOption
     value: str
     error: str
-
-
-def _save_points(request: HttpRequest, rows: list[PointsRow], account: Account) -> tuple[list[PointsRow], int]:
-    """Save every changed value, or none: a refused value is shown next to its box, as typed, with
-    every other value the operator typed, and nothing is saved until all are right."""
-    checked: list[PointsRow] = []
-    changed = 0
-    with transaction.atomic():
-        for row in rows:
-            posted = request.POST.get(f"option-{row.option.pk}")
-            raw = posted.strip() if posted is not None else str(row.option.points)  # not sent: unchanged
-            if raw == str(row.option.points):
-                checked.append(row)
-                continue
-            if not re.fullmatch(r"-?\d{1,9}", raw):
-                checked.append(PointsRow(row.option, raw, _("Points are whole numbers.")))
-                continue
-            try:
-                points_option_set(option=row.option, points=int(raw), editor=account, actor=actor_from_request(request))
-            except ValidationError as exc:
-                checked.append(PointsRow(row.option, raw, " ".join(exc.messages)))
-            else:
-                checked.append(PointsRow(row.option, raw, ""))
-                changed += 1
-        if any(row.error for row in checked):
-            transaction.set_rollback(True)
-    return checked, changed
 
 
 @staff_required

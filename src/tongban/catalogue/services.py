@@ -11,7 +11,8 @@ calls ``catalogue.publication``, which nothing else may import (import-linter co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
-from tongban.catalogue.models import Material, PointsOption, ServiceItem, ServiceVersion, Topic, VersionStatus
+from tongban.catalogue.models import (
+    Material,
+    PointsOption,
+    PointsTable,
+    ServiceItem,
+    ServiceVersion,
+    Topic,
+    VersionStatus,
+)
 from tongban.catalogue.selectors import bump_catalogue_revision
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
@@ -292,20 +301,40 @@ def require_city_operator(*, account: Account | None) -> None:
 
 
 @transaction.atomic
-def points_option_set(*, option: PointsOption, points: int, editor: Account | None, actor: Actor) -> PointsOption:
-    """Change the points an answer is worth in a points table (city operators)."""
+def points_table_update(*, table: PointsTable, typed: Mapping[int, str], editor: Account | None, actor: Actor) -> int:
+    """Change the points answers of ``table`` are worth (city operators), all or none. ``typed``
+    maps an option's id to the value as typed; a value equal to the current one is no change.
+    Every value is checked first (a whole number from 0 to 100); if any is wrong, nothing is
+    written and the ValidationError maps each wrong option's id to its message. Each change is
+    audited. Returns how many values changed."""
     require_city_operator(account=editor)
-    if not 0 <= points <= 100:
-        raise ValidationError({"points": _("Points are between 0 and 100.")})
-    option = PointsOption.objects.select_for_update(of=("self",)).select_related("factor__table").get(pk=option.pk)
-    before = option.points
-    option.points = points
-    option.save(update_fields=["points"])
-    audit_record(
-        action="catalogue.points_changed", actor=actor, object_type="points_table", object_id=option.factor.table.code,
-        data={"factor": option.factor.code, "option": option.code, "from": before, "to": points},
-    )  # fmt: skip
-    return option
+    options = (
+        PointsOption.objects.select_for_update(of=("self",))
+        .select_related("factor")
+        .filter(factor__table=table, pk__in=list(typed))
+    )
+    changes: list[tuple[PointsOption, int]] = []
+    problems: dict[str, str] = {}
+    for option in options:
+        raw = typed[option.pk].strip()
+        if raw == str(option.points):
+            continue
+        if not re.fullmatch(r"-?\d{1,9}", raw):
+            problems[str(option.pk)] = str(_("Points are whole numbers."))
+        elif not 0 <= int(raw) <= 100:
+            problems[str(option.pk)] = str(_("Points are between 0 and 100."))
+        else:
+            changes.append((option, int(raw)))
+    if problems:
+        raise ValidationError(problems)
+    for option, points in changes:
+        before, option.points = option.points, points
+        option.save(update_fields=["points"])
+        audit_record(
+            action="catalogue.points_changed", actor=actor, object_type="points_table", object_id=table.code,
+            data={"factor": option.factor.code, "option": option.code, "from": before, "to": points},
+        )  # fmt: skip
+    return len(changes)
 
 
 #: The years the calendar of working days can hold: deadlines run in these (a year outside is a
