@@ -25,12 +25,12 @@ from tongban.core.errors import PermissionDeniedError
 from tongban.demo import data
 from tongban.demo.loader import load
 from tongban.identity.models import Account, Agency, AgencyOffice, ServiceCentre
-from tongban.identity.structure import (
+from tongban.identity.selectors import district_name
+from tongban.identity.services import (
     agency_create,
     agency_update,
     centre_create,
     centre_update,
-    district_name,
     office_create,
 )
 

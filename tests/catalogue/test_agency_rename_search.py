@@ -24,8 +24,8 @@ from tongban.catalogue.services import service_version_draft, service_version_up
 from tongban.core.actors import Actor
 from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Account, Agency
+from tongban.identity.services import AGENCY_FIELDS, agency_update
 from tongban.identity.signals import agency_renamed
-from tongban.identity.structure import AGENCY_FIELDS, agency_update
 
 Login = Callable[[Client, Account], None]
 ACTOR = Actor.system("tests")

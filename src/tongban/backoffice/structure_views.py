@@ -1,6 +1,6 @@
 """Back office: city operators set up the city's structure — agencies, their city-level and
 district offices, and the service centres. Every page is for city operators only (403 for other
-staff, whatever the URL); every write goes through ``identity.structure``."""
+staff, whatever the URL); every write goes through ``identity.services.structure``."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from tongban.core.errors import PermissionDeniedError
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
-from tongban.identity.selectors import has_role
-from tongban.identity.structure import (
+from tongban.identity.selectors import district_name, has_role
+from tongban.identity.services import (
     AGENCY_FIELDS,
     CENTRE_FIELDS,
     OFFICE_FIELDS,
@@ -35,7 +35,6 @@ from tongban.identity.structure import (
     agency_update,
     centre_create,
     centre_update,
-    district_name,
     office_create,
     office_update,
 )
@@ -85,7 +84,7 @@ class AgencyForm(TongbanForm):
         super().__init__(*args, **kwargs)
         if not new:
             del self.fields["code"]
-        self.leave_required_to_the_service()  # identity.structure reports every problem at once
+        self.leave_required_to_the_service()  # identity.services.structure reports every problem at once
 
 
 class OfficeForm(TongbanForm):
@@ -133,7 +132,7 @@ class CentreForm(TongbanForm):
         super().__init__(*args, **kwargs)
         if not new:
             del self.fields["code"]
-        self.leave_required_to_the_service()  # identity.structure reports every problem at once
+        self.leave_required_to_the_service()  # identity.services.structure reports every problem at once
 
 
 @dataclass(frozen=True)

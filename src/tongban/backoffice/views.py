@@ -16,6 +16,7 @@ from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.identity import idnumbers
 from tongban.identity.emails import send_password_link
 from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
 from tongban.identity.selectors import agency_staff, has_role, person_by_identifier, require_agency_role
@@ -233,7 +234,7 @@ def person_verify(request: HttpRequest) -> HttpResponse:
             return redirect("backoffice:person_verify")
         person = Person.objects.filter(pk=verify_form.cleaned_data.get("person_id") or 0).first()
     elif lookup.is_bound and lookup.is_valid():
-        number = lookup.cleaned_data["id_number"].strip().upper().replace(" ", "")
+        number = idnumbers.normalise(lookup.cleaned_data["id_number"])
         person = person_by_identifier(id_number=number, nationality=lookup.cleaned_data["nationality"].upper() or None)
         if person is None:
             lookup.add_error("id_number", _("No registered person has this document number."))

@@ -37,7 +37,7 @@ def service_version_publish_without_form_check(
         raise ConflictError(_("Only a draft can be published."))
     check_content(version)
     # The agency's names go into the search text: read them under a lock that a concurrent rename
-    # (``identity.structure.agency_update``, which locks the agency FOR UPDATE and then rebuilds
+    # (``identity.services.structure.agency_update``, which locks the agency FOR UPDATE and then rebuilds
     # the search text of its published versions) waits for, or waits on. NO KEY: new offices and
     # services of the agency (rows pointing at it) go on meanwhile.
     version.item.agency = Agency.objects.select_for_update(no_key=True).get(pk=version.item.agency_id)

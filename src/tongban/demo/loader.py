@@ -29,14 +29,16 @@ from tongban.identity.models import (
 )
 from tongban.identity.selectors import active_powers
 from tongban.identity.services import (
+    agency_create,
+    centre_create,
     firm_register,
+    office_create,
     person_register,
     person_verify_in_person,
     power_grant,
     staff_account_create,
     staff_role_grant,
 )
-from tongban.identity.structure import agency_create, centre_create, office_create
 
 LOADER = Actor.system("demo-loader")
 

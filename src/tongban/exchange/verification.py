@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.exchange.services import Basis, exchange_query, reason_text, subject_of
+from tongban.identity import idnumbers
 from tongban.identity.models import Agency, Firm, Person, VerificationLevel
 from tongban.identity.services import firm_mark_registry_verified, person_mark_registry_verified
 
@@ -95,7 +96,7 @@ def firm_verify_against_registry(*, firm: Firm, person: Person, actor: Actor, no
     if values.get("status") != "operating":
         return VerificationOutcome(False, str(_("The business registry does not list the firm as operating.")))
     if not _same_name(firm.name_zh, values.get("name_zh", "")) or (
-        values.get("legal_representative_id_number", "").upper() != person.id_number.upper()
+        idnumbers.normalise(values.get("legal_representative_id_number", "")) != idnumbers.normalise(person.id_number)
     ):
         return VerificationOutcome(
             False, str(_("The firm's name or legal representative differs from the business registry's."))

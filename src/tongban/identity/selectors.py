@@ -1,4 +1,5 @@
-"""Reads for identity: who may act for which firm in which area, staff roles, firm staff lists.
+"""Reads for identity: who may act for which firm in which area, staff roles, firm staff lists,
+and the name of a district in the national region table.
 
 Authorisation is decided here, from the database, on every request: a power revoked a second
 ago no longer works, because nothing is cached.
@@ -6,6 +7,7 @@ ago no longer works, because nothing is cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +17,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from stdnum import numdb
 
 from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.errors import NotFoundError, PermissionDeniedError
@@ -209,3 +212,22 @@ _PERSON_BY_ID_OR_PASSPORT = (
     "WHERE (t.id_number = %s AND t.id_type <> 'passport') "
     "OR (t.id_number = %s AND t.id_type = 'passport' AND t.nationality = %s) ORDER BY t.id LIMIT 1"
 )
+
+
+_DISTRICT_RE = re.compile(r"^\d{6}$")
+_PERIOD_RE = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
+
+
+def district_name(code: str) -> str:
+    """The current name of a district (a county-level region: 区, 县, 县级市) in the national
+    region table, or '' if the code names none, or one that has since been abolished or merged."""
+    if not _DISTRICT_RE.match(code) or code.endswith("00"):
+        return ""
+    info = {key: value for _part, props in numdb.get("cn/loc").info(code) for key, value in props.items()}
+    for entry in reversed(info.get("county", "").split(",")):
+        period = _PERIOD_RE.match(entry)
+        if period is None:
+            return entry
+        if not period.group(2):  # "[1992-]浦东新区": still in force
+            return period.group(3)
+    return ""

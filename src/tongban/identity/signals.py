@@ -23,7 +23,7 @@ from tongban.core.requests import client_ip
 from tongban.identity.backends import forget_account
 from tongban.identity.models import Account, Person
 
-#: Sent by ``identity.structure.agency_update`` inside its transaction, after the row is saved,
+#: Sent by ``identity.services.structure.agency_update`` inside its transaction, after the row is saved,
 #: when the agency's Chinese or English name changed; with ``agency`` (the updated row) and
 #: ``before`` (the changed name fields and their old values). Receivers write in the same
 #: transaction, so a failing receiver rolls the rename back.

@@ -18,6 +18,7 @@ from tongban.catalogue.selectors import published_services
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.requests import actor_from_request
+from tongban.identity import idnumbers
 from tongban.identity.models import Firm, IdType, Power, ServiceArea
 from tongban.identity.selectors import (
     acting_authority,
@@ -109,7 +110,7 @@ def _grant_checked(form: PowerGrantForm, firm: Firm) -> bool:
     grantee = None
     if "id_number" in data:
         grantee = person_by_identifier(
-            id_number=data["id_number"].strip().upper().replace(" ", ""), nationality=data.get("nationality") or None
+            id_number=idnumbers.normalise(data["id_number"]), nationality=data.get("nationality") or None
         )
         if grantee is None:
             form.add_error("id_number", _("No registered person has this document number. Ask them to register first."))

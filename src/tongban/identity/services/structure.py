@@ -1,9 +1,10 @@
 """Services for the city's structure: agencies, their offices and the service centres.
 
-Writes, kept apart from ``services.py`` (people, firms, powers, staff) because they change the
-shape of the administration rather than who may act in it. The same rules hold: keyword-only
-typed arguments, one transaction each, the audit event (``identity.agency_created`` …) written
-inside it with the fields set (and, for an edit, their values before).
+Writes, kept apart from the other modules of ``identity.services`` (persons, firms, powers,
+staff) because they change the shape of the administration rather than who may act in it. The
+same rules hold: keyword-only typed arguments, one transaction each, the audit event
+(``identity.agency_created`` …) written inside it with the fields set (and, for an edit, their
+values before).
 
 Only city operators set up the structure; ``editor=None`` is the installation itself (the demo
 loader), which the audit trail records through its system ``actor``. Validation errors are
@@ -14,7 +15,8 @@ cases and audit events point at, so they are fixed when the row is created; name
 contact details can be edited. To serve another district, open another office.
 
 A district is a current six-digit code of the national region table, and one of the city's own:
-it starts with ``settings.CITY_REGION_CODE`` (unless that is empty).
+it starts with ``settings.CITY_REGION_CODE`` (unless that is empty). Its name is read by
+``identity.selectors.district_name``.
 """
 
 from __future__ import annotations
@@ -29,19 +31,16 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from stdnum import numdb
 
 from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
 from tongban.core.validators import validate_plain_text
 from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre
-from tongban.identity.selectors import require_city_operator
+from tongban.identity.selectors import district_name, require_city_operator
 from tongban.identity.signals import agency_renamed
 
 #: A code: 2 to 32 lower-case letters, digits and inner hyphens (``market-regulation``).
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$")
-_DISTRICT_RE = re.compile(r"^\d{6}$")
-_PERIOD_RE = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
 
 #: The fields of an agency that other contexts copy (the catalogue's search text): a change of one
 #: of them sends ``identity.signals.agency_renamed``.
@@ -63,21 +62,6 @@ def _require_operator(editor: Account | None) -> None:
     require_city_operator(
         account=editor, message=_("Only city operators set up agencies, offices and service centres.")
     )
-
-
-def district_name(code: str) -> str:
-    """The current name of a district (a county-level region: 区, 县, 县级市) in the national
-    region table, or '' if the code names none, or one that has since been abolished or merged."""
-    if not _DISTRICT_RE.match(code) or code.endswith("00"):
-        return ""
-    info = {key: value for _part, props in numdb.get("cn/loc").info(code) for key, value in props.items()}
-    for entry in reversed(info.get("county", "").split(",")):
-        period = _PERIOD_RE.match(entry)
-        if period is None:
-            return entry
-        if not period.group(2):  # "[1992-]浦东新区": still in force
-            return period.group(3)
-    return ""
 
 
 def _add(errors: Errors, field: str, message: Any) -> None:
