@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.world import World
 from tongban.cases import services
 from tongban.cases.models import Case
+from tongban.cases.services import submit
 from tongban.core.errors import ConflictError
 from tongban.forms.models import Application, ApplicationStatus
 from tongban.forms.services import application_start
@@ -30,7 +31,7 @@ def _draft(world: World) -> Application:
 def test_a_taken_number_draws_another(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = world.submitted_case().number
     numbers: Iterator[str] = iter([taken, taken, "TB20261127ZZZZZZ"])
-    monkeypatch.setattr(services, "new_case_number", lambda now: next(numbers))
+    monkeypatch.setattr(submit, "new_case_number", lambda now: next(numbers))
     application = _draft(world)
     case = services.case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
     assert case.number == "TB20261127ZZZZZZ"
@@ -43,7 +44,7 @@ def test_a_number_taken_every_time_is_refused_and_nothing_is_written(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken = world.submitted_case().number
-    monkeypatch.setattr(services, "new_case_number", lambda now: taken)
+    monkeypatch.setattr(submit, "new_case_number", lambda now: taken)
     application = _draft(world)
     cases_before = Case.objects.count()
     with pytest.raises(ConflictError):

@@ -9,12 +9,12 @@ row, no lock shared between writers. ``seal_pending`` runs in the background sea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from tongban.audit import chain, streams
+from tongban.audit._queries import write_seals
 from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, StreamHead
 from tongban.core.actors import Actor
 from tongban.core.clock import now as clock_now
@@ -81,7 +81,7 @@ def _seal_batch(model: type[ChainedRecord], stream: str, batch_size: int, keyrin
             entry.entry_hash = chain.entry_hash(prev, entry.chain_payload())
             entry.sealed_at = sealed_at
             prev = entry.entry_hash
-        _write_seals(model, pending, sealed_at)
+        write_seals(model, pending, sealed_at)
         head.seq, head.head_hash, head.updated_at = seq, prev, sealed_at
         head.save(update_fields=["seq", "head_hash", "updated_at"])
         message = chain.checkpoint_message(stream=stream, seq=seq, head_hash=prev, signed_at=sealed_at)
@@ -90,18 +90,6 @@ def _seal_batch(model: type[ChainedRecord], stream: str, batch_size: int, keyrin
             stream=stream, seq=seq, head_hash=prev, signed_at=sealed_at, key_id=kid, signature=b64url(signature)
         )
         return len(pending)
-
-
-def _write_seals(model: type[ChainedRecord], entries: list[ChainedRecord], sealed_at: datetime) -> None:
-    """Fill the seal columns of ``entries``: one parameterised UPDATE per row, sent as one batch
-    (``executemany``; psycopg pipelines it). Django's ``bulk_update`` builds a CASE expression per
-    row and cost the sealer about 1 ms per entry; this is a small fraction of that."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"UPDATE {table} SET seq = %s, prev_hash = %s, entry_hash = %s, sealed_at = %s WHERE id = %s"  # noqa: S608
-    at = connection.ops.adapt_datetimefield_value(sealed_at)
-    rows = [(entry.seq, entry.prev_hash, entry.entry_hash, at, entry.pk) for entry in entries]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
-from tongban.cases.models import Case, CaseMaterial, CaseStatus, MaterialSource
+from tongban.cases.models import Case, CaseMaterial, MaterialSource
 from tongban.cases.selectors import (
     case_deadline_now,
     case_events,
@@ -30,7 +30,7 @@ from tongban.cases.services import (
     case_record_material_opened,
     case_record_opened,
 )
-from tongban.cases.workflow import Role, available
+from tongban.cases.workflow import Role, Status, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
 from tongban.core.calendar import get_work_calendar, unknown_years_warning
@@ -45,7 +45,7 @@ from tongban.forms.selectors import answer_sections, form_of
 from tongban.identity.models import Account, StaffRoleKind
 
 PAGE = 50
-FINISHED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+FINISHED = (Status.CLOSED, Status.WITHDRAWN)
 #: What each action's button says (imperative; the history uses the past tense of CaseAction).
 ACTION_BUTTONS = {
     "accept": pgettext_lazy("case action button", "Accept"),
@@ -90,7 +90,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "page": page,
             "has_next": len(cases) > PAGE,
-            "statuses": CaseStatus.choices,
+            "statuses": Status.choices,
             "calendar_warning": unknown_years_warning(today, today.replace(year=today.year + 1), calendar=calendar),
         },
     )

@@ -18,23 +18,9 @@ from tongban.forms.models import Application
 from tongban.identity.models import Account, Agency, AgencyOffice, Firm, Person, Power, ServiceArea
 
 
-class CaseStatus(models.TextChoices):
-    SUBMITTED = Status.SUBMITTED.value, _("Submitted")
-    ACCEPTED = Status.ACCEPTED.value, _("Accepted")
-    NOT_ACCEPTED = Status.NOT_ACCEPTED.value, _("Not accepted")
-    UNDER_REVIEW = Status.UNDER_REVIEW.value, _("Under review")
-    SUPPLEMENT_REQUESTED = Status.SUPPLEMENT_REQUESTED.value, _("Supplement requested")
-    RESUBMITTED = Status.RESUBMITTED.value, _("Supplement received")
-    AWAITING_APPROVAL = Status.AWAITING_APPROVAL.value, _("Awaiting the supervisor's decision")
-    APPROVED = Status.APPROVED.value, _("Approved")
-    REJECTED = Status.REJECTED.value, _("Rejected")
-    CLOSED = Status.CLOSED.value, _("Closed")
-    WITHDRAWN = Status.WITHDRAWN.value, _("Withdrawn")
-
-
 def status_label(value: str) -> str:
     """The label of a case status in the active language."""
-    return _label(CaseStatus, value)
+    return _label(Status, value)
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
@@ -89,7 +75,7 @@ class Case(models.Model):
     )
     power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=16, choices=CaseChannel.choices, default=CaseChannel.ONLINE)
-    status = models.CharField(max_length=24, choices=CaseStatus.choices)
+    status = models.CharField(max_length=24, choices=Status.choices)
     lock_version = models.PositiveIntegerField(default=1)
     data = models.JSONField(default=dict)
     submitted_at = models.DateTimeField()

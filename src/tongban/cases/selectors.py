@@ -18,8 +18,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, CaseStatus, status_label
-from tongban.cases.workflow import OPEN, Role
+from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, status_label
+from tongban.cases.workflow import OPEN, Clock, Role, Status, clock_actions
 from tongban.catalogue.models import ServiceVersion
 from tongban.core.calendar import get_work_calendar
 from tongban.core.db import Read, select_batch, select_objects
@@ -225,7 +225,7 @@ def staff_queue(
         elif role.role in (StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN) and role.agency_id:
             scope |= Q(agency_id=role.agency_id)
     cases = Case.objects.filter(scope).select_related("version", "applicant", "firm", "assigned_to", "office")
-    if status in CaseStatus.values:
+    if status in Status.values:
         cases = cases.filter(status=status)
     else:
         cases = cases.filter(status__in=[status.value for status in OPEN])
@@ -240,14 +240,18 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case=case).order_by("id").select_related("actor_account")
 
 
+#: The actions that stop and restart the statutory clock (declared in the transition table).
+_PAUSING, _RESUMING = clock_actions(Clock.PAUSE), clock_actions(Clock.RESUME)
+
+
 def pauses_of(events: list[CaseEvent]) -> list[Pause]:
     """Supplement pauses from a case's history: from each request to the next resubmission."""
     pauses: list[Pause] = []
     started: datetime | None = None
     for event in events:
-        if event.action == "request_supplement":
+        if event.action in _PAUSING:
             started = event.at
-        elif event.action == "resubmit" and started is not None:
+        elif event.action in _RESUMING and started is not None:
             pauses.append(Pause(started, event.at))
             started = None
     if started is not None:

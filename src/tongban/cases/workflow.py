@@ -13,6 +13,11 @@
 Which steps a case uses is catalogue data: an *instant* service's case is accepted and closed with
 a receipt at once (by the system); a *review* service goes through review and a decision; with
 *four eyes* an officer proposes and a supervisor decides.
+
+Each transition also declares its *effects* — which timestamp it sets, what it does to the
+proposal and the supplement items, whether it records the decision, issues the certificate,
+must be taken by someone other than the proposer, pauses or resumes the statutory clock.
+``cases.services.act`` applies them; adding a step is one row here.
 """
 
 from __future__ import annotations
@@ -20,19 +25,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    NOT_ACCEPTED = "not_accepted"
-    UNDER_REVIEW = "under_review"
-    SUPPLEMENT_REQUESTED = "supplement_requested"
-    RESUBMITTED = "resubmitted"
-    AWAITING_APPROVAL = "awaiting_approval"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+
+class Status(TextChoices):
+    """A case's status: the values stored in ``Case.status``, with their labels."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+    RESUBMITTED = "resubmitted", _("Supplement received")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting the supervisor's decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Role(StrEnum):
@@ -72,6 +82,36 @@ FINAL = frozenset({Status.CLOSED, Status.WITHDRAWN})
 STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 
+class Stamp(StrEnum):
+    """The case's timestamp a transition sets to the moment it is taken."""
+
+    ACCEPTED_AT = "accepted_at"
+    DECIDED_AT = "decided_at"
+    CLOSED_AT = "closed_at"
+
+
+class Proposal(StrEnum):
+    """What a transition does to the officer's proposal (four eyes)."""
+
+    APPROVE = "approve"  # an officer proposes to approve (the supervisor decides)
+    REJECT = "reject"  # an officer proposes to reject
+    CLEAR = "clear"  # the supervisor sends the case back: the proposal is withdrawn
+
+
+class Supplement(StrEnum):
+    """What a transition does to the list of items the applicant owes."""
+
+    REQUEST = "request"  # the officer names the materials and information to supply
+    SUPPLIED = "supplied"  # the applicant resubmits: the requested materials must be uploaded again
+
+
+class Clock(StrEnum):
+    """What a transition does to the statutory clock (补正期间不计入审批时限)."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action
@@ -82,74 +122,46 @@ class Transition:
     needs_legal_basis: bool = False
     needs_items: bool = False
     four_eyes: bool | None = None  # None: any service; True/False: only services with/without four eyes
+    # Effects, applied by ``cases.services.act`` in this order:
+    stamp: Stamp | None = None
+    proposal: Proposal | None = None
+    records_decision: bool = False  # decision reason and legal basis: as given, else the proposal's
+    supplement: Supplement | None = None
+    not_by_proposer: bool = False  # four eyes: the supervisor who decides did not propose
+    issues_certificate: bool = False  # the certificate the service declares, in the same transaction
+    clock: Clock | None = None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Action.ACCEPT, frozenset({Status.SUBMITTED}), Status.ACCEPTED, STAFF | {Role.SYSTEM}),
-    Transition(Action.REFUSE_ACCEPTANCE, frozenset({Status.SUBMITTED}), Status.NOT_ACCEPTED, STAFF, needs_reason=True),
+    Transition(Action.ACCEPT, frozenset({Status.SUBMITTED}), Status.ACCEPTED, STAFF | {Role.SYSTEM},
+               stamp=Stamp.ACCEPTED_AT),
+    Transition(Action.REFUSE_ACCEPTANCE, frozenset({Status.SUBMITTED}), Status.NOT_ACCEPTED, STAFF,
+               needs_reason=True, stamp=Stamp.DECIDED_AT, records_decision=True),
     Transition(Action.START_REVIEW, frozenset({Status.ACCEPTED, Status.RESUBMITTED}), Status.UNDER_REVIEW, STAFF),
-    Transition(
-        Action.REQUEST_SUPPLEMENT,
-        frozenset({Status.UNDER_REVIEW}),
-        Status.SUPPLEMENT_REQUESTED,
-        STAFF,
-        needs_items=True,
-    ),
-    Transition(
-        Action.RESUBMIT, frozenset({Status.SUPPLEMENT_REQUESTED}), Status.RESUBMITTED, frozenset({Role.APPLICANT})
-    ),
-    Transition(
-        Action.PROPOSE_APPROVAL,
-        frozenset({Status.UNDER_REVIEW}),
-        Status.AWAITING_APPROVAL,
-        frozenset({Role.OFFICER}),
-        four_eyes=True,
-    ),
-    Transition(
-        Action.PROPOSE_REJECTION,
-        frozenset({Status.UNDER_REVIEW}),
-        Status.AWAITING_APPROVAL,
-        frozenset({Role.OFFICER}),
-        needs_reason=True,
-        needs_legal_basis=True,
-        four_eyes=True,
-    ),
-    Transition(Action.APPROVE, frozenset({Status.UNDER_REVIEW}), Status.APPROVED, STAFF, four_eyes=False),
-    Transition(
-        Action.APPROVE,
-        frozenset({Status.AWAITING_APPROVAL}),
-        Status.APPROVED,
-        frozenset({Role.SUPERVISOR}),
-        four_eyes=True,
-    ),
-    Transition(
-        Action.REJECT,
-        frozenset({Status.UNDER_REVIEW}),
-        Status.REJECTED,
-        STAFF,
-        needs_reason=True,
-        needs_legal_basis=True,
-        four_eyes=False,
-    ),
-    Transition(
-        Action.REJECT,
-        frozenset({Status.AWAITING_APPROVAL}),
-        Status.REJECTED,
-        frozenset({Role.SUPERVISOR}),
-        needs_reason=True,
-        needs_legal_basis=True,
-        four_eyes=True,
-    ),
-    Transition(
-        Action.RETURN_TO_REVIEW,
-        frozenset({Status.AWAITING_APPROVAL}),
-        Status.UNDER_REVIEW,
-        frozenset({Role.SUPERVISOR}),
-        needs_reason=True,
-    ),
-    Transition(Action.CLOSE, DECIDED, Status.CLOSED, STAFF | {Role.SYSTEM}),
-    Transition(Action.WITHDRAW, OPEN, Status.WITHDRAWN, frozenset({Role.APPLICANT})),
-)
+    Transition(Action.REQUEST_SUPPLEMENT, frozenset({Status.UNDER_REVIEW}), Status.SUPPLEMENT_REQUESTED, STAFF,
+               needs_items=True, supplement=Supplement.REQUEST, clock=Clock.PAUSE),
+    Transition(Action.RESUBMIT, frozenset({Status.SUPPLEMENT_REQUESTED}), Status.RESUBMITTED, frozenset({Role.APPLICANT}),
+               supplement=Supplement.SUPPLIED, clock=Clock.RESUME),
+    Transition(Action.PROPOSE_APPROVAL, frozenset({Status.UNDER_REVIEW}), Status.AWAITING_APPROVAL,
+               frozenset({Role.OFFICER}), four_eyes=True, proposal=Proposal.APPROVE),
+    Transition(Action.PROPOSE_REJECTION, frozenset({Status.UNDER_REVIEW}), Status.AWAITING_APPROVAL,
+               frozenset({Role.OFFICER}), needs_reason=True, needs_legal_basis=True, four_eyes=True,
+               proposal=Proposal.REJECT),
+    Transition(Action.APPROVE, frozenset({Status.UNDER_REVIEW}), Status.APPROVED, STAFF, four_eyes=False,
+               stamp=Stamp.DECIDED_AT, records_decision=True, issues_certificate=True),
+    Transition(Action.APPROVE, frozenset({Status.AWAITING_APPROVAL}), Status.APPROVED, frozenset({Role.SUPERVISOR}),
+               four_eyes=True, stamp=Stamp.DECIDED_AT, records_decision=True, not_by_proposer=True,
+               issues_certificate=True),
+    Transition(Action.REJECT, frozenset({Status.UNDER_REVIEW}), Status.REJECTED, STAFF, needs_reason=True,
+               needs_legal_basis=True, four_eyes=False, stamp=Stamp.DECIDED_AT, records_decision=True),
+    Transition(Action.REJECT, frozenset({Status.AWAITING_APPROVAL}), Status.REJECTED, frozenset({Role.SUPERVISOR}),
+               needs_reason=True, needs_legal_basis=True, four_eyes=True, stamp=Stamp.DECIDED_AT,
+               records_decision=True, not_by_proposer=True),
+    Transition(Action.RETURN_TO_REVIEW, frozenset({Status.AWAITING_APPROVAL}), Status.UNDER_REVIEW,
+               frozenset({Role.SUPERVISOR}), needs_reason=True, proposal=Proposal.CLEAR),
+    Transition(Action.CLOSE, DECIDED, Status.CLOSED, STAFF | {Role.SYSTEM}, stamp=Stamp.CLOSED_AT),
+    Transition(Action.WITHDRAW, OPEN, Status.WITHDRAWN, frozenset({Role.APPLICANT}), stamp=Stamp.CLOSED_AT),
+)  # fmt: skip
 
 
 class IllegalTransitionError(ValueError):
@@ -180,6 +192,11 @@ def available(*, status: str, roles: frozenset[Role], four_eyes: bool) -> list[T
     ]
 
 
+def clock_actions(clock: Clock) -> frozenset[Action]:
+    """The actions that pause (or resume) the statutory clock: the deadline reads them from the history."""
+    return frozenset(transition.action for transition in TRANSITIONS if transition.clock == clock)
+
+
 def pauses_clock(status: str) -> bool:
     """The statutory clock stands still while the applicant owes a supplement."""
-    return status == Status.SUPPLEMENT_REQUESTED
+    return status in {transition.target for transition in TRANSITIONS if transition.clock == Clock.PAUSE}

@@ -11,14 +11,13 @@ exceptions, so the caller's transaction commits and the log entry with it.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
@@ -36,6 +35,7 @@ from tongban.exchange.models import (
 )
 from tongban.exchange.providers import base as providers
 from tongban.exchange.providers.base import ProviderError, ProviderRequest, Subject
+from tongban.exchange.selectors import live_grants
 from tongban.identity.models import Account, Agency, Firm, Person, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
 
@@ -96,41 +96,6 @@ def reason_text(reason: str) -> str:
     return f"{text} ({detail.strip()})" if detail.strip() else str(text)
 
 
-#: The grant check runs on every read, so it is one static, parameterised statement (no ORM query
-#: building, which cost four times the query itself): the consumer's live grants for a purpose,
-#: with their resource. Identifiers come from the models' metadata, values are parameters.
-_RESOURCE_COLUMNS = ("id", "code", "classification", "subject_kind", "fields", "provider")
-_LIVE_GRANTS_SQL = (  # noqa: S608 - identifiers from model metadata; every value is a parameter
-    "SELECT g.fields, {resource_columns} FROM {grant} g JOIN {resource} r ON r.id = g.resource_id "
-    "WHERE g.consumer_id = %s AND r.code = %s AND g.purpose = %s AND g.status = %s "
-    "AND g.revoked_at IS NULL AND g.expires_at > %s"
-).format(
-    resource_columns=", ".join(f"r.{column}" for column in _RESOURCE_COLUMNS),
-    grant=Grant._meta.db_table,
-    resource=DataResource._meta.db_table,
-)
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _live_grants(consumer_id: int, resource_code: str, purpose: str, now: datetime) -> list[tuple[Any, ...]]:
-    """(granted fields, *resource columns) of each approved, unrevoked, unexpired grant."""
-    params: list[Any] = [
-        consumer_id, resource_code, purpose, GrantStatus.APPROVED.value, connection.ops.adapt_datetimefield_value(now),
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(_LIVE_GRANTS_SQL, params)
-        return [(_json(row[0]), *row[1:]) for row in cursor.fetchall()]
-
-
-def _resource_of(columns: tuple[Any, ...]) -> DataResource:
-    values = dict(zip(_RESOURCE_COLUMNS, columns, strict=True))
-    values["fields"] = _json(values["fields"])
-    return DataResource(**values)
-
-
 def _refuse(reason: str) -> tuple[AccessOutcome, str]:
     return AccessOutcome.REFUSED, reason
 
@@ -149,9 +114,8 @@ def exchange_query(
 ) -> QueryResult:
     """Read ``fields`` of ``resource_code`` about the person or firm, for ``purpose``; logged."""
     subject, subject_ref = subject_of(person=person, firm=firm)
-    rows = _live_grants(consumer.pk, resource_code, purpose, now)
-    granted_fields = [row[0] for row in rows]
-    resource = _resource_of(rows[0][1:]) if rows else DataResource.objects.filter(code=resource_code).first()
+    live, granted_fields = live_grants(consumer_id=consumer.pk, resource_code=resource_code, purpose=purpose, now=now)
+    resource = live if live is not None else DataResource.objects.filter(code=resource_code).first()
     outcome: AccessOutcome = AccessOutcome.ANSWERED
     reason = ""
     basis_used = "open" if resource is not None and resource.classification == Classification.OPEN else "grant"

@@ -1,5 +1,6 @@
 """Once-only (免交): find the e-certificates the government already issued that stand in for an
-application's materials, and the values forms prefill from them.
+application's materials, and the values forms prefill from them; and the one lookup of the
+persons a form names as concerned (``persons_named``), which the case layer uses too.
 
 Who may hold the certificate depends on its type: the person the application concerns (found by
 the identity the form names), the applicant, or the firm applied for. Certificates are read
@@ -10,6 +11,7 @@ read is granted only if the service's agency holds a grant for it, and it appear
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,22 +20,40 @@ from tongban.certificates.models import Certificate
 from tongban.core.actors import Actor
 from tongban.exchange.services import Basis, exchange_query, subject_of
 from tongban.forms.models import Application, FormDefinition
+from tongban.identity.idnumbers import normalise
 from tongban.identity.models import Person
 from tongban.identity.selectors import person_by_identifier
 
 
-def persons_concerned(definition: FormDefinition, data: dict[str, Any]) -> list[Person]:
-    """Registered (or recorded) persons the form's ``persons_concerned`` fields identify."""
-    people: list[Person] = []
+@dataclass(frozen=True)
+class NamedPerson:
+    """A person one entry of a form's ``persons_concerned`` layout names: the entry, the identity
+    number as given (normalised: full-width folded, spaces and hyphens dropped, upper case), the
+    nationality if the form asks it, and the registered (or recorded) person found by them."""
+
+    spec: dict[str, Any]
+    id_number: str
+    nationality: str | None
+    person: Person | None
+
+
+def persons_named(definition: FormDefinition, data: dict[str, Any]) -> list[NamedPerson]:
+    """Every person the form's ``persons_concerned`` fields identify (the one lookup: the held
+    certificates read it, and a submission records the persons not yet known)."""
+    named: list[NamedPerson] = []
     for spec in definition.layout.get("persons_concerned", []):
-        number = str(data.get(spec["id_number_field"], "")).strip().upper().replace(" ", "")
+        number = normalise(str(data.get(spec["id_number_field"], "")))
         if not number:
             continue
         nationality = str(data.get(spec.get("nationality_field", ""), "")) or None
         person = person_by_identifier(id_number=number, nationality=nationality)
-        if person is not None:
-            people.append(person)
-    return people
+        named.append(NamedPerson(spec, number, nationality, person))
+    return named
+
+
+def persons_concerned(definition: FormDefinition, data: dict[str, Any]) -> list[Person]:
+    """Registered (or recorded) persons the form's ``persons_concerned`` fields identify."""
+    return [named.person for named in persons_named(definition, data) if named.person is not None]
 
 
 def _parties(application: Application, concerned: list[Person]) -> tuple[str, ...]:

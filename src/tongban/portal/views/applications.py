@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.cases.services import case_submit, completeness_errors
+from tongban.cases.services import SubmissionIncomplete, case_submit, completeness_errors
 from tongban.catalogue.models import Material
 from tongban.catalogue.selectors import competent_office, district_offices, published_version
 from tongban.core.actors import Actor
@@ -271,7 +271,7 @@ def application_submit(request: HttpRequest, public_id: str) -> HttpResponse:
             application=str(public_id), person=person, actor=actor_from_request(request), now=now(),
             office_id=int(office) if office.isdigit() else None,
         )  # fmt: skip
-    except ValidationError:
+    except SubmissionIncomplete:
         messages.error(request, _("Some information is still missing. The list below says what."))
         return redirect("portal:application_step", public_id=public_id, step=REVIEW_STEP)
     messages.success(request, _("Submitted. Your case number is %(number)s.") % {"number": case.number})

@@ -1,0 +1,69 @@
+"""The certificate a case earns: its structured fields, taken from the sources its type names,
+and issuing it in the transaction that approves the case (or files an instant service's case)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tongban.cases.models import Case
+from tongban.catalogue.models import CertificateHolder, CertificateType
+from tongban.certificates.models import Certificate
+from tongban.certificates.services import certificate_issue
+from tongban.core.actors import Actor
+from tongban.core.masking import mask_identifier
+from tongban.identity.models import Person
+
+
+def certificate_fields(case: Case, certificate_type: CertificateType, holder: Person | None) -> dict[str, Any]:
+    """The certificate's structured fields, from the sources its type names (see CertificateType)."""
+    points = case.data.get("_points", {})
+    values: dict[str, Any] = {}
+    for spec in certificate_type.fields:
+        source = str(spec.get("source", ""))
+        kind, _, name = source.partition(".")
+        value: Any = None
+        if kind == "data":
+            value = case.data.get(name)
+        elif kind == "points":
+            value = points.get(name)
+        elif source == "case.number":
+            value = case.number
+        elif source == "case.service":
+            value = case.version.name_zh
+        elif holder is not None and source == "holder.name":
+            value = holder.latin_name or holder.name
+        elif holder is not None and source == "holder.nationality":
+            value = str(holder.nationality)
+        elif holder is not None and source == "holder.id_number":
+            value = holder.id_number if spec.get("mask") is False else mask_identifier(holder.id_number)
+        elif case.firm is not None and source == "firm.name":
+            value = case.firm.name_zh
+        elif case.firm is not None and source == "firm.uscc":
+            value = case.firm.uscc
+        if value not in (None, ""):
+            values[spec["name"]] = value
+    return values
+
+
+def case_certificate_issue(case: Case, actor: Actor, now: datetime, number: str | None = None) -> Certificate | None:
+    """Issue the certificate the case's service declares, in the deciding transaction."""
+    certificate_type = case.version.certificate_type
+    if certificate_type is None:
+        return None
+    person: Person | None = None
+    firm = None
+    if certificate_type.holder == CertificateHolder.FIRM:
+        firm = case.firm
+    elif certificate_type.holder == CertificateHolder.PERSON_CONCERNED:
+        party = case.parties.select_related("person").order_by("id").first()
+        person = party.person if party else (case.applicant if case.firm is None else None)
+    else:
+        person = case.applicant
+    if person is None and firm is None:
+        return None  # nobody identifiable to hold it (recorded in the case history by the caller)
+    return certificate_issue(
+        certificate_type=certificate_type, agency=case.agency, fields=certificate_fields(case, certificate_type, person),
+        actor=actor, now=now, holder_person=person, holder_firm=firm, case_number=case.number,
+        applicant_firm=case.firm, area=case.area, number=number,
+    )  # fmt: skip
