@@ -43,7 +43,8 @@ class EchoProvider(Provider):
 
 @pytest.fixture(autouse=True)
 def _echo_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(providers._PROVIDERS, EchoProvider.code, EchoProvider())
+    monkeypatch.setattr(providers, "registry", providers.registry.copy())
+    providers.register(EchoProvider())
 
 
 def _resource(owner: Agency, *, code: str = "population.test", classification: str = "shared",
