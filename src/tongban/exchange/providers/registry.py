@@ -58,6 +58,10 @@ class Registry(Generic[P]):
         """The plugin with this code; ``KeyError`` when there is none."""
         return self._plugins[code]
 
+    def get(self, code: str) -> P | None:
+        """The plugin with this code, or None."""
+        return self._plugins.get(code)
+
     def __contains__(self, code: object) -> bool:
         return code in self._plugins
 
