@@ -4,10 +4,10 @@ put into a draft's fields.
 A form field declares ``"prefill": "<source>.<attribute>"``; each source is a plugin registered
 under its code (``base``: the contract and the registry; ``plugins``: one module per source,
 ``person``, ``account``, ``firm``, ``certificate``). Each prefilled value remembers its source so
-the form can say where it came from; ``authoritative`` in the layout locks it. The applicant's own records are
-read when a draft opens and on every save (:func:`prefill`, :func:`locked_values`); a source that
-needs the draft (e-certificates, read through the exchange) on every save
-(:func:`from_application`).
+the form can say where it came from; ``authoritative`` in the layout locks it. The applicant's
+own records are read when a draft opens and on every save (:func:`prefill`,
+:func:`locked_values`); a source that needs the draft (e-certificates, read through the
+exchange) on every save (:func:`from_application`).
 """
 
 from __future__ import annotations
