@@ -56,6 +56,12 @@ FIELDS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _own_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The providers a test registers go into a copy of the registry, gone after the test."""
+    monkeypatch.setattr(providers, "registry", providers.registry.copy())
+
+
 def population(owner: Agency, classification: str = "restricted") -> DataResource:
     return DataResource.objects.create(
         code="population.record", owner=owner, name_zh="人口登记信息", name_en="Population registry record",

@@ -40,6 +40,7 @@ from tongban.exchange.providers.http import (
     sign_response,
     verify_request,
 )
+from tongban.exchange.providers.registry import Registry
 
 PLATFORM_KEY_ID = "tongban-test"
 AGENCY_KEY_ID = "tax-2026"
@@ -468,7 +469,7 @@ def test_providers_from_settings_round_trip(agency: Agency) -> None:
 
 
 def test_register_from_settings(agency: Agency, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "_PROVIDERS", {})
+    monkeypatch.setattr(base, "registry", Registry("provider"))
     settings.EXCHANGE_HTTP_PROVIDERS = setting(agency.url)
 
     (registered,) = register_from_settings()
@@ -477,7 +478,7 @@ def test_register_from_settings(agency: Agency, settings: Any, monkeypatch: pyte
 
 
 def test_no_setting_registers_nothing(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "_PROVIDERS", {})
+    monkeypatch.setattr(base, "registry", Registry("provider"))
     if hasattr(settings, "EXCHANGE_HTTP_PROVIDERS"):
         del settings.EXCHANGE_HTTP_PROVIDERS
 
@@ -544,7 +545,7 @@ def test_through_the_exchange_every_outcome_is_logged(
     from tongban.exchange.models import AccessLogEntry, DataResource, Grant, GrantStatus
     from tongban.exchange.services import Basis, exchange_query
 
-    monkeypatch.setattr(base, "_PROVIDERS", dict(base.registered()))
+    monkeypatch.setattr(base, "registry", base.registry.copy())
     base.register(provider(agency.url, timeout=0.5))
     consumer = AgencyFactory()
     resource = DataResource.objects.create(

@@ -188,7 +188,7 @@ def test_known_values_are_those_of_the_engine() -> None:
         legal_representative=SimpleNamespace(display_name="李"),
     )
     offered = set(prefill.available(cast(Any, person), cast(Any, firm))) | {"person.birth_date"}
-    assert offered == definition.PREFILL_SOURCES
+    assert offered == prefill.known_keys()
     assert set(definition.ID_TYPES) == set(IdType.values)
     for reserved in (selectors.MATERIALS_STEP, selectors.REVIEW_STEP):
         assert wheres(*changed(layout__steps__0__key=reserved)) == ["layout.steps[0].key"]

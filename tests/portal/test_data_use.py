@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from tests.factories import AccountFactory, AgencyFactory, PersonFactory, PowerFactory
+from tests.querycount import assert_queries_flat
 from tests.services import make_service
 from tongban.core.actors import Actor
 from tongban.exchange.models import (
@@ -160,23 +159,23 @@ def test_page_queries_do_not_grow_with_the_log(client: Client, login_person: Log
     for number in range(3):
         env.ask(person=person, reference=f"F-{number}")
     login_person(client, person.account)
-    client.get("/en/my/data-use/")  # warm caches (session, site)
-    with CaptureQueriesContext(connection) as few:
-        assert _rows(client.get("/en/my/data-use/").content.decode()) == 3
-    other = AgencyFactory.create(code="tax-bureau")
-    make_service(code="tax-check", agency=other, for_individuals=True)
-    _grant(other, env.population, "tax-check", ["name"])
-    for number in range(27):
-        if number % 2:
-            env.ask(person=person, reference=f"M-{number}")
-        else:
-            exchange_query(
-                consumer=other, resource_code="population.record", fields=["name"], purpose="tax-check",
-                basis=Basis(), actor=Actor.system("tests"), now=timezone.now(), person=person,
-            )  # fmt: skip
-    with CaptureQueriesContext(connection) as many:
-        assert _rows(client.get("/en/my/data-use/").content.decode()) == 30
-    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+
+    def add_rows() -> None:
+        other = AgencyFactory.create(code="tax-bureau")
+        make_service(code="tax-check", agency=other, for_individuals=True)
+        _grant(other, env.population, "tax-check", ["name"])
+        for number in range(27):
+            if number % 2:
+                env.ask(person=person, reference=f"M-{number}")
+            else:
+                exchange_query(
+                    consumer=other, resource_code="population.record", fields=["name"], purpose="tax-check",
+                    basis=Basis(), actor=Actor.system("tests"), now=timezone.now(), person=person,
+                )  # fmt: skip
+
+    few, many = assert_queries_flat(client, "/en/my/data-use/", add_rows)  # warms caches (session, site) first
+    assert _rows(few.content.decode()) == 3
+    assert _rows(many.content.decode()) == 30
 
 
 def test_data_use_needs_login(client: Client) -> None:

@@ -1,10 +1,11 @@
 """Check a form definition (schema + layout, docs/forms.md) an operator typed before it is saved.
 
-Pure: no database, no models. :func:`definition_problems` lists every problem at once, each with
-where it is (``layout.fields.employee_name.label.en``, ``layout.steps[2].fields``) and a
-translated sentence naming the field or step. It accepts what the engine (``engine``,
-``prefill``, ``held``, the portal templates) renders and refuses what it cannot render or would
-render wrongly. Any JSON value may come in; none raises.
+No database: :func:`definition_problems` lists every problem at once, each with where it is
+(``layout.fields.employee_name.label.en``, ``layout.steps[2].fields``) and a translated sentence
+naming the field or step. It accepts what the engine (``engine``, ``prefill``, ``held``, the
+portal templates) renders and refuses what it cannot render or would render wrongly; a field's
+prefill source must be one a registered prefill source offers (``forms.prefill.accepts``). Any
+JSON value may come in; none raises.
 """
 
 from __future__ import annotations
@@ -17,20 +18,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from tongban.forms import prefill
+
 Props = dict[str, dict[str, Any] | None]
 
 FIELD_NAME = re.compile(r"(?!material_)[a-z][a-z0-9_]{0,63}")  # material_* are the materials step's names
 STEP_KEY = re.compile(r"(?!(materials|review)\Z)[a-z0-9][a-z0-9_-]{0,63}")  # forms.selectors' own steps
-CERTIFICATE_SOURCE = re.compile(r"certificate\.[-A-Za-z0-9_]{1,40}\.[A-Za-z][A-Za-z0-9_]{0,63}")
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
-#: The keys ``forms.prefill.available`` offers (certificates come as ``certificate.<type>.<field>``).
-PREFILL_SOURCES = frozenset(
-    {
-        "person.name", "person.latin_name", "person.id_type", "person.id_number", "person.nationality",
-        "person.birth_date", "person.registered_district", "account.email", "account.phone", "firm.uscc",
-        "firm.name_zh", "firm.name_en", "firm.firm_type", "firm.legal_representative", "firm.registered_district",
-    }
-)  # fmt: skip
 #: ``identity.models.IdType``: the document a person concerned is recorded with.
 ID_TYPES = ("foreign_permanent_id", "hmt_permit", "passport", "resident_id")
 #: ``x-dates`` of a date field: "past" (today or before: a birth date) or "future" (today or
@@ -351,9 +345,7 @@ def _spec(  # noqa: PLR0917 - the field and its context
                 problems.add(f"{where}.choices.{option}", _("“%(option)s” is not an option of “%(name)s”."),
                              option=option, name=name)  # fmt: skip
     source = spec.get("prefill")
-    if "prefill" in spec and not (
-        isinstance(source, str) and (source in PREFILL_SOURCES or CERTIFICATE_SOURCE.fullmatch(source))
-    ):
+    if "prefill" in spec and not (isinstance(source, str) and prefill.accepts(source)):
         problems.add(f"{where}.prefill", _("“%(name)s” cannot be prefilled from %(source)s; sources are like "
                                            "person.name, firm.uscc or certificate.<type>.<field>."),
                      name=name, source=_as_json(source))  # fmt: skip

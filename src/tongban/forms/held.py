@@ -1,6 +1,7 @@
 """Once-only (免交): find the e-certificates the government already issued that stand in for an
-application's materials, and the values forms prefill from them; and the one lookup of the
-persons a form names as concerned (``persons_named``), which the case layer uses too.
+application's materials, or that a form's fields are prefilled from (``prefill.certificate``);
+and the one lookup of the persons a form names as concerned (``persons_named``), which the case
+layer uses too.
 
 Who may hold the certificate depends on its type: the person the application concerns (found by
 the identity the form names), the applicant, or the firm applied for. Certificates are read
@@ -118,38 +119,3 @@ def held_materials(
         if certificate is not None:
             found[material.pk] = certificate
     return found
-
-
-def certificate_prefill(
-    definition: FormDefinition, application: Application, now: datetime, actor: Actor
-) -> tuple[dict[str, Any], dict[str, str], set[str]]:
-    """(values, sources, authoritative names) for fields whose prefill is ``certificate.<type>.<field>``."""
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    locked: set[str] = set()
-    wanted = {
-        name: spec["prefill"].split(".", 2)
-        for name, spec in definition.layout.get("fields", {}).items()
-        if str(spec.get("prefill", "")).startswith("certificate.") and spec["prefill"].count(".") == 2
-    }
-    if not wanted:
-        return values, sources, locked
-    concerned = persons_concerned(definition, application.data)
-    types = {t.code: t for t in CertificateType.objects.filter(code__in={parts[1] for parts in wanted.values()})}
-    per_type: dict[str, tuple[str, ...]] = {}
-    for _source, type_code, field in wanted.values():
-        per_type[type_code] = (*per_type.get(type_code, ()), field)
-    answers: dict[str, dict[str, Any]] = {}
-    for type_code, type_fields in per_type.items():
-        certificate_type = types.get(type_code)
-        if certificate_type is not None:
-            answers[type_code] = held_for(certificate_type, application, concerned, now, actor, type_fields)[1]
-    for name, (_source, type_code, field) in wanted.items():
-        value = answers.get(type_code, {}).get(field)
-        if value in (None, ""):
-            continue
-        values[name] = value
-        sources[name] = f"certificate.{type_code}.{field}"
-        if definition.layout["fields"][name].get("authoritative"):
-            locked.add(name)
-    return values, sources, locked

@@ -133,12 +133,14 @@ def application_save_step(
     names = list(step.get("fields", []))
     locked = prefill.locked_values(definition.layout, person, application.firm)
     reader = Actor(kind="account", account_id=person.account_id, label=person.display_name)
-    held_values, held_sources, held_locked = held.certificate_prefill(definition, application, now, reader)
+    held_values, held_sources, held_locked = prefill.from_application(
+        definition, application, person=person, now=now, actor=reader
+    )
     locked.update({name: held_values[name] for name in held_locked})
     values, errors = engine.clean_posted(definition.schema, names, posted, locked)
     merged = {**application.data, **{name: value for name, value in values.items() if name not in errors}}
     # Values an e-certificate holds (now that the form may name the person concerned) fill empty fields.
-    refreshed, refreshed_sources, refreshed_locked = held.certificate_prefill(
+    refreshed, refreshed_sources, refreshed_locked = prefill.from_application(
         definition,
         Application(
             public_id=application.public_id,
@@ -147,8 +149,9 @@ def application_save_step(
             data=merged,
             version=application.version,
         ),
-        now,
-        reader,
+        person=person,
+        now=now,
+        actor=reader,
     )
     for name, value in refreshed.items():
         if name in refreshed_locked or merged.get(name) in (None, ""):

@@ -3,7 +3,9 @@
 A provider answers one question: the values of some fields of one resource about one subject.
 It never decides who may ask — the exchange service does that before calling it — and it never
 logs: the exchange writes the access log for every call, answered or not. Model: open-forms'
-plugin registry (``src/openforms/plugins/registry.py``).
+plugin registry (``src/openforms/plugins/registry.py``). Providers are registered once, when the
+app is ready (``exchange.apps``), each under its own code: a second provider with a code already
+taken is refused (``providers.registry.DuplicateCode``). How to add a kind of provider: docs/exchange.md.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from tongban.exchange.providers.registry import Registry
 
 SubjectKind = Literal["person", "firm"]
 
@@ -83,23 +87,28 @@ class Provider(abc.ABC):
         """Answer the request or raise ProviderError. Must return within the provider's timeout."""
 
     def health(self) -> Health:
+        """Whether the provider can answer now (its endpoint reachable, its keys loaded). Cheap: no
+        query about anyone. The default says yes; a provider behind a network overrides it."""
         return Health(ok=True)
 
 
-_PROVIDERS: dict[str, Provider] = {}
+#: Every configured provider, by code (``DataResource.provider`` names one).
+registry: Registry[Provider] = Registry("provider")
 
 
 def register(provider: Provider) -> Provider:
-    _PROVIDERS[provider.code] = provider
-    return provider
+    """Add a provider; a code already taken is refused (``providers.registry.DuplicateCode``)."""
+    return registry.register(provider)
 
 
 def get(code: str) -> Provider:
+    """The provider with this code; ``ProviderError("unavailable")`` when none is configured."""
     try:
-        return _PROVIDERS[code]
+        return registry[code]
     except KeyError:
         raise ProviderError("unavailable", f"no provider {code!r} is configured") from None
 
 
 def registered() -> dict[str, Provider]:
-    return dict(_PROVIDERS)
+    """Code -> provider, a copy."""
+    return registry.registered()
