@@ -48,12 +48,13 @@ from tongban.forms.services import (
     service_version_publish_with_form,
 )
 from tongban.identity.models import StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 
 @staff_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    roles = request.staff_roles  # type: ignore[attr-defined]
+def catalogue(request: StaffRequest) -> HttpResponse:
+    roles = request.staff_roles
     if has_role(roles, StaffRoleKind.CITY_OPERATOR):
         agency_ids = None
     else:  # an agency administrator sees every agency they administer
@@ -65,10 +66,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def service_new(request: HttpRequest) -> HttpResponse:
+def service_new(request: StaffRequest) -> HttpResponse:
     """A new service: the item, its first version as a draft and a starter form; then its page,
     where the guide, the materials and the topics are completed and the draft is published."""
-    agencies = catalogue_editable_agencies(roles=request.staff_roles)  # type: ignore[attr-defined]
+    agencies = catalogue_editable_agencies(roles=request.staff_roles)
     if not agencies.exists():
         raise PermissionDeniedError(_("Only city operators and agency administrators create services."))
     form = ServiceCreateForm(request.POST or None, agencies=agencies)

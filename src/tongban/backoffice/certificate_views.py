@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -18,11 +18,12 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
 from tongban.identity.models import AGENCY_ROLES, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 
-def _agency_scope(request: HttpRequest) -> Q:
-    roles = request.staff_roles  # type: ignore[attr-defined]
+def _agency_scope(request: StaffRequest) -> Q:
+    roles = request.staff_roles
     if has_role(roles, StaffRoleKind.CITY_OPERATOR):
         return Q()
     agencies = [role.agency_id for role in roles if role.role in AGENCY_ROLES and role.agency_id]
@@ -32,7 +33,7 @@ def _agency_scope(request: HttpRequest) -> Q:
 
 
 @staff_required
-def certificate_list(request: HttpRequest) -> HttpResponse:
+def certificate_list(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("number", "").strip().upper()[:24]
     certificates = Certificate.objects.filter(_agency_scope(request)).select_related("certificate_type")
     if query:
@@ -42,7 +43,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/certificates.html", {"rows": rows, "query": query})
 
 
-def _own_certificate(request: HttpRequest, number: str) -> Certificate:
+def _own_certificate(request: StaffRequest, number: str) -> Certificate:
     """The certificate, if the staff member's agency issued it (any, for a city operator); another
     agency's staff get the same 404 as for a number that names nothing."""
     certificate = certificate_by_number(number=number)
@@ -53,7 +54,7 @@ def _own_certificate(request: HttpRequest, number: str) -> Certificate:
 
 @require_safe
 @staff_required
-def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_detail(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
     certificate_record_opened(
         certificate=certificate, account=staff_account(request), actor=actor_from_request(request)
@@ -71,7 +72,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_revoke_view(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
     try:  # the service checks again who may revoke: it is the authority
         certificate_revoke(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -39,6 +39,7 @@ from tongban.exchange.selectors import (
 )
 from tongban.exchange.services import grant_decide, grant_request, grant_revoke
 from tongban.identity.models import Agency, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 #: The periods the statistics page offers, in days; the first is the default.
@@ -54,9 +55,9 @@ def _both(language: str, zh: str, en: str) -> str:
     return en if language == "en" else zh
 
 
-def _require_grant_admin(request: HttpRequest) -> tuple[bool, list[int]]:
+def _require_grant_admin(request: StaffRequest) -> tuple[bool, list[int]]:
     """(is a city operator, ids of the agencies administered); refuses everyone else."""
-    roles = request.staff_roles  # type: ignore[attr-defined]
+    roles = request.staff_roles
     if not has_role(roles, StaffRoleKind.CITY_OPERATOR, StaffRoleKind.AGENCY_ADMIN):
         raise PermissionDeniedError(_("Only agency administrators and city operators manage data grants."))
     return administered_agencies(staff_account(request))
@@ -75,7 +76,7 @@ class ResourceRow:
 
 
 @staff_required
-def resource_catalogue(request: HttpRequest) -> HttpResponse:
+def resource_catalogue(request: StaffRequest) -> HttpResponse:
     language = _language()
     rows = [
         ResourceRow(
@@ -87,7 +88,7 @@ def resource_catalogue(request: HttpRequest) -> HttpResponse:
         )
         for resource in resources()
     ]
-    roles = request.staff_roles  # type: ignore[attr-defined]
+    roles = request.staff_roles
     return render(
         request,
         "backoffice/exchange.html",
@@ -151,7 +152,7 @@ def _grant_rows(grants: list[Grant], *, moment: datetime) -> list[GrantRow]:
 
 
 @staff_required
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: StaffRequest) -> HttpResponse:
     operator, _agencies = _require_grant_admin(request)
     moment = now()
     overview = grant_overview(account=staff_account(request), now=moment)
@@ -175,7 +176,7 @@ def _end_of_day(day: object) -> datetime:
 
 
 @staff_required
-def grant_new(request: HttpRequest) -> HttpResponse:
+def grant_new(request: StaffRequest) -> HttpResponse:
     """Two steps without JavaScript: choose the agency and the resource (GET), then the fields,
     purpose, expiry and justification (POST to the same address)."""
     operator, agency_ids = _require_grant_admin(request)
@@ -242,7 +243,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_grant(request: HttpRequest, grant_id: int) -> Grant:
+def _visible_grant(request: StaffRequest, grant_id: int) -> Grant:
     _require_grant_admin(request)
     grant = grant_visible(account=staff_account(request), grant_id=grant_id)
     if grant is None:
@@ -252,7 +253,7 @@ def _visible_grant(request: HttpRequest, grant_id: int) -> Grant:
 
 @require_POST
 @staff_required
-def grant_decide_view(request: HttpRequest, grant_id: int) -> HttpResponse:
+def grant_decide_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     grant = _visible_grant(request, grant_id)
     decision = request.POST.get("decision", "")
     reason = request.POST.get("reason", "").strip()[:500]
@@ -280,7 +281,7 @@ def grant_decide_view(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def grant_revoke_view(request: HttpRequest, grant_id: int) -> HttpResponse:
+def grant_revoke_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     grant = _visible_grant(request, grant_id)
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that the grant ends now."))
@@ -313,8 +314,8 @@ class UsageLine:
 
 
 @staff_required
-def statistics(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+def statistics(request: StaffRequest) -> HttpResponse:
+    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
         raise PermissionDeniedError(_("Only city operators see the city's statistics."))
     try:
         days = int(request.GET.get("days", STATISTICS_DAYS[0]))

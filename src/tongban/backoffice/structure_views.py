@@ -26,6 +26,7 @@ from tongban.core.errors import PermissionDeniedError
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 from tongban.identity.structure import (
     AGENCY_FIELDS,
@@ -160,8 +161,8 @@ def city_operator_required(view: View) -> View:
 
     @staff_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
             raise PermissionDeniedError(_("Only city operators set up agencies, offices and service centres."))
         return view(request, *args, **kwargs)
 

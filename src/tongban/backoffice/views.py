@@ -18,6 +18,7 @@ from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedEr
 from tongban.core.requests import actor_from_request
 from tongban.identity.emails import send_password_link
 from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import agency_staff, has_role, person_by_identifier, require_agency_role
 from tongban.identity.services import (
     person_open_account_at_window,
@@ -31,8 +32,8 @@ from tongban.identity.services import (
 
 
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
-    roles = request.staff_roles  # type: ignore[attr-defined]
+def home(request: StaffRequest) -> HttpResponse:
+    roles = request.staff_roles
     return render(
         request,
         "backoffice/home.html",
@@ -185,9 +186,9 @@ def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse
 
 
 @staff_required
-def person_verify(request: HttpRequest) -> HttpResponse:
+def person_verify(request: StaffRequest) -> HttpResponse:
     """At the window: find a person by document number, check the original, record it."""
-    if not has_role(request.staff_roles, StaffRoleKind.CLERK):  # type: ignore[attr-defined]
+    if not has_role(request.staff_roles, StaffRoleKind.CLERK):
         raise PermissionDeniedError(_("Only service-centre clerks verify people in person."))
     lookup = PersonLookupForm(request.GET or None)
     person: Person | None = None
@@ -243,8 +244,8 @@ def person_verify(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+def audit_trail(request: StaffRequest) -> HttpResponse:
+    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
         raise PermissionDeniedError(_("Only city operators read the whole audit trail."))
     action = request.GET.get("action", "")[:64]
     events = list(audit_events(action=action))

@@ -49,6 +49,7 @@ from tongban.exchange.services import consent_give, consent_withdraw, reason_tex
 from tongban.exchange.verification import PURPOSE as VERIFICATION_PURPOSE
 from tongban.exchange.verification import firm_verify_against_registry, person_verify_against_registry
 from tongban.identity.models import Firm
+from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 
@@ -147,23 +148,23 @@ def _data_use_page(request: HttpRequest, *, subject_ref: str, firm: Firm | None)
     )
 
 
-def _legal_representative_firm(request: HttpRequest, uscc: str) -> Firm:
+def _legal_representative_firm(request: PersonRequest, uscc: str) -> Firm:
     """The firm, for its legal representative only; anyone else learns nothing (404), staff with
     powers included: the firm's access log is not part of any service area."""
-    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
+    access = firm_access(person=request.person, uscc=uscc, now=now())
     if not access.is_legal_representative:
         raise NotFoundError(_("No such firm among the firms you represent."))
     return access.firm
 
 
 @person_required
-def data_use(request: HttpRequest) -> HttpResponse:
-    _subject, ref = subject_of(person=request.person)  # type: ignore[attr-defined]
+def data_use(request: PersonRequest) -> HttpResponse:
+    _subject, ref = subject_of(person=request.person)
     return _data_use_page(request, subject_ref=ref, firm=None)
 
 
 @person_required
-def firm_data_use(request: HttpRequest, uscc: str) -> HttpResponse:
+def firm_data_use(request: PersonRequest, uscc: str) -> HttpResponse:
     firm = _legal_representative_firm(request, uscc)
     _subject, ref = subject_of(firm=firm)
     return _data_use_page(request, subject_ref=ref, firm=firm)
@@ -218,13 +219,13 @@ def _csv_response(subject_ref: str, *, firm: bool) -> StreamingHttpResponse:
 
 
 @person_required
-def data_use_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _subject, ref = subject_of(person=request.person)  # type: ignore[attr-defined]
+def data_use_csv(request: PersonRequest) -> StreamingHttpResponse:
+    _subject, ref = subject_of(person=request.person)
     return _csv_response(ref, firm=False)
 
 
 @person_required
-def firm_data_use_csv(request: HttpRequest, uscc: str) -> StreamingHttpResponse:
+def firm_data_use_csv(request: PersonRequest, uscc: str) -> StreamingHttpResponse:
     firm = _legal_representative_firm(request, uscc)
     _subject, ref = subject_of(firm=firm)
     return _csv_response(ref, firm=True)
@@ -317,9 +318,9 @@ def _consented_values(grant: Grant, labels: LogLabels, language: str, until: dat
 
 
 @person_required
-def consents(request: HttpRequest) -> HttpResponse:
+def consents(request: PersonRequest) -> HttpResponse:
     """The person's consents, and the agencies that may ask for their data with consent."""
-    person = request.person  # type: ignore[attr-defined]
+    person = request.person
     moment = now()
     given = list(consents_of(person=person))
     grants = _consent_grants("person", moment)
@@ -371,8 +372,8 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @person_required
-def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def consent_withdraw_view(request: PersonRequest, consent_id: int) -> HttpResponse:
+    person = request.person
     consent = consent_of_person(consent_id=consent_id, person=person)
     if consent is None:
         raise NotFoundError(_("No such consent among yours."))
@@ -426,7 +427,7 @@ def _for_firm(request: HttpRequest, firm: Firm) -> Actor:
 
 
 @person_required
-def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
+def firm_consents(request: PersonRequest, uscc: str) -> HttpResponse:
     """The firm's consents, and a form to give one: for its legal representative only."""
     firm = _legal_representative_firm(request, uscc)
     moment = now()
@@ -444,7 +445,7 @@ def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
             consent_give(
                 consumer=grant.consumer, resource=grant.resource, purpose=grant.purpose,
                 expires_at=_end_of_day(form.cleaned_data["expires_on"]), actor=_for_firm(request, firm), now=moment,
-                firm=firm, given_by=request.person,  # type: ignore[attr-defined]
+                firm=firm, given_by=request.person,
             )  # fmt: skip
         except ValidationError as exc:
             form.add_service_error(exc)
@@ -483,7 +484,7 @@ def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @require_POST
 @person_required
-def firm_consent_withdraw_view(request: HttpRequest, uscc: str, consent_id: int) -> HttpResponse:
+def firm_consent_withdraw_view(request: PersonRequest, uscc: str, consent_id: int) -> HttpResponse:
     firm = _legal_representative_firm(request, uscc)
     consent = consent_of_firm(consent_id=consent_id, firm=firm)
     if consent is None:
@@ -491,7 +492,7 @@ def firm_consent_withdraw_view(request: HttpRequest, uscc: str, consent_id: int)
     try:
         consent_withdraw(
             consent=consent,
-            person=request.person,  # type: ignore[attr-defined]
+            person=request.person,
             actor=_for_firm(request, firm),
             now=now(),
         )
@@ -507,10 +508,10 @@ def firm_consent_withdraw_view(request: HttpRequest, uscc: str, consent_id: int)
 
 @require_POST
 @person_required
-def verify_registry(request: HttpRequest) -> HttpResponse:
+def verify_registry(request: PersonRequest) -> HttpResponse:
     try:
         outcome = person_verify_against_registry(
-            person=request.person,  # type: ignore[attr-defined]
+            person=request.person,
             actor=actor_from_request(request),
             now=now(),
         )
@@ -523,12 +524,12 @@ def verify_registry(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @person_required
-def firm_verify_registry(request: HttpRequest, uscc: str) -> HttpResponse:
+def firm_verify_registry(request: PersonRequest, uscc: str) -> HttpResponse:
     firm = _legal_representative_firm(request, uscc)
     try:
         outcome = firm_verify_against_registry(
             firm=firm,
-            person=request.person,  # type: ignore[attr-defined]
+            person=request.person,
             actor=actor_from_request(request),
             now=now(),
         )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.requests import actor_from_request
 from tongban.identity.models import Firm, IdType, Power, ServiceArea
+from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import (
     acting_authority,
     firm_access,
@@ -32,17 +33,17 @@ from tongban.portal.forms import PowerGrantForm, PowerRevokeForm
 
 
 @person_required
-def firm_space(request: HttpRequest, uscc: str) -> HttpResponse:
-    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
+def firm_space(request: PersonRequest, uscc: str) -> HttpResponse:
+    access = firm_access(person=request.person, uscc=uscc, now=now())
     areas = [(area, ServiceArea(area).label, access.powers.get(area)) for area in access.areas]
     return render(request, "portal/firm_space.html", {"access": access, "firm": access.firm, "areas": areas})
 
 
 @person_required
-def firm_area(request: HttpRequest, uscc: str, area: str) -> HttpResponse:
+def firm_area(request: PersonRequest, uscc: str, area: str) -> HttpResponse:
     """One service area of the firm: only for a person holding the power (or the legal rep)."""
-    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
-    authority = acting_authority(person=request.person, firm=access.firm, area=area, now=now())  # type: ignore[attr-defined]
+    access = firm_access(person=request.person, uscc=uscc, now=now())
+    authority = acting_authority(person=request.person, firm=access.firm, area=area, now=now())
     return render(
         request,
         "portal/firm_area.html",
@@ -61,8 +62,8 @@ def _end_of_day(day: object) -> datetime:
 
 
 @person_required
-def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def firm_staff(request: PersonRequest, uscc: str) -> HttpResponse:
+    person = request.person
     access = firm_access(person=person, uscc=uscc, now=now())
     require_legal_representative(person=person, firm=access.firm)
     form = PowerGrantForm(request.POST or None)
@@ -126,8 +127,8 @@ def _grant_checked(form: PowerGrantForm, firm: Firm) -> bool:
 
 @require_POST
 @person_required
-def power_revoke_view(request: HttpRequest, uscc: str, power_id: int) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def power_revoke_view(request: PersonRequest, uscc: str, power_id: int) -> HttpResponse:
+    person = request.person
     access = firm_access(person=person, uscc=uscc, now=now())
     require_legal_representative(person=person, firm=access.firm)
     power = get_object_or_404(Power, pk=power_id, firm=access.firm)
