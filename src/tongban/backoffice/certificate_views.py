@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +14,9 @@ from tongban.certificates.models import Certificate
 from tongban.certificates.selectors import certificate_by_number, shown_fields
 from tongban.certificates.services import certificate_record_opened, certificate_revoke
 from tongban.core.clock import now
-from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from tongban.core.errors import NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity.models import AGENCY_ROLES, StaffRoleKind
 from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
@@ -74,15 +74,11 @@ def certificate_detail(request: StaffRequest, number: str) -> HttpResponse:
 @staff_required
 def certificate_revoke_view(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
-    try:  # the service checks again who may revoke: it is the authority
+    with domain_errors(request) as done:  # the service checks again who may revoke: it is the authority
         certificate_revoke(
             certificate=certificate, account=staff_account(request), reason=request.POST.get("reason", ""),
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if done:
         messages.success(request, _("The certificate is revoked. Verification shows it at once."))
     return redirect("backoffice:certificate", number=number)

@@ -24,6 +24,7 @@ from tongban.backoffice.forms import GrantRequestForm, GrantTargetForm
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.exchange.models import DataResource, Grant, GrantStatus
 from tongban.exchange.selectors import (
     PLATFORM_PURPOSES,
@@ -214,17 +215,13 @@ def grant_new(request: StaffRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(PermissionDeniedError, ValidationError)) as done:
             grant_request(
                 consumer=consumer, resource=resource, purpose=values["purpose"], fields=list(values["fields"]),
                 expires_at=_end_of_day(values["expires_on"]), justification=values["justification"],
                 account=staff_account(request), actor=actor_from_request(request), now=moment,
             )  # fmt: skip
-        except PermissionDeniedError as exc:
-            form.add_error(None, str(exc.message))
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(request, _("The request is sent. The owning agency decides on it."))
             return redirect("backoffice:exchange_grants")
     return render(
@@ -262,14 +259,12 @@ def grant_decide_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     elif decision == "refuse" and not reason:
         messages.error(request, _("Give the reason for refusing the request."))
     else:
-        try:
+        with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
             grant_decide(
                 grant=grant, approve=decision == "approve", reason=reason, account=staff_account(request),
                 actor=actor_from_request(request), now=now(),
             )  # fmt: skip
-        except (ConflictError, PermissionDeniedError) as exc:
-            messages.error(request, str(exc.message))
-        else:
+        if done:
             messages.success(
                 request,
                 _("The request is approved: the agency may read these fields from now on.")
@@ -286,11 +281,9 @@ def grant_revoke_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that the grant ends now."))
         return redirect("backoffice:exchange_grants")
-    try:
+    with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
         grant_revoke(grant=grant, account=staff_account(request), actor=actor_from_request(request), now=now())
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("The grant is revoked: the next query is refused."))
     return redirect("backoffice:exchange_grants")
 

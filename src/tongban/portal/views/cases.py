@@ -29,6 +29,7 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
 from tongban.core.requests import actor_from_request, key_before, posted_lock_version
+from tongban.core.web import domain_errors, refusal_text
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
@@ -163,14 +164,12 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
 def case_withdraw(request: PersonRequest, number: str) -> HttpResponse:
     person = request.person
     access = case_for_person(number=number, person=person, now=now())
-    try:
+    with domain_errors(request, catch=(ConflictError, ValidationError)) as done:
         case_act(
             case=access.case, action="withdraw", expected_version=posted_lock_version(request),
             person=person, actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-    else:
+    if done:
         messages.success(request, _("The application is withdrawn."))
     return redirect("portal:my_case", number=number)
 
@@ -201,14 +200,12 @@ def case_supplement(request: PersonRequest, number: str) -> HttpResponse:
             )
     if failed:
         return redirect("portal:my_case", number=number)
-    try:
+    with domain_errors(request, catch=(ConflictError, ValidationError)) as done:
         case_act(
             case=case, action="resubmit", expected_version=posted_lock_version(request), person=person,
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-    else:
+    if done:
         messages.success(request, _("Sent. The review continues and the time limit runs again."))
     return redirect("portal:my_case", number=number)
 
@@ -229,10 +226,8 @@ def _file_response(upload: Upload) -> FileResponse:
     return response
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(getattr(exc, "message", exc))
+def _message(exc: ValidationError) -> str:
+    return refusal_text(exc)
 
 
 @person_required

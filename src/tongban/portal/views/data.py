@@ -32,6 +32,7 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request, key_before
+from tongban.core.web import domain_errors
 from tongban.exchange.models import AccessLogEntry, AccessOutcome, Consent, Grant
 from tongban.exchange.selectors import (
     PAGE,
@@ -335,15 +336,13 @@ def consents(request: PersonRequest) -> HttpResponse:
             return redirect("portal:consents")
         bound = _consent_form(grant, request.POST)
         if bound.is_valid():
-            try:
+            with domain_errors(request, bound, catch=(ValidationError,)) as done:
                 consent_give(
                     consumer=grant.consumer, resource=grant.resource, purpose=grant.purpose,
                     expires_at=_end_of_day(bound.cleaned_data["expires_on"]), actor=actor_from_request(request),
                     now=moment, person=person,
                 )  # fmt: skip
-            except ValidationError as exc:
-                bound.add_service_error(exc)
-            else:
+            if done:
                 messages.success(
                     request,
                     _("You consented: %(agency)s may read %(data)s for “%(purpose)s” until %(date)s.")
@@ -377,11 +376,9 @@ def consent_withdraw_view(request: PersonRequest, consent_id: int) -> HttpRespon
     consent = consent_of_person(consent_id=consent_id, person=person)
     if consent is None:
         raise NotFoundError(_("No such consent among yours."))
-    try:
+    with domain_errors(request, catch=(ConflictError,)) as done:
         consent_withdraw(consent=consent, person=person, actor=actor_from_request(request), now=now())
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("Your consent is withdrawn. The agency can no longer rely on it."))
     return redirect("portal:consents")
 
@@ -441,15 +438,13 @@ def firm_consents(request: PersonRequest, uscc: str) -> HttpResponse:
     form = FirmConsentForm(request.POST if request.method == "POST" else None, grants=grants, initial=initial)
     if request.method == "POST" and form.is_valid():
         grant = next(g for g in grants if g.pk == form.cleaned_data["grant"])
-        try:
+        with domain_errors(request, form, catch=(ValidationError,)) as done:
             consent_give(
                 consumer=grant.consumer, resource=grant.resource, purpose=grant.purpose,
                 expires_at=_end_of_day(form.cleaned_data["expires_on"]), actor=_for_firm(request, firm), now=moment,
                 firm=firm, given_by=request.person,
             )  # fmt: skip
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(
                 request,
                 _("The firm consented: %(agency)s may read %(data)s for “%(purpose)s” until %(date)s.")
@@ -489,16 +484,14 @@ def firm_consent_withdraw_view(request: PersonRequest, uscc: str, consent_id: in
     consent = consent_of_firm(consent_id=consent_id, firm=firm)
     if consent is None:
         raise NotFoundError(_("No such consent among the firm's."))
-    try:
+    with domain_errors(request, catch=(ConflictError,)) as done:
         consent_withdraw(
             consent=consent,
             person=request.person,
             actor=_for_firm(request, firm),
             now=now(),
         )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("The firm's consent is withdrawn. The agency can no longer rely on it."))
     return redirect("portal:firm_consents", uscc=firm.uscc)
 
@@ -509,15 +502,13 @@ def firm_consent_withdraw_view(request: PersonRequest, uscc: str, consent_id: in
 @require_POST
 @person_required
 def verify_registry(request: PersonRequest) -> HttpResponse:
-    try:
+    with domain_errors(request, catch=(ConflictError,)) as done:
         outcome = person_verify_against_registry(
             person=request.person,
             actor=actor_from_request(request),
             now=now(),
         )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         (messages.success if outcome.verified else messages.error)(request, outcome.message)
     return redirect("portal:my_space")
 
@@ -526,15 +517,13 @@ def verify_registry(request: PersonRequest) -> HttpResponse:
 @person_required
 def firm_verify_registry(request: PersonRequest, uscc: str) -> HttpResponse:
     firm = _legal_representative_firm(request, uscc)
-    try:
+    with domain_errors(request, catch=(ConflictError,)) as done:
         outcome = firm_verify_against_registry(
             firm=firm,
             person=request.person,
             actor=actor_from_request(request),
             now=now(),
         )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         (messages.success if outcome.verified else messages.error)(request, outcome.message)
     return redirect("portal:firm_space", uscc=uscc)

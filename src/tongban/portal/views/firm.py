@@ -18,6 +18,7 @@ from tongban.catalogue.selectors import published_services
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity.models import Firm, IdType, Power, ServiceArea
 from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import (
@@ -69,7 +70,7 @@ def firm_staff(request: PersonRequest, uscc: str) -> HttpResponse:
     form = PowerGrantForm(request.POST or None)
     if request.method == "POST" and _grant_checked(form, access.firm):
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(ValidationError, ConflictError)) as done:
             power_grant(
                 firm=access.firm,
                 grantee=data["grantee"],
@@ -79,11 +80,7 @@ def firm_staff(request: PersonRequest, uscc: str) -> HttpResponse:
                 actor=actor_from_request(request),
                 now=now(),
             )
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        if done:
             messages.success(
                 request,
                 _("%(name)s may now act for the firm in “%(area)s”.")
@@ -134,10 +131,8 @@ def power_revoke_view(request: PersonRequest, uscc: str, power_id: int) -> HttpR
     power = get_object_or_404(Power, pk=power_id, firm=access.firm)
     form = PowerRevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
+    with domain_errors(request, catch=(ConflictError,)) as done:
         power_revoke(power=power, revoked_by=person, reason=reason, actor=actor_from_request(request), now=now())
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("The power is revoked. It stopped working at once."))
     return redirect("portal:firm_staff", uscc=uscc)
