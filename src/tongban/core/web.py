@@ -1,4 +1,5 @@
-"""One way for a view to run a service and show its refusal on its own page.
+"""Plumbing the front ends' views share: one way to run a service and show its refusal on the
+page (:func:`domain_errors`), and one way to stream a CSV download (:func:`csv_lines`).
 
 A service refuses with a ``ValidationError`` (keyed by field, or a message only) or with a
 :class:`~tongban.core.errors.DomainError` (``ConflictError``: the object changed or already exists;
@@ -23,11 +24,16 @@ Where the refusal is shown:
 
 ``catch`` names the refusals the view shows itself (default: all three kinds); any other is not
 caught, so a domain error the view leaves out still gets the error page and its status.
+
+A CSV download is streamed line by line (``StreamingHttpResponse(csv_lines(header, rows))``): it
+starts with a byte-order mark, so that spreadsheets read it as UTF-8, and no cell is ever run as a
+formula (:func:`csv_cell`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from django.contrib import messages
@@ -93,3 +99,30 @@ def domain_errors(
         show_refusal(request, error, form)
     else:
         outcome.done = True
+
+
+# --- CSV downloads ---------------------------------------------------------------------------------
+
+#: Cells a spreadsheet would read as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, so csv.writer feeds a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_lines(header: Sequence[object], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """A CSV file line by line, for a ``StreamingHttpResponse``: a byte-order mark and the header,
+    then the rows as they come (a generator's rows are made only as the response streams)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([csv_cell(str(cell)) for cell in header])
+    for row in rows:
+        yield writer.writerow([csv_cell(cell) for cell in row])
