@@ -195,11 +195,14 @@ def consents(request: PersonRequest) -> HttpResponse:
         bound_grant_id = grant.pk
     grant_rows = [
         GrantRow(
-            offer.grant, offer.fields, offer.purpose, offer.consented_until,
+            offer.grant,
+            offer.fields,
+            offer.purpose,
+            offer.consented_until,
             form=bound if bound is not None and offer.grant.pk == bound_grant_id else consent_form(offer.grant),
         )
         for offer in consent_offers(grants, given, labels, language, now=moment, firm=False)
-    ]  # fmt: skip
+    ]
     rows = consent_rows(given, labels, language, now=moment, firm=False)
     return render(
         request,
