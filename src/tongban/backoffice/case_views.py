@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +37,7 @@ from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.requests import actor_from_request, page_number, posted_int, posted_lock_version
+from tongban.core.web import domain_errors
 from tongban.exchange.models import DataResource
 from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
@@ -176,14 +176,12 @@ def _exchange_context(case: Case, *, lang: str) -> dict[str, Any]:
 def case_fetch(request: HttpRequest, number: str) -> HttpResponse:
     account = staff_account(request)
     case, _roles = case_for_staff(number=number, account=account)
-    try:
+    with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
         row = case_fetch_data(
             case=case, resource_code=request.POST.get("resource", ""), subject_ref=request.POST.get("subject", ""),
             account=account, actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         if row.outcome == "answered":
             messages.success(request, _("Fetched through the data exchange.") if row.found else
                              _("The source holds no record about this person or firm."))  # fmt: skip
@@ -206,7 +204,7 @@ def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:
 def case_action(request: HttpRequest, number: str) -> HttpResponse:
     account = staff_account(request)
     case, _roles = case_for_staff(number=number, account=account)
-    try:
+    with domain_errors(request) as done:
         case_act(
             case=case,
             action=request.POST.get("action", ""),
@@ -219,13 +217,7 @@ def case_action(request: HttpRequest, number: str) -> HttpResponse:
             items=[line for line in request.POST.get("items", "").splitlines() if line.strip()],
             materials=request.POST.getlist("materials"),
         )
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    except PermissionDeniedError as exc:
-        messages.error(request, str(exc.message))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if done:
         messages.success(request, _("Done."))
     return redirect("backoffice:case", number=number)
 
@@ -236,16 +228,12 @@ def case_assign_view(request: HttpRequest, number: str) -> HttpResponse:
     account = staff_account(request)
     case, _roles = case_for_staff(number=number, account=account)
     assignee = get_object_or_404(Account, pk=posted_int(request, "assignee") or account.pk)
-    try:
+    with domain_errors(request) as done:
         case_assign(
             case=case, assignee=assignee, by=account, expected_version=posted_lock_version(request),
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if done:
         messages.success(request, _("The case is assigned."))
     return redirect("backoffice:case", number=number)
 

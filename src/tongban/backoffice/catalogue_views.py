@@ -40,6 +40,7 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.models import CalendarDay, CalendarYear
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.forms import engine
 from tongban.forms.models import FormDefinition
 from tongban.forms.services import (
@@ -48,12 +49,13 @@ from tongban.forms.services import (
     service_version_publish_with_form,
 )
 from tongban.identity.models import StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 
 @staff_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    roles = request.staff_roles  # type: ignore[attr-defined]
+def catalogue(request: StaffRequest) -> HttpResponse:
+    roles = request.staff_roles
     if has_role(roles, StaffRoleKind.CITY_OPERATOR):
         agency_ids = None
     else:  # an agency administrator sees every agency they administer
@@ -65,23 +67,21 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def service_new(request: HttpRequest) -> HttpResponse:
+def service_new(request: StaffRequest) -> HttpResponse:
     """A new service: the item, its first version as a draft and a starter form; then its page,
     where the guide, the materials and the topics are completed and the draft is published."""
-    agencies = catalogue_editable_agencies(roles=request.staff_roles)  # type: ignore[attr-defined]
+    agencies = catalogue_editable_agencies(roles=request.staff_roles)
     if not agencies.exists():
         raise PermissionDeniedError(_("Only city operators and agency administrators create services."))
     form = ServiceCreateForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(ValidationError,)) as done:
             version = service_item_create_with_form(
                 code=data["code"], agency=data["agency"], area=data["area"], content=form.content(),
                 starter=data["starter"], editor=staff_account(request), actor=actor_from_request(request),
             )  # fmt: skip
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(
                 request,
                 _("The service is created as a draft. Add its materials and the rest of its guide, then publish it."),
@@ -104,15 +104,12 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = VersionForm(request.POST or None, instance=draft) if draft else None
     if form is not None and draft is not None and request.method == "POST" and form.is_valid():
         content = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
-        try:
+        with domain_errors(request, form, catch=(ValidationError,)) as done:
             service_version_update(
                 version=draft, content=content, editor=staff_account(request), actor=actor_from_request(request),
                 topics=form.cleaned_data["topics"],
             )  # fmt: skip
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if done:
             messages.success(request, _("The draft is saved. Publish it when it is ready."))
             return redirect("backoffice:service_edit", code=code)
     return render(
@@ -168,16 +165,12 @@ def service_form(request: HttpRequest, code: str) -> HttpResponse:
     initial = {"schema": _pretty(definition.schema), "layout": _pretty(definition.layout)} if definition else {}
     form = FormDefinitionForm(request.POST if request.method == "POST" and editable else None, initial=initial)
     if editable and version is not None and request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form, catch=(ValidationError, ConflictError)) as done:
             form_definition_update(
                 version=version, schema=form.cleaned_data["schema"], layout=form.cleaned_data["layout"],
                 editor=staff_account(request), actor=actor_from_request(request),
             )  # fmt: skip
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        if done:
             messages.success(request, _("The form is saved in the draft. Publish the draft when it is ready."))
             return redirect("backoffice:service_form", code=code)
     return render(
@@ -202,13 +195,12 @@ def service_draft(request: HttpRequest, code: str) -> HttpResponse:
 def service_publish(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(request, code)
     draft = get_object_or_404(ServiceVersion, item=item, status=VersionStatus.DRAFT)
-    try:  # refused, with nothing published, if the draft has no application form
+    # Refused, with nothing published, if the draft has no application form.
+    with domain_errors(request, catch=(ValidationError, ConflictError)) as done:
         service_version_publish_with_form(
             version=draft, editor=staff_account(request), actor=actor_from_request(request), now=now()
         )
-    except (ValidationError, ConflictError) as exc:
-        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.message))
-    else:
+    if done:
         messages.success(request, _("Published. New applications use this version; open cases keep theirs."))
     return redirect("backoffice:service_edit", code=code)
 
@@ -221,14 +213,12 @@ def material_add(request: HttpRequest, code: str) -> HttpResponse:
     form = MaterialForm(request.POST, prefix="material")  # beside the service form: its own ids
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, catch=(ValidationError,)) as done:
             material_save(
                 version=draft, code=data["code"], editor=staff_account(request), actor=actor_from_request(request),
                 content={k: data[k] for k in ("name_zh", "name_en", "required", "government_may_hold")},
             )  # fmt: skip
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
+        if done:
             messages.success(request, _("The material is saved."))
     else:
         messages.error(request, _("Check the material's code and both names."))
@@ -306,12 +296,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(ValidationError,)) as done:
             calendar_day_set(day=data["day"], kind=data["kind"], name_zh=data["name_zh"], name_en=data["name_en"],
                              editor=account, actor=actor_from_request(request))  # fmt: skip
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(request, _("The calendar is updated; deadlines use it at once."))
             return redirect(f"{reverse('backoffice:calendar')}?year={data['day'].year}")
     days = CalendarDay.objects.filter(day__year=year).order_by("day")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,14 +14,16 @@ from tongban.certificates.models import Certificate
 from tongban.certificates.selectors import certificate_by_number, shown_fields
 from tongban.certificates.services import certificate_record_opened, certificate_revoke
 from tongban.core.clock import now
-from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from tongban.core.errors import NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity.models import AGENCY_ROLES, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 
-def _agency_scope(request: HttpRequest) -> Q:
-    roles = request.staff_roles  # type: ignore[attr-defined]
+def _agency_scope(request: StaffRequest) -> Q:
+    roles = request.staff_roles
     if has_role(roles, StaffRoleKind.CITY_OPERATOR):
         return Q()
     agencies = [role.agency_id for role in roles if role.role in AGENCY_ROLES and role.agency_id]
@@ -32,7 +33,7 @@ def _agency_scope(request: HttpRequest) -> Q:
 
 
 @staff_required
-def certificate_list(request: HttpRequest) -> HttpResponse:
+def certificate_list(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("number", "").strip().upper()[:24]
     certificates = Certificate.objects.filter(_agency_scope(request)).select_related("certificate_type")
     if query:
@@ -42,7 +43,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/certificates.html", {"rows": rows, "query": query})
 
 
-def _own_certificate(request: HttpRequest, number: str) -> Certificate:
+def _own_certificate(request: StaffRequest, number: str) -> Certificate:
     """The certificate, if the staff member's agency issued it (any, for a city operator); another
     agency's staff get the same 404 as for a number that names nothing."""
     certificate = certificate_by_number(number=number)
@@ -53,7 +54,7 @@ def _own_certificate(request: HttpRequest, number: str) -> Certificate:
 
 @require_safe
 @staff_required
-def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_detail(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
     certificate_record_opened(
         certificate=certificate, account=staff_account(request), actor=actor_from_request(request)
@@ -71,17 +72,13 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_revoke_view(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
-    try:  # the service checks again who may revoke: it is the authority
+    with domain_errors(request) as done:  # the service checks again who may revoke: it is the authority
         certificate_revoke(
             certificate=certificate, account=staff_account(request), reason=request.POST.get("reason", ""),
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if done:
         messages.success(request, _("The certificate is revoked. Verification shows it at once."))
     return redirect("backoffice:certificate", number=number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import PermissionDeniedError
 from tongban.identity.models import Account
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import active_staff_roles
 
 View = Callable[..., HttpResponseBase]
@@ -36,7 +37,7 @@ def staff_account(request: HttpRequest) -> Account:
 
 def staff_required(view: View) -> View:
     """Signed in with password and TOTP, holding at least one active staff role; the view gets
-    ``request.staff_roles``."""
+    a :class:`StaffRequest` (``request.staff_roles``)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -46,7 +47,8 @@ def staff_required(view: View) -> View:
         roles = active_staff_roles(account=account)
         if not roles:
             raise PermissionDeniedError(_("The back office is for agency and service-centre staff."))
-        request.staff_roles = roles  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        checked = cast(StaffRequest, request)  # what this guard sets, set on the next line
+        checked.staff_roles = roles
+        return view(checked, *args, **kwargs)
 
     return wrapper

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,6 +24,7 @@ from tongban.backoffice.forms import GrantRequestForm, GrantTargetForm
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.exchange.models import DataResource, Grant, GrantStatus
 from tongban.exchange.selectors import (
     PLATFORM_PURPOSES,
@@ -39,6 +40,7 @@ from tongban.exchange.selectors import (
 )
 from tongban.exchange.services import grant_decide, grant_request, grant_revoke
 from tongban.identity.models import Agency, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 #: The periods the statistics page offers, in days; the first is the default.
@@ -54,9 +56,9 @@ def _both(language: str, zh: str, en: str) -> str:
     return en if language == "en" else zh
 
 
-def _require_grant_admin(request: HttpRequest) -> tuple[bool, list[int]]:
+def _require_grant_admin(request: StaffRequest) -> tuple[bool, list[int]]:
     """(is a city operator, ids of the agencies administered); refuses everyone else."""
-    roles = request.staff_roles  # type: ignore[attr-defined]
+    roles = request.staff_roles
     if not has_role(roles, StaffRoleKind.CITY_OPERATOR, StaffRoleKind.AGENCY_ADMIN):
         raise PermissionDeniedError(_("Only agency administrators and city operators manage data grants."))
     return administered_agencies(staff_account(request))
@@ -75,7 +77,7 @@ class ResourceRow:
 
 
 @staff_required
-def resource_catalogue(request: HttpRequest) -> HttpResponse:
+def resource_catalogue(request: StaffRequest) -> HttpResponse:
     language = _language()
     rows = [
         ResourceRow(
@@ -87,7 +89,7 @@ def resource_catalogue(request: HttpRequest) -> HttpResponse:
         )
         for resource in resources()
     ]
-    roles = request.staff_roles  # type: ignore[attr-defined]
+    roles = request.staff_roles
     return render(
         request,
         "backoffice/exchange.html",
@@ -151,7 +153,7 @@ def _grant_rows(grants: list[Grant], *, moment: datetime) -> list[GrantRow]:
 
 
 @staff_required
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: StaffRequest) -> HttpResponse:
     operator, _agencies = _require_grant_admin(request)
     moment = now()
     overview = grant_overview(account=staff_account(request), now=moment)
@@ -175,7 +177,7 @@ def _end_of_day(day: object) -> datetime:
 
 
 @staff_required
-def grant_new(request: HttpRequest) -> HttpResponse:
+def grant_new(request: StaffRequest) -> HttpResponse:
     """Two steps without JavaScript: choose the agency and the resource (GET), then the fields,
     purpose, expiry and justification (POST to the same address)."""
     operator, agency_ids = _require_grant_admin(request)
@@ -213,17 +215,13 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(PermissionDeniedError, ValidationError)) as done:
             grant_request(
                 consumer=consumer, resource=resource, purpose=values["purpose"], fields=list(values["fields"]),
                 expires_at=_end_of_day(values["expires_on"]), justification=values["justification"],
                 account=staff_account(request), actor=actor_from_request(request), now=moment,
             )  # fmt: skip
-        except PermissionDeniedError as exc:
-            form.add_error(None, str(exc.message))
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(request, _("The request is sent. The owning agency decides on it."))
             return redirect("backoffice:exchange_grants")
     return render(
@@ -242,7 +240,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_grant(request: HttpRequest, grant_id: int) -> Grant:
+def _visible_grant(request: StaffRequest, grant_id: int) -> Grant:
     _require_grant_admin(request)
     grant = grant_visible(account=staff_account(request), grant_id=grant_id)
     if grant is None:
@@ -252,7 +250,7 @@ def _visible_grant(request: HttpRequest, grant_id: int) -> Grant:
 
 @require_POST
 @staff_required
-def grant_decide_view(request: HttpRequest, grant_id: int) -> HttpResponse:
+def grant_decide_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     grant = _visible_grant(request, grant_id)
     decision = request.POST.get("decision", "")
     reason = request.POST.get("reason", "").strip()[:500]
@@ -261,14 +259,12 @@ def grant_decide_view(request: HttpRequest, grant_id: int) -> HttpResponse:
     elif decision == "refuse" and not reason:
         messages.error(request, _("Give the reason for refusing the request."))
     else:
-        try:
+        with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
             grant_decide(
                 grant=grant, approve=decision == "approve", reason=reason, account=staff_account(request),
                 actor=actor_from_request(request), now=now(),
             )  # fmt: skip
-        except (ConflictError, PermissionDeniedError) as exc:
-            messages.error(request, str(exc.message))
-        else:
+        if done:
             messages.success(
                 request,
                 _("The request is approved: the agency may read these fields from now on.")
@@ -280,16 +276,14 @@ def grant_decide_view(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def grant_revoke_view(request: HttpRequest, grant_id: int) -> HttpResponse:
+def grant_revoke_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     grant = _visible_grant(request, grant_id)
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that the grant ends now."))
         return redirect("backoffice:exchange_grants")
-    try:
+    with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
         grant_revoke(grant=grant, account=staff_account(request), actor=actor_from_request(request), now=now())
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("The grant is revoked: the next query is refused."))
     return redirect("backoffice:exchange_grants")
 
@@ -313,8 +307,8 @@ class UsageLine:
 
 
 @staff_required
-def statistics(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+def statistics(request: StaffRequest) -> HttpResponse:
+    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
         raise PermissionDeniedError(_("Only city operators see the city's statistics."))
     try:
         days = int(request.GET.get("days", STATISTICS_DAYS[0]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -11,12 +11,13 @@ from tongban.backoffice.decorators import staff_required
 from tongban.cases.models import CaseMaterial, MaterialSource
 from tongban.core.errors import PermissionDeniedError
 from tongban.identity.models import StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
 
 @staff_required
-def reuse(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+def reuse(request: StaffRequest) -> HttpResponse:
+    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
         raise PermissionDeniedError(_("Only city operators see the city's statistics."))
     rows = (
         CaseMaterial.objects.values("case__item__code", "material_code")

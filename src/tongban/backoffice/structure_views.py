@@ -25,7 +25,9 @@ from tongban.backoffice.decorators import View, staff_account, staff_required
 from tongban.core.errors import PermissionDeniedError
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import district_name, has_role
 from tongban.identity.services import (
     AGENCY_FIELDS,
@@ -159,8 +161,8 @@ def city_operator_required(view: View) -> View:
 
     @staff_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
             raise PermissionDeniedError(_("Only city operators set up agencies, offices and service centres."))
         return view(request, *args, **kwargs)
 
@@ -195,11 +197,9 @@ def _form_page(
     """Show the form; on a valid post call the service, then go back to the overview with a
     message, or show the service's field errors with the error summary."""
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form, catch=(ValidationError,)) as saved:
             save(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if saved:
             messages.success(request, done)
             return redirect(back)
     return render(request, "backoffice/structure_form.html", {"form": form, "back": back, **context})

@@ -16,9 +16,11 @@ from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity import idnumbers
 from tongban.identity.emails import send_password_link
 from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
+from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import agency_staff, has_role, person_by_identifier, require_agency_role
 from tongban.identity.services import (
     person_open_account_at_window,
@@ -32,8 +34,8 @@ from tongban.identity.services import (
 
 
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
-    roles = request.staff_roles  # type: ignore[attr-defined]
+def home(request: StaffRequest) -> HttpResponse:
+    roles = request.staff_roles
     return render(
         request,
         "backoffice/home.html",
@@ -64,7 +66,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
             if office_problem:
                 form.add_error("office", office_problem)
         else:
-            try:
+            with domain_errors(request, form) as done:
                 staff_role_grant(
                     account=account,
                     role=form.cleaned_data["role"],
@@ -74,11 +76,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
                     actor=actor_from_request(request),
                     now=now(),
                 )
-            except (ConflictError, PermissionDeniedError) as exc:
-                form.add_error(None, str(exc.message))
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
+            if done:
                 messages.success(request, _("The role is granted."))
                 return redirect("backoffice:agency", code=code)
     return render(
@@ -111,18 +109,14 @@ def staff_add(request: HttpRequest, code: str) -> HttpResponse:
     form = StaffAddForm(request.POST if request.method == "POST" else None, agency=agency, prefix=STAFF_ADD_PREFIX)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form) as done:
             account = staff_member_add(
                 username=data["username"], display_name=data["display_name"], email=data["email"],
                 preferred_language=data["preferred_language"], role=data["role"], agency=agency,
                 office=data["office"], granted_by=staff_account(request), actor=actor_from_request(request),
                 now=now(),
             )  # fmt: skip
-        except (ConflictError, PermissionDeniedError) as exc:
-            form.add_error(None, str(exc.message))
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(
                 request,
                 _("%(name)s is added to the staff; a link to choose the password was sent to %(email)s.")
@@ -138,13 +132,11 @@ def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
     require_agency_role(account=staff_account(request), agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])
     staff_role = get_object_or_404(StaffRole, pk=role_id, agency=agency)
-    try:
+    with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
         staff_role_revoke(
             staff_role=staff_role, revoked_by=staff_account(request), actor=actor_from_request(request), now=now()
         )
-    except (ConflictError, PermissionDeniedError) as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("The role is revoked."))
     return redirect("backoffice:agency", code=code)
 
@@ -164,17 +156,18 @@ def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse
     account = target.account
     form = TotpResetForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        try:
+        # Refused for this account: said on the agency's page; a reason refused: said on the form.
+        with (
+            domain_errors(request, catch=(PermissionDeniedError,)) as allowed,
+            domain_errors(request, form, catch=(ValidationError,)) as done,
+        ):
             staff_totp_reset(
                 account=account, reset_by=staff_account(request), reason=form.cleaned_data["reason"],
                 actor=actor_from_request(request),
             )  # fmt: skip
-        except PermissionDeniedError as exc:
-            messages.error(request, str(exc.message))
+        if not allowed:
             return redirect("backoffice:agency", code=code)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             messages.success(
                 request,
                 _("The two-step login of %(name)s is reset and their password replaced. They have been e-mailed "
@@ -186,9 +179,9 @@ def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse
 
 
 @staff_required
-def person_verify(request: HttpRequest) -> HttpResponse:
+def person_verify(request: StaffRequest) -> HttpResponse:
     """At the window: find a person by document number, check the original, record it."""
-    if not has_role(request.staff_roles, StaffRoleKind.CLERK):  # type: ignore[attr-defined]
+    if not has_role(request.staff_roles, StaffRoleKind.CLERK):
         raise PermissionDeniedError(_("Only service-centre clerks verify people in person."))
     lookup = PersonLookupForm(request.GET or None)
     person: Person | None = None
@@ -208,13 +201,12 @@ def person_verify(request: HttpRequest) -> HttpResponse:
                         "backoffice/person_verify.html",
                         {"lookup": lookup, "person": person, "form": verify_form},
                     )
-                try:
+                with domain_errors(request, verify_form, catch=(ValidationError,)) as done:
                     account = person_open_account_at_window(
                         person=person, clerk=staff_account(request), username=data["username"], email=data["email"],
                         document=data["document"], actor=actor_from_request(request),
                     )  # fmt: skip
-                except ValidationError as exc:
-                    verify_form.add_service_error(exc)
+                if not done:
                     return render(
                         request,
                         "backoffice/person_verify.html",
@@ -244,8 +236,8 @@ def person_verify(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):  # type: ignore[attr-defined]
+def audit_trail(request: StaffRequest) -> HttpResponse:
+    if not has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR):
         raise PermissionDeniedError(_("Only city operators read the whole audit trail."))
     action = request.GET.get("action", "")[:64]
     events = list(audit_events(action=action))

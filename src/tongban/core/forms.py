@@ -61,8 +61,16 @@ class TongbanForm(forms.Form):
         return cleaned
 
     def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        """Attach a service's ``ValidationError`` (see :func:`add_service_error`); a form may
+        override this to rename a field the service names differently."""
+        add_service_error(self, error)
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ``ValidationError`` on a form: a field-keyed one on its fields (a key the form
+    has no field for among the non-field errors), a message-only one among the non-field errors."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,19 +1,32 @@
 """Reads of the exchange: the resource catalogue, grants, consents, a subject's access log and the
-operators' usage statistics. Every list is bounded and served by an index (keyset pages by id)."""
+operators' usage statistics. Every list is bounded and served by an index (keyset pages by id).
+At the end, the rows of the portal's "My data" pages: a log entry, a consent and a grant one may
+consent to, as the data subject reads them (names instead of codes, in the page's language)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.catalogue.models import ServiceItem
-from tongban.exchange.models import AccessLogEntry, Classification, Consent, DataResource, Grant, GrantStatus
+from tongban.exchange.models import (
+    AccessLogEntry,
+    AccessOutcome,
+    Classification,
+    Consent,
+    DataResource,
+    Grant,
+    GrantStatus,
+)
+from tongban.exchange.services import reason_text
+from tongban.exchange.verification import PURPOSE as VERIFICATION_PURPOSE
 from tongban.identity.models import Account, Agency, Firm, Person, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles
 
@@ -34,43 +47,6 @@ def active_grants(*, consumer: Agency, purpose: str, now: datetime) -> list[Gran
         consumer=consumer, purpose=purpose, status=GrantStatus.APPROVED, revoked_at__isnull=True, expires_at__gt=now
     )
     return list(grants.order_by("resource__code"))
-
-
-#: The grant check runs on every read, so it is one static, parameterised statement (no ORM query
-#: building, which cost four times the query itself): the consumer's live grants for a purpose,
-#: with their resource. Identifiers come from the models' metadata, values are parameters.
-_RESOURCE_COLUMNS = ("id", "code", "classification", "subject_kind", "fields", "provider")
-_LIVE_GRANTS_SQL = (  # noqa: S608 - identifiers from model metadata; every value is a parameter
-    "SELECT g.fields, {resource_columns} FROM {grant} g JOIN {resource} r ON r.id = g.resource_id "
-    "WHERE g.consumer_id = %s AND r.code = %s AND g.purpose = %s AND g.status = %s "
-    "AND g.revoked_at IS NULL AND g.expires_at > %s"
-).format(
-    resource_columns=", ".join(f"r.{column}" for column in _RESOURCE_COLUMNS),
-    grant=Grant._meta.db_table,
-    resource=DataResource._meta.db_table,
-)
-
-
-def live_grants(
-    *, consumer_id: int, resource_code: str, purpose: str, now: datetime
-) -> tuple[DataResource | None, list[list[str]]]:
-    """For ``exchange_query``: the resource (None if the consumer holds no live grant to it) and
-    the fields each approved, unrevoked, unexpired grant of the consumer for this purpose allows."""
-    params: list[Any] = [
-        consumer_id, resource_code, purpose, GrantStatus.APPROVED.value, connection.ops.adapt_datetimefield_value(now),
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(_LIVE_GRANTS_SQL, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    values = dict(zip(_RESOURCE_COLUMNS, rows[0][1:], strict=True))
-    values["fields"] = _json(values["fields"])
-    return DataResource(**values), [_json(row[0]) for row in rows]
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def administered_agencies(account: Account) -> tuple[bool, list[int]]:
@@ -285,3 +261,160 @@ def consent_of_person(*, consent_id: int, person: Person) -> Consent | None:
 def consent_of_firm(*, consent_id: int, firm: Firm) -> Consent | None:
     """One of the firm's consents (None for a person's or another firm's)."""
     return Consent.objects.select_related("consumer", "resource").filter(pk=consent_id, firm=firm).first()
+
+
+# --- The rows of the portal's "My data": what the data subject reads --------------------------------
+
+#: The legal basis an entry records, as the subject reads it.
+BASIS_LABELS: dict[str, Any] = {
+    "case": gettext_lazy("Case"),
+    "application": gettext_lazy("Application"),
+    "own_request": gettext_lazy("Your own request"),
+    "consent": gettext_lazy("Your consent"),
+    "grant": gettext_lazy("The agency's grant"),
+    "open": gettext_lazy("Open data"),
+    "none": gettext_lazy("None given"),
+}
+OUTCOME_LABELS: dict[str, Any] = {
+    AccessOutcome.ANSWERED: gettext_lazy("Answered"),
+    AccessOutcome.REFUSED: gettext_lazy("Refused"),
+    AccessOutcome.FAILED: gettext_lazy("Source failed"),
+}
+
+
+@dataclass(frozen=True)
+class DataUseRow:
+    """One log entry as the data subject reads it, in the page's language."""
+
+    id: int
+    at: datetime
+    agency: str
+    resource: str
+    fields: list[str]
+    purpose: str
+    basis: str
+    reference: str
+    outcome: str
+    outcome_label: str
+    reason: str
+
+
+def purpose_label(code: str, labels: LogLabels, language: str, *, firm: bool) -> str:
+    """A purpose as the subject reads it: the service's name (its code if it has none), or the
+    platform's identity verification. ``language`` is "en" or "zh"."""
+    if code == VERIFICATION_PURPOSE:
+        return _("Verifying the firm's identity") if firm else _("Verifying your identity")
+    item = labels.services.get(code)
+    version = item.published_version if item is not None else None
+    if version is None:
+        return code
+    return version.name_en if language == "en" else version.name_zh
+
+
+def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, firm: bool = False) -> DataUseRow:
+    """Turn a log entry into what the subject reads: names instead of codes, translated terms."""
+    agency = labels.agencies.get(entry.consumer)
+    resource = labels.resources.get(entry.resource)
+    names = [str(name) for name in entry.fields]
+    return DataUseRow(
+        id=entry.pk,
+        at=entry.at,
+        agency=(agency.name_en if language == "en" else agency.name_zh) if agency is not None else entry.consumer,
+        resource=resource.name(language) if resource is not None else entry.resource,
+        fields=[resource.field_label(name, language) for name in names] if resource is not None else names,
+        purpose=purpose_label(entry.purpose, labels, language, firm=firm),
+        basis=str(BASIS_LABELS.get(entry.basis, entry.basis)),
+        reference=entry.case_number,
+        outcome=entry.outcome,
+        outcome_label=str(OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
+        reason=reason_text(entry.reason) if entry.outcome != AccessOutcome.ANSWERED and entry.reason else "",
+    )
+
+
+def data_use_log(*, subject_ref: str, language: str, firm: bool, chunk: int = 500) -> Iterator[DataUseRow]:
+    """A subject's whole log as :class:`DataUseRow`, newest first (for the CSV export): the names
+    are looked up once per chunk of entries, only those not yet known, never per row."""
+    entries = access_log_all(subject_ref=subject_ref)
+    labels = LogLabels()
+    while part := list(islice(entries, chunk)):
+        labels = access_log_labels(entries=part, known=labels)
+        for entry in part:
+            yield data_use_row(entry, labels, language, firm=firm)
+
+
+def consent_grants(*, subject_kind: str, now: datetime) -> list[Grant]:
+    """Grants a data subject of this kind may consent to. The platform reads for identity
+    verification only on the subject's own request: no consent to give for it."""
+    return [g for g in consentable_grants(subject_kind=subject_kind, now=now) if g.purpose != VERIFICATION_PURPOSE]
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: Consent
+    status: str  # active, withdrawn, expired
+    purpose: str
+
+
+def consent_status(consent: Consent, moment: datetime) -> str:
+    if consent.withdrawn_at is not None:
+        return "withdrawn"
+    return "active" if consent.is_active(moment) else "expired"
+
+
+def consent_rows(
+    given: list[Consent], labels: LogLabels, language: str, *, now: datetime, firm: bool
+) -> list[ConsentRow]:
+    """The consents given, each with its status now and its purpose as the subject reads it."""
+    return [ConsentRow(c, consent_status(c, now), purpose_label(c.purpose, labels, language, firm=firm)) for c in given]
+
+
+def consent_expiries(given: list[Consent], moment: datetime) -> dict[tuple[int, int, str], datetime]:
+    """(consumer, resource, purpose) -> the latest expiry among the active consents given."""
+    until: dict[tuple[int, int, str], datetime] = {}
+    for consent in given:
+        if consent.is_active(moment):
+            key = (consent.consumer_id, consent.resource_id, consent.purpose)
+            until[key] = max(consent.expires_at, until.get(key, consent.expires_at))
+    return until
+
+
+@dataclass(frozen=True)
+class ConsentOffer:
+    """A grant the subject may consent to, as they read it: the fields it reads, its purpose, and
+    until when an active consent already allows it (None if none does)."""
+
+    grant: Grant
+    fields: list[str]
+    purpose: str
+    consented_until: datetime | None
+
+    @property
+    def value(self) -> str:
+        """The offer's value among a form's choices: its grant's id."""
+        return str(self.grant.pk)
+
+
+def consent_offers(
+    grants: list[Grant], given: list[Consent], labels: LogLabels, language: str, *, now: datetime, firm: bool
+) -> list[ConsentOffer]:
+    """The grants the subject may consent to, in order, each as :class:`ConsentOffer`."""
+    active_until = consent_expiries(given, now)
+    return [
+        ConsentOffer(
+            grant=grant,
+            fields=[grant.resource.field_label(n, language) for n in grant.resource.field_names() if n in grant.fields],
+            purpose=purpose_label(grant.purpose, labels, language, firm=firm),
+            consented_until=active_until.get((grant.consumer_id, grant.resource_id, grant.purpose)),
+        )
+        for grant in grants
+    ]
+
+
+def consented_values(grant: Grant, labels: LogLabels, language: str, until: date, *, firm: bool) -> dict[str, str]:
+    """What the "you consented" message names: the agency, the data, the purpose and the date."""
+    return {
+        "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
+        "data": grant.resource.name(language),
+        "purpose": purpose_label(grant.purpose, labels, language, firm=firm),
+        "date": until.isoformat(),
+    }

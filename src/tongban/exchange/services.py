@@ -24,6 +24,7 @@ from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
 from tongban.core.db import insert_row
 from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.exchange._queries import live_grants
 from tongban.exchange.models import (
     AccessLogEntry,
     AccessOutcome,
@@ -35,7 +36,6 @@ from tongban.exchange.models import (
 )
 from tongban.exchange.providers import base as providers
 from tongban.exchange.providers.base import ProviderError, ProviderRequest, Subject
-from tongban.exchange.selectors import live_grants
 from tongban.identity.models import Account, Agency, Firm, Person, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
 

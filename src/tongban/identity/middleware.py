@@ -20,6 +20,9 @@ from tongban.identity.backends import prefetched_entry
 
 
 def _user(request: HttpRequest) -> Any:
+    # The two ``type: ignore`` below stay: ``_cached_user`` is Django's own private attribute (its
+    # ``auth.middleware.get_user`` and ``auser`` read the same one), which django-stubs does not
+    # declare; a typed request class would not help, as Django makes the request.
     if not hasattr(request, "_cached_user"):
         session = request.session
         session.get(auth.SESSION_KEY)  # load the session, and with it the account's entry
@@ -34,4 +37,6 @@ def _user(request: HttpRequest) -> Any:
 class AccountMiddleware(AuthenticationMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)  # checks the session middleware, sets request.auser
+        # As Django's own middleware does: a lazy object stands in for the account (typed as the
+        # account in the stubs, so the assignment needs its ignore).
         request.user = SimpleLazyObject(lambda: _user(request))  # type: ignore[assignment]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import PermissionDeniedError
 from tongban.identity.models import Person
+from tongban.identity.requests import PersonRequest
 
 View = Callable[..., HttpResponseBase]
 
 
 def person_required(view: View) -> View:
-    """Signed in, with a personal identity; the view gets ``request.person``."""
+    """Signed in, with a personal identity; the view gets a :class:`PersonRequest` (``request.person``)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -34,7 +35,8 @@ def person_required(view: View) -> View:
                     "This is a staff account without a personal identity. Use the back office, or log in with your personal account."
                 )
             )
-        request.person = person  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        checked = cast(PersonRequest, request)  # what this guard sets, set on the next line
+        checked.person = person
+        return view(checked, *args, **kwargs)
 
     return wrapper

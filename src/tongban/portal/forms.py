@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from tongban.core.clock import now
+from tongban.core.deadlines import local_date
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.tasks import enqueue_with_commit, send_email
+from tongban.exchange.models import Grant
 from tongban.identity.models import IdType, ServiceArea
 from tongban.identity.services import account_password_set, registration_check
 
@@ -173,3 +179,63 @@ class TongbanSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
             account=self.user, password=self.cleaned_data["new_password1"], actor=self.actor, reason="reset"
         )
         return self.user
+
+
+# --- Consents (My data) ---------------------------------------------------------------------
+
+CONSENT_MAX_YEARS = 5
+
+
+def years_later(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class ConsentForm(TongbanForm):
+    """Until when a consent holds: a day after today, at most five years from today."""
+
+    expires_on = forms.DateField(
+        label=_("Consent valid until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("A date within the next five years, for example 2030-12-31."),
+        error_messages={"invalid": _("Enter a real date, for example 2030-12-31.")},
+    )
+
+    def clean_expires_on(self) -> date:
+        day: date = self.cleaned_data["expires_on"]
+        today = local_date(now())
+        if day <= today:
+            raise ValidationError(gettext("Choose a date in the future."))
+        if day > years_later(today, CONSENT_MAX_YEARS):
+            raise ValidationError(gettext("Choose a date at most five years from today."))
+        return day
+
+
+def consent_form(grant: Grant, data: Any = None) -> ConsentForm:
+    """The consent form of one grant on the person's consents page (its own ids), valid a year by default."""
+    default = years_later(local_date(now()), 1)
+    return ConsentForm(data, auto_id=f"id_grant{grant.pk}_%s", initial={"expires_on": default})
+
+
+class FirmConsentForm(ConsentForm):
+    """Which agency may read which data about the firm, for which purpose (one approved grant), and until when."""
+
+    grant = forms.TypedChoiceField(
+        label=_("Agency, data and purpose"),
+        coerce=int,
+        widget=FirstRadioSelect,
+        error_messages={
+            "required": _("Choose the agency, data and purpose the firm consents to."),
+            "invalid_choice": _(
+                "This agency can no longer ask for the firm's data with consent. Choose one of those listed."
+            ),
+        },
+    )
+    field_order = ["grant", "expires_on"]
+
+    def __init__(self, *args: Any, grants: list[Grant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].choices = [(grant.pk, str(grant)) for grant in grants]  # type: ignore[attr-defined]

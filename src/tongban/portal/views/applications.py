@@ -42,17 +42,18 @@ from tongban.forms.services import (
     application_upload,
 )
 from tongban.identity.models import Firm
+from tongban.identity.requests import PersonRequest
 from tongban.portal.decorators import person_required
 
 
 @require_POST
 @person_required
-def apply(request: HttpRequest, code: str) -> HttpResponse:
+def apply(request: PersonRequest, code: str) -> HttpResponse:
     """Start an application for yourself or for a firm you act for."""
     version = published_version(code=code)
     if version is None:
         raise Http404
-    person = request.person  # type: ignore[attr-defined]
+    person = request.person
     acting_for = request.POST.get("as", "self")
     firm = None if acting_for == "self" else get_object_or_404(Firm, uscc=acting_for)
     application = application_start(
@@ -61,8 +62,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:application", public_id=application.public_id)
 
 
-def _context(request: HttpRequest, public_id: str) -> tuple[Application, FormDefinition, list[Material], list[StepRef]]:
-    person = request.person  # type: ignore[attr-defined]
+def _context(
+    request: PersonRequest, public_id: str
+) -> tuple[Application, FormDefinition, list[Material], list[StepRef]]:
+    person = request.person
     application = own_application(public_id=public_id, person=person)
     definition = FormDefinition.objects.get(version_id=application.version_id)
     materials = list(Material.objects.filter(version_id=application.version_id).order_by("position", "code"))
@@ -71,7 +74,7 @@ def _context(request: HttpRequest, public_id: str) -> tuple[Application, FormDef
 
 
 @person_required
-def application_resume(request: HttpRequest, public_id: str) -> HttpResponse:
+def application_resume(request: PersonRequest, public_id: str) -> HttpResponse:
     """Open an application where the applicant left it (on any device)."""
     application, _definition, _materials, steps = _context(request, public_id)
     if application.status != "draft" and hasattr(application, "case"):
@@ -81,7 +84,7 @@ def application_resume(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @person_required
-def application_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse:
+def application_step(request: PersonRequest, public_id: str, step: str) -> HttpResponse:
     application, definition, materials, steps = _context(request, public_id)
     if application.status != "draft":
         messages.info(request, _("This application was submitted; here is its case."))
@@ -91,7 +94,7 @@ def application_step(request: HttpRequest, public_id: str, step: str) -> HttpRes
         return redirect("portal:application_step", public_id=public_id, step=keys[0])
     index = keys.index(step)
     ref = steps[index]
-    person = request.person  # type: ignore[attr-defined]
+    person = request.person
     language = get_language() or "zh-hans"
     errors: dict[str, str] = {}
     posted_values: dict[str, Any] = {}
@@ -182,7 +185,7 @@ def _steps_now(application: Application, materials: list[Material], language: st
     return application_steps(application, materials, language)
 
 
-def _save_uploads(request: HttpRequest, application: Application, materials: list[Material]) -> dict[str, str]:
+def _save_uploads(request: PersonRequest, application: Application, materials: list[Material]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for material in materials:
         uploaded = request.FILES.get(f"material_{material.code}")
@@ -190,7 +193,7 @@ def _save_uploads(request: HttpRequest, application: Application, materials: lis
             continue
         try:
             application_upload(
-                application=application, material=material, file=uploaded, person=request.person,  # type: ignore[attr-defined]
+                application=application, material=material, file=uploaded, person=request.person,
                 actor=actor_from_request(request), now=now(),
             )  # fmt: skip
         except ValidationError as exc:
@@ -263,8 +266,8 @@ def _missing_items(
 
 @require_POST
 @person_required
-def application_submit(request: HttpRequest, public_id: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def application_submit(request: PersonRequest, public_id: str) -> HttpResponse:
+    person = request.person
     office = request.POST.get("office", "")
     try:
         case = case_submit(
@@ -280,8 +283,8 @@ def application_submit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @person_required
-def application_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def application_delete(request: PersonRequest, public_id: str) -> HttpResponse:
+    person = request.person
     application = own_application(public_id=public_id, person=person)
     application_discard(application=application, person=person, actor=actor_from_request(request), now=now())
     messages.success(request, _("The draft is deleted."))

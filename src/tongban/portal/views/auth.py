@@ -25,6 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity.models import Account
 from tongban.identity.selectors import is_staff
 from tongban.identity.services import person_register, totp_confirm, totp_enrol, totp_verify
@@ -164,7 +165,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(ValidationError,)) as done:
             person = person_register(
                 username=data["username"],
                 password=data["password"],
@@ -177,9 +178,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 preferred_language=get_language() or "zh-hans",
                 actor=actor_from_request(request),
             )
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        if done:
             assert person.account is not None
             _sign_in(request, person.account)
             messages.success(request, _("Your account is open. Welcome!"))

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -29,9 +29,11 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
 from tongban.core.requests import actor_from_request, key_before, posted_lock_version
+from tongban.core.web import domain_errors, refusal_text
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
+from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import FirmHeader, firm_access, firms_of_person
 from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
@@ -53,11 +55,11 @@ class FirmCases(NamedTuple):
 
 
 @person_required
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: PersonRequest) -> HttpResponse:
     """The person's own cases and those that concern them; then, for each firm they act for, the
     firm's newest cases in the areas of their powers (all areas for its legal representative),
     with a link to all of them. One query per firm, for at most ``MY_CASES_FIRMS`` firms."""
-    person = request.person  # type: ignore[attr-defined]
+    person = request.person
     firms = [access for access in firms_of_person(person=person, now=now()) if access.areas]
     sections = [
         FirmCases(
@@ -81,8 +83,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 @person_required
-def firm_cases(request: HttpRequest, uscc: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def firm_cases(request: PersonRequest, uscc: str) -> HttpResponse:
+    person = request.person
     access = firm_access(person=person, uscc=uscc, now=now())
     before = key_before(request)
     cases = cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=21, before_id=before)
@@ -128,8 +130,8 @@ def _material_name(material: Material | None, language: str) -> str:
 
 
 @person_required
-def my_case(request: HttpRequest, number: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def my_case(request: PersonRequest, number: str) -> HttpResponse:
+    person = request.person
     moment = now()
     page = case_page_for_person(number=number, person=person, now=moment)
     access, case, events, uploads = page.access, page.access.case, page.events, page.uploads
@@ -159,26 +161,24 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @person_required
-def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def case_withdraw(request: PersonRequest, number: str) -> HttpResponse:
+    person = request.person
     access = case_for_person(number=number, person=person, now=now())
-    try:
+    with domain_errors(request, catch=(ConflictError, ValidationError)) as done:
         case_act(
             case=access.case, action="withdraw", expected_version=posted_lock_version(request),
             person=person, actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-    else:
+    if done:
         messages.success(request, _("The application is withdrawn."))
     return redirect("portal:my_case", number=number)
 
 
 @require_POST
 @person_required
-def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+def case_supplement(request: PersonRequest, number: str) -> HttpResponse:
     """Upload what the officer asked for, then send it: the clock resumes."""
-    person = request.person  # type: ignore[attr-defined]
+    person = request.person
     access = case_for_person(number=number, person=person, now=now())
     case = access.case
     failed = False
@@ -200,21 +200,19 @@ def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
             )
     if failed:
         return redirect("portal:my_case", number=number)
-    try:
+    with domain_errors(request, catch=(ConflictError, ValidationError)) as done:
         case_act(
             case=case, action="resubmit", expected_version=posted_lock_version(request), person=person,
             actor=actor_from_request(request), now=now(),
         )  # fmt: skip
-    except (ConflictError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-    else:
+    if done:
         messages.success(request, _("Sent. The review continues and the time limit runs again."))
     return redirect("portal:my_case", number=number)
 
 
 @person_required
-def case_file(request: HttpRequest, number: str, upload_id: int) -> FileResponse:
-    person = request.person  # type: ignore[attr-defined]
+def case_file(request: PersonRequest, number: str, upload_id: int) -> FileResponse:
+    person = request.person
     access = case_for_person(number=number, person=person, now=now())
     upload = get_object_or_404(Upload, pk=upload_id, application_id=access.case.application_id)
     return _file_response(upload)
@@ -228,20 +226,18 @@ def _file_response(upload: Upload) -> FileResponse:
     return response
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(getattr(exc, "message", exc))
+def _message(exc: ValidationError) -> str:
+    return refusal_text(exc)
 
 
 @person_required
-def messages_inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/inbox.html", {"messages_list": list(inbox(recipient=request.user))})  # type: ignore[arg-type]
+def messages_inbox(request: PersonRequest) -> HttpResponse:
+    return render(request, "portal/inbox.html", {"messages_list": list(inbox(recipient=request.user))})
 
 
 @person_required
-def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_detail(request: PersonRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=message_id, recipient_id=request.user.pk)
-    message_mark_read(message=message, recipient=request.user, now=now())  # type: ignore[arg-type]
+    message_mark_read(message=message, recipient=request.user, now=now())
     case = Case.objects.filter(number=message.case_number).first() if message.case_number else None
     return render(request, "portal/message.html", {"message": message, "case": case})

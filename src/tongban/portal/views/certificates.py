@@ -34,6 +34,7 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import NotFoundError
 from tongban.core.keyring import get_keyring
 from tongban.core.requests import actor_from_request
+from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 
@@ -48,30 +49,30 @@ def verify_url(certificate: Certificate) -> str:
 
 
 @person_required
-def wallet(request: HttpRequest) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def wallet(request: PersonRequest) -> HttpResponse:
+    person = request.person
     moment = now()
     rows = [(certificate, certificate.status(moment)) for certificate in person_wallet(person=person)]
     return render(request, "portal/wallet.html", {"rows": rows, "firm": None})
 
 
 @person_required
-def firm_certificates(request: HttpRequest, uscc: str) -> HttpResponse:
+def firm_certificates(request: PersonRequest, uscc: str) -> HttpResponse:
     moment = now()
-    access = firm_access(person=request.person, uscc=uscc, now=moment)  # type: ignore[attr-defined]
+    access = firm_access(person=request.person, uscc=uscc, now=moment)
     rows = [(c, c.status(moment)) for c in firm_wallet(firm=access.firm, areas=access.areas)]
     return render(request, "portal/wallet.html", {"rows": rows, "firm": access.firm})
 
 
-def _held(request: HttpRequest, number: str) -> Certificate:
+def _held(request: PersonRequest, number: str) -> Certificate:
     certificate = certificate_by_number(number=number)
-    if certificate is None or not may_view(person=request.person, certificate=certificate, now=now()):  # type: ignore[attr-defined]
+    if certificate is None or not may_view(person=request.person, certificate=certificate, now=now()):
         raise NotFoundError(_("No such certificate among yours."))
     return certificate
 
 
 @person_required
-def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_detail(request: PersonRequest, number: str) -> HttpResponse:
     certificate = _held(request, number)
     return render(
         request,
@@ -87,7 +88,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @person_required
-def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_pdf(request: PersonRequest, number: str) -> HttpResponse:
     certificate = _held(request, number)
     response = HttpResponse(render_pdf(pdf_document(certificate)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
@@ -96,7 +97,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @person_required
-def certificate_credential(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_credential(request: PersonRequest, number: str) -> HttpResponse:
     certificate = _held(request, number)
     response = HttpResponse(certificate.credential, content_type="application/vc+jwt")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.vc.jwt"'
@@ -106,13 +107,13 @@ def certificate_credential(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @person_required
-def certificate_share_view(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_share_view(request: PersonRequest, number: str) -> HttpResponse:
     certificate = _held(request, number)
     try:
         days = int(request.POST.get("days", "7"))
         token = certificate_share(
             certificate=certificate,
-            person=request.person,  # type: ignore[attr-defined]
+            person=request.person,
             days=days,
             actor=actor_from_request(request),
             now=now(),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,8 +18,10 @@ from tongban.catalogue.selectors import published_services
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.requests import actor_from_request
+from tongban.core.web import domain_errors
 from tongban.identity import idnumbers
 from tongban.identity.models import Firm, IdType, Power, ServiceArea
+from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import (
     acting_authority,
     firm_access,
@@ -33,17 +35,17 @@ from tongban.portal.forms import PowerGrantForm, PowerRevokeForm
 
 
 @person_required
-def firm_space(request: HttpRequest, uscc: str) -> HttpResponse:
-    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
+def firm_space(request: PersonRequest, uscc: str) -> HttpResponse:
+    access = firm_access(person=request.person, uscc=uscc, now=now())
     areas = [(area, ServiceArea(area).label, access.powers.get(area)) for area in access.areas]
     return render(request, "portal/firm_space.html", {"access": access, "firm": access.firm, "areas": areas})
 
 
 @person_required
-def firm_area(request: HttpRequest, uscc: str, area: str) -> HttpResponse:
+def firm_area(request: PersonRequest, uscc: str, area: str) -> HttpResponse:
     """One service area of the firm: only for a person holding the power (or the legal rep)."""
-    access = firm_access(person=request.person, uscc=uscc, now=now())  # type: ignore[attr-defined]
-    authority = acting_authority(person=request.person, firm=access.firm, area=area, now=now())  # type: ignore[attr-defined]
+    access = firm_access(person=request.person, uscc=uscc, now=now())
+    authority = acting_authority(person=request.person, firm=access.firm, area=area, now=now())
     return render(
         request,
         "portal/firm_area.html",
@@ -62,14 +64,14 @@ def _end_of_day(day: object) -> datetime:
 
 
 @person_required
-def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def firm_staff(request: PersonRequest, uscc: str) -> HttpResponse:
+    person = request.person
     access = firm_access(person=person, uscc=uscc, now=now())
     require_legal_representative(person=person, firm=access.firm)
     form = PowerGrantForm(request.POST or None)
     if request.method == "POST" and _grant_checked(form, access.firm):
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form, catch=(ValidationError, ConflictError)) as done:
             power_grant(
                 firm=access.firm,
                 grantee=data["grantee"],
@@ -79,11 +81,7 @@ def firm_staff(request: HttpRequest, uscc: str) -> HttpResponse:
                 actor=actor_from_request(request),
                 now=now(),
             )
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        except ConflictError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        if done:
             messages.success(
                 request,
                 _("%(name)s may now act for the firm in “%(area)s”.")
@@ -127,17 +125,15 @@ def _grant_checked(form: PowerGrantForm, firm: Firm) -> bool:
 
 @require_POST
 @person_required
-def power_revoke_view(request: HttpRequest, uscc: str, power_id: int) -> HttpResponse:
-    person = request.person  # type: ignore[attr-defined]
+def power_revoke_view(request: PersonRequest, uscc: str, power_id: int) -> HttpResponse:
+    person = request.person
     access = firm_access(person=person, uscc=uscc, now=now())
     require_legal_representative(person=person, firm=access.firm)
     power = get_object_or_404(Power, pk=power_id, firm=access.firm)
     form = PowerRevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
+    with domain_errors(request, catch=(ConflictError,)) as done:
         power_revoke(power=power, revoked_by=person, reason=reason, actor=actor_from_request(request), now=now())
-    except ConflictError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if done:
         messages.success(request, _("The power is revoked. It stopped working at once."))
     return redirect("portal:firm_staff", uscc=uscc)
