@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
@@ -73,11 +74,6 @@ CSV_CHUNK = 500
 CONSENT_MAX_YEARS = 5
 
 
-def _language() -> str:
-    """Which of a record's two languages the page shows: "en" or "zh"."""
-    return "en" if translation.get_language() == "en" else "zh"
-
-
 # --- Who used my data -----------------------------------------------------------------------
 
 
@@ -105,7 +101,7 @@ def _purpose(code: str, labels: LogLabels, language: str, *, firm: bool) -> str:
     version = item.published_version if item is not None else None
     if version is None:
         return code
-    return version.name_en if language == "en" else version.name_zh
+    return bilingual.localized(version, "name", language)
 
 
 def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, firm: bool = False) -> DataUseRow:
@@ -116,7 +112,7 @@ def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, fir
     return DataUseRow(
         id=entry.pk,
         at=entry.at,
-        agency=(agency.name_en if language == "en" else agency.name_zh) if agency is not None else entry.consumer,
+        agency=bilingual.localized(agency, "name", language) if agency is not None else entry.consumer,
         resource=resource.name(language) if resource is not None else entry.resource,
         fields=[resource.field_label(name, language) for name in names] if resource is not None else names,
         purpose=_purpose(entry.purpose, labels, language, firm=firm),
@@ -133,7 +129,7 @@ def _data_use_page(request: HttpRequest, *, subject_ref: str, firm: Firm | None)
     entries = access_log(subject_ref=subject_ref, before_id=before, limit=PAGE + 1)
     shown = entries[:PAGE]
     labels = access_log_labels(entries=shown)
-    language = _language()
+    language = bilingual.language()
     rows = [data_use_row(entry, labels, language, firm=firm is not None) for entry in shown]
     return render(
         request,
@@ -187,7 +183,7 @@ def csv_cell(value: str) -> str:
 def _csv_lines(subject_ref: str, language_code: str, *, firm: bool) -> Iterator[str]:
     # The response streams after the view returns: keep the page's language for every line.
     with translation.override(language_code):
-        language = _language()
+        language = bilingual.language()
         writer = csv.writer(_Echo())
         header = [
             _("Time"), _("Agency"), _("Data"), _("Fields"), _("Purpose"), _("Basis"), _("Case or application"),
@@ -309,7 +305,7 @@ def _active_until(given: list[Consent], moment: datetime) -> dict[tuple[int, int
 def _consented_values(grant: Grant, labels: LogLabels, language: str, until: date, *, firm: bool) -> dict[str, str]:
     """What the "you consented" message names: the agency, the data, the purpose and the date."""
     return {
-        "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
+        "agency": bilingual.localized(grant.consumer, "name", language),
         "data": grant.resource.name(language),
         "purpose": _purpose(grant.purpose, labels, language, firm=firm),
         "date": until.isoformat(),
@@ -323,7 +319,7 @@ def consents(request: HttpRequest) -> HttpResponse:
     moment = now()
     given = list(consents_of(person=person))
     grants = _consent_grants("person", moment)
-    language = _language()
+    language = bilingual.language()
     labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
     bound: ConsentForm | None = None
     bound_grant_id: int | None = None
@@ -432,7 +428,7 @@ def firm_consents(request: HttpRequest, uscc: str) -> HttpResponse:
     moment = now()
     given = list(consents_of(firm=firm))
     grants = _consent_grants("firm", moment)
-    language = _language()
+    language = bilingual.language()
     labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
     initial: dict[str, Any] = {"expires_on": years_later(local_date(moment), 1)}
     if len(grants) == 1:
