@@ -16,6 +16,9 @@ The fallback rule (here and nowhere else): the chosen language's text is shown; 
 
 The result is always a plain ``str`` (never marked safe), so templates still escape it.
 
+Templates still test ``html_lang`` where a language needs other markup, not another field: a
+separator ("," or "，"), a truncation by words or by characters, a name shown in both languages.
+
 A ``lang`` argument, where given, is any language code: ``"en"`` picks English, anything else
 (``"zh"``, ``"zh-hans"``) picks Chinese, as the active language would.
 """
