@@ -10,12 +10,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.backoffice.forms import FieldCheckboxes
 from tongban.catalogue.models import Channel, Workflow
 from tongban.catalogue.selectors import service_code_taken
+from tongban.core import bilingual
 from tongban.core.forms import TongbanForm
 from tongban.core.validators import validate_multiline_text, validate_plain_text
 from tongban.forms.starters import STARTERS
@@ -43,7 +44,7 @@ CODE_TAKEN = _("A service with this code already exists.")
 
 class AgencyChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Agency) -> str:
-        return obj.name_en if get_language() == "en" else obj.name_zh
+        return bilingual.localized(obj, "name")
 
 
 class ServiceCreateForm(TongbanForm):

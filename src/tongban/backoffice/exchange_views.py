@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.backoffice.forms import GrantRequestForm, GrantTargetForm
+from tongban.core import bilingual
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
@@ -47,15 +48,6 @@ from tongban.identity.selectors import has_role
 STATISTICS_DAYS = (30, 7, 90)
 
 
-def _language() -> str:
-    """``en`` or ``zh``: the language of the page, for content that carries both."""
-    return "en" if translation.get_language() == "en" else "zh"
-
-
-def _both(language: str, zh: str, en: str) -> str:
-    return en if language == "en" else zh
-
-
 def _require_grant_admin(request: StaffRequest) -> tuple[bool, list[int]]:
     """(is a city operator, ids of the agencies administered); refuses everyone else."""
     roles = request.staff_roles
@@ -78,13 +70,13 @@ class ResourceRow:
 
 @staff_required
 def resource_catalogue(request: StaffRequest) -> HttpResponse:
-    language = _language()
+    language = bilingual.language()
     rows = [
         ResourceRow(
             resource=resource,
             name=resource.name(language),
-            description=_both(language, resource.description_zh, resource.description_en),
-            owner=_both(language, resource.owner.name_zh, resource.owner.name_en),
+            description=bilingual.localized(resource, "description", language),
+            owner=bilingual.localized(resource.owner, "name", language),
             fields=[resource.field_label(name, language) for name in resource.field_names()],
         )
         for resource in resources()
@@ -120,12 +112,12 @@ def _purpose_label(purpose: str, names: dict[str, tuple[str, str]], language: st
     if purpose == "identity-verification":
         return _("Identity verification")
     if purpose in names:
-        return _both(language, *names[purpose])
+        return bilingual.pick(*names[purpose], language)
     return purpose
 
 
 def _grant_rows(grants: list[Grant], *, moment: datetime) -> list[GrantRow]:
-    language = _language()
+    language = bilingual.language()
     names = service_item_names({grant.purpose for grant in grants})
     rows = []
     for grant in grants:
@@ -140,9 +132,9 @@ def _grant_rows(grants: list[Grant], *, moment: datetime) -> list[GrantRow]:
         rows.append(
             GrantRow(
                 grant=grant,
-                consumer=_both(language, grant.consumer.name_zh, grant.consumer.name_en),
+                consumer=bilingual.localized(grant.consumer, "name", language),
                 resource=grant.resource.name(language),
-                owner=_both(language, grant.resource.owner.name_zh, grant.resource.owner.name_en),
+                owner=bilingual.localized(grant.resource.owner, "name", language),
                 fields=[grant.resource.field_label(name, language) for name in grant.fields],
                 purpose=_purpose_label(grant.purpose, names, language),
                 state=state,
@@ -181,7 +173,7 @@ def grant_new(request: StaffRequest) -> HttpResponse:
     """Two steps without JavaScript: choose the agency and the resource (GET), then the fields,
     purpose, expiry and justification (POST to the same address)."""
     operator, agency_ids = _require_grant_admin(request)
-    language = _language()
+    language = bilingual.language()
     agencies = (
         Agency.objects.order_by("code") if operator else Agency.objects.filter(pk__in=agency_ids).order_by("code")
     )
@@ -193,9 +185,9 @@ def grant_new(request: StaffRequest) -> HttpResponse:
     target = GrantTargetForm(
         data if "resource" in data and "consumer" in data else None,
         initial={"consumer": data.get("consumer", ""), "resource": data.get("resource", "")},
-        consumers=[(code, _both(language, agency.name_zh, agency.name_en)) for code, agency in consumers.items()],
+        consumers=[(code, bilingual.localized(agency, "name", language)) for code, agency in consumers.items()],
         resources=[
-            (code, f"{resource.name(language)} — {_both(language, resource.owner.name_zh, resource.owner.name_en)}")
+            (code, f"{resource.name(language)} — {bilingual.localized(resource.owner, 'name', language)}")
             for code, resource in available.items()
         ],
     )
@@ -203,7 +195,7 @@ def grant_new(request: StaffRequest) -> HttpResponse:
         return render(request, "backoffice/exchange_grant_new.html", {"target": target, "form": None})
     consumer = consumers[target.cleaned_data["consumer"]]
     resource = available[target.cleaned_data["resource"]]
-    purposes = [(code, f"{_both(language, zh, en)} ({code})") for code, zh, en in purposes_of(consumer)]
+    purposes = [(code, f"{bilingual.pick(zh, en, language)} ({code})") for code, zh, en in purposes_of(consumer)]
     if operator:
         purposes += [(purpose, _("Identity verification")) for purpose in PLATFORM_PURPOSES]
     moment = now()
@@ -230,10 +222,10 @@ def grant_new(request: StaffRequest) -> HttpResponse:
         {
             "target": target,
             "form": form,
-            "consumer_name": _both(language, consumer.name_zh, consumer.name_en),
+            "consumer_name": bilingual.localized(consumer, "name", language),
             "resource": resource,
             "resource_name": resource.name(language),
-            "owner_name": _both(language, resource.owner.name_zh, resource.owner.name_en),
+            "owner_name": bilingual.localized(resource.owner, "name", language),
             "query": urlencode({"consumer": consumer.code, "resource": resource.code}),
             "change_url": f"{reverse('backoffice:exchange_grant_new')}?{urlencode({'consumer': consumer.code})}",
         },
@@ -316,12 +308,12 @@ def statistics(request: StaffRequest) -> HttpResponse:
         days = STATISTICS_DAYS[0]
     if days not in STATISTICS_DAYS:
         days = STATISTICS_DAYS[0]
-    language = _language()
+    language = bilingual.language()
     usage = usage_statistics(now=now(), days=days)
     agencies, named = usage_names(usage)
     lines = [
         UsageLine(
-            consumer=_both(language, agencies[row.consumer].name_zh, agencies[row.consumer].name_en)
+            consumer=bilingual.localized(agencies[row.consumer], "name", language)
             if row.consumer in agencies
             else row.consumer,
             consumer_code=row.consumer,

@@ -8,11 +8,11 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.services import EDITABLE_FIELDS, check_content
+from tongban.core import bilingual
 from tongban.core.forms import TongbanForm
 from tongban.core.models import CalendarDayKind
 from tongban.core.validators import validate_multiline_text, validate_plain_text
@@ -31,8 +31,7 @@ class _AgencyRoleForm(TongbanForm):
         super().__init__(*args, **kwargs)
         office = cast("forms.ModelChoiceField[AgencyOffice]", self.fields["office"])
         office.queryset = AgencyOffice.objects.filter(agency=agency)
-        chinese = get_language().startswith("zh")
-        office.label_from_instance = lambda obj: obj.name_zh if chinese else obj.name_en  # type: ignore[method-assign]
+        office.label_from_instance = lambda obj: bilingual.localized(obj, "name")  # type: ignore[method-assign]
         office.conditional = True  # type: ignore[attr-defined]  # required or not by the role: no "(optional)"
 
 

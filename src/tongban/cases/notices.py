@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tongban.cases.models import Case
 from tongban.catalogue.models import Material
+from tongban.core import bilingual
 
 
 def _service(case: Case) -> str:
-    return case.version.name_en if get_language() == "en" else case.version.name_zh
+    return bilingual.localized(case.version, "name")
 
 
 def for_action(
@@ -27,8 +27,7 @@ def for_action(
 
     def render() -> tuple[str, str]:
         values = {"number": case.number, "service": _service(case), "reason": reason}
-        english = get_language() == "en"
-        wanted = [m.name_en if english else m.name_zh for m in materials or []] + list(items or [])
+        wanted = [bilingual.localized(m, "name") for m in materials or []] + list(items or [])
         texts: dict[str, tuple[str, str]] = {
             "submit": (
                 _("Application %(number)s received") % values,

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import bilingual
 from tongban.core.validators import validate_plain_text
 from tongban.identity.models import Agency, OfficeLevel, ServiceArea
 
@@ -67,7 +68,7 @@ class CertificateType(models.Model):
         return self.code
 
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_zh
+        return bilingual.localized(self, "name", language)
 
 
 class Topic(models.Model):
@@ -167,7 +168,7 @@ class ServiceVersion(models.Model):
         return f"{self.item.code} v{self.number}"
 
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_zh
+        return bilingual.localized(self, "name", language)
 
 
 class Material(models.Model):

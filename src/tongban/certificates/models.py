@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import CertificateType
+from tongban.core import bilingual
 from tongban.identity.models import Agency, Firm, Person, ServiceArea
 
 
@@ -84,4 +85,4 @@ class Certificate(models.Model):
         return CertificateStatus.VALID
 
     def holder_name(self, language: str) -> str:
-        return self.holder_name_en if language == "en" else self.holder_name_zh
+        return bilingual.localized(self, "holder_name", language)

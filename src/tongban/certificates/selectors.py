@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.catalogue.models import CertificateType
 from tongban.certificates.models import Certificate
+from tongban.core import bilingual
 from tongban.identity.models import Firm, Person
 from tongban.identity.selectors import active_powers
 
@@ -56,7 +57,7 @@ class ShownField:
     value: str
 
     def label(self, language: str) -> str:
-        return self.label_en if language == "en" else self.label_zh
+        return bilingual.localized(self, "label", language)
 
 
 def shown_fields(certificate: Certificate, *, public_only: bool) -> list[ShownField]:

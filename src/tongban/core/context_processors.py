@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 
+from tongban.core.bilingual import pick
 from tongban.core.i18n import BCP47, language_links, url_prefix
 
 
@@ -17,6 +18,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "html_lang": BCP47.get(language, language),
         "lang_prefix": url_prefix(language),
         "language_links": language_links(request),
-        "city_name": settings.CITY_NAME_EN if language == "en" else settings.CITY_NAME_ZH,
+        "city_name": pick(settings.CITY_NAME_ZH, settings.CITY_NAME_EN, language),
         "helpdesk_phone": settings.HELPDESK_PHONE,
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongban.catalogue.models import ServiceItem
+from tongban.core import bilingual
 from tongban.exchange.models import (
     AccessLogEntry,
     AccessOutcome,
@@ -308,7 +309,7 @@ def purpose_label(code: str, labels: LogLabels, language: str, *, firm: bool) ->
     version = item.published_version if item is not None else None
     if version is None:
         return code
-    return version.name_en if language == "en" else version.name_zh
+    return bilingual.localized(version, "name", language)
 
 
 def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, firm: bool = False) -> DataUseRow:
@@ -319,7 +320,7 @@ def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, fir
     return DataUseRow(
         id=entry.pk,
         at=entry.at,
-        agency=(agency.name_en if language == "en" else agency.name_zh) if agency is not None else entry.consumer,
+        agency=bilingual.localized(agency, "name", language) if agency is not None else entry.consumer,
         resource=resource.name(language) if resource is not None else entry.resource,
         fields=[resource.field_label(name, language) for name in names] if resource is not None else names,
         purpose=purpose_label(entry.purpose, labels, language, firm=firm),
@@ -413,7 +414,7 @@ def consent_offers(
 def consented_values(grant: Grant, labels: LogLabels, language: str, until: date, *, firm: bool) -> dict[str, str]:
     """What the "you consented" message names: the agency, the data, the purpose and the date."""
     return {
-        "agency": grant.consumer.name_en if language == "en" else grant.consumer.name_zh,
+        "agency": bilingual.localized(grant.consumer, "name", language),
         "data": grant.resource.name(language),
         "purpose": purpose_label(grant.purpose, labels, language, firm=firm),
         "date": until.isoformat(),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from tongban.core import bilingual
 from tongban.core.validators import has_control_characters
 
 Data = dict[str, Any]
@@ -29,8 +30,7 @@ def text(value: Mapping[str, str] | str | None, language: str) -> str:
         return ""
     if isinstance(value, str):
         return value
-    key = "en" if language == "en" else "zh"
-    return value.get(key) or value.get("zh" if key == "en" else "en") or ""
+    return bilingual.pick(value.get("zh"), value.get("en"), language)
 
 
 def is_visible(condition: Mapping[str, Any] | None, data: Mapping[str, Any]) -> bool:

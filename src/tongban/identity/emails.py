@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from tongban.core import bilingual
 from tongban.core.tasks import enqueue_with_commit, send_email
 from tongban.identity.models import Account, Agency, StaffRole, StaffRoleKind
 
@@ -56,7 +57,7 @@ def password_link(*, account: Account, public_base_url: str) -> str:
 
 
 def _agency_name(agency: Agency) -> str:
-    return agency.name_en if translation.get_language() == "en" else agency.name_zh
+    return bilingual.localized(agency, "name")
 
 
 def _who(account: Account | None, *, operator: bool, agencies: Sequence[Agency]) -> str:
@@ -67,7 +68,7 @@ def _who(account: Account | None, *, operator: bool, agencies: Sequence[Agency])
     if operator:
         where = str(StaffRoleKind.CITY_OPERATOR.label)
     elif agencies:
-        where = (", " if translation.get_language() == "en" else "、").join(_agency_name(a) for a in agencies)
+        where = bilingual.pick("、", ", ").join(_agency_name(a) for a in agencies)
     else:
         return name
     return _("%(name)s (%(where)s)") % {"name": name, "where": where}
@@ -91,7 +92,7 @@ def send_staff_welcome(
         if role.agency is not None:
             lines.append(_("Agency: %(agency)s") % {"agency": _agency_name(role.agency)})
         if role.office is not None:
-            office = role.office.name_en if translation.get_language() == "en" else role.office.name_zh
+            office = bilingual.localized(role.office, "name")
             lines.append(_("Office: %(office)s") % {"office": office})
         subject = _("Your staff account for the city's government services")
         body = "\n\n".join(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from tongban.core import bilingual
 from tongban.identity.models import Account
 
 
@@ -27,7 +28,7 @@ class Message(models.Model):
         return self.subject_en
 
     def subject(self, language: str) -> str:
-        return self.subject_en if language == "en" else self.subject_zh
+        return bilingual.localized(self, "subject", language)
 
     def body(self, language: str) -> str:
-        return self.body_en if language == "en" else self.body_zh
+        return bilingual.localized(self, "body", language)

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
@@ -27,6 +26,7 @@ from tongban.cases.services.certificates import case_certificate_issue
 from tongban.cases.workflow import Action, Role, Status
 from tongban.catalogue.models import Workflow
 from tongban.catalogue.selectors import competent_office
+from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.db import insert_object_unless_taken, insert_objects, update_object
 from tongban.core.deadlines import local_date
@@ -71,7 +71,7 @@ def completeness_errors(
     uploads = current_uploads(application=application) if required else {}
     for material in required:
         if material.pk not in uploads:
-            name = material.name_en if get_language() == "en" else material.name_zh
+            name = bilingual.localized(material, "name")
             errors[f"material_{material.code}"] = str(_("Upload “%(name)s”.") % {"name": name})
     return errors
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.models import ChainedRecord
+from tongban.core import bilingual
 from tongban.core.validators import validate_plain_text
 from tongban.identity.models import Account, Agency, Firm, Person
 
@@ -47,11 +48,12 @@ class DataResource(models.Model):
     def field_label(self, name: str, language: str) -> str:
         for spec in self.fields:
             if spec["name"] == name:
-                return str(spec.get("label", {}).get("en" if language == "en" else "zh", name))
+                label = spec.get("label", {})
+                return bilingual.pick(label.get("zh"), label.get("en"), language) or name
         return name
 
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_zh
+        return bilingual.localized(self, "name", language)
 
 
 class GrantStatus(models.TextChoices):

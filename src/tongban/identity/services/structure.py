@@ -29,10 +29,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
+from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.validators import validate_plain_text
 from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre
@@ -99,7 +99,7 @@ def _clean_code(model: type[Agency | ServiceCentre], code: str, errors: Errors) 
 
 
 def _city_name() -> str:
-    return settings.CITY_NAME_EN if get_language() == "en" else settings.CITY_NAME_ZH
+    return bilingual.pick(settings.CITY_NAME_ZH, settings.CITY_NAME_EN)
 
 
 def _clean_district(field: str, code: str, errors: Errors) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tongban.cases.services import SubmissionIncomplete, case_submit, completeness_errors
 from tongban.catalogue.models import Material
 from tongban.catalogue.selectors import competent_office, district_offices, published_version
+from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
@@ -154,7 +155,7 @@ def application_step(request: PersonRequest, public_id: str, step: str) -> HttpR
     views: list[engine.FieldView] = context.get("fields", [])
     anchors = {view.name: _summary_anchor(view) for view in views}
     labels = {view.name: view.label for view in views}
-    labels.update({f"material_{m.code}": (m.name_en if language == "en" else m.name_zh) for m in materials})
+    labels.update({f"material_{m.code}": bilingual.localized(m, "name", language) for m in materials})
     context["error_list"] = [
         (
             anchors.get(name, name if name.startswith("material_") else f"f-{name}"),

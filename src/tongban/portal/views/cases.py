@@ -25,6 +25,7 @@ from tongban.cases.selectors import (
 from tongban.cases.services import case_act
 from tongban.cases.workflow import OPEN
 from tongban.catalogue.models import Material
+from tongban.core import bilingual
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
@@ -124,9 +125,7 @@ def _history(events: list[CaseEvent], materials: dict[str, Material], language: 
 
 
 def _material_name(material: Material | None, language: str) -> str:
-    if material is None:
-        return ""
-    return material.name_en if language == "en" else material.name_zh
+    return bilingual.localized(material, "name", language)
 
 
 @person_required
@@ -195,9 +194,7 @@ def case_supplement(request: PersonRequest, number: str) -> HttpResponse:
             )  # fmt: skip
         except ValidationError as exc:
             failed = True
-            messages.error(
-                request, f"{material.name_en if request.LANGUAGE_CODE == 'en' else material.name_zh}: {_message(exc)}"
-            )
+            messages.error(request, f"{bilingual.localized(material, 'name')}: {_message(exc)}")
     if failed:
         return redirect("portal:my_case", number=number)
     with domain_errors(request, catch=(ConflictError, ValidationError)) as done:

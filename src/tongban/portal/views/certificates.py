@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -160,7 +159,6 @@ def _verification_context(certificate: Certificate | None, number: str, *, full:
         "certificate": certificate,
         "status": certificate.status(now()).value,
         "fields": shown_fields(certificate, public_only=not full),
-        "english": get_language() == "en",
     }
 
 

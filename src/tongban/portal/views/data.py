@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
@@ -53,12 +54,6 @@ from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 from tongban.portal.forms import ConsentForm, FirmConsentForm, consent_form, years_later
 
-
-def _language() -> str:
-    """Which of a record's two languages the page shows: "en" or "zh"."""
-    return "en" if translation.get_language() == "en" else "zh"
-
-
 # --- Who used my data -----------------------------------------------------------------------
 
 
@@ -67,7 +62,7 @@ def _data_use_page(request: HttpRequest, *, subject_ref: str, firm: Firm | None)
     entries = access_log(subject_ref=subject_ref, before_id=before, limit=PAGE + 1)
     shown = entries[:PAGE]
     labels = access_log_labels(entries=shown)
-    language = _language()
+    language = bilingual.language()
     rows = [data_use_row(entry, labels, language, firm=firm is not None) for entry in shown]
     return render(
         request,
@@ -109,7 +104,7 @@ def firm_data_use(request: PersonRequest, uscc: str) -> HttpResponse:
 def _csv_lines(subject_ref: str, language_code: str, *, firm: bool) -> Iterator[str]:
     # The response streams after the view returns: keep the page's language for every line.
     with translation.override(language_code):
-        language = _language()
+        language = bilingual.language()
         header = [
             _("Time"), _("Agency"), _("Data"), _("Fields"), _("Purpose"), _("Basis"), _("Case or application"),
             _("Outcome"), _("Reason"),
@@ -168,7 +163,7 @@ def consents(request: PersonRequest) -> HttpResponse:
     moment = now()
     given = list(consents_of(person=person))
     grants = consent_grants(subject_kind="person", now=moment)
-    language = _language()
+    language = bilingual.language()
     labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
     bound: ConsentForm | None = None
     bound_grant_id: int | None = None
@@ -240,7 +235,7 @@ def firm_consents(request: PersonRequest, uscc: str) -> HttpResponse:
     moment = now()
     given = list(consents_of(firm=firm))
     grants = consent_grants(subject_kind="firm", now=moment)
-    language = _language()
+    language = bilingual.language()
     labels = log_labels(purposes={c.purpose for c in given} | {g.purpose for g in grants})
     initial: dict[str, Any] = {"expires_on": years_later(local_date(moment), 1)}
     if len(grants) == 1:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from tongban.catalogue.selectors import (
@@ -116,7 +115,6 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
             "item": version.item,
             "materials": materials,
             "held_count": held,
-            "english": get_language() == "en",
             "person": person,
             "firms": firms,
             "can_apply_self": version.for_individuals,
