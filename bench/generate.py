@@ -204,40 +204,107 @@ AGENCY_AREAS = {
     "taxation": ("tax",),
 }
 SUBJECTS = (
-    ("企业", "enterprise"), ("个体工商户", "individual business"), ("社会保险", "social insurance"),
-    ("住房公积金", "housing provident fund"), ("医疗保险", "medical insurance"), ("养老保险", "pension insurance"),
-    ("失业保险", "unemployment insurance"), ("工伤保险", "work-injury insurance"), ("外国人", "foreigner"),
-    ("食品经营", "food business"), ("药品经营", "pharmaceutical business"), ("医疗器械", "medical device"),
-    ("建设工程", "construction project"), ("道路运输", "road transport"), ("出租汽车", "taxi"),
-    ("网约车", "ride-hailing"), ("民办学校", "private school"), ("幼儿园", "kindergarten"),
-    ("职业技能", "vocational skills"), ("人才引进", "talent introduction"), ("户籍", "household registration"),
-    ("居住证", "residence permit"), ("出入境", "exit and entry"), ("港澳通行证", "Hong Kong and Macao permit"),
-    ("护照", "passport"), ("税务", "tax"), ("增值税", "value-added tax"), ("个人所得税", "individual income tax"),
-    ("发票", "invoice"), ("排污", "pollutant discharge"), ("危险化学品", "hazardous chemicals"),
-    ("特种设备", "special equipment"), ("消防", "fire safety"), ("广告", "advertising"), ("商标", "trademark"),
-    ("专利", "patent"), ("高新技术企业", "high-tech enterprise"), ("科技型中小企业", "tech SME"),
-    ("残疾人", "persons with disabilities"), ("退役军人", "veterans"), ("老年人", "senior citizens"),
-    ("婚姻", "marriage"), ("生育", "childbirth"), ("殡葬", "funeral services"), ("文物", "cultural relics"),
-    ("旅行社", "travel agency"), ("娱乐场所", "entertainment venue"), ("印刷", "printing"),
-    ("出版物", "publications"), ("电力", "electric power"), ("燃气", "gas supply"), ("供水", "water supply"),
-    ("物业", "property management"), ("房屋租赁", "housing lease"), ("不动产", "real estate"),
-    ("农药", "pesticides"), ("兽药", "veterinary drugs"), ("种子", "seeds"), ("渔业", "fisheries"),
-    ("林木", "forestry"), ("水利", "water works"), ("档案", "archives"), ("统计", "statistics"),
-)  # fmt: skip
+    ("企业", "enterprise"),
+    ("个体工商户", "individual business"),
+    ("社会保险", "social insurance"),
+    ("住房公积金", "housing provident fund"),
+    ("医疗保险", "medical insurance"),
+    ("养老保险", "pension insurance"),
+    ("失业保险", "unemployment insurance"),
+    ("工伤保险", "work-injury insurance"),
+    ("外国人", "foreigner"),
+    ("食品经营", "food business"),
+    ("药品经营", "pharmaceutical business"),
+    ("医疗器械", "medical device"),
+    ("建设工程", "construction project"),
+    ("道路运输", "road transport"),
+    ("出租汽车", "taxi"),
+    ("网约车", "ride-hailing"),
+    ("民办学校", "private school"),
+    ("幼儿园", "kindergarten"),
+    ("职业技能", "vocational skills"),
+    ("人才引进", "talent introduction"),
+    ("户籍", "household registration"),
+    ("居住证", "residence permit"),
+    ("出入境", "exit and entry"),
+    ("港澳通行证", "Hong Kong and Macao permit"),
+    ("护照", "passport"),
+    ("税务", "tax"),
+    ("增值税", "value-added tax"),
+    ("个人所得税", "individual income tax"),
+    ("发票", "invoice"),
+    ("排污", "pollutant discharge"),
+    ("危险化学品", "hazardous chemicals"),
+    ("特种设备", "special equipment"),
+    ("消防", "fire safety"),
+    ("广告", "advertising"),
+    ("商标", "trademark"),
+    ("专利", "patent"),
+    ("高新技术企业", "high-tech enterprise"),
+    ("科技型中小企业", "tech SME"),
+    ("残疾人", "persons with disabilities"),
+    ("退役军人", "veterans"),
+    ("老年人", "senior citizens"),
+    ("婚姻", "marriage"),
+    ("生育", "childbirth"),
+    ("殡葬", "funeral services"),
+    ("文物", "cultural relics"),
+    ("旅行社", "travel agency"),
+    ("娱乐场所", "entertainment venue"),
+    ("印刷", "printing"),
+    ("出版物", "publications"),
+    ("电力", "electric power"),
+    ("燃气", "gas supply"),
+    ("供水", "water supply"),
+    ("物业", "property management"),
+    ("房屋租赁", "housing lease"),
+    ("不动产", "real estate"),
+    ("农药", "pesticides"),
+    ("兽药", "veterinary drugs"),
+    ("种子", "seeds"),
+    ("渔业", "fisheries"),
+    ("林木", "forestry"),
+    ("水利", "water works"),
+    ("档案", "archives"),
+    ("统计", "statistics"),
+)
 ACTIONS = (
-    ("设立登记", "registration"), ("变更登记", "change registration"), ("注销登记", "deregistration"),
-    ("许可", "licence"), ("许可证延续", "licence renewal"), ("许可证补办", "licence replacement"),
-    ("备案", "filing"), ("年度报告", "annual report"), ("资格认定", "qualification recognition"),
-    ("补贴申领", "subsidy claim"), ("证明开具", "certificate issuance"), ("信息查询", "record enquiry"),
-    ("关系转移", "record transfer"), ("待遇核定", "benefit assessment"), ("费用报销", "expense reimbursement"),
-    ("核准", "approval"), ("审批", "approval by review"), ("验收", "acceptance inspection"),
-    ("检验", "inspection"), ("评估", "assessment"), ("申报", "declaration"), ("缴费", "contribution payment"),
-    ("退费", "refund"), ("减免", "reduction and exemption"), ("奖励申请", "award application"),
-)  # fmt: skip
+    ("设立登记", "registration"),
+    ("变更登记", "change registration"),
+    ("注销登记", "deregistration"),
+    ("许可", "licence"),
+    ("许可证延续", "licence renewal"),
+    ("许可证补办", "licence replacement"),
+    ("备案", "filing"),
+    ("年度报告", "annual report"),
+    ("资格认定", "qualification recognition"),
+    ("补贴申领", "subsidy claim"),
+    ("证明开具", "certificate issuance"),
+    ("信息查询", "record enquiry"),
+    ("关系转移", "record transfer"),
+    ("待遇核定", "benefit assessment"),
+    ("费用报销", "expense reimbursement"),
+    ("核准", "approval"),
+    ("审批", "approval by review"),
+    ("验收", "acceptance inspection"),
+    ("检验", "inspection"),
+    ("评估", "assessment"),
+    ("申报", "declaration"),
+    ("缴费", "contribution payment"),
+    ("退费", "refund"),
+    ("减免", "reduction and exemption"),
+    ("奖励申请", "award application"),
+)
 QUALIFIERS = (
-    ("", ""), ("首次", "first "), ("跨省", "inter-provincial "), ("线上", "online "), ("临时", "temporary "),
-    ("年度", "annual "), ("专项", "special "), ("简易", "simplified "),
-)  # fmt: skip
+    ("", ""),
+    ("首次", "first "),
+    ("跨省", "inter-provincial "),
+    ("线上", "online "),
+    ("临时", "temporary "),
+    ("年度", "annual "),
+    ("专项", "special "),
+    ("简易", "simplified "),
+)
 TOPIC_CODES = ("international", "employment", "social-security", "business", "tax", "residence")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰文斌波宇浩凯俊鹏辉晨欣怡子轩梓涵雨"
@@ -245,9 +312,25 @@ INDUSTRIES = ("科技", "贸易", "制造", "物流", "咨询", "餐饮", "建�
 PLACES = ("申江", "浦江", "海纳", "东方", "华盛", "恒信", "博远", "锦程", "天成", "瑞丰", "鼎新", "汇通")
 #: Terms ``bench.run`` searches the catalogue for (all occur in generated names or guides).
 SEARCH_TERMS = (
-    "许可", "登记", "社会保险", "住房公积金", "补贴申领", "外国人", "变更登记", "证明开具", "食品经营",
-    "建设工程", "居住证", "发票", "备案", "年度报告", "医疗", "注销", "人才引进", "消防",
-)  # fmt: skip
+    "许可",
+    "登记",
+    "社会保险",
+    "住房公积金",
+    "补贴申领",
+    "外国人",
+    "变更登记",
+    "证明开具",
+    "食品经营",
+    "建设工程",
+    "居住证",
+    "发票",
+    "备案",
+    "年度报告",
+    "医疗",
+    "注销",
+    "人才引进",
+    "消防",
+)
 
 
 def service_texts(index: int) -> dict[str, Any]:
@@ -390,10 +473,20 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         if superuser and superuser[0]:
             cur.execute("SET session_replication_role = replica")  # no FK triggers while loading
         tables = [
-            "identity_account", "identity_person", "identity_firm", "identity_power", "catalogue_serviceitem",
-            "catalogue_serviceversion", "catalogue_serviceversion_topics", "catalogue_material",
-            "forms_formdefinition", "forms_application", "cases_case", "cases_caseevent", "bench_baselinerow",
-        ]  # fmt: skip
+            "identity_account",
+            "identity_person",
+            "identity_firm",
+            "identity_power",
+            "catalogue_serviceitem",
+            "catalogue_serviceversion",
+            "catalogue_serviceversion_topics",
+            "catalogue_material",
+            "forms_formdefinition",
+            "forms_application",
+            "cases_case",
+            "cases_caseevent",
+            "bench_baselinerow",
+        ]
         ids = _next_ids(cur, tables)
 
         # --- Accounts and persons -----------------------------------------------------------
@@ -408,40 +501,103 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 numbers.append(number)
         districts = ("310101", "310104", "310115")
         _copy(
-            cur, "identity_account",
-            ["id", "password", "username", "display_name", "email", "phone", "preferred_language", "is_active", "created_at"],
+            cur,
+            "identity_account",
+            [
+                "id",
+                "password",
+                "username",
+                "display_name",
+                "email",
+                "phone",
+                "preferred_language",
+                "is_active",
+                "created_at",
+            ],
             (
-                (first_account + i, password_hash, f"bench.p{i:06d}", person_name(i), f"bench.p{i:06d}@example.test",
-                 f"139{i:08d}", "zh-hans" if i % 4 else "en", True, now)
+                (
+                    first_account + i,
+                    password_hash,
+                    f"bench.p{i:06d}",
+                    person_name(i),
+                    f"bench.p{i:06d}@example.test",
+                    f"139{i:08d}",
+                    "zh-hans" if i % 4 else "en",
+                    True,
+                    now,
+                )
                 for i in range(sizes.persons)
             ),
-        )  # fmt: skip
+        )
         _copy(
-            cur, "identity_person",
-            ["id", "public_id", "account_id", "id_type", "id_number", "nationality", "name", "latin_name", "birth_date",
-             "registered_district", "verification_level", "created_at"],
+            cur,
+            "identity_person",
+            [
+                "id",
+                "public_id",
+                "account_id",
+                "id_type",
+                "id_number",
+                "nationality",
+                "name",
+                "latin_name",
+                "birth_date",
+                "registered_district",
+                "verification_level",
+                "created_at",
+            ],
             (
-                (first_person + i, uuid.uuid4(), first_account + i, "resident_id", numbers[i], "CN", person_name(i), "",
-                 date(int(numbers[i][6:10]), int(numbers[i][10:12]), int(numbers[i][12:14])), districts[i % 3], 2, now)
+                (
+                    first_person + i,
+                    uuid.uuid4(),
+                    first_account + i,
+                    "resident_id",
+                    numbers[i],
+                    "CN",
+                    person_name(i),
+                    "",
+                    date(int(numbers[i][6:10]), int(numbers[i][10:12]), int(numbers[i][12:14])),
+                    districts[i % 3],
+                    2,
+                    now,
+                )
                 for i in range(sizes.persons)
             ),
-        )  # fmt: skip
+        )
         log(f"{sizes.persons} accounts and persons")
 
         # --- Firms and powers ---------------------------------------------------------------
         first_firm = ids["identity_firm"]
         legal_rep_of = [first_person + sizes.applicants + f for f in range(sizes.firms)]
         _copy(
-            cur, "identity_firm",
-            ["id", "uscc", "name_zh", "name_en", "firm_type", "legal_representative_id", "registered_district",
-             "verification_level", "created_at"],
+            cur,
+            "identity_firm",
+            [
+                "id",
+                "uscc",
+                "name_zh",
+                "name_en",
+                "firm_type",
+                "legal_representative_id",
+                "registered_district",
+                "verification_level",
+                "created_at",
+            ],
             (
-                (first_firm + f, firm_code(f),
-                 f"上海{PLACES[f % len(PLACES)]}{INDUSTRIES[(f // len(PLACES)) % len(INDUSTRIES)]}有限公司（{f + 1}）",
-                 f"Shanghai Bench Firm {f + 1} Co., Ltd.", "limited_company", legal_rep_of[f], districts[f % 3], 2, now)
+                (
+                    first_firm + f,
+                    firm_code(f),
+                    f"上海{PLACES[f % len(PLACES)]}{INDUSTRIES[(f // len(PLACES)) % len(INDUSTRIES)]}有限公司（{f + 1}）",
+                    f"Shanghai Bench Firm {f + 1} Co., Ltd.",
+                    "limited_company",
+                    legal_rep_of[f],
+                    districts[f % 3],
+                    2,
+                    now,
+                )
                 for f in range(sizes.firms)
             ),
-        )  # fmt: skip
+        )
         big = cur.execute(
             "SELECT f.id, f.uscc, f.legal_representative_id, p.account_id FROM identity_firm f "
             "JOIN identity_person p ON p.id = f.legal_representative_id WHERE f.uscc = %s",
@@ -454,9 +610,17 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         granted, expires = now - timedelta(days=30), now + timedelta(days=365)
         for i in range(sizes.applicants):
             powers.append(
-                (first_power + len(powers), first_firm + i, first_person + i, "social_security", legal_rep_of[i],
-                 granted, expires, "")
-            )  # fmt: skip
+                (
+                    first_power + len(powers),
+                    first_firm + i,
+                    first_person + i,
+                    "social_security",
+                    legal_rep_of[i],
+                    granted,
+                    expires,
+                    "",
+                )
+            )
         for i in range(sizes.big_firm_staff):
             for area in ("social_security", "foreign_staff"):
                 powers.append(
@@ -472,10 +636,11 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                     )
                 )
         _copy(
-            cur, "identity_power",
+            cur,
+            "identity_power",
             ["id", "firm_id", "grantee_id", "area", "granted_by_id", "granted_at", "expires_at", "revoke_reason"],
             powers,
-        )  # fmt: skip
+        )
         power_of_applicant = {i: first_power + i for i in range(sizes.applicants)}
         log(f"{sizes.firms} firms, {len(powers)} powers")
 
@@ -509,12 +674,41 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
             search_text = build_search_text(version, chosen_topics)
             item_rows.append((first_item + s, code, agency.pk, area, now))
             version_rows.append(
-                (first_version + s, first_item + s, 1, "published", now, now, texts["name_zh"], texts["name_en"],
-                 texts["summary_zh"], texts["summary_en"], texts["eligibility_zh"], texts["eligibility_en"],
-                 for_individuals, for_firms, s % 13 == 0, "", "", "", "", 0 if instant else 20, 0 if instant else 10,
-                 "不收费", "Free of charge", 0, "both", True, "city", "instant" if instant else "review", False,
-                 f"咨询电话：{agency.phone}", f"Enquiries: {agency.phone}", search_text)
-            )  # fmt: skip
+                (
+                    first_version + s,
+                    first_item + s,
+                    1,
+                    "published",
+                    now,
+                    now,
+                    texts["name_zh"],
+                    texts["name_en"],
+                    texts["summary_zh"],
+                    texts["summary_en"],
+                    texts["eligibility_zh"],
+                    texts["eligibility_en"],
+                    for_individuals,
+                    for_firms,
+                    s % 13 == 0,
+                    "",
+                    "",
+                    "",
+                    "",
+                    0 if instant else 20,
+                    0 if instant else 10,
+                    "不收费",
+                    "Free of charge",
+                    0,
+                    "both",
+                    True,
+                    "city",
+                    "instant" if instant else "review",
+                    False,
+                    f"咨询电话：{agency.phone}",
+                    f"Enquiries: {agency.phone}",
+                    search_text,
+                )
+            )
             for topic in chosen_topics:
                 topic_rows.append((first_version + s, topic.pk))
             material_rows.append(
@@ -527,21 +721,61 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
             form_rows.append((first_version + s, schema, layout, "", Jsonb({})))
         _copy(cur, "catalogue_serviceitem", ["id", "code", "agency_id", "area", "created_at"], item_rows)
         _copy(
-            cur, "catalogue_serviceversion",
-            ["id", "item_id", "number", "status", "created_at", "published_at", "name_zh", "name_en", "summary_zh",
-             "summary_en", "eligibility_zh", "eligibility_en", "for_individuals", "for_firms", "for_foreigners",
-             "legal_basis_zh", "legal_basis_en", "conditions_zh", "conditions_en", "statutory_limit_workdays",
-             "promised_limit_workdays", "fee_zh", "fee_en", "fee_amount_fen", "channel", "fully_online",
-             "handling_level", "workflow", "four_eyes", "contact_zh", "contact_en", "search_text"],
+            cur,
+            "catalogue_serviceversion",
+            [
+                "id",
+                "item_id",
+                "number",
+                "status",
+                "created_at",
+                "published_at",
+                "name_zh",
+                "name_en",
+                "summary_zh",
+                "summary_en",
+                "eligibility_zh",
+                "eligibility_en",
+                "for_individuals",
+                "for_firms",
+                "for_foreigners",
+                "legal_basis_zh",
+                "legal_basis_en",
+                "conditions_zh",
+                "conditions_en",
+                "statutory_limit_workdays",
+                "promised_limit_workdays",
+                "fee_zh",
+                "fee_en",
+                "fee_amount_fen",
+                "channel",
+                "fully_online",
+                "handling_level",
+                "workflow",
+                "four_eyes",
+                "contact_zh",
+                "contact_en",
+                "search_text",
+            ],
             version_rows,
-        )  # fmt: skip
+        )
         _copy(cur, "catalogue_serviceversion_topics", ["serviceversion_id", "topic_id"], topic_rows)
         _copy(
-            cur, "catalogue_material",
-            ["version_id", "code", "position", "name_zh", "name_en", "description_zh", "description_en", "required",
-             "government_may_hold"],
+            cur,
+            "catalogue_material",
+            [
+                "version_id",
+                "code",
+                "position",
+                "name_zh",
+                "name_en",
+                "description_zh",
+                "description_en",
+                "required",
+                "government_may_hold",
+            ],
             material_rows,
-        )  # fmt: skip
+        )
         _copy(
             cur, "forms_formdefinition", ["version_id", "schema", "layout", "points_table", "points_fields"], form_rows
         )
@@ -594,31 +828,53 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 SELECT g, (%(staff)s::bigint[])[1 + g %% %(n_staff)s], %(big)s, NULL, 'svc_big',
                        (g * 40503) %% %(n_svc_big)s, {when}
                 FROM generate_series(1, %(n)s::bigint) g""",  # noqa: S608 - constant fragments only
-            {"staff": big_staff, "n_staff": len(big_staff), "big": big_firm_id, "n_svc_big": counts["svc_big"], "n": n_big},
-        )  # fmt: skip
+            {
+                "staff": big_staff,
+                "n_staff": len(big_staff),
+                "big": big_firm_id,
+                "n_svc_big": counts["svc_big"],
+                "n": n_big,
+            },
+        )
         cur.execute(
             f"""INSERT INTO plan
                 SELECT g, %(rep0)s + (g %% %(firms)s), %(firm0)s + (g %% %(firms)s), NULL, 'svc_firm',
                        (g * 40503) %% %(n_svc)s, {when}
                 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g""",  # noqa: S608 - constant fragments only
-            {"rep0": first_person + sizes.applicants, "firms": sizes.firms, "firm0": first_firm,
-             "n_svc": counts["svc_firm"], "lo": n_big + 1, "hi": n_big + n_small},
-        )  # fmt: skip
+            {
+                "rep0": first_person + sizes.applicants,
+                "firms": sizes.firms,
+                "firm0": first_firm,
+                "n_svc": counts["svc_firm"],
+                "lo": n_big + 1,
+                "hi": n_big + n_small,
+            },
+        )
         cur.execute(
             f"""INSERT INTO plan
                 SELECT g, %(p0)s + (g %% %(apps)s), NULL, NULL, 'svc_ind', (g * 40503) %% %(n_svc)s, {when}
                 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g""",  # noqa: S608 - constant fragments only
-            {"p0": first_person, "apps": sizes.applicants, "n_svc": counts["svc_ind"],
-             "lo": n_big + n_small + 1, "hi": n_big + n_small + n_own},
-        )  # fmt: skip
+            {
+                "p0": first_person,
+                "apps": sizes.applicants,
+                "n_svc": counts["svc_ind"],
+                "lo": n_big + n_small + 1,
+                "hi": n_big + n_small + n_own,
+            },
+        )
         cur.execute(
             f"""INSERT INTO plan
                 SELECT g, %(p0)s + ((g * 2246822519) %% %(persons)s), NULL, NULL, 'svc_ind',
                        (g * 40503) %% %(n_svc)s, {when}
                 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g""",  # noqa: S608 - constant fragments only
-            {"p0": first_person, "persons": sizes.persons, "n_svc": counts["svc_ind"],
-             "lo": n_big + n_small + n_own + 1, "hi": sizes.cases},
-        )  # fmt: skip
+            {
+                "p0": first_person,
+                "persons": sizes.persons,
+                "n_svc": counts["svc_ind"],
+                "lo": n_big + n_small + n_own + 1,
+                "hi": sizes.cases,
+            },
+        )
         columns = (
             "p.g, p.person_id, p.firm_id, p.power_id, p.submitted_at, s.version_id, s.item_id, s.area, s.agency_id, "
             "s.office_id, s.workflow, s.statutory, s.promised"
@@ -690,7 +946,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                        CASE WHEN status IN ('approved', 'rejected') THEN '相关法律法规' ELSE '' END
                 FROM plan2""",  # noqa: S608 - constant fragments only
             {"c0": case0, "a0": app0},
-        )  # fmt: skip
+        )
         log("cases")
         cur.execute(
             """INSERT INTO cases_caseevent (case_id, at, action, from_status, to_status, actor_account_id,

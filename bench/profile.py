@@ -44,11 +44,17 @@ class _WsgiClient:
 
     def get(self, path: str, params: dict[str, str] | None = None) -> _WsgiResponse:
         environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": urlencode(params or {}),
-            "SERVER_NAME": run.HOST, "SERVER_PORT": "80", "HTTP_HOST": run.HOST, "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": urlencode(params or {}),
+            "SERVER_NAME": run.HOST,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": run.HOST,
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
             "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
-        }  # fmt: skip
+        }
         started: list[_WsgiResponse] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:

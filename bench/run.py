@@ -203,9 +203,20 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
         ) as copy:
             for public_id, applicant, firm_id, power_id, data, sources in rows:
                 copy.write_row(
-                    (public_id, applicant.person_id, firm_id, power_id, version_id, "draft", Jsonb(data),
-                     Jsonb(sources), 4, "now", "now")
-                )  # fmt: skip
+                    (
+                        public_id,
+                        applicant.person_id,
+                        firm_id,
+                        power_id,
+                        version_id,
+                        "draft",
+                        Jsonb(data),
+                        Jsonb(sources),
+                        4,
+                        "now",
+                        "now",
+                    )
+                )
     form = form_of(ServiceVersion.objects.get(pk=version_id))
     for public_id in random.Random(1).sample(  # noqa: S311 - a reproducible sample, not a secret
         [r[0] for r in rows], 5
@@ -234,8 +245,10 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
     }
     say(f"  {sum(len(a.cases) for a in applicants)} own cases to read ({time.monotonic() - started:.1f} s)")
     extra["exchange_people"] = prepare_exchange(list(employees.values()), applicants[0].account_id)
-    say(f"  {len(extra['exchange_people'])} people on the population registry, readable through the exchange "
-        f"({time.monotonic() - started:.1f} s)")  # fmt: skip
+    say(
+        f"  {len(extra['exchange_people'])} people on the population registry, readable through the exchange "
+        f"({time.monotonic() - started:.1f} s)"
+    )
     connection.close()
     return applicants, extra
 
@@ -259,18 +272,28 @@ def prepare_exchange(people: list[Any], account_id: int) -> list[int]:
     resource, _ = DataResource.objects.get_or_create(
         code=EXCHANGE_RESOURCE,
         defaults={
-            "owner": owner, "name_zh": "人口登记信息", "name_en": "Population registry record",
-            "classification": "restricted", "subject_kind": "person", "provider": "internal.population",
+            "owner": owner,
+            "name_zh": "人口登记信息",
+            "name_en": "Population registry record",
+            "classification": "restricted",
+            "subject_kind": "person",
+            "provider": "internal.population",
             "fields": [{"name": n, "label": label} for n in ("name", "latin_name", "birth_date", "sex")],
         },
-    )  # fmt: skip
+    )
     now = timezone.now()
     if not Grant.objects.filter(consumer=consumer, resource=resource, purpose=EXCHANGE_PURPOSE).exists():
         Grant.objects.create(
-            consumer=consumer, resource=resource, purpose=EXCHANGE_PURPOSE, fields=["name", "birth_date"],
-            status=GrantStatus.APPROVED, requested_by_id=account_id, requested_at=now, decided_at=now,
+            consumer=consumer,
+            resource=resource,
+            purpose=EXCHANGE_PURPOSE,
+            fields=["name", "birth_date"],
+            status=GrantStatus.APPROVED,
+            requested_by_id=account_id,
+            requested_at=now,
+            decided_at=now,
             expires_at=now + timedelta(days=3650),
-        )  # fmt: skip
+        )
     PopulationRecord.objects.bulk_create(
         [
             PopulationRecord(
@@ -373,10 +396,24 @@ class Stack:
             raise SystemExit(f"port {PORT} is in use; set BENCH_PORT")
         self.spawn(
             "granian",
-            [granian, "--interface", "wsgi", "--host", HOST, "--port", str(PORT), "--workers", str(WEB_WORKERS),
-             "--blocking-threads", str(BLOCKING_THREADS), "--no-ws", "--log-level", "warning",
-             "tongban.wsgi:application"],
-        )  # fmt: skip
+            [
+                granian,
+                "--interface",
+                "wsgi",
+                "--host",
+                HOST,
+                "--port",
+                str(PORT),
+                "--workers",
+                str(WEB_WORKERS),
+                "--blocking-threads",
+                str(BLOCKING_THREADS),
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "tongban.wsgi:application",
+            ],
+        )
         if BACKGROUND:
             manage = [sys.executable, str(ROOT / "manage.py")]
             self.spawn("db_worker", [*manage, "db_worker", "--queue-name", "default", "--interval", "1"])
@@ -552,18 +589,37 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
     out.unlink(missing_ok=True)
     once = "1" if kind == "submit" else "0"
     argv = [
-        "wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s",
-        "-s", str(BENCH_DIR / "wrk.lua"), BASE, "--", str(lines), str(out), KINDS[kind][1], once, str(WRK_THREADS),
-    ]  # fmt: skip
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(BENCH_DIR / "wrk.lua"),
+        BASE,
+        "--",
+        str(lines),
+        str(out),
+        KINDS[kind][1],
+        once,
+        str(WRK_THREADS),
+    ]
     completed = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     if completed.returncode != 0 or not out.exists():
         raise SystemExit(f"wrk failed for {kind}: {completed.stderr.strip() or completed.stdout.strip()}")
     data = json.loads(out.read_text())
     return Phase(
-        kind=kind, round=round_no, seconds=data["duration_us"] / 1e6, requests=data["requests"], bad=data["bad"],
-        exhausted=data["exhausted"], socket_errors=data["socket_errors"], statuses=data["statuses"],
+        kind=kind,
+        round=round_no,
+        seconds=data["duration_us"] / 1e6,
+        requests=data["requests"],
+        bad=data["bad"],
+        exhausted=data["exhausted"],
+        socket_errors=data["socket_errors"],
+        statuses=data["statuses"],
         histogram=data["histogram"],
-    )  # fmt: skip
+    )
 
 
 def drain() -> float:
@@ -681,10 +737,10 @@ def results_document(
         "exchange_p99_vs_read_p99": ratio(k["exchange"]["p99_ms"], k["baseline_read"]["p99_ms"]),
         # Submits per second including the time the worker and sealer needed afterwards to catch up
         # with the e-mail tasks and audit entries the submits queued.
-        "submit_rps_sustained": round(
-            submit["requests"] / (submit["seconds"] + submit["settle_seconds"]), 1
-        ) if submit["seconds"] else 0.0,
-    }  # fmt: skip
+        "submit_rps_sustained": round(submit["requests"] / (submit["seconds"] + submit["settle_seconds"]), 1)
+        if submit["seconds"]
+        else 0.0,
+    }
     for kind, stats in k.items():
         for p in ("p50", "p95", "p99"):
             doc[f"{kind}_{p}_ms"] = stats[f"{p}_ms"]
@@ -729,8 +785,10 @@ def print_table(by_kind: dict[str, dict[str, Any]], doc: dict[str, Any], queries
             f"{s['p99_ms']:>8.2f} {s['errors']:>7} {queries[kind]['queries']:>4}"
         )
     say("")
-    say(f"submit, sustained (incl. {by_kind['submit']['settle_seconds']:.1f} s waiting for the worker and sealer to catch up): "
-        f"{doc['submit_rps_sustained']} rps")  # fmt: skip
+    say(
+        f"submit, sustained (incl. {by_kind['submit']['settle_seconds']:.1f} s waiting for the worker and sealer to catch up): "
+        f"{doc['submit_rps_sustained']} rps"
+    )
     say("")
     for name, target, text in TARGETS:
         actual = doc[name]
@@ -763,8 +821,10 @@ def main() -> int:
     stack = Stack()
     phases: list[Phase] = []
     try:
-        say(f"== Starting granian ({WEB_WORKERS} workers x {BLOCKING_THREADS} threads) on {BASE}"
-            + (", db_worker and audit_sealer" if BACKGROUND else ""))  # fmt: skip
+        say(
+            f"== Starting granian ({WEB_WORKERS} workers x {BLOCKING_THREADS} threads) on {BASE}"
+            + (", db_worker and audit_sealer" if BACKGROUND else "")
+        )
         stack.start()
         password = os.environ.get("BENCH_PASSWORD", generate.BENCH_PASSWORD_DEFAULT)
         login_seconds = [browser_login(a.username, password) for a in applicants[-4:]]
@@ -772,8 +832,10 @@ def main() -> int:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(fetch_csrf, applicants))
-        say(f"  CSRF token fetched from the review page for {len(applicants)} sessions "
-            f"({time.monotonic() - started:.1f} s)")  # fmt: skip
+        say(
+            f"  CSRF token fetched from the review page for {len(applicants)} sessions "
+            f"({time.monotonic() - started:.1f} s)"
+        )
         paths = write_lines(applicants, extra)
         say(f"== Warm-up ({WARMUP_SECONDS} s per kind)")
         for kind in KINDS:

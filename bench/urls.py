@@ -79,10 +79,15 @@ def exchange_read(request: HttpRequest, person_id: int) -> HttpResponse:
     # Called on its own (as an API call would), the access-log INSERT is the only write: it commits
     # by itself. Inside a caller's transaction it commits with the caller's rows.
     result = exchange_query(
-        consumer=_consumer(), resource_code=EXCHANGE_RESOURCE, fields=["name", "birth_date"],
-        purpose=EXCHANGE_PURPOSE, basis=Basis(kind="case", reference="BENCH", parties=(ref,)),
-        actor=_BENCH_ACTOR, now=timezone.now(), person=person,
-    )  # fmt: skip
+        consumer=_consumer(),
+        resource_code=EXCHANGE_RESOURCE,
+        fields=["name", "birth_date"],
+        purpose=EXCHANGE_PURPOSE,
+        basis=Basis(kind="case", reference="BENCH", parties=(ref,)),
+        actor=_BENCH_ACTOR,
+        now=timezone.now(),
+        person=person,
+    )
     if not (result.answered and result.found):
         return HttpResponse(result.outcome + " " + result.reason, status=500, content_type="text/plain")
     return HttpResponse(json.dumps(result.values, ensure_ascii=False), content_type="application/json")

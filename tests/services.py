@@ -156,14 +156,27 @@ def certificate_resource(
     resource, _ = DataResource.objects.get_or_create(
         code=f"certificate.{type_code}",
         defaults={
-            "owner": owner, "name_zh": "电子证照", "name_en": "E-certificate", "classification": "restricted",
-            "subject_kind": "person", "provider": "internal.certificates",
-            "fields": [{"name": name, "label": {"zh": name, "en": name}} for name in ("number", "valid_until", "category", "employer")],
+            "owner": owner,
+            "name_zh": "电子证照",
+            "name_en": "E-certificate",
+            "classification": "restricted",
+            "subject_kind": "person",
+            "provider": "internal.certificates",
+            "fields": [
+                {"name": name, "label": {"zh": name, "en": name}}
+                for name in ("number", "valid_until", "category", "employer")
+            ],
         },
-    )  # fmt: skip
+    )
     now = timezone.now()
     return Grant.objects.create(
-        consumer=consumer, resource=resource, purpose=purpose, fields=list(dict.fromkeys(("number", *fields))),
-        status=GrantStatus.APPROVED, requested_by=AccountFactory(), requested_at=now, decided_at=now,
+        consumer=consumer,
+        resource=resource,
+        purpose=purpose,
+        fields=list(dict.fromkeys(("number", *fields))),
+        status=GrantStatus.APPROVED,
+        requested_by=AccountFactory(),
+        requested_at=now,
+        decided_at=now,
         expires_at=now + timedelta(days=365),
-    )  # fmt: skip
+    )

@@ -34,20 +34,46 @@ from tongban.notifications.models import Message
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {
     # operational and machine-readable documents
-    "healthz", "sitemap", "jwks", "certificate_jws", "certificate_status", "certificate_shared",
-    "certificate_verify", "certificate_context",
+    "healthz",
+    "sitemap",
+    "jwks",
+    "certificate_jws",
+    "certificate_status",
+    "certificate_shared",
+    "certificate_verify",
+    "certificate_context",
     # the JSON API's root, its status and its OpenAPI document (an operation that needs a caller
     # would appear here by name and fail below until it refuses one)
-    "api-v1:api-root", "api-v1:status", "api-v1:openapi-json", "api-v1:openapi-view",
+    "api-v1:api-root",
+    "api-v1:status",
+    "api-v1:openapi-json",
+    "api-v1:openapi-view",
     # the public portal: information, the catalogue and its guides, certificate verification
-    "portal:home", "portal:individuals", "portal:firms", "portal:international", "portal:search",
-    "portal:contact", "portal:faq", "portal:privacy", "portal:accessibility", "portal:agencies",
-    "portal:services", "portal:service", "portal:verify_token", "portal:verify",
+    "portal:home",
+    "portal:individuals",
+    "portal:firms",
+    "portal:international",
+    "portal:search",
+    "portal:contact",
+    "portal:faq",
+    "portal:privacy",
+    "portal:accessibility",
+    "portal:agencies",
+    "portal:services",
+    "portal:service",
+    "portal:verify_token",
+    "portal:verify",
     # signing in, registering, and the password reset e-mailed to someone signed out
-    "portal:login", "portal:login_verify", "portal:totp_enrol", "portal:logout", "portal:register",
-    "portal:password_reset", "portal:password_reset_done", "portal:password_reset_confirm",
+    "portal:login",
+    "portal:login_verify",
+    "portal:totp_enrol",
+    "portal:logout",
+    "portal:register",
+    "portal:password_reset",
+    "portal:password_reset_done",
+    "portal:password_reset_confirm",
     "portal:password_reset_complete",
-}  # fmt: skip
+}
 #: Served outside the URL names above and public by nature.
 PUBLIC_PATHS = {"robots.txt"}
 
@@ -116,17 +142,31 @@ def portal_keys(world: World) -> dict[str, str]:
     )
     later = timezone.now() + timedelta(days=30)
     consent = Consent.objects.create(
-        person=world.engineer, consumer=grant.consumer, resource=grant.resource, purpose="keys",
-        given_at=timezone.now(), expires_at=later,
-    )  # fmt: skip
+        person=world.engineer,
+        consumer=grant.consumer,
+        resource=grant.resource,
+        purpose="keys",
+        given_at=timezone.now(),
+        expires_at=later,
+    )
     firm_resource = DataResource.objects.create(
-        code="firm.keys", owner=grant.consumer, name_zh="企业", name_en="Firm", classification="restricted",
-        subject_kind="firm", provider="internal.certificates", fields=[],
-    )  # fmt: skip
+        code="firm.keys",
+        owner=grant.consumer,
+        name_zh="企业",
+        name_en="Firm",
+        classification="restricted",
+        subject_kind="firm",
+        provider="internal.certificates",
+        fields=[],
+    )
     firm_consent = Consent.objects.create(
-        firm=world.firm, consumer=grant.consumer, resource=firm_resource, purpose="keys",
-        given_at=timezone.now(), expires_at=later,
-    )  # fmt: skip
+        firm=world.firm,
+        consumer=grant.consumer,
+        resource=firm_resource,
+        purpose="keys",
+        given_at=timezone.now(),
+        expires_at=later,
+    )
     return {
         "case": case.number,
         "upload_id": str(Upload.objects.filter(application_id=case.application_id).values_list("pk", flat=True)[0]),
@@ -161,8 +201,9 @@ def portal_owner(name: str, world: World) -> Person:
     if "certificate" in name or name == "portal:consent_withdraw":
         return world.engineer  # the holder; the consent is his
     if name.startswith(("portal:firm_consent", "portal:firm_data_use", "portal:firm_verify")) or name in (
-        "portal:power_revoke", "portal:firm_staff",
-    ):  # fmt: skip
+        "portal:power_revoke",
+        "portal:firm_staff",
+    ):
         return world.firm.legal_representative  # the firm's data, staff and powers
     return world.hr  # her case, its file, her draft, her message, the firm's cases in her area
 

@@ -135,22 +135,43 @@ def test_chinese_back_office(client: Client, login_staff: Login) -> None:
 def test_clerk_opens_the_account_of_a_recorded_person(
     client: Client, login_staff: Login, django_capture_on_commit_callbacks
 ) -> None:
-    recorded = person_record(id_type="passport", id_number="ZX9876543", nationality="FR", name="",
-                             latin_name="DURAND Claire", actor=Actor.system("tests"))  # fmt: skip
-    refused = Client().post("/en/register/", {
-        "id_type": "passport", "id_number": "ZX9876543", "nationality": "FR", "latin_name": "DURAND Claire",
-        "username": "claire", "email": "c@example.org", "password": "A-Long-Password-2026", "password_again": "A-Long-Password-2026",
-    })  # fmt: skip
+    recorded = person_record(
+        id_type="passport",
+        id_number="ZX9876543",
+        nationality="FR",
+        name="",
+        latin_name="DURAND Claire",
+        actor=Actor.system("tests"),
+    )
+    refused = Client().post(
+        "/en/register/",
+        {
+            "id_type": "passport",
+            "id_number": "ZX9876543",
+            "nationality": "FR",
+            "latin_name": "DURAND Claire",
+            "username": "claire",
+            "email": "c@example.org",
+            "password": "A-Long-Password-2026",
+            "password_again": "A-Long-Password-2026",
+        },
+    )
     assert "open your account at any service-centre window" in refused.content.decode()
     clerk = StaffRoleFactory(clerk=True)
     login_staff(client, clerk.account)
     page = client.get("/en/backoffice/people/verify/", {"id_number": "ZX9876543", "nationality": "FR"}).content.decode()
     assert "has no account yet" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/en/backoffice/people/verify/", {
-            "person_id": recorded.pk, "document": "original passport", "confirmed": "on",
-            "username": "claire.durand", "email": "claire@example.fr",
-        })  # fmt: skip
+        response = client.post(
+            "/en/backoffice/people/verify/",
+            {
+                "person_id": recorded.pk,
+                "document": "original passport",
+                "confirmed": "on",
+                "username": "claire.durand",
+                "email": "claire@example.fr",
+            },
+        )
     assert response.status_code == 302
     recorded.refresh_from_db()
     assert recorded.account is not None and recorded.account.username == "claire.durand"

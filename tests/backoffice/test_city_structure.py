@@ -82,26 +82,50 @@ def test_operator_sets_up_an_agency_its_offices_and_a_centre(client: Client, log
     assert (agency.name_zh, agency.website) == ("生态环境局", "https://sthj.example.gov.cn/")
     [created] = events("identity.agency_created")
     assert (created.actor_kind, created.actor_id, created.object_type, created.object_id) == (
-        "account", account.pk, "agency", "ecology"
-    )  # fmt: skip
+        "account",
+        account.pk,
+        "agency",
+        "ecology",
+    )
     assert created.data == {"fields": AGENCY}
 
-    response = client.post(f"{BASE}agencies/ecology/offices/new/", {
-        "level": "city", "district_code": "", "name_zh": "生态环境局（市级）", "name_en": "Ecology Bureau (city)",
-        "address_zh": "", "address_en": "",
-    })  # fmt: skip
+    response = client.post(
+        f"{BASE}agencies/ecology/offices/new/",
+        {
+            "level": "city",
+            "district_code": "",
+            "name_zh": "生态环境局（市级）",
+            "name_en": "Ecology Bureau (city)",
+            "address_zh": "",
+            "address_en": "",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == f"{BASE}#agency-ecology"
-    response = client.post(f"{BASE}agencies/ecology/offices/new/", {
-        "level": "district", "district_code": "310115", "name_zh": "生态环境局浦东分局",
-        "name_en": "Ecology Bureau, Pudong", "address_zh": "浦东新区世纪大道1号", "address_en": "1 Century Avenue",
-    })  # fmt: skip
+    response = client.post(
+        f"{BASE}agencies/ecology/offices/new/",
+        {
+            "level": "district",
+            "district_code": "310115",
+            "name_zh": "生态环境局浦东分局",
+            "name_en": "Ecology Bureau, Pudong",
+            "address_zh": "浦东新区世纪大道1号",
+            "address_en": "1 Century Avenue",
+        },
+    )
     assert response.status_code == 302
     city, pudong = AgencyOffice.objects.filter(agency=agency).order_by("level")
     assert (city.level, city.district_code, pudong.level, pudong.district_code) == ("city", "", "district", "310115")
     city_event, pudong_event = events("identity.office_created")
     assert city_event.actor_id == account.pk and city_event.object_id == str(city.pk)
-    assert city_event.data == {"fields": {"agency": "ecology", "level": "city", "district_code": "",
-                                          "name_zh": "生态环境局（市级）", "name_en": "Ecology Bureau (city)"}}  # fmt: skip
+    assert city_event.data == {
+        "fields": {
+            "agency": "ecology",
+            "level": "city",
+            "district_code": "",
+            "name_zh": "生态环境局（市级）",
+            "name_en": "Ecology Bureau (city)",
+        }
+    }
     assert pudong_event.data["fields"]["district_code"] == "310115"
     assert pudong_event.data["fields"]["address_en"] == "1 Century Avenue"
 
@@ -128,30 +152,50 @@ def test_operator_edits_an_agency_an_office_and_a_centre(client: Client, login_s
     old_name = agency.name_en
     form = client.get(f"{BASE}agencies/{agency.code}/").content.decode()
     assert f'value="{agency.name_en}"' in form and 'name="code"' not in form  # the code is fixed
-    changed = {"name_zh": agency.name_zh, "name_en": "Renamed Bureau", "head_zh": "", "head_en": "",
-               "phone": "021-1", "address_zh": "", "address_en": "", "website": ""}  # fmt: skip
+    changed = {
+        "name_zh": agency.name_zh,
+        "name_en": "Renamed Bureau",
+        "head_zh": "",
+        "head_en": "",
+        "phone": "021-1",
+        "address_zh": "",
+        "address_en": "",
+        "website": "",
+    }
     response = client.post(f"{BASE}agencies/{agency.code}/", changed)
     assert response.status_code == 302 and response["Location"] == f"{BASE}#agency-{agency.code}"
     agency.refresh_from_db()
     assert (agency.name_en, agency.phone) == ("Renamed Bureau", "021-1")
     [updated] = events("identity.agency_updated")
     assert updated.actor_id == account.pk and updated.object_id == agency.code
-    assert updated.data == {"fields": {"name_en": "Renamed Bureau", "phone": "021-1"},
-                            "before": {"name_en": old_name, "phone": ""}}  # fmt: skip
+    assert updated.data == {
+        "fields": {"name_en": "Renamed Bureau", "phone": "021-1"},
+        "before": {"name_en": old_name, "phone": ""},
+    }
 
     client.post(f"{BASE}agencies/{agency.code}/", changed)  # the same values again: nothing to record
     assert len(events("identity.agency_updated")) == 1
 
-    response = client.post(f"{BASE}offices/{office.pk}/", {
-        "name_zh": office.name_zh, "name_en": office.name_en, "address_zh": "漕溪北路1号", "address_en": "",
-        "level": "city", "district_code": "",  # not editable: ignored
-    })  # fmt: skip
+    response = client.post(
+        f"{BASE}offices/{office.pk}/",
+        {
+            "name_zh": office.name_zh,
+            "name_en": office.name_en,
+            "address_zh": "漕溪北路1号",
+            "address_en": "",
+            "level": "city",
+            "district_code": "",  # not editable: ignored
+        },
+    )
     assert response.status_code == 302
     office.refresh_from_db()
     assert (office.address_zh, office.level, office.district_code) == ("漕溪北路1号", "district", "310104")
     [office_event] = events("identity.office_updated")
-    assert office_event.data == {"agency": agency.code, "fields": {"address_zh": "漕溪北路1号"},
-                                 "before": {"address_zh": ""}}  # fmt: skip
+    assert office_event.data == {
+        "agency": agency.code,
+        "fields": {"address_zh": "漕溪北路1号"},
+        "before": {"address_zh": ""},
+    }
 
     values = {field: getattr(centre, field) for field in CENTRE if field != "code"}
     response = client.post(f"{BASE}centres/{centre.code}/", {**values, "hours_en": "Mon–Sat 8:30–18:00"})
@@ -182,8 +226,11 @@ def test_duplicate_code_and_missing_chinese_name_are_field_errors_and_save_nothi
         agency_create(**{**AGENCY, "name_zh": ""}, editor=None, actor=Actor.system("tests"))
     assert set(refused.value.message_dict) == {"code", "name_zh"}
     with pytest.raises(ValidationError) as refused:
-        centre_create(**{**CENTRE, "code": "Not A Slug!", "name_zh": "", "district": "310199"}, editor=None,
-                      actor=Actor.system("tests"))  # fmt: skip
+        centre_create(
+            **{**CENTRE, "code": "Not A Slug!", "name_zh": "", "district": "310199"},
+            editor=None,
+            actor=Actor.system("tests"),
+        )
     assert set(refused.value.message_dict) == {"code", "name_zh", "district"}
     assert not ServiceCentre.objects.exists()
     assert (Agency.objects.count(), AuditEvent.objects.count()) == before
@@ -192,10 +239,19 @@ def test_duplicate_code_and_missing_chinese_name_are_field_errors_and_save_nothi
 def test_an_edit_that_fails_validation_changes_nothing(client: Client, login_staff: Login) -> None:
     agency = AgencyFactory()
     login_staff(client, operator())
-    page = client.post(f"{BASE}agencies/{agency.code}/", {
-        "name_zh": agency.name_zh, "name_en": "Renamed", "website": "not a url", "head_zh": "", "head_en": "",
-        "phone": "", "address_zh": "", "address_en": "",
-    }).content.decode()  # fmt: skip
+    page = client.post(
+        f"{BASE}agencies/{agency.code}/",
+        {
+            "name_zh": agency.name_zh,
+            "name_en": "Renamed",
+            "website": "not a url",
+            "head_zh": "",
+            "head_en": "",
+            "phone": "",
+            "address_zh": "",
+            "address_en": "",
+        },
+    ).content.decode()
     assert 'href="#id_website"' in page
     agency.refresh_from_db()
     assert agency.name_en != "Renamed" and not events("identity.agency_updated")
@@ -216,8 +272,15 @@ def test_an_edit_that_fails_validation_changes_nothing(client: Client, login_sta
 def test_office_level_and_district_rules(level: str, district: str, field: str) -> None:
     agency = AgencyFactory()
     with pytest.raises(ValidationError) as refused:
-        office_create(agency=agency, level=level, district_code=district, name_zh="分局", name_en="Office",
-                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+        office_create(
+            agency=agency,
+            level=level,
+            district_code=district,
+            name_zh="分局",
+            name_en="Office",
+            editor=None,
+            actor=Actor.system("tests"),
+        )
     assert list(refused.value.message_dict) == [field]
     assert not AgencyOffice.objects.exists()
 
@@ -227,11 +290,25 @@ def test_one_office_per_agency_and_district() -> None:
     city = AgencyOfficeFactory(agency=office.agency)
     for level, district, field in (("district", office.district_code, "district_code"), ("city", "", "level")):
         with pytest.raises(ValidationError) as refused:
-            office_create(agency=office.agency, level=level, district_code=district, name_zh="又一个",
-                          name_en="Another", editor=None, actor=Actor.system("tests"))  # fmt: skip
+            office_create(
+                agency=office.agency,
+                level=level,
+                district_code=district,
+                name_zh="又一个",
+                name_en="Another",
+                editor=None,
+                actor=Actor.system("tests"),
+            )
         assert list(refused.value.message_dict) == [field]
-    other = office_create(agency=AgencyFactory(), level="district", district_code=office.district_code,
-                          name_zh="分局", name_en="Office", editor=None, actor=Actor.system("tests"))  # fmt: skip
+    other = office_create(
+        agency=AgencyFactory(),
+        level="district",
+        district_code=office.district_code,
+        name_zh="分局",
+        name_en="Office",
+        editor=None,
+        actor=Actor.system("tests"),
+    )
     assert AgencyOffice.objects.count() == 3 and other.pk not in (office.pk, city.pk)
 
 
@@ -276,8 +353,12 @@ def test_services_refuse_anyone_but_a_city_operator() -> None:
     with pytest.raises(PermissionDeniedError):
         agency_create(**AGENCY, editor=admin.account, actor=Actor.system("tests"))
     with pytest.raises(PermissionDeniedError):
-        agency_update(agency=admin.agency, **{k: v for k, v in AGENCY.items() if k != "code"}, editor=admin.account,
-                      actor=Actor.system("tests"))  # fmt: skip
+        agency_update(
+            agency=admin.agency,
+            **{k: v for k, v in AGENCY.items() if k != "code"},
+            editor=admin.account,
+            actor=Actor.system("tests"),
+        )
     assert not Agency.objects.filter(code="ecology").exists()
     assert agency_create(**AGENCY, editor=operator(), actor=Actor.system("tests")).code == "ecology"
 
@@ -311,8 +392,10 @@ def test_the_demo_loader_builds_its_structure_through_the_audited_services() -> 
     # The same data as before the loader used the services.
     pudong = AgencyOffice.objects.get(agency__code="market-regulation", district_code="310115")
     assert (pudong.level, pudong.name_zh, pudong.name_en) == (
-        "district", "市场监督管理局浦东新区分局", "Administration for Market Regulation, Pudong District"
-    )  # fmt: skip
+        "district",
+        "市场监督管理局浦东新区分局",
+        "Administration for Market Regulation, Pudong District",
+    )
     for item in data.CENTRES:
         assert ServiceCentre.objects.filter(**vars(item)).exists()
     for agency in data.AGENCIES:
@@ -338,8 +421,15 @@ def test_the_demo_city_lies_in_its_region(settings: Any) -> None:
 def test_the_services_refuse_a_district_of_another_province() -> None:
     agency = AgencyFactory()
     with pytest.raises(ValidationError) as refused:
-        office_create(agency=agency, level="district", district_code=NANSHAN, name_zh="南山分局", name_en="Nanshan",
-                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+        office_create(
+            agency=agency,
+            level="district",
+            district_code=NANSHAN,
+            name_zh="南山分局",
+            name_en="Nanshan",
+            editor=None,
+            actor=Actor.system("tests"),
+        )
     for language, code in (("en", "en"), ("zh", "zh-hans")):  # the message is translated when shown
         with translation.override(code):
             assert refused.value.message_dict == {"district_code": [NOT_IN_CITY[language].replace("&#x27;", "'")]}
@@ -366,10 +456,17 @@ def test_the_back_office_refuses_a_district_of_another_province(
     before = AuditEvent.objects.count()
     base = BASE.replace("/en/", f"/{language}/")
 
-    page = client.post(f"{base}agencies/{agency.code}/offices/new/", {
-        "level": "district", "district_code": NANSHAN, "name_zh": "南山分局", "name_en": "Nanshan office",
-        "address_zh": "", "address_en": "",
-    }).content.decode()  # fmt: skip
+    page = client.post(
+        f"{base}agencies/{agency.code}/offices/new/",
+        {
+            "level": "district",
+            "district_code": NANSHAN,
+            "name_zh": "南山分局",
+            "name_en": "Nanshan office",
+            "address_zh": "",
+            "address_en": "",
+        },
+    ).content.decode()
     assert 'class="error-summary"' in page and 'href="#id_district_code"' in page
     assert NOT_IN_CITY[language] in page
     page = client.post(f"{base}centres/new/", {**CENTRE, "district": NANSHAN}).content.decode()
@@ -381,31 +478,69 @@ def test_the_back_office_refuses_a_district_of_another_province(
 
 def test_a_district_of_the_city_is_accepted_also_under_a_four_digit_region(settings: Any) -> None:
     agency = AgencyFactory()
-    office = office_create(agency=agency, level="district", district_code="310115", name_zh="浦东分局",
-                           name_en="Pudong", editor=None, actor=Actor.system("tests"))  # fmt: skip
+    office = office_create(
+        agency=agency,
+        level="district",
+        district_code="310115",
+        name_zh="浦东分局",
+        name_en="Pudong",
+        editor=None,
+        actor=Actor.system("tests"),
+    )
     assert office.district_code == "310115"
     settings.CITY_REGION_CODE = "3101"  # the prefecture-level prefix of the same city
     assert centre_create(**CENTRE, editor=None, actor=Actor.system("tests")).district == "310101"
     settings.CITY_REGION_CODE = "4403"  # Shenzhen: now Xuhui is elsewhere and Nanshan is in the city
     with pytest.raises(ValidationError, match="4403"):
-        office_create(agency=agency, level="district", district_code="310104", name_zh="徐汇分局", name_en="Xuhui",
-                      editor=None, actor=Actor.system("tests"))  # fmt: skip
-    assert office_create(agency=agency, level="district", district_code=NANSHAN, name_zh="南山分局",
-                         name_en="Nanshan", editor=None, actor=Actor.system("tests")).district_code == NANSHAN  # fmt: skip
+        office_create(
+            agency=agency,
+            level="district",
+            district_code="310104",
+            name_zh="徐汇分局",
+            name_en="Xuhui",
+            editor=None,
+            actor=Actor.system("tests"),
+        )
+    assert (
+        office_create(
+            agency=agency,
+            level="district",
+            district_code=NANSHAN,
+            name_zh="南山分局",
+            name_en="Nanshan",
+            editor=None,
+            actor=Actor.system("tests"),
+        ).district_code
+        == NANSHAN
+    )
 
 
 def test_an_empty_region_allows_any_district_of_the_national_table(settings: Any) -> None:
     settings.CITY_REGION_CODE = ""
     agency = AgencyFactory()
-    office = office_create(agency=agency, level="district", district_code=NANSHAN, name_zh="南山分局",
-                           name_en="Nanshan", editor=None, actor=Actor.system("tests"))  # fmt: skip
+    office = office_create(
+        agency=agency,
+        level="district",
+        district_code=NANSHAN,
+        name_zh="南山分局",
+        name_en="Nanshan",
+        editor=None,
+        actor=Actor.system("tests"),
+    )
     assert office.district_code == NANSHAN
     assert (
         centre_create(**{**CENTRE, "district": NANSHAN}, editor=None, actor=Actor.system("tests")).district == NANSHAN
     )
     with pytest.raises(ValidationError) as refused:  # still a district of the national table
-        office_create(agency=agency, level="district", district_code="999999", name_zh="无", name_en="None",
-                      editor=None, actor=Actor.system("tests"))  # fmt: skip
+        office_create(
+            agency=agency,
+            level="district",
+            district_code="999999",
+            name_zh="无",
+            name_en="None",
+            editor=None,
+            actor=Actor.system("tests"),
+        )
     assert list(refused.value.message_dict) == ["district_code"]
 
 
@@ -414,9 +549,11 @@ def test_a_malformed_region_setting_stops_the_start(value: str) -> None:
     source = Path(__file__).resolve().parents[2] / "src"
     result = subprocess.run(
         [sys.executable, "-c", "import tongban.conf.base"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "TONGBAN_CITY_REGION_CODE": value, "PYTHONPATH": str(source)},
-    )  # fmt: skip
+    )
     assert result.returncode != 0 and "TONGBAN_CITY_REGION_CODE must be empty, 2 or 4 digits" in result.stderr
 
 

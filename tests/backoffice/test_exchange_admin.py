@@ -46,17 +46,25 @@ def _echo_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     providers.register(EchoProvider())
 
 
-def _resource(owner: Agency, *, code: str = "population.test", classification: str = "shared",
-              provider: str = EchoProvider.code) -> DataResource:  # fmt: skip
+def _resource(
+    owner: Agency, *, code: str = "population.test", classification: str = "shared", provider: str = EchoProvider.code
+) -> DataResource:
     return DataResource.objects.create(
-        code=code, owner=owner, name_zh="人口测试信息", name_en="Population test record", description_zh="测试用。",
-        description_en="For tests.", classification=classification, subject_kind="person", provider=provider,
+        code=code,
+        owner=owner,
+        name_zh="人口测试信息",
+        name_en="Population test record",
+        description_zh="测试用。",
+        description_en="For tests.",
+        classification=classification,
+        subject_kind="person",
+        provider=provider,
         fields=[
             {"name": "name", "label": {"zh": "姓名", "en": "Name"}},
             {"name": "birth_date", "label": {"zh": "出生日期", "en": "Date of birth"}},
             {"name": "address", "label": {"zh": "户籍地址", "en": "Registered address"}},
         ],
-    )  # fmt: skip
+    )
 
 
 def _client(login_staff: Login, role: StaffRole) -> Client:
@@ -65,12 +73,25 @@ def _client(login_staff: Login, role: StaffRole) -> Client:
     return client
 
 
-def _query(consumer: Agency, person: Person, fields: list[str], *, purpose: str = "test-permit",
-           resource: str = "population.test", at: Any = None) -> QueryResult:  # fmt: skip
+def _query(
+    consumer: Agency,
+    person: Person,
+    fields: list[str],
+    *,
+    purpose: str = "test-permit",
+    resource: str = "population.test",
+    at: Any = None,
+) -> QueryResult:
     return exchange_query(
-        consumer=consumer, resource_code=resource, fields=fields, purpose=purpose, basis=Basis(),
-        actor=Actor.system("tests"), now=at or timezone.now(), person=person,
-    )  # fmt: skip
+        consumer=consumer,
+        resource_code=resource,
+        fields=fields,
+        purpose=purpose,
+        basis=Basis(),
+        actor=Actor.system("tests"),
+        now=at or timezone.now(),
+        person=person,
+    )
 
 
 def _request_data(**overrides: Any) -> dict[str, Any]:
@@ -87,10 +108,16 @@ def _request_data(**overrides: Any) -> dict[str, Any]:
 def _grant(consumer: Agency, resource: DataResource, *, status: str = GrantStatus.REQUESTED, **extra: Any) -> Grant:
     moment = timezone.now()
     values: dict[str, Any] = {
-        "consumer": consumer, "resource": resource, "purpose": "test-permit", "fields": ["name"], "status": status,
-        "justification": "tests", "requested_by": AccountFactory(), "requested_at": moment,
+        "consumer": consumer,
+        "resource": resource,
+        "purpose": "test-permit",
+        "fields": ["name"],
+        "status": status,
+        "justification": "tests",
+        "requested_by": AccountFactory(),
+        "requested_at": moment,
         "expires_at": moment + timedelta(days=100),
-    }  # fmt: skip
+    }
     if status != GrantStatus.REQUESTED:
         values |= {"decided_by": AccountFactory(), "decided_at": moment}
     values.update(extra)

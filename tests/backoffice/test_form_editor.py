@@ -30,8 +30,15 @@ SYSTEM = Actor.system("test")
 
 
 def _service(agency: Agency, code: str = "pet-registration") -> ServiceVersion:
-    content = {"name_zh": "宠物登记", "name_en": "Pet registration", "summary_zh": "说明", "summary_en": "About",
-               "for_individuals": True, "statutory_limit_workdays": 10, "promised_limit_workdays": 5}  # fmt: skip
+    content = {
+        "name_zh": "宠物登记",
+        "name_en": "Pet registration",
+        "summary_zh": "说明",
+        "summary_en": "About",
+        "for_individuals": True,
+        "statutory_limit_workdays": 10,
+        "promised_limit_workdays": 5,
+    }
     return service_item_create_with_form(
         code=code, agency=agency, area="licences", content=content, starter="person", editor=None, actor=SYSTEM
     )

@@ -16,9 +16,12 @@ from tongban.identity.models import Account
 pytestmark = pytest.mark.django_db
 
 ROLES = {
-    "officer": {}, "supervisor": {"supervisor": True}, "agency_admin": {"agency_admin": True},
-    "clerk": {"clerk": True}, "city_operator": {"city_operator": True},
-}  # fmt: skip
+    "officer": {},
+    "supervisor": {"supervisor": True},
+    "agency_admin": {"agency_admin": True},
+    "clerk": {"clerk": True},
+    "city_operator": {"city_operator": True},
+}
 SECTIONS = {
     "/en/backoffice/cases/": {"officer", "supervisor", "agency_admin"},
     "/en/backoffice/certificates/": {"officer", "supervisor", "agency_admin", "city_operator"},

@@ -44,10 +44,23 @@ def _draft_without_form(code: str = "formless") -> ServiceVersion:
     agency = AgencyFactory()
     AgencyOfficeFactory(agency=agency)
     return service_item_create(
-        code=code, agency=agency, area="social_security", materials=[], topic_codes=[], editor=None, actor=ACTOR,
-        content={"name_zh": "无表单事项", "name_en": "Formless service", "summary_zh": "测试。", "summary_en": "Test.",
-                 "for_individuals": True, "statutory_limit_workdays": 10, "promised_limit_workdays": 5},
-    )  # fmt: skip
+        code=code,
+        agency=agency,
+        area="social_security",
+        materials=[],
+        topic_codes=[],
+        editor=None,
+        actor=ACTOR,
+        content={
+            "name_zh": "无表单事项",
+            "name_en": "Formless service",
+            "summary_zh": "测试。",
+            "summary_en": "Test.",
+            "for_individuals": True,
+            "statutory_limit_workdays": 10,
+            "promised_limit_workdays": 5,
+        },
+    )
 
 
 def _published_without_form() -> ServiceVersion:

@@ -51,9 +51,14 @@ def _post(agency: Agency, **overrides: Any) -> dict[str, Any]:
 
 def _content(**overrides: Any) -> dict[str, Any]:
     content: dict[str, Any] = {
-        "name_zh": "测试事项", "name_en": "Test item", "summary_zh": "说明", "summary_en": "About",
-        "for_individuals": True, "statutory_limit_workdays": 10, "promised_limit_workdays": 5,
-    }  # fmt: skip
+        "name_zh": "测试事项",
+        "name_en": "Test item",
+        "summary_zh": "说明",
+        "summary_en": "About",
+        "for_individuals": True,
+        "statutory_limit_workdays": 10,
+        "promised_limit_workdays": 5,
+    }
     content.update(overrides)
     return content
 
@@ -224,22 +229,43 @@ def test_the_service_reports_all_problems_at_once_and_writes_nothing() -> None:
     agency = AgencyFactory()
     actor = Actor.system("tests")
     service_item_create(
-        code="taken", agency=agency, area="tax", content=_content(), materials=[], topic_codes=[], editor=None,
+        code="taken",
+        agency=agency,
+        area="tax",
+        content=_content(),
+        materials=[],
+        topic_codes=[],
+        editor=None,
         actor=actor,
-    )  # fmt: skip
+    )
     with pytest.raises(ValidationError) as excinfo:
         service_item_create_with_form(
-            code="taken", agency=agency, area="nowhere", starter="no-such-form", editor=None, actor=actor,
+            code="taken",
+            agency=agency,
+            area="nowhere",
+            starter="no-such-form",
+            editor=None,
+            actor=actor,
             content=_content(name_en=" ", for_individuals=False, promised_limit_workdays=11),
-        )  # fmt: skip
+        )
     assert set(excinfo.value.message_dict) == {
-        "code", "area", "name_en", "for_individuals", "promised_limit_workdays", "starter",
-    }  # fmt: skip
+        "code",
+        "area",
+        "name_en",
+        "for_individuals",
+        "promised_limit_workdays",
+        "starter",
+    }
     with pytest.raises(ValidationError) as excinfo:  # all else well: the unknown starter alone undoes the item
         service_item_create_with_form(
-            code="fresh", agency=agency, area="tax", starter="no-such-form", editor=None, actor=actor,
+            code="fresh",
+            agency=agency,
+            area="tax",
+            starter="no-such-form",
+            editor=None,
+            actor=actor,
             content=_content(),
-        )  # fmt: skip
+        )
     assert set(excinfo.value.message_dict) == {"starter"}
     assert list(ServiceItem.objects.values_list("code", flat=True)) == ["taken"]
     assert not FormDefinition.objects.exists()
@@ -249,9 +275,14 @@ def test_the_service_refuses_another_agencys_admin() -> None:
     admin = StaffRoleFactory(agency_admin=True)
     with pytest.raises(PermissionDeniedError):
         service_item_create_with_form(
-            code="elsewhere", agency=AgencyFactory(), area="tax", content=_content(), starter="person",
-            editor=admin.account, actor=Actor.system("tests"),
-        )  # fmt: skip
+            code="elsewhere",
+            agency=AgencyFactory(),
+            area="tax",
+            content=_content(),
+            starter="person",
+            editor=admin.account,
+            actor=Actor.system("tests"),
+        )
     assert not ServiceItem.objects.exists()
 
 
@@ -278,9 +309,15 @@ def test_catalogue_list_query_count_does_not_grow(client: Client, login_staff: L
     def add(count: int, start: int) -> None:
         for number in range(start, start + count):
             service_item_create(
-                code=f"s{number}", agency=agency, area="tax", content=_content(), materials=[], topic_codes=[],
-                editor=None, actor=actor,
-            )  # fmt: skip
+                code=f"s{number}",
+                agency=agency,
+                area="tax",
+                content=_content(),
+                materials=[],
+                topic_codes=[],
+                editor=None,
+                actor=actor,
+            )
 
     add(2, 0)
     page = assert_queries_flat(client, "/en/backoffice/catalogue/", lambda: add(10, 2)).many.content.decode()
@@ -294,9 +331,15 @@ def test_an_admin_of_two_agencies_sees_the_services_of_both(client: Client, logi
     actor = Actor.system("tests")
     for code, agency in [("first-svc", first), ("second-svc", second), ("other-svc", other)]:
         service_item_create(
-            code=code, agency=agency, area="tax", content=_content(), materials=[], topic_codes=[], editor=None,
+            code=code,
+            agency=agency,
+            area="tax",
+            content=_content(),
+            materials=[],
+            topic_codes=[],
+            editor=None,
             actor=actor,
-        )  # fmt: skip
+        )
     login_staff(client, admin.account)
     listing = client.get("/en/backoffice/catalogue/").content.decode()
     assert "/catalogue/first-svc/" in listing and "/catalogue/second-svc/" in listing

@@ -41,8 +41,14 @@ def add_url(agency: Agency) -> str:
 
 def new_member(**fields: object) -> dict[str, object]:
     """The "Add a staff member" form as posted (its fields carry the prefix "new-")."""
-    data = {"username": "li.na", "display_name": "李娜", "email": "li.na@hrss.example", "preferred_language": "zh-hans",
-            "role": "officer", "office": ""} | fields  # fmt: skip
+    data = {
+        "username": "li.na",
+        "display_name": "李娜",
+        "email": "li.na@hrss.example",
+        "preferred_language": "zh-hans",
+        "role": "officer",
+        "office": "",
+    } | fields
     return {f"new-{name}": value for name, value in data.items()}
 
 
@@ -120,8 +126,13 @@ def test_agency_admin_adds_an_officer_who_chooses_a_password_and_enrols(
         assert event.actor_id == admin.account.pk
     assert created.object_id == str(account.pk) and created.data["username"] == "li.na"
     assert granted.object_id == str(role.pk)
-    assert granted.data == {"account": account.pk, "role": "officer", "agency": admin.agency.code,
-                            "service_centre": "", "office": office.pk}  # fmt: skip
+    assert granted.data == {
+        "account": account.pk,
+        "role": "officer",
+        "agency": admin.agency.code,
+        "service_centre": "",
+        "office": office.pk,
+    }
 
     [message] = mail.outbox
     assert message.to == ["li.na@hrss.example"]
@@ -173,9 +184,17 @@ def test_officers_and_supervisors_cannot_add_anyone(client: Client, login_staff:
     assert client.post(add_url(staff.agency).replace("/en/", "/zh/"), new_member(office=office.pk)).status_code == 403
     assert client.post("/en/backoffice/agencies/no-such-agency/staff/new/", new_member()).status_code == 404
     with pytest.raises(PermissionDeniedError):
-        staff_member_add(username="li.na", display_name="李娜", email="li.na@hrss.example", role="officer",
-                         agency=staff.agency, office=office, granted_by=staff.account, actor=Actor.system("tests"),
-                         now=now())  # fmt: skip
+        staff_member_add(
+            username="li.na",
+            display_name="李娜",
+            email="li.na@hrss.example",
+            role="officer",
+            agency=staff.agency,
+            office=office,
+            granted_by=staff.account,
+            actor=Actor.system("tests"),
+            now=now(),
+        )
     assert not Account.objects.filter(username="li.na").exists()
     assert not AuditEvent.objects.filter(action="identity.staff_account_created").exists()
     assert mail.outbox == []
@@ -195,9 +214,17 @@ def test_an_agency_admin_adds_only_to_their_own_agency(
     assert response.status_code == 200 and 'id="id_new-office_error"' in response.content.decode()
     for role in ("officer", "agency_admin", "city_operator"):
         with pytest.raises(PermissionDeniedError):
-            staff_member_add(username="li.na", display_name="李娜", email="li.na@hrss.example", role=role,
-                             agency=other_office.agency if role != "city_operator" else None, office=other_office,
-                             granted_by=admin.account, actor=Actor.system("tests"), now=now())  # fmt: skip
+            staff_member_add(
+                username="li.na",
+                display_name="李娜",
+                email="li.na@hrss.example",
+                role=role,
+                agency=other_office.agency if role != "city_operator" else None,
+                office=other_office,
+                granted_by=admin.account,
+                actor=Actor.system("tests"),
+                now=now(),
+            )
     # Only officer, supervisor and agency administrator are offered; a city operator is not.
     html = client.get(add_url(admin.agency)).content.decode()
     assert 'value="agency_admin"' in html and 'value="city_operator"' not in html and 'value="clerk"' not in html
@@ -213,8 +240,10 @@ def test_a_taken_user_name_or_e_mail_is_refused_next_to_the_field_keeping_what_w
     login_staff(client, admin.account)
     accounts = Account.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(add_url(admin.agency), new_member(username="Li.Na", display_name="李娜娜",
-                                                                  email="SOMEONE@hrss.example", office=office.pk))  # fmt: skip
+        response = client.post(
+            add_url(admin.agency),
+            new_member(username="Li.Na", display_name="李娜娜", email="SOMEONE@hrss.example", office=office.pk),
+        )
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
     assert '<div id="id_new-username_error"><p class="error-message">' in html and "This user name is taken" in html
@@ -257,8 +286,17 @@ def test_staff_create_opens_the_first_city_operator_and_prints_a_working_link(
 ) -> None:
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("staff_create", "--username", "Ops.Li", "--name", "李明", "--email", "li.ming@city.example",
-                     "--city-operator", stdout=out)  # fmt: skip
+        call_command(
+            "staff_create",
+            "--username",
+            "Ops.Li",
+            "--name",
+            "李明",
+            "--email",
+            "li.ming@city.example",
+            "--city-operator",
+            stdout=out,
+        )
     account = Account.objects.get(username="ops.li")
     [role] = StaffRole.objects.filter(account=account)
     assert (role.role, role.agency, role.service_centre) == (StaffRoleKind.CITY_OPERATOR, None, None)
@@ -293,8 +331,9 @@ def test_staff_create_in_an_agency_and_its_mistakes() -> None:
         call_command(*base, "--agency", agency.code, "--city-operator", stdout=out)
     assert not Account.objects.filter(username="wang.hong").exists()
 
-    call_command(*base, "--agency", agency.code, "--role", "officer", "--office", str(office.pk), "--language", "en",
-                 stdout=out)  # fmt: skip
+    call_command(
+        *base, "--agency", agency.code, "--role", "officer", "--office", str(office.pk), "--language", "en", stdout=out
+    )
     role = StaffRole.objects.get(account__username="wang.hong")
     assert (role.role, role.agency, role.office) == ("officer", agency, office)
     assert "/en/password-reset/" in link_in(out.getvalue())
@@ -340,6 +379,7 @@ def test_a_reset_second_factor_is_e_mailed_to_the_staff_member(
     mail.outbox.clear()
     stranger = StaffRoleFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/en/backoffice/agencies/{stranger.agency.code}/staff/{stranger.account.pk}/totp-reset/",
-                    {"reason": "x"})  # fmt: skip
+        client.post(
+            f"/en/backoffice/agencies/{stranger.agency.code}/staff/{stranger.account.pk}/totp-reset/", {"reason": "x"}
+        )
     assert mail.outbox == []

@@ -35,8 +35,15 @@ def test_queue_is_scoped(client: Client, world: World, login_staff: Login) -> No
     case.refresh_from_db()
     assert case.status == "submitted"
     district = Client()
-    login_staff(district, StaffRoleFactory(agency=world.version.item.agency, office__agency=world.version.item.agency,
-                                           office__level="district", office__district_code="310104").account)  # fmt: skip
+    login_staff(
+        district,
+        StaffRoleFactory(
+            agency=world.version.item.agency,
+            office__agency=world.version.item.agency,
+            office__level="district",
+            office__district_code="310104",
+        ).account,
+    )
     assert district.get(f"/en/backoffice/cases/{case.number}/").status_code == 404
     supervisor = Client()
     login_staff(supervisor, world.supervisor.account)

@@ -133,9 +133,11 @@ def visitors(
     """A visitor per kind of person, logged in through the login pages on first use."""
     made: dict[str, Visitor] = {}
     people = {
-        "hr": lambda: world.hr.account, "engineer": lambda: world.engineer.account,
-        "legal": lambda: world.firm.legal_representative.account, "resident": lambda: PersonFactory().account,
-    }  # fmt: skip
+        "hr": lambda: world.hr.account,
+        "engineer": lambda: world.engineer.account,
+        "legal": lambda: world.firm.legal_representative.account,
+        "resident": lambda: PersonFactory().account,
+    }
     staff = {
         "supervisor": lambda: world.supervisor.account,
         "officer": lambda: world.officer.account,
@@ -208,8 +210,9 @@ def test_every_page_is_accessible_and_fits_a_phone(world: World, visitors: Calla
         path = "/" + route
         if name in keyed:
             if name.startswith("portal:"):
-                who: tuple[str, ...] = ({world.hr: "hr", world.engineer: "engineer"}.get(
-                    portal_owner(name, world), "legal"),)  # fmt: skip
+                who: tuple[str, ...] = (
+                    {world.hr: "hr", world.engineer: "engineer"}.get(portal_owner(name, world), "legal"),
+                )
                 visit(name, portal_path(name, route, portal), who)
             else:
                 visit(name, office_path(name, route, office), (office_owner_kind(name),))
@@ -227,5 +230,13 @@ def test_every_page_is_accessible_and_fits_a_phone(world: World, visitors: Calla
     unlisted = {name: why for name, why in skipped.items() if name not in NOT_PAGES and why != "answers only POST"}
     assert not unlisted, f"not HTML pages, and not listed as such: {unlisted}"
     assert len(checked) >= 60, checked
-    assert {"portal:service", "portal:my_case", "portal:application_step", "portal:firm_cases", "backoffice:queue",
-            "backoffice:case", "backoffice:service_form", "backoffice:calendar"} <= set(checked)  # fmt: skip
+    assert {
+        "portal:service",
+        "portal:my_case",
+        "portal:application_step",
+        "portal:firm_cases",
+        "backoffice:queue",
+        "backoffice:case",
+        "backoffice:service_form",
+        "backoffice:calendar",
+    } <= set(checked)

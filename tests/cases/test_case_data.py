@@ -27,9 +27,14 @@ Login = Callable[[Client, Account], None]
 
 def on_record(person: Person) -> None:
     PopulationRecord.objects.create(
-        id_type=person.id_type, id_number=person.id_number, nationality=str(person.nationality), name=person.name,
-        latin_name=person.latin_name, birth_date=date(1991, 9, 3), sex="M",
-    )  # fmt: skip
+        id_type=person.id_type,
+        id_number=person.id_number,
+        nationality=str(person.nationality),
+        name=person.name,
+        latin_name=person.latin_name,
+        birth_date=date(1991, 9, 3),
+        sex="M",
+    )
 
 
 @pytest.fixture
@@ -42,9 +47,13 @@ def granted(world: World) -> World:
 
 def fetch(world: World, case: Any, subject: str, account: Account | None = None) -> CaseData:
     return case_fetch_data(
-        case=case, resource_code="population.record", subject_ref=subject,
-        account=account or world.officer.account, actor=world.actor, now=timezone.now(),
-    )  # fmt: skip
+        case=case,
+        resource_code="population.record",
+        subject_ref=subject,
+        account=account or world.officer.account,
+        actor=world.actor,
+        now=timezone.now(),
+    )
 
 
 def test_officer_fetches_data_about_the_person_concerned(granted: World, client: Client, login_staff: Login) -> None:
@@ -72,8 +81,11 @@ def test_officer_fetches_data_about_the_person_concerned(granted: World, client:
     page = client.get(f"/en/backoffice/cases/{case.number}/").content.decode()
     assert "Data from other agencies" in page and "Population registry record" in page
     assert "Date of birth" in page and "1991-09-03" in page and "Source: population registry" in page
-    posted = client.post(f"/en/backoffice/cases/{case.number}/fetch/",
-                         {"resource": "population.record", "subject": engineer_ref}, follow=True)  # fmt: skip
+    posted = client.post(
+        f"/en/backoffice/cases/{case.number}/fetch/",
+        {"resource": "population.record", "subject": engineer_ref},
+        follow=True,
+    )
     assert "Fetched through the data exchange." in posted.content.decode()
     assert CaseData.objects.filter(case=case).count() == 2
 
@@ -95,8 +107,15 @@ def test_only_officers_of_the_case_fetch_and_not_after_it_is_closed(granted: Wor
     other_agency_officer = StaffRoleFactory().account
     with pytest.raises(NotFoundError):
         fetch(world, case, engineer_ref, account=other_agency_officer)
-    case = case_act(case=case, action="withdraw", expected_version=case.lock_version, person=world.hr,
-                    actor=world.actor, now=timezone.now(), reason="Changed plans")  # fmt: skip
+    case = case_act(
+        case=case,
+        action="withdraw",
+        expected_version=case.lock_version,
+        person=world.hr,
+        actor=world.actor,
+        now=timezone.now(),
+        reason="Changed plans",
+    )
     with pytest.raises(ConflictError):
         fetch(world, case, engineer_ref)
 

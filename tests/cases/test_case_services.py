@@ -33,9 +33,15 @@ def act(world: World, case: Case, action: str, *, who: str = "officer", **kwargs
     account = {"officer": world.officer.account, "supervisor": world.supervisor.account}.get(who)
     person = world.hr if who == "applicant" else None
     return case_act(
-        case=case, action=action, expected_version=case.lock_version, account=account, person=person,
-        actor=world.actor, now=timezone.now(), **kwargs,
-    )  # fmt: skip
+        case=case,
+        action=action,
+        expected_version=case.lock_version,
+        account=account,
+        person=person,
+        actor=world.actor,
+        now=timezone.now(),
+        **kwargs,
+    )
 
 
 def test_submit_makes_a_case_for_the_firm(world: World) -> None:
@@ -86,9 +92,12 @@ def test_a_bad_value_is_refused_but_the_rest_is_kept(world: World) -> None:
         person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
     )
     _values, errors = application_save_step(
-        application=application, step_key="employee",
-        posted={"employee_name": "MARTIN Lucas", "annual_salary": "a lot", "nationality": "FR"}, person=world.hr, now=timezone.now(),
-    )  # fmt: skip
+        application=application,
+        step_key="employee",
+        posted={"employee_name": "MARTIN Lucas", "annual_salary": "a lot", "nationality": "FR"},
+        person=world.hr,
+        now=timezone.now(),
+    )
     assert "annual_salary" in errors
     application.refresh_from_db()
     assert application.data["employee_name"] == "MARTIN Lucas" and "annual_salary" not in application.data
@@ -131,9 +140,14 @@ def test_full_lifecycle_with_supplement_pause_and_four_eyes(world: World, django
         act(world, case, "resubmit", who="applicant")
     material = Material.objects.get(version=world.version, code="passport")
     application_upload(
-        application=case.application, material=material, file=pdf_upload("clearer.pdf"), person=world.hr,
-        actor=world.actor, now=timezone.now(), for_supplement=True,
-    )  # fmt: skip
+        application=case.application,
+        material=material,
+        file=pdf_upload("clearer.pdf"),
+        person=world.hr,
+        actor=world.actor,
+        now=timezone.now(),
+        for_supplement=True,
+    )
     case = act(world, case, "resubmit", who="applicant")
     assert case.status == "resubmitted" and case.statutory_due_on >= due_before
     case = act(world, case, "start_review")
@@ -145,8 +159,16 @@ def test_full_lifecycle_with_supplement_pause_and_four_eyes(world: World, django
         case = act(world, case, "approve", who="supervisor")
     assert case.status == "approved" and case.decided_at is not None and case.decision_reason == "Meets category B"
     actions = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
-    assert actions == ["submit", "accept", "start_review", "request_supplement", "resubmit", "start_review",
-                       "propose_approval", "approve"]  # fmt: skip
+    assert actions == [
+        "submit",
+        "accept",
+        "start_review",
+        "request_supplement",
+        "resubmit",
+        "start_review",
+        "propose_approval",
+        "approve",
+    ]
     audited = set(AuditEvent.objects.filter(object_id=case.number).values_list("action", flat=True))
     assert {"cases.accept", "cases.request_supplement", "cases.resubmit", "cases.approve"} <= audited
     subjects = list(Message.objects.filter(recipient=world.hr.account).values_list("subject_en", flat=True))
@@ -198,9 +220,14 @@ def test_two_officers_at_once_one_wins(world: World) -> None:
     other = StaffRoleFactory(agency=world.version.item.agency, office=world.officer.office)
     with pytest.raises(ConflictError) as excinfo:
         case_act(
-            case=case, action="refuse_acceptance", reason="incomplete", expected_version=seen, account=other.account,
-            actor=world.actor, now=timezone.now(),
-        )  # fmt: skip
+            case=case,
+            action="refuse_acceptance",
+            reason="incomplete",
+            expected_version=seen,
+            account=other.account,
+            actor=world.actor,
+            now=timezone.now(),
+        )
     assert "changed since you opened it" in str(excinfo.value.message)
     case.refresh_from_db()
     assert case.status == "accepted"
@@ -212,12 +239,20 @@ def test_officers_of_another_office_or_agency_are_refused(world: World) -> None:
     elsewhere = StaffRoleFactory()  # another agency
     same_agency_district = StaffRoleFactory(
         agency=world.version.item.agency,
-        office__agency=world.version.item.agency, office__level="district", office__district_code="310115",
-    )  # fmt: skip
+        office__agency=world.version.item.agency,
+        office__level="district",
+        office__district_code="310115",
+    )
     for role in (elsewhere, same_agency_district):
         with pytest.raises(PermissionDeniedError):
-            case_act(case=case, action="accept", expected_version=case.lock_version, account=role.account,
-                     actor=world.actor, now=timezone.now())  # fmt: skip
+            case_act(
+                case=case,
+                action="accept",
+                expected_version=case.lock_version,
+                account=role.account,
+                actor=world.actor,
+                now=timezone.now(),
+            )
 
 
 def test_applicant_cannot_act_as_officer_and_stranger_cannot_withdraw(world: World) -> None:
@@ -226,8 +261,14 @@ def test_applicant_cannot_act_as_officer_and_stranger_cannot_withdraw(world: Wor
         act(world, case, "accept", who="applicant")
     stranger = PersonFactory()
     with pytest.raises(PermissionDeniedError):
-        case_act(case=case, action="withdraw", expected_version=case.lock_version, person=stranger,
-                 actor=world.actor, now=timezone.now())  # fmt: skip
+        case_act(
+            case=case,
+            action="withdraw",
+            expected_version=case.lock_version,
+            person=stranger,
+            actor=world.actor,
+            now=timezone.now(),
+        )
 
 
 def test_person_concerned_sees_read_only(world: World) -> None:
@@ -235,8 +276,14 @@ def test_person_concerned_sees_read_only(world: World) -> None:
     access = case_for_person(number=case.number, person=world.engineer, now=timezone.now())
     assert access.can_act is False
     with pytest.raises(PermissionDeniedError):
-        case_act(case=case, action="withdraw", expected_version=case.lock_version, person=world.engineer,
-                 actor=world.actor, now=timezone.now())  # fmt: skip
+        case_act(
+            case=case,
+            action="withdraw",
+            expected_version=case.lock_version,
+            person=world.engineer,
+            actor=world.actor,
+            now=timezone.now(),
+        )
     with pytest.raises(NotFoundError):
         case_for_person(number=case.number, person=PersonFactory(), now=timezone.now())
 
@@ -268,9 +315,16 @@ def test_withdraw_before_decision_only(world: World) -> None:
 
 
 def test_instant_filing_is_closed_with_a_receipt(db) -> None:
-    version = make_service(code="instant-report", workflow="instant", for_firms=False, for_individuals=True,
-                           area="annual_report", materials=[], schema=__import__("tests.services").services.PERSONAL_SCHEMA,
-                           layout=__import__("tests.services").services.PERSONAL_LAYOUT)  # fmt: skip
+    version = make_service(
+        code="instant-report",
+        workflow="instant",
+        for_firms=False,
+        for_individuals=True,
+        area="annual_report",
+        materials=[],
+        schema=__import__("tests.services").services.PERSONAL_SCHEMA,
+        layout=__import__("tests.services").services.PERSONAL_LAYOUT,
+    )
     person = PersonFactory()
     actor = world_actor()
     application = application_start(person=person, version=version, firm=None, actor=actor, now=timezone.now())
@@ -287,22 +341,46 @@ def test_instant_filing_is_closed_with_a_receipt(db) -> None:
 
 def test_assignment(world: World) -> None:
     case = world.submitted_case()
-    case = case_assign(case=case, assignee=world.officer.account, by=world.officer.account,
-                       expected_version=case.lock_version, actor=world.actor, now=timezone.now())  # fmt: skip
+    case = case_assign(
+        case=case,
+        assignee=world.officer.account,
+        by=world.officer.account,
+        expected_version=case.lock_version,
+        actor=world.actor,
+        now=timezone.now(),
+    )
     assert case.assigned_to == world.officer.account
     other = StaffRoleFactory(agency=world.version.item.agency, office=world.officer.office)
     with pytest.raises(PermissionDeniedError):  # officers take cases, only supervisors give them
-        case_assign(case=case, assignee=other.account, by=world.officer.account, expected_version=case.lock_version,
-                    actor=world.actor, now=timezone.now())  # fmt: skip
-    case = case_assign(case=case, assignee=other.account, by=world.supervisor.account, expected_version=case.lock_version,
-                       actor=world.actor, now=timezone.now())  # fmt: skip
+        case_assign(
+            case=case,
+            assignee=other.account,
+            by=world.officer.account,
+            expected_version=case.lock_version,
+            actor=world.actor,
+            now=timezone.now(),
+        )
+    case = case_assign(
+        case=case,
+        assignee=other.account,
+        by=world.supervisor.account,
+        expected_version=case.lock_version,
+        actor=world.actor,
+        now=timezone.now(),
+    )
     assert case.assigned_to == other.account
 
 
 def test_deadline_counts_from_the_next_working_day(world: World) -> None:
     case = world.submitted_case()
-    accepted = case_act(case=case, action="accept", expected_version=case.lock_version, account=world.officer.account,
-                        actor=world.actor, now=timezone.now())  # fmt: skip
+    accepted = case_act(
+        case=case,
+        action="accept",
+        expected_version=case.lock_version,
+        account=world.officer.account,
+        actor=world.actor,
+        now=timezone.now(),
+    )
     assert accepted.promised_due_on > timezone.localdate()
     assert accepted.statutory_due_on >= accepted.promised_due_on
     assert accepted.statutory_due_on - timezone.localdate() >= timedelta(days=10)
@@ -342,8 +420,15 @@ def test_two_officers_in_parallel_on_postgresql(world: World) -> None:
     def attempt(account, action, reason) -> None:
         try:
             barrier.wait(5)
-            case_act(case=case, action=action, reason=reason, expected_version=case.lock_version, account=account,
-                     actor=world.actor, now=timezone.now())  # fmt: skip
+            case_act(
+                case=case,
+                action=action,
+                reason=reason,
+                expected_version=case.lock_version,
+                account=account,
+                actor=world.actor,
+                now=timezone.now(),
+            )
             outcomes.append("won")
         except ConflictError:
             outcomes.append("conflict")
@@ -383,8 +468,9 @@ def test_a_double_click_in_parallel_on_postgresql_makes_one_case(world: World) -
     def attempt() -> None:
         try:
             barrier.wait(5)
-            case = case_submit(application=str(application.public_id), person=world.hr, actor=world.actor,
-                               now=timezone.now())  # fmt: skip
+            case = case_submit(
+                application=str(application.public_id), person=world.hr, actor=world.actor, now=timezone.now()
+            )
             numbers.append(case.number)
         finally:
             connection.close()
@@ -420,9 +506,11 @@ def test_case_page_reads_the_case_its_history_and_files_for_those_who_may_see_it
     page = case_page_for_person(number=case.number, person=world.hr, now=timezone.now())
     assert page.access.case.pk == case.pk and page.access.can_act is True
     assert page.access.case.version.name_en == case.version.name_en
-    assert [event.action for event in page.events] == list(
-        case.events.order_by("id").values_list("action", flat=True)
-    ) == ["submit"]  # fmt: skip
+    assert (
+        [event.action for event in page.events]
+        == list(case.events.order_by("id").values_list("action", flat=True))
+        == ["submit"]
+    )
     assert [(u.pk, u.material.code) for u in page.uploads] == [
         (u.pk, u.material.code) for u in case.application.uploads.order_by("uploaded_at", "id")
     ]

@@ -26,9 +26,16 @@ ACTOR = Actor.system("tests")
 def district_service():
     agency = AgencyFactory()
     version = make_service(
-        code="district-benefit", agency=agency, area="social_security", for_firms=False, for_individuals=True,
-        handling_level="district", materials=[], schema=PERSONAL_SCHEMA, layout=PERSONAL_LAYOUT,
-    )  # fmt: skip
+        code="district-benefit",
+        agency=agency,
+        area="social_security",
+        for_firms=False,
+        for_individuals=True,
+        handling_level="district",
+        materials=[],
+        schema=PERSONAL_SCHEMA,
+        layout=PERSONAL_LAYOUT,
+    )
     xuhui = AgencyOfficeFactory(agency=agency, district=True)  # 310104
     pudong = AgencyOfficeFactory(
         agency=agency, level="district", district_code="310115", name_zh="浦东分局", name_en="Pudong"
@@ -73,8 +80,14 @@ def test_without_a_district_office_the_applicant_must_choose() -> None:
 
 
 def test_city_level_service_goes_to_the_city_office() -> None:
-    version = make_service(code="city-thing", for_firms=False, for_individuals=True, materials=[],
-                           schema=PERSONAL_SCHEMA, layout=PERSONAL_LAYOUT)  # fmt: skip
+    version = make_service(
+        code="city-thing",
+        for_firms=False,
+        for_individuals=True,
+        materials=[],
+        schema=PERSONAL_SCHEMA,
+        layout=PERSONAL_LAYOUT,
+    )
     case = apply(version, PersonFactory())
     assert case.office.level == "city"
 

@@ -14,9 +14,14 @@ APPLICANT = frozenset({Role.APPLICANT})
 def test_happy_path_without_four_eyes() -> None:
     status = Status.SUBMITTED
     for action, roles in [
-        (Action.ACCEPT, OFFICER), (Action.START_REVIEW, OFFICER), (Action.REQUEST_SUPPLEMENT, OFFICER),
-        (Action.RESUBMIT, APPLICANT), (Action.START_REVIEW, OFFICER), (Action.APPROVE, OFFICER), (Action.CLOSE, OFFICER),
-    ]:  # fmt: skip
+        (Action.ACCEPT, OFFICER),
+        (Action.START_REVIEW, OFFICER),
+        (Action.REQUEST_SUPPLEMENT, OFFICER),
+        (Action.RESUBMIT, APPLICANT),
+        (Action.START_REVIEW, OFFICER),
+        (Action.APPROVE, OFFICER),
+        (Action.CLOSE, OFFICER),
+    ]:
         status = find(action, status=status, roles=roles, four_eyes=False).target
     assert status == Status.CLOSED
 

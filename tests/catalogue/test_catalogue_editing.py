@@ -145,8 +145,10 @@ def test_a_refused_point_value_is_shown_at_its_box_and_nothing_is_saved(
     doctor = PointsOption.objects.create(factor=factor, code="doctor", label_zh="博士", label_en="Doctorate", points=20)
     login_staff(client, StaffRoleFactory(city_operator=True).account)
     url = f"/{language}/backoffice/catalogue/points/work-permit/"
-    for bad, message in (("abc", {"en": "Points are whole numbers.", "zh": "分值须为整数"}),
-                         ("500", {"en": "Points are between 0 and 100.", "zh": "分值应在0至100之间"})):  # fmt: skip
+    for bad, message in (
+        ("abc", {"en": "Points are whole numbers.", "zh": "分值须为整数"}),
+        ("500", {"en": "Points are between 0 and 100.", "zh": "分值应在0至100之间"}),
+    ):
         response = client.post(url, {f"option-{master.pk}": "16", f"option-{doctor.pk}": bad})
         assert response.status_code == 400
         page = response.content.decode()

@@ -38,10 +38,22 @@ TODAY = date(2026, 3, 2)
 
 #: The prefill sources docs/forms.md lists.
 PREFILL_KEYS = {
-    "person.name", "person.latin_name", "person.id_type", "person.id_number", "person.nationality",
-    "person.birth_date", "person.registered_district", "account.email", "account.phone", "firm.uscc",
-    "firm.name_zh", "firm.name_en", "firm.firm_type", "firm.legal_representative", "firm.registered_district",
-}  # fmt: skip
+    "person.name",
+    "person.latin_name",
+    "person.id_type",
+    "person.id_number",
+    "person.nationality",
+    "person.birth_date",
+    "person.registered_district",
+    "account.email",
+    "account.phone",
+    "firm.uscc",
+    "firm.name_zh",
+    "firm.name_en",
+    "firm.firm_type",
+    "firm.legal_representative",
+    "firm.registered_district",
+}
 WIDGETS = {"text", "textarea", "number", "date", "email", "tel", "select", "radio", "checkbox", "checkboxes"}
 
 
@@ -54,9 +66,16 @@ def catalogue() -> None:
 
 def counts() -> tuple[int, ...]:
     models = (
-        Topic, ServiceItem, ServiceVersion, Material, FormDefinition, PointsTable, PointsFactor, PointsOption,
+        Topic,
+        ServiceItem,
+        ServiceVersion,
+        Material,
+        FormDefinition,
+        PointsTable,
+        PointsFactor,
+        PointsOption,
         AuditEvent,
-    )  # fmt: skip
+    )
     return tuple(model.objects.count() for model in models)
 
 
@@ -90,8 +109,13 @@ def test_every_published_service_is_bilingual_and_has_a_form(catalogue: None) ->
         for material in version.materials.all():
             assert material.name_zh and material.name_en, (code, material.code)
     assert {topic.code for topic in Topic.objects.all()} >= {
-        "international", "employment", "social-security", "business", "tax", "residence",
-    }  # fmt: skip
+        "international",
+        "employment",
+        "social-security",
+        "business",
+        "tax",
+        "residence",
+    }
 
 
 def test_key_parameters(catalogue: None) -> None:
@@ -247,9 +271,15 @@ def test_work_permit_points(catalogue: None) -> None:
     result = score(table, points_answers(definition.points_fields, work_permit_data(), TODAY))
     assert result.complete
     assert {line.factor.code: line.points for line in result.lines} == {
-        "salary": 20, "education": 20, "experience": 15, "time_in_china": 15, "chinese": 0, "age": 15,
-        "top200": 5, "fortune500": 0,
-    }  # fmt: skip
+        "salary": 20,
+        "education": 20,
+        "experience": 15,
+        "time_in_china": 15,
+        "chinese": 0,
+        "age": 15,
+        "top200": 5,
+        "fortune500": 0,
+    }
     assert (result.total, result.category) == (90, "A")
 
     # 27, bachelor 10, salary 120,000 -> 8, 2 years -> 4, 12 months -> 15, HSK 3 -> 3, age 15, no, no.

@@ -49,9 +49,14 @@ TYPE_FIELDS = [
 
 def with_certificate(world: World) -> CertificateType:
     certificate_type = CertificateType.objects.create(
-        code="test-permit", name_zh="测试许可证", name_en="Test Permit", holder="person_concerned",
-        validity_months=24, number_prefix="TP", fields=TYPE_FIELDS,
-    )  # fmt: skip
+        code="test-permit",
+        name_zh="测试许可证",
+        name_en="Test Permit",
+        holder="person_concerned",
+        validity_months=24,
+        number_prefix="TP",
+        fields=TYPE_FIELDS,
+    )
     world.version.certificate_type = certificate_type
     world.version.save(update_fields=["certificate_type"])
     return certificate_type
@@ -250,13 +255,21 @@ def test_once_only_the_held_certificate_replaces_the_upload(client: Client, worl
     }
     granted(world, "residence")
     residence = make_service(
-        code="residence", agency=world.version.item.agency, schema=schema, layout=layout,
+        code="residence",
+        agency=world.version.item.agency,
+        schema=schema,
+        layout=layout,
         materials=[
             {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
-            {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True,
-             "certificate_type": certificate_type},
+            {
+                "code": "permit",
+                "name_zh": "工作许可",
+                "name_en": "Work permit",
+                "required": True,
+                "certificate_type": certificate_type,
+            },
         ],
-    )  # fmt: skip
+    )
     application = application_start(
         person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
     )
@@ -269,8 +282,13 @@ def test_once_only_the_held_certificate_replaces_the_upload(client: Client, worl
     assert "Held by the government — you need not upload it." in page and work_permit.number in page
     # The applicant cannot change an authoritative value that came from the certificate.
     posted = {name: str(application.data.get(name, "")) for name in layout["steps"][1]["fields"]}
-    application_save_step(application=application, step_key="employee", posted={**posted, "permit_number": "FORGED"},
-                          person=world.hr, now=timezone.now())  # fmt: skip
+    application_save_step(
+        application=application,
+        step_key="employee",
+        posted={**posted, "permit_number": "FORGED"},
+        person=world.hr,
+        now=timezone.now(),
+    )
     application.refresh_from_db()
     assert application.data["permit_number"] == work_permit.number
     case = case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
@@ -287,9 +305,19 @@ def test_a_revoked_certificate_no_longer_replaces_the_upload(world: World) -> No
         certificate=work_permit, account=world.supervisor.account, reason="Left", actor=world.actor, now=timezone.now()
     )
     granted(world, "residence2")
-    residence = make_service(code="residence2", agency=world.version.item.agency, materials=[
-        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
-    ])  # fmt: skip
+    residence = make_service(
+        code="residence2",
+        agency=world.version.item.agency,
+        materials=[
+            {
+                "code": "permit",
+                "name_zh": "工作许可",
+                "name_en": "Work permit",
+                "required": True,
+                "certificate_type": certificate_type,
+            },
+        ],
+    )
     application = application_start(
         person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
     )
@@ -301,10 +329,20 @@ def test_a_revoked_certificate_no_longer_replaces_the_upload(world: World) -> No
 
 def test_guide_counts_the_materials_the_government_provides(client: Client, world: World) -> None:
     certificate_type = with_certificate(world)
-    make_service(code="guide-count", agency=world.version.item.agency, materials=[
-        {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
-        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
-    ])  # fmt: skip
+    make_service(
+        code="guide-count",
+        agency=world.version.item.agency,
+        materials=[
+            {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
+            {
+                "code": "permit",
+                "name_zh": "工作许可",
+                "name_en": "Work permit",
+                "required": True,
+                "certificate_type": certificate_type,
+            },
+        ],
+    )
     html = client.get("/en/services/guide-count/").content.decode()
     assert "The government may already hold 1 of these 2 materials." in html
 
@@ -315,10 +353,20 @@ def test_officer_sees_the_reused_certificate_as_verified_and_operators_see_the_s
     certificate_type = with_certificate(world)
     work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
     granted(world, "residence3")
-    residence = make_service(code="residence3", agency=world.version.item.agency, materials=[
-        {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
-        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
-    ])  # fmt: skip
+    residence = make_service(
+        code="residence3",
+        agency=world.version.item.agency,
+        materials=[
+            {"code": "passport", "name_zh": "护照", "name_en": "Passport", "required": True},
+            {
+                "code": "permit",
+                "name_zh": "工作许可",
+                "name_en": "Work permit",
+                "required": True,
+                "certificate_type": certificate_type,
+            },
+        ],
+    )
     application = application_start(
         person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
     )
@@ -351,9 +399,19 @@ def test_without_a_grant_for_the_purpose_the_certificate_is_not_read_and_the_ref
     certificate_type = with_certificate(world)
     Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
     granted(world, "residence")  # granted for another service: the purpose does not match
-    residence = make_service(code="residence4", agency=world.version.item.agency, materials=[
-        {"code": "permit", "name_zh": "工作许可", "name_en": "Work permit", "required": True, "certificate_type": certificate_type},
-    ])  # fmt: skip
+    residence = make_service(
+        code="residence4",
+        agency=world.version.item.agency,
+        materials=[
+            {
+                "code": "permit",
+                "name_zh": "工作许可",
+                "name_en": "Work permit",
+                "required": True,
+                "certificate_type": certificate_type,
+            },
+        ],
+    )
     application = application_start(
         person=world.hr, version=residence, firm=world.firm, actor=world.actor, now=timezone.now()
     )

@@ -139,9 +139,13 @@ def test_seed_follows_a_package_upgrade_for_seeded_rows_only() -> None:
     upgrade = seeded.last()
     assert upgrade is not None and upgrade.actor_kind == "system"
     assert upgrade.data == {
-        "years": [2004, 2027], "days_created": 2, "days_updated": ["2026-05-05"], "days_deleted": ["2026-10-07"],
-        "years_created": [2027], "years_completed": [],
-    }  # fmt: skip
+        "years": [2004, 2027],
+        "days_created": 2,
+        "days_updated": ["2026-05-05"],
+        "days_deleted": ["2026-10-07"],
+        "years_created": [2027],
+        "years_completed": [],
+    }
 
 
 def test_seed_refuses_a_source_that_would_look_like_an_operator_row() -> None:

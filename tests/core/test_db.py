@@ -21,11 +21,21 @@ def _row(pk: int) -> dict[str, Any]:
 
 def test_insert_row_matches_the_orm() -> None:
     values = {
-        "at": datetime(2026, 11, 27, 8, 30, 5, 123456, tzinfo=UTC), "consumer": "hr", "actor_kind": "system",
-        "actor_id": None, "actor_label": "tests", "subject_kind": "person", "subject_ref": "person:x",
-        "resource": "population.record", "fields": ["name", "birth_date"], "purpose": "p", "basis": "case",
-        "case_number": "TB1", "outcome": "answered", "reason": "名字 \"quoted\"",
-    }  # fmt: skip
+        "at": datetime(2026, 11, 27, 8, 30, 5, 123456, tzinfo=UTC),
+        "consumer": "hr",
+        "actor_kind": "system",
+        "actor_id": None,
+        "actor_label": "tests",
+        "subject_kind": "person",
+        "subject_ref": "person:x",
+        "resource": "population.record",
+        "fields": ["name", "birth_date"],
+        "purpose": "p",
+        "basis": "case",
+        "case_number": "TB1",
+        "outcome": "answered",
+        "reason": '名字 "quoted"',
+    }
     with CaptureQueriesContext(connection) as captured:
         fast = insert_row(AccessLogEntry, **values)
     assert len(captured.captured_queries) == 1
@@ -47,8 +57,12 @@ def test_audit_record_through_insert_object_is_a_saved_event() -> None:
     assert event.pk is not None and not event._state.adding
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.action, stored.object_id, stored.ip, stored.acting_for, stored.data) == (
-        "tests.done", "7", "2001:db8::1", "firm:X", {"k": [1, "二"]},
-    )  # fmt: skip
+        "tests.done",
+        "7",
+        "2001:db8::1",
+        "firm:X",
+        {"k": [1, "二"]},
+    )
     assert stored.seq is None and stored.entry_hash == ""  # waits for the sealer
 
 
@@ -63,11 +77,21 @@ def test_select_objects_builds_what_the_orm_builds() -> None:
     from tongban.identity.models import Account
 
     values = {
-        "at": datetime(2026, 11, 27, 23, 59, 59, 999999, tzinfo=UTC), "consumer": "hr", "actor_kind": "system",
-        "actor_id": None, "actor_label": "tests", "subject_kind": "person", "subject_ref": "person:x",
-        "resource": "population.record", "fields": {"nested": ["名字", 1, None, True]}, "purpose": "p",
-        "basis": "case", "case_number": "", "outcome": "answered", "reason": "",
-    }  # fmt: skip
+        "at": datetime(2026, 11, 27, 23, 59, 59, 999999, tzinfo=UTC),
+        "consumer": "hr",
+        "actor_kind": "system",
+        "actor_id": None,
+        "actor_label": "tests",
+        "subject_kind": "person",
+        "subject_ref": "person:x",
+        "resource": "population.record",
+        "fields": {"nested": ["名字", 1, None, True]},
+        "purpose": "p",
+        "basis": "case",
+        "case_number": "",
+        "outcome": "answered",
+        "reason": "",
+    }
     first = insert_row(AccessLogEntry, **values)
     second = insert_row(AccessLogEntry, **{**values, "consumer": "tax"})
     with CaptureQueriesContext(connection) as captured:
@@ -193,11 +217,21 @@ def test_select_objects_joins_a_path_of_relations_and_locks_like_select_for_upda
 
 def test_insert_objects_writes_what_bulk_create_writes_in_one_statement() -> None:
     values = {
-        "at": datetime(2026, 11, 27, 8, 30, 5, 123456, tzinfo=UTC), "consumer": "hr", "actor_kind": "system",
-        "actor_id": None, "actor_label": "tests", "subject_kind": "person", "subject_ref": "person:x",
-        "resource": "population.record", "fields": ["name"], "purpose": "p", "basis": "case",
-        "case_number": "TB1", "outcome": "answered", "reason": "",
-    }  # fmt: skip
+        "at": datetime(2026, 11, 27, 8, 30, 5, 123456, tzinfo=UTC),
+        "consumer": "hr",
+        "actor_kind": "system",
+        "actor_id": None,
+        "actor_label": "tests",
+        "subject_kind": "person",
+        "subject_ref": "person:x",
+        "resource": "population.record",
+        "fields": ["name"],
+        "purpose": "p",
+        "basis": "case",
+        "case_number": "TB1",
+        "outcome": "answered",
+        "reason": "",
+    }
     from tongban.core.db import insert_objects
 
     rows = [AccessLogEntry(**{**values, "consumer": f"c{i}", "fields": [i, "二"]}) for i in range(3)]

@@ -103,8 +103,17 @@ def keys(world: World) -> dict[str, str]:
 
 def test_the_keyed_walk_covers_the_object_pages() -> None:
     names = {name for name, _route in KEYED}
-    assert {"portal:my_case", "portal:case_file", "portal:application_step", "portal:message", "portal:certificate_pdf",
-            "portal:firm_cases", "portal:power_revoke", "portal:consent_withdraw", "portal:firm_consent_withdraw"} <= names  # fmt: skip
+    assert {
+        "portal:my_case",
+        "portal:case_file",
+        "portal:application_step",
+        "portal:message",
+        "portal:certificate_pdf",
+        "portal:firm_cases",
+        "portal:power_revoke",
+        "portal:consent_withdraw",
+        "portal:firm_consent_withdraw",
+    } <= names
 
 
 def _refused_then_answered(stranger: Client, owner: Client, path: str) -> None:
@@ -121,9 +130,13 @@ def _refused_then_answered(stranger: Client, owner: Client, path: str) -> None:
 
 @pytest.mark.parametrize(("name", "route"), KEYED, ids=[name for name, _route in KEYED])
 def test_a_stranger_gets_nothing_of_someone_else_s(
-    client: Client, login_person: Callable[[Client, Account], None], world: World, keys: dict[str, str],
-    name: str, route: str,
-) -> None:  # fmt: skip
+    client: Client,
+    login_person: Callable[[Client, Account], None],
+    world: World,
+    keys: dict[str, str],
+    name: str,
+    route: str,
+) -> None:
     login_person(client, PersonFactory().account)
     owner = Client()
     login_person(owner, portal_owner(name, world).account)
@@ -153,16 +166,28 @@ def office_keys(world: World) -> dict[str, str]:
 
 def test_the_back_office_walk_covers_the_object_pages() -> None:
     names = {name for name, _route in BACKOFFICE_KEYED}
-    assert {"backoffice:case", "backoffice:case_act", "backoffice:case_file", "backoffice:certificate_revoke",
-            "backoffice:service_form", "backoffice:agency", "backoffice:totp_reset",
-            "backoffice:exchange_grant_decide", "backoffice:calendar_remove"} <= names  # fmt: skip
+    assert {
+        "backoffice:case",
+        "backoffice:case_act",
+        "backoffice:case_file",
+        "backoffice:certificate_revoke",
+        "backoffice:service_form",
+        "backoffice:agency",
+        "backoffice:totp_reset",
+        "backoffice:exchange_grant_decide",
+        "backoffice:calendar_remove",
+    } <= names
 
 
 @pytest.mark.parametrize(("name", "route"), BACKOFFICE_KEYED, ids=[name for name, _route in BACKOFFICE_KEYED])
 def test_another_agency_s_administrator_gets_nothing_of_agency_a_s(
-    client: Client, login_staff: Callable[[Client, Account], None], world: World, office_keys: dict[str, str],
-    name: str, route: str,
-) -> None:  # fmt: skip
+    client: Client,
+    login_staff: Callable[[Client, Account], None],
+    world: World,
+    office_keys: dict[str, str],
+    name: str,
+    route: str,
+) -> None:
     login_staff(client, StaffRoleFactory(agency_admin=True).account)  # the administrator of agency B
     owner = Client()
     login_staff(owner, office_owner(name, world).account)
@@ -187,18 +212,45 @@ def test_a_made_up_key_is_not_found_never_an_error(
 # --- Junk in the query string ---------------------------------------------------------------------
 
 #: Every query parameter a view reads, each given the same junk at once.
-QUERY_PARAMETERS = ("q", "page", "next", "before", "year", "topic", "status", "number", "mine", "days", "audience",
-                    "agency", "action")  # fmt: skip
-JUNK = ("", "-1", "99999999999999999999999", "abc", "\x00", "'\"<script>x</script>", "2026-13-45", "x" * 3000,
-        "１２", "%", "../../etc/passwd")  # fmt: skip
+QUERY_PARAMETERS = (
+    "q",
+    "page",
+    "next",
+    "before",
+    "year",
+    "topic",
+    "status",
+    "number",
+    "mine",
+    "days",
+    "audience",
+    "agency",
+    "action",
+)
+JUNK = (
+    "",
+    "-1",
+    "99999999999999999999999",
+    "abc",
+    "\x00",
+    "'\"<script>x</script>",
+    "2026-13-45",
+    "x" * 3000,
+    "１２",
+    "%",
+    "../../etc/passwd",
+)
 UNKEYED = [(name, "/" + route) for name, route in walk(get_resolver().url_patterns) if "<" not in route and name]
 
 
 @pytest.mark.parametrize(("name", "path"), UNKEYED, ids=[name for name, _path in UNKEYED])
 def test_junk_in_the_query_string_never_breaks_a_page(
-    client: Client, login_person: Callable[[Client, Account], None], login_staff: Callable[[Client, Account], None],
-    name: str, path: str,
-) -> None:  # fmt: skip
+    client: Client,
+    login_person: Callable[[Client, Account], None],
+    login_staff: Callable[[Client, Account], None],
+    name: str,
+    path: str,
+) -> None:
     """Each page, opened by who may open it (a visitor, a resident, a city operator), with junk in
     every parameter any view reads: an answer (a page, a redirect, a refusal), never an error."""
     if name.startswith("backoffice:"):
@@ -211,8 +263,26 @@ def test_junk_in_the_query_string_never_breaks_a_page(
 
 
 #: Every posted field a view reads itself (forms check their own fields).
-POSTED_FIELDS = ("lock_version", "assignee", "reason", "materials", "subject", "resource", "office", "next",
-                 "legal_basis", "jws", "items", "intent", "grant", "decision", "days", "confirm", "as", "action")  # fmt: skip
+POSTED_FIELDS = (
+    "lock_version",
+    "assignee",
+    "reason",
+    "materials",
+    "subject",
+    "resource",
+    "office",
+    "next",
+    "legal_basis",
+    "jws",
+    "items",
+    "intent",
+    "grant",
+    "decision",
+    "days",
+    "confirm",
+    "as",
+    "action",
+)
 POSTED_JUNK = ("", "-1", "99999999999999999999999", "abc", "\x00", "１２")
 
 
@@ -229,11 +299,18 @@ def _junk_everywhere(client: Client, path: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "page", "before", "lock"),
     [
-        ("", 1, None, -1), ("0", 1, None, 0), ("3", 3, 3, 3), ("-1", 1, None, -1), ("abc", 1, None, -1),
-        ("１２", 1, None, -1), ("1001", 1000, 1001, 1001), ("9" * 30, 1000, None, -1),
-        (str(2**63), 1000, None, -1), (str(2**63 - 1), 1000, 2**63 - 1, -1),
+        ("", 1, None, -1),
+        ("0", 1, None, 0),
+        ("3", 3, 3, 3),
+        ("-1", 1, None, -1),
+        ("abc", 1, None, -1),
+        ("１２", 1, None, -1),
+        ("1001", 1000, 1001, 1001),
+        ("9" * 30, 1000, None, -1),
+        (str(2**63), 1000, None, -1),
+        (str(2**63 - 1), 1000, 2**63 - 1, -1),
     ],
-)  # fmt: skip
+)
 def test_numbers_read_from_a_request(raw: str, page: int, before: int | None, lock: int) -> None:
     """What the views above rely on: the page number, the keyset position and the posted lock
     version are read as bounded integers, and anything else gets a harmless default."""

@@ -191,15 +191,27 @@ def test_firm_consents_posted_empty(client: Client, login_person: Login) -> None
     owner, consumer = AgencyFactory(), AgencyFactory()
     make_service(code="subsidy-application", agency=consumer, for_firms=True)
     resource = DataResource.objects.create(
-        code="tax.clearance", owner=owner, name_zh="纳税情况", name_en="Tax compliance", classification="restricted",
-        subject_kind="firm", provider="internal.tax", fields=[{"name": "clearance", "label": {"zh": "欠税", "en": "Owed"}}],
-    )  # fmt: skip
+        code="tax.clearance",
+        owner=owner,
+        name_zh="纳税情况",
+        name_en="Tax compliance",
+        classification="restricted",
+        subject_kind="firm",
+        provider="internal.tax",
+        fields=[{"name": "clearance", "label": {"zh": "欠税", "en": "Owed"}}],
+    )
     moment = timezone.now()
     Grant.objects.create(
-        consumer=consumer, resource=resource, purpose="subsidy-application", fields=["clearance"],
-        status=GrantStatus.APPROVED, requested_by=AccountFactory(), requested_at=moment, decided_at=moment,
+        consumer=consumer,
+        resource=resource,
+        purpose="subsidy-application",
+        fields=["clearance"],
+        status=GrantStatus.APPROVED,
+        requested_by=AccountFactory(),
+        requested_at=moment,
+        decided_at=moment,
         expires_at=moment + timedelta(days=365),
-    )  # fmt: skip
+    )
     firm = FirmFactory()
     login_person(client, firm.legal_representative.account)
     response = client.post(f"/en/my/firms/{firm.uscc}/consents/", {"expires_on": ""})
@@ -244,9 +256,17 @@ def test_application_steps_with_missing_answers(client: Client, world: World, lo
 def test_every_form_engine_widget_describes_what_it_shows(widget: str, help_text: str, error: str, source: str) -> None:
     choices = [Choice("a", "A", False), Choice("b", "B", False)] if widget in ("select", "radio", "checkboxes") else []
     view = FieldView(
-        name="x", label="X", help=help_text, widget=widget, value=None, required=True, readonly=False,
-        error=error, source=source, choices=choices,
-    )  # fmt: skip
+        name="x",
+        label="X",
+        help=help_text,
+        widget=widget,
+        value=None,
+        required=True,
+        readonly=False,
+        error=error,
+        source=source,
+        choices=choices,
+    )
     page = parse(render_to_string("portal/_dyn_field.html", {"field": view}))
     by_id = _by_id(page)
     controls = [element for element in page.walk() if element.tag in CONTROLS]
@@ -300,10 +320,15 @@ def test_grant_request_posted_empty(client: Client, login_staff: Login) -> None:
     owner, consumer = StaffRoleFactory(agency_admin=True), StaffRoleFactory(agency_admin=True)
     make_service(code="test-permit", agency=consumer.agency)
     DataResource.objects.create(
-        code="population.test", owner=owner.agency, name_zh="人口测试信息", name_en="Population test record",
-        classification="shared", subject_kind="person", provider="internal.population",
+        code="population.test",
+        owner=owner.agency,
+        name_zh="人口测试信息",
+        name_en="Population test record",
+        classification="shared",
+        subject_kind="person",
+        provider="internal.population",
         fields=[{"name": "name", "label": {"zh": "姓名", "en": "Name"}}],
-    )  # fmt: skip
+    )
     login_staff(client, consumer.account)
     response = client.post("/en/backoffice/exchange/grants/new/?resource=population.test", {"purpose": ""})
     assert response.status_code == 200

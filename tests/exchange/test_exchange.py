@@ -64,34 +64,56 @@ def _own_providers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def population(owner: Agency, classification: str = "restricted") -> DataResource:
     return DataResource.objects.create(
-        code="population.record", owner=owner, name_zh="人口登记信息", name_en="Population registry record",
-        classification=classification, subject_kind="person", provider="internal.population", fields=FIELDS,
-    )  # fmt: skip
+        code="population.record",
+        owner=owner,
+        name_zh="人口登记信息",
+        name_en="Population registry record",
+        classification=classification,
+        subject_kind="person",
+        provider="internal.population",
+        fields=FIELDS,
+    )
 
 
 def grant(consumer: Agency, resource: DataResource, purpose: str, fields: list[str], **extra: Any) -> Grant:
     now = timezone.now()
     values: dict[str, Any] = {
-        "status": GrantStatus.APPROVED, "requested_by": AccountFactory(), "requested_at": now, "decided_at": now,
-        "expires_at": now + timedelta(days=30), **extra,
-    }  # fmt: skip
+        "status": GrantStatus.APPROVED,
+        "requested_by": AccountFactory(),
+        "requested_at": now,
+        "decided_at": now,
+        "expires_at": now + timedelta(days=30),
+        **extra,
+    }
     return Grant.objects.create(consumer=consumer, resource=resource, purpose=purpose, fields=fields, **values)
 
 
 def registered(person: Person) -> PopulationRecord:
     return PopulationRecord.objects.create(
-        id_type=person.id_type, id_number=person.id_number, nationality=str(person.nationality), name=person.name,
-        latin_name=person.latin_name, birth_date=date(1990, 3, 7), sex="F", registered_address="漕溪北路88弄",
-    )  # fmt: skip
+        id_type=person.id_type,
+        id_number=person.id_number,
+        nationality=str(person.nationality),
+        name=person.name,
+        latin_name=person.latin_name,
+        birth_date=date(1990, 3, 7),
+        sex="F",
+        registered_address="漕溪北路88弄",
+    )
 
 
 def query(
     consumer: Agency, person: Person, fields: list[str], *, purpose: str = "svc", basis: Basis | None = None
 ) -> Any:
     return exchange_query(
-        consumer=consumer, resource_code="population.record", fields=fields, purpose=purpose,
-        basis=basis or Basis(), actor=ACTOR, now=timezone.now(), person=person,
-    )  # fmt: skip
+        consumer=consumer,
+        resource_code="population.record",
+        fields=fields,
+        purpose=purpose,
+        basis=basis or Basis(),
+        actor=ACTOR,
+        now=timezone.now(),
+        person=person,
+    )
 
 
 @pytest.fixture
@@ -202,9 +224,14 @@ def test_consent_given_then_withdrawn(setup: Any) -> None:
     grant(consumer, resource, "svc", ["name"])
     now = timezone.now()
     consent = consent_give(
-        consumer=consumer, resource=resource, purpose="svc", expires_at=now + timedelta(days=1), actor=ACTOR,
-        now=now, person=person,
-    )  # fmt: skip
+        consumer=consumer,
+        resource=resource,
+        purpose="svc",
+        expires_at=now + timedelta(days=1),
+        actor=ACTOR,
+        now=now,
+        person=person,
+    )
     answered = query(consumer, person, ["name"])
     assert answered.answered and AccessLogEntry.objects.get(pk=answered.log_id).basis == "consent"
     assert query(consumer, person, ["name"], purpose="other").reason == "no_grant"
@@ -223,8 +250,15 @@ def test_expired_consent_is_no_basis(setup: Any) -> None:
     _owner, consumer, resource, person = setup
     grant(consumer, resource, "svc", ["name"])
     past = timezone.now() - timedelta(days=10)
-    consent_give(consumer=consumer, resource=resource, purpose="svc", expires_at=past + timedelta(days=1),
-                 actor=ACTOR, now=past, person=person)  # fmt: skip
+    consent_give(
+        consumer=consumer,
+        resource=resource,
+        purpose="svc",
+        expires_at=past + timedelta(days=1),
+        actor=ACTOR,
+        now=past,
+        person=person,
+    )
     assert query(consumer, person, ["name"]).reason == "no_basis"
 
 
@@ -254,11 +288,27 @@ def test_unknown_resource_fields_and_subject_kind_are_refused(setup: Any) -> Non
     grant(consumer, resource, "svc", ["name"])
     assert query(consumer, person, ["shoe_size"], basis=case_basis(person)).reason == "unknown_fields: shoe_size"
     firm = FirmFactory()
-    result = exchange_query(consumer=consumer, resource_code="population.record", fields=["name"], purpose="svc",
-                            basis=Basis(), actor=ACTOR, now=timezone.now(), firm=firm)  # fmt: skip
+    result = exchange_query(
+        consumer=consumer,
+        resource_code="population.record",
+        fields=["name"],
+        purpose="svc",
+        basis=Basis(),
+        actor=ACTOR,
+        now=timezone.now(),
+        firm=firm,
+    )
     assert result.reason == "wrong_subject: person"
-    missing = exchange_query(consumer=consumer, resource_code="no.such", fields=["x"], purpose="svc", basis=Basis(),
-                             actor=ACTOR, now=timezone.now(), person=person)  # fmt: skip
+    missing = exchange_query(
+        consumer=consumer,
+        resource_code="no.such",
+        fields=["x"],
+        purpose="svc",
+        basis=Basis(),
+        actor=ACTOR,
+        now=timezone.now(),
+        person=person,
+    )
     assert missing.reason == "unknown_resource" and AccessLogEntry.objects.filter(resource="no.such").exists()
 
 
@@ -269,11 +319,28 @@ def test_grant_lifecycle_by_the_right_administrators(setup: Any) -> None:
     outsider = StaffRoleFactory(agency=AgencyFactory(), agency_admin=True).account
     now = timezone.now()
     with pytest.raises(PermissionDeniedError):
-        grant_request(consumer=consumer, resource=resource, purpose="svc", fields=["name"], expires_at=now,
-                      justification="x", account=outsider, actor=ACTOR, now=now)  # fmt: skip
-    requested = grant_request(consumer=consumer, resource=resource, purpose="svc", fields=["name"],
-                              expires_at=now + timedelta(days=5), justification="Needed", account=consumer_admin,
-                              actor=ACTOR, now=now)  # fmt: skip
+        grant_request(
+            consumer=consumer,
+            resource=resource,
+            purpose="svc",
+            fields=["name"],
+            expires_at=now,
+            justification="x",
+            account=outsider,
+            actor=ACTOR,
+            now=now,
+        )
+    requested = grant_request(
+        consumer=consumer,
+        resource=resource,
+        purpose="svc",
+        fields=["name"],
+        expires_at=now + timedelta(days=5),
+        justification="Needed",
+        account=consumer_admin,
+        actor=ACTOR,
+        now=now,
+    )
     assert query(consumer, person, ["name"], basis=case_basis(person)).reason == "no_grant"  # not yet approved
     with pytest.raises(PermissionDeniedError):  # the consumer does not approve its own request
         grant_decide(grant=requested, approve=True, reason="", account=consumer_admin, actor=ACTOR, now=now)
@@ -315,17 +382,28 @@ def test_firm_verified_against_the_business_registry(settings: Any) -> None:
     platform = AgencyFactory(code="big-data")
     settings.EXCHANGE_PLATFORM_AGENCY = "big-data"
     resource = DataResource.objects.create(
-        code="business.record", owner=AgencyFactory(), name_zh="企业登记信息", name_en="Business record",
-        classification="shared", subject_kind="firm", provider="internal.business",
-        fields=[{"name": n, "label": {"zh": n, "en": n}} for n in ("name_zh", "legal_representative_id_number", "status")],
-    )  # fmt: skip
+        code="business.record",
+        owner=AgencyFactory(),
+        name_zh="企业登记信息",
+        name_en="Business record",
+        classification="shared",
+        subject_kind="firm",
+        provider="internal.business",
+        fields=[
+            {"name": n, "label": {"zh": n, "en": n}} for n in ("name_zh", "legal_representative_id_number", "status")
+        ],
+    )
     grant(platform, resource, "identity-verification", ["name_zh", "legal_representative_id_number", "status"])
     firm: Any = FirmFactory()
     BusinessRecord.objects.create(
-        uscc=firm.uscc, name_zh=firm.name_zh, firm_type="limited_company", status="operating",
-        legal_representative_id_number=firm.legal_representative.id_number, registered_capital_yuan=1,
+        uscc=firm.uscc,
+        name_zh=firm.name_zh,
+        firm_type="limited_company",
+        status="operating",
+        legal_representative_id_number=firm.legal_representative.id_number,
+        registered_capital_yuan=1,
         established_on=date(2020, 1, 1),
-    )  # fmt: skip
+    )
     with pytest.raises(PermissionDeniedError):
         firm_verify_against_registry(firm=firm, person=PersonFactory(), actor=ACTOR, now=timezone.now())
     BusinessRecord.objects.filter(uscc=firm.uscc).update(status="revoked")

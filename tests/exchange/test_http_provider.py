@@ -531,9 +531,13 @@ def test_a_setting_that_is_not_json_is_a_configuration_error() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("mode", "outcome", "reason"),
-    [("ok", "answered", ""), ("error", "failed", "unavailable"), ("sleep", "failed", "timeout"),
-     ("stranger-key", "failed", "bad_signature")],
-)  # fmt: skip
+    [
+        ("ok", "answered", ""),
+        ("error", "failed", "unavailable"),
+        ("sleep", "failed", "timeout"),
+        ("stranger-key", "failed", "bad_signature"),
+    ],
+)
 def test_through_the_exchange_every_outcome_is_logged(
     agency: Agency, monkeypatch: pytest.MonkeyPatch, mode: str, outcome: str, reason: str
 ) -> None:
@@ -549,22 +553,39 @@ def test_through_the_exchange_every_outcome_is_logged(
     base.register(provider(agency.url, timeout=0.5))
     consumer = AgencyFactory()
     resource = DataResource.objects.create(
-        code="tax.clearance", owner=AgencyFactory(), name_zh="纳税状况", name_en="Tax clearance",
-        classification="shared", subject_kind="firm", provider="http.tax-bureau",
+        code="tax.clearance",
+        owner=AgencyFactory(),
+        name_zh="纳税状况",
+        name_en="Tax clearance",
+        classification="shared",
+        subject_kind="firm",
+        provider="http.tax-bureau",
         fields=[{"name": n, "label": {"zh": n, "en": n}} for n in ("clearance", "arrears_yuan", "last_filing_on")],
-    )  # fmt: skip
+    )
     now = timezone.now()
     Grant.objects.create(
-        consumer=consumer, resource=resource, purpose="food-licence", fields=["clearance", "arrears_yuan"],
-        status=GrantStatus.APPROVED, requested_by=AccountFactory(), requested_at=now, decided_at=now,
+        consumer=consumer,
+        resource=resource,
+        purpose="food-licence",
+        fields=["clearance", "arrears_yuan"],
+        status=GrantStatus.APPROVED,
+        requested_by=AccountFactory(),
+        requested_at=now,
+        decided_at=now,
         expires_at=now + dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     agency.mode = mode
     started = time.monotonic()
     result = exchange_query(
-        consumer=consumer, resource_code="tax.clearance", fields=["clearance", "arrears_yuan"], purpose="food-licence",
-        basis=Basis(), actor=Actor.system("tests"), now=now, firm=FirmFactory(),
-    )  # fmt: skip
+        consumer=consumer,
+        resource_code="tax.clearance",
+        fields=["clearance", "arrears_yuan"],
+        purpose="food-licence",
+        basis=Basis(),
+        actor=Actor.system("tests"),
+        now=now,
+        firm=FirmFactory(),
+    )
     assert time.monotonic() - started < 2.0  # never a hang
     entry = AccessLogEntry.objects.get(pk=result.log_id)
     assert (result.outcome, entry.outcome) == (outcome, outcome) and entry.reason.startswith(reason)

@@ -14,8 +14,14 @@ TODAY = date(2026, 11, 27)
 
 
 def test_hidden_section_fields_are_not_required() -> None:
-    data = {"employer": "X", "employee_name": "A", "passport_number": "P1234567", "nationality": "FR",
-            "annual_salary": 1, "has_family": "no"}  # fmt: skip
+    data = {
+        "employer": "X",
+        "employee_name": "A",
+        "passport_number": "P1234567",
+        "nationality": "FR",
+        "annual_salary": 1,
+        "has_family": "no",
+    }
     names = engine.visible_fields(LAYOUT, data)
     assert "spouse_name" not in names
     assert engine.validate(SCHEMA, LAYOUT, data, names, today=TODAY) == {}
@@ -64,9 +70,15 @@ def test_locked_values_win_over_posted() -> None:
 
 def test_field_views_show_labels_choices_and_sources() -> None:
     views = engine.field_views(
-        SCHEMA, LAYOUT, ["employer", "education"], {"employer": "莱茵", "education": "master"}, language="en",
-        sources={"employer": "firm.name_zh"}, locked=frozenset({"employer"}), source_labels={"firm": "From the firm"},
-    )  # fmt: skip
+        SCHEMA,
+        LAYOUT,
+        ["employer", "education"],
+        {"employer": "莱茵", "education": "master"},
+        language="en",
+        sources={"employer": "firm.name_zh"},
+        locked=frozenset({"employer"}),
+        source_labels={"firm": "From the firm"},
+    )
     employer, education = views
     assert (employer.label, employer.readonly, employer.source) == ("Employer", True, "From the firm")
     assert education.widget == "radio"
@@ -88,10 +100,13 @@ def test_points_answers_from_bands_and_ages() -> None:
 def test_dates_that_must_be_past_or_future() -> None:
     """``x-dates``: a birth date may not lie after today, a planned start not before it; today is
     fine for both, and the bound is the city's date the caller passes (not the clock)."""
-    schema = {"type": "object", "properties": {
-        "birth_date": {"type": "string", "format": "date", "x-dates": "past"},
-        "start_on": {"type": "string", "format": "date", "x-dates": "future"},
-    }}  # fmt: skip
+    schema = {
+        "type": "object",
+        "properties": {
+            "birth_date": {"type": "string", "format": "date", "x-dates": "past"},
+            "start_on": {"type": "string", "format": "date", "x-dates": "future"},
+        },
+    }
     layout = {"steps": [{"key": "s", "fields": ["birth_date", "start_on"]}], "fields": {}}
     names = ["birth_date", "start_on"]
     ok = {"birth_date": "2026-11-27", "start_on": "2026-11-27"}

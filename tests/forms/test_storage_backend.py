@@ -22,12 +22,17 @@ def test_application_upload_goes_to_s3(world: World, moto_endpoint: str, s3_clie
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "bucket_name": s3_bucket, "endpoint_url": moto_endpoint, "access_key": "testing",
-                "secret_key": "testing", "region_name": "us-east-1", "addressing_style": "path", "file_overwrite": False,
+                "bucket_name": s3_bucket,
+                "endpoint_url": moto_endpoint,
+                "access_key": "testing",
+                "secret_key": "testing",
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "file_overwrite": False,
             },
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }  # fmt: skip
+    }
     with override_settings(STORAGES=storages):
         application = application_start(
             person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()

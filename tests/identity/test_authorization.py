@@ -193,9 +193,12 @@ def test_of_two_live_powers_in_one_area_the_longer_lasting_is_the_basis() -> Non
     PowerFactory(firm=short.firm, grantee=short.grantee, area=ServiceArea.TAX, expires_at=now + timedelta(days=900))
     authority = acting_authority(person=short.grantee, firm=short.firm, area="social_security", now=now)
     assert authority.power == longer
-    assert acting_authority(
-        person=short.grantee, firm=short.firm, area="social_security", now=now + timedelta(days=4)
-    ).power == longer  # fmt: skip
+    assert (
+        acting_authority(
+            person=short.grantee, firm=short.firm, area="social_security", now=now + timedelta(days=4)
+        ).power
+        == longer
+    )
 
 
 def test_person_by_identifier_tells_resident_ids_from_passports() -> None:

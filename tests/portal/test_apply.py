@@ -58,9 +58,15 @@ def test_apply_save_resume_upload_and_submit(client: Client, world: World, login
     assert 'class="error-summary"' in html and 'value="lots"' in html and 'aria-invalid="true"' in html
     response = client.post(
         f"{base}/employee/",
-        {"employee_name": "MARTIN Lucas", "passport_number": world.engineer.id_number, "nationality": "FR",
-         "annual_salary": "480000", "education": "master", "intent": "next"},
-    )  # fmt: skip
+        {
+            "employee_name": "MARTIN Lucas",
+            "passport_number": world.engineer.id_number,
+            "nationality": "FR",
+            "annual_salary": "480000",
+            "education": "master",
+            "intent": "next",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith("/family/")
     # Resume later, on another device: the same account lands on the step where she stopped.
     other_device = Client()

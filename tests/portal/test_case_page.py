@@ -20,9 +20,14 @@ pytestmark = pytest.mark.django_db
 def _act(w: World, case: Case, action: str, **kwargs: object) -> Case:
     case.refresh_from_db()
     return case_act(
-        case=case, action=action, expected_version=case.lock_version, account=w.officer.account, actor=w.actor,
-        now=timezone.now(), **kwargs,
-    )  # fmt: skip
+        case=case,
+        action=action,
+        expected_version=case.lock_version,
+        account=w.officer.account,
+        actor=w.actor,
+        now=timezone.now(),
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize(

@@ -45,9 +45,16 @@ def _label(name: str, zh: str, en: str) -> dict[str, object]:
 def _grant(consumer: Agency, resource: DataResource, purpose: str, fields: list[str]) -> Grant:
     moment = timezone.now()
     return Grant.objects.create(
-        consumer=consumer, resource=resource, purpose=purpose, fields=fields, status=GrantStatus.APPROVED,
-        requested_by=AccountFactory(), requested_at=moment, decided_at=moment, expires_at=moment + timedelta(days=365),
-    )  # fmt: skip
+        consumer=consumer,
+        resource=resource,
+        purpose=purpose,
+        fields=fields,
+        status=GrantStatus.APPROVED,
+        requested_by=AccountFactory(),
+        requested_at=moment,
+        decided_at=moment,
+        expires_at=moment + timedelta(days=365),
+    )
 
 
 @dataclass
@@ -59,9 +66,13 @@ class Env:
 
     def register(self, person: Person, *, name: str | None = None) -> PopulationRecord:
         return PopulationRecord.objects.create(
-            id_type=person.id_type, id_number=person.id_number, nationality=str(person.nationality) or "CN",
-            name=name if name is not None else person.name, birth_date=date(1985, 1, 2), sex="F",
-        )  # fmt: skip
+            id_type=person.id_type,
+            id_number=person.id_number,
+            nationality=str(person.nationality) or "CN",
+            name=name if name is not None else person.name,
+            birth_date=date(1985, 1, 2),
+            sex="F",
+        )
 
     def ask(
         self, *, person: Person | None = None, firm: Firm | None = None, reference: str = "", case: bool = True
@@ -69,10 +80,16 @@ class Env:
         ref = subject_of(person=person, firm=firm)[1]
         basis = Basis(kind="case", reference=reference, parties=(ref,)) if case else Basis()
         return exchange_query(
-            consumer=self.consumer, resource_code="population.record" if person else "business.record",
-            fields=["name", "birth_date"] if person else ["name_zh", "status"], purpose=SERVICE, basis=basis,
-            actor=Actor.system("tests"), now=timezone.now(), person=person, firm=firm,
-        )  # fmt: skip
+            consumer=self.consumer,
+            resource_code="population.record" if person else "business.record",
+            fields=["name", "birth_date"] if person else ["name_zh", "status"],
+            purpose=SERVICE,
+            basis=basis,
+            actor=Actor.system("tests"),
+            now=timezone.now(),
+            person=person,
+            firm=firm,
+        )
 
 
 @pytest.fixture
@@ -81,17 +98,33 @@ def env(db: object) -> Env:
     consumer = AgencyFactory.create(code="exit-entry", name_zh="出入境管理局", name_en="Exit and Entry Bureau")
     make_service(code=SERVICE, agency=consumer, for_individuals=True, for_firms=True)
     population = DataResource.objects.create(
-        code="population.record", owner=owner, name_zh="人口信息", name_en="Population record",
-        classification="restricted", subject_kind="person", provider="internal.population",
-        fields=[_label("name", "姓名", "Name"), _label("latin_name", "外文姓名", "Latin name"),
-                _label("birth_date", "出生日期", "Date of birth")],
-    )  # fmt: skip
+        code="population.record",
+        owner=owner,
+        name_zh="人口信息",
+        name_en="Population record",
+        classification="restricted",
+        subject_kind="person",
+        provider="internal.population",
+        fields=[
+            _label("name", "姓名", "Name"),
+            _label("latin_name", "外文姓名", "Latin name"),
+            _label("birth_date", "出生日期", "Date of birth"),
+        ],
+    )
     business = DataResource.objects.create(
-        code="business.record", owner=owner, name_zh="企业登记信息", name_en="Business registration",
-        classification="shared", subject_kind="firm", provider="internal.business",
-        fields=[_label("name_zh", "企业名称", "Firm name"), _label("status", "状态", "Status"),
-                _label("legal_representative_id_number", "法定代表人证件号", "Legal representative's ID")],
-    )  # fmt: skip
+        code="business.record",
+        owner=owner,
+        name_zh="企业登记信息",
+        name_en="Business registration",
+        classification="shared",
+        subject_kind="firm",
+        provider="internal.business",
+        fields=[
+            _label("name_zh", "企业名称", "Firm name"),
+            _label("status", "状态", "Status"),
+            _label("legal_representative_id_number", "法定代表人证件号", "Legal representative's ID"),
+        ],
+    )
     _grant(consumer, business, SERVICE, ["name_zh", "status"])
     return Env(consumer, population, business, _grant(consumer, population, SERVICE, ["name", "birth_date"]))
 
@@ -114,8 +147,18 @@ def test_person_sees_their_entries_in_both_languages(client: Client, login_perso
 
     html = client.get("/en/my/data-use/").content.decode()
     assert _rows(html) == 2
-    for text in ("Exit and Entry Bureau", "Population record", "Date of birth", f"Test service {SERVICE}",
-                 "C-2025-0001", "Answered", "Refused", "Case", reason_text("no_basis"), "cannot be changed or deleted"):  # fmt: skip
+    for text in (
+        "Exit and Entry Bureau",
+        "Population record",
+        "Date of birth",
+        f"Test service {SERVICE}",
+        "C-2025-0001",
+        "Answered",
+        "Refused",
+        "Case",
+        reason_text("no_basis"),
+        "cannot be changed or deleted",
+    ):
         assert text in html, text
     assert "OTHER-9999" not in html
 
@@ -169,9 +212,15 @@ def test_page_queries_do_not_grow_with_the_log(client: Client, login_person: Log
                 env.ask(person=person, reference=f"M-{number}")
             else:
                 exchange_query(
-                    consumer=other, resource_code="population.record", fields=["name"], purpose="tax-check",
-                    basis=Basis(), actor=Actor.system("tests"), now=timezone.now(), person=person,
-                )  # fmt: skip
+                    consumer=other,
+                    resource_code="population.record",
+                    fields=["name"],
+                    purpose="tax-check",
+                    basis=Basis(),
+                    actor=Actor.system("tests"),
+                    now=timezone.now(),
+                    person=person,
+                )
 
     few, many = assert_queries_flat(client, "/en/my/data-use/", add_rows)  # warms caches (session, site) first
     assert _rows(few.content.decode()) == 3
@@ -228,15 +277,30 @@ def test_csv_export(client: Client, login_person: LoginPerson, env: Env) -> None
     raw = b"".join(response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["Time", "Agency", "Data", "Fields", "Purpose", "Basis", "Case or application", "Outcome", "Reason"]  # fmt: skip
+    assert rows[0] == [
+        "Time",
+        "Agency",
+        "Data",
+        "Fields",
+        "Purpose",
+        "Basis",
+        "Case or application",
+        "Outcome",
+        "Reason",
+    ]
     assert len(rows) == 4
     newest, injected, oldest = rows[1:]
     assert newest[7] == "Refused" and newest[8] == reason_text("no_basis")
     assert injected[6] == '\'=HYPERLINK("http://evil.example","x")'
     assert oldest[1:8] == [
-        "Exit and Entry Bureau", "Population record", "Name; Date of birth", f"Test service {SERVICE}", "Case", "C-1",
+        "Exit and Entry Bureau",
+        "Population record",
+        "Name; Date of birth",
+        f"Test service {SERVICE}",
+        "Case",
+        "C-1",
         "Answered",
-    ]  # fmt: skip
+    ]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00", oldest[0])
     assert "OTHER-1" not in raw.decode("utf-8-sig")
 
@@ -333,8 +397,11 @@ def test_registry_verification_raises_the_level(
     assert person.verification_level == VerificationLevel.REGISTRY_VERIFIED
     entry = AccessLogEntry.objects.get(subject_ref=subject_of(person=person)[1])
     assert (entry.consumer, entry.purpose, entry.basis, entry.outcome) == (
-        "big-data", "identity-verification", "own_request", "answered"
-    )  # fmt: skip
+        "big-data",
+        "identity-verification",
+        "own_request",
+        "answered",
+    )
     html = client.get("/en/my/data-use/").content.decode()
     assert "Verifying your identity" in html and "Big Data Centre" in html and "Your own request" in html
     assert 'action="/en/my/verify-registry/"' not in client.get("/en/my/").content.decode()
@@ -358,10 +425,13 @@ def test_firm_registry_verification(client: Client, login_person: LoginPerson, e
     power = PowerFactory()
     firm = power.firm
     BusinessRecord.objects.create(
-        uscc=firm.uscc, name_zh=firm.name_zh, firm_type="limited_company",
-        legal_representative_id_number=firm.legal_representative.id_number, registered_capital_yuan=1_000_000,
+        uscc=firm.uscc,
+        name_zh=firm.name_zh,
+        firm_type="limited_company",
+        legal_representative_id_number=firm.legal_representative.id_number,
+        registered_capital_yuan=1_000_000,
         established_on=date(2020, 1, 1),
-    )  # fmt: skip
+    )
     url = f"/en/my/firms/{firm.uscc}/verify-registry/"
     staff = Client()
     login_person(staff, power.grantee.account)

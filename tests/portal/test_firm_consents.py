@@ -39,9 +39,16 @@ def _label(name: str, zh: str, en: str) -> dict[str, object]:
 def _grant(consumer: Agency, resource: DataResource, purpose: str, fields: list[str]) -> Grant:
     moment = timezone.now()
     return Grant.objects.create(
-        consumer=consumer, resource=resource, purpose=purpose, fields=fields, status=GrantStatus.APPROVED,
-        requested_by=AccountFactory(), requested_at=moment, decided_at=moment, expires_at=moment + timedelta(days=365),
-    )  # fmt: skip
+        consumer=consumer,
+        resource=resource,
+        purpose=purpose,
+        fields=fields,
+        status=GrantStatus.APPROVED,
+        requested_by=AccountFactory(),
+        requested_at=moment,
+        decided_at=moment,
+        expires_at=moment + timedelta(days=365),
+    )
 
 
 @dataclass
@@ -58,9 +65,15 @@ class Env:
     def ask(self, firm: Firm | None = None) -> QueryResult:
         """The consumer reads the firm's tax record with no case: consent is the only basis."""
         return exchange_query(
-            consumer=self.consumer, resource_code="tax.clearance", fields=FIELDS, purpose=SERVICE, basis=Basis(),
-            actor=Actor.system("tests"), now=timezone.now(), firm=firm or self.firm,
-        )  # fmt: skip
+            consumer=self.consumer,
+            resource_code="tax.clearance",
+            fields=FIELDS,
+            purpose=SERVICE,
+            basis=Basis(),
+            actor=Actor.system("tests"),
+            now=timezone.now(),
+            firm=firm or self.firm,
+        )
 
 
 @pytest.fixture
@@ -69,11 +82,19 @@ def env(db: object) -> Env:
     consumer = AgencyFactory.create(code="commerce", name_zh="商务委员会", name_en="Commerce Commission")
     make_service(code=SERVICE, agency=consumer, for_firms=True)
     tax = DataResource.objects.create(
-        code="tax.clearance", owner=owner, name_zh="纳税情况", name_en="Tax compliance",
-        classification="restricted", subject_kind="firm", provider="internal.tax",
-        fields=[_label("clearance", "是否欠税", "Tax owed"), _label("last_filing_on", "最近申报日期", "Last filing"),
-                _label("arrears_yuan", "欠税金额", "Arrears")],
-    )  # fmt: skip
+        code="tax.clearance",
+        owner=owner,
+        name_zh="纳税情况",
+        name_en="Tax compliance",
+        classification="restricted",
+        subject_kind="firm",
+        provider="internal.tax",
+        fields=[
+            _label("clearance", "是否欠税", "Tax owed"),
+            _label("last_filing_on", "最近申报日期", "Last filing"),
+            _label("arrears_yuan", "欠税金额", "Arrears"),
+        ],
+    )
     firm = FirmFactory()
     TaxRecord.objects.create(taxpayer=firm.uscc, clearance="clear", last_filing_on=date(2025, 4, 15))
     return Env(consumer, tax, _grant(consumer, tax, SERVICE, FIELDS), firm)
@@ -98,8 +119,16 @@ def test_legal_representative_gives_then_withdraws_and_the_exchange_follows(
     login_person(client, env.firm.legal_representative.account)
 
     page = client.get(env.url).content.decode()
-    for text in ("Commerce Commission", "Tax compliance", "Tax owed", "Last filing", f"Test service {SERVICE}",
-                 "The firm has not given any consent.", "<fieldset", "<legend>"):  # fmt: skip
+    for text in (
+        "Commerce Commission",
+        "Tax compliance",
+        "Tax owed",
+        "Last filing",
+        f"Test service {SERVICE}",
+        "The firm has not given any consent.",
+        "<fieldset",
+        "<legend>",
+    ):
         assert text in page, text
     assert "Arrears" not in page  # a field the grant does not cover
     assert f'value="{(timezone.localdate() + timedelta(days=365)).isoformat()}"' in page
@@ -146,9 +175,15 @@ def test_expired_consent_is_listed_as_expired(client: Client, login_person: Logi
     past = timezone.now() - timedelta(days=10)
     rep = env.firm.legal_representative
     consent_give(
-        consumer=env.consumer, resource=env.tax, purpose=SERVICE, expires_at=past + timedelta(days=1),
-        actor=Actor.system("tests"), now=past, firm=env.firm, given_by=rep,
-    )  # fmt: skip
+        consumer=env.consumer,
+        resource=env.tax,
+        purpose=SERVICE,
+        expires_at=past + timedelta(days=1),
+        actor=Actor.system("tests"),
+        now=past,
+        firm=env.firm,
+        given_by=rep,
+    )
     assert env.ask().reason == "no_basis"
     login_person(client, rep.account)
     page = client.get(env.url).content.decode()
@@ -196,9 +231,15 @@ def test_only_the_legal_representative(client: Client, login_person: LoginPerson
     staff = PowerFactory(firm=firm).grantee  # acts for the firm in an area, but is not its legal representative
     rep = firm.legal_representative
     consent = consent_give(
-        consumer=env.consumer, resource=env.tax, purpose=SERVICE, expires_at=timezone.now() + timedelta(days=5),
-        actor=Actor.system("tests"), now=timezone.now(), firm=firm, given_by=rep,
-    )  # fmt: skip
+        consumer=env.consumer,
+        resource=env.tax,
+        purpose=SERVICE,
+        expires_at=timezone.now() + timedelta(days=5),
+        actor=Actor.system("tests"),
+        now=timezone.now(),
+        firm=firm,
+        given_by=rep,
+    )
     withdraw = f"/en/my/firms/{firm.uscc}/consents/{consent.pk}/withdraw/"
     until = (timezone.localdate() + timedelta(days=10)).isoformat()
     for person in (staff, PersonFactory()):
@@ -222,13 +263,24 @@ def test_only_the_legal_representative(client: Client, login_person: LoginPerson
     # Nor can this firm's legal representative withdraw someone's personal consent through the firm URL.
     login_person(client, rep.account)
     person_resource = DataResource.objects.create(
-        code="population.record", owner=env.tax.owner, name_zh="人口信息", name_en="Population record",
-        classification="restricted", subject_kind="person", provider="internal.population", fields=[],
-    )  # fmt: skip
+        code="population.record",
+        owner=env.tax.owner,
+        name_zh="人口信息",
+        name_en="Population record",
+        classification="restricted",
+        subject_kind="person",
+        provider="internal.population",
+        fields=[],
+    )
     personal = consent_give(
-        consumer=env.consumer, resource=person_resource, purpose=SERVICE, expires_at=timezone.now() + timedelta(days=5),
-        actor=Actor.system("tests"), now=timezone.now(), person=PersonFactory(),
-    )  # fmt: skip
+        consumer=env.consumer,
+        resource=person_resource,
+        purpose=SERVICE,
+        expires_at=timezone.now() + timedelta(days=5),
+        actor=Actor.system("tests"),
+        now=timezone.now(),
+        person=PersonFactory(),
+    )
     assert client.post(f"/en/my/firms/{firm.uscc}/consents/{personal.pk}/withdraw/").status_code == 404
     consent.refresh_from_db()
     personal.refresh_from_db()
@@ -241,24 +293,48 @@ def test_the_service_checks_the_legal_representative_too(env: Env) -> None:
     for given_by in (None, staff):
         with pytest.raises(PermissionDeniedError):
             consent_give(
-                consumer=env.consumer, resource=env.tax, purpose=SERVICE, expires_at=moment + timedelta(days=1),
-                actor=Actor.system("tests"), now=moment, firm=env.firm, given_by=given_by,
-            )  # fmt: skip
+                consumer=env.consumer,
+                resource=env.tax,
+                purpose=SERVICE,
+                expires_at=moment + timedelta(days=1),
+                actor=Actor.system("tests"),
+                now=moment,
+                firm=env.firm,
+                given_by=given_by,
+            )
     person_resource = DataResource.objects.create(
-        code="population.record", owner=env.tax.owner, name_zh="人口信息", name_en="Population record",
-        classification="restricted", subject_kind="person", provider="internal.population", fields=[],
-    )  # fmt: skip
+        code="population.record",
+        owner=env.tax.owner,
+        name_zh="人口信息",
+        name_en="Population record",
+        classification="restricted",
+        subject_kind="person",
+        provider="internal.population",
+        fields=[],
+    )
     with pytest.raises(ValidationError) as wrong_kind:  # a firm consents only to data about firms
         consent_give(
-            consumer=env.consumer, resource=person_resource, purpose=SERVICE, expires_at=moment + timedelta(days=1),
-            actor=Actor.system("tests"), now=moment, firm=env.firm, given_by=env.firm.legal_representative,
-        )  # fmt: skip
+            consumer=env.consumer,
+            resource=person_resource,
+            purpose=SERVICE,
+            expires_at=moment + timedelta(days=1),
+            actor=Actor.system("tests"),
+            now=moment,
+            firm=env.firm,
+            given_by=env.firm.legal_representative,
+        )
     assert "resource" in wrong_kind.value.error_dict
     with pytest.raises(ValueError, match="exactly one subject"):
         consent_give(
-            consumer=env.consumer, resource=env.tax, purpose=SERVICE, expires_at=moment + timedelta(days=1),
-            actor=Actor.system("tests"), now=moment, firm=env.firm, person=env.firm.legal_representative,
-        )  # fmt: skip
+            consumer=env.consumer,
+            resource=env.tax,
+            purpose=SERVICE,
+            expires_at=moment + timedelta(days=1),
+            actor=Actor.system("tests"),
+            now=moment,
+            firm=env.firm,
+            person=env.firm.legal_representative,
+        )
     assert not Consent.objects.exists()
 
 
@@ -297,9 +373,15 @@ def test_page_queries_do_not_grow_with_consents(client: Client, login_person: Lo
 
     def give(consumer: Agency, resource: DataResource) -> None:
         consent_give(
-            consumer=consumer, resource=resource, purpose=SERVICE, expires_at=timezone.now() + timedelta(days=5),
-            actor=Actor.system("tests"), now=timezone.now(), firm=env.firm, given_by=rep,
-        )  # fmt: skip
+            consumer=consumer,
+            resource=resource,
+            purpose=SERVICE,
+            expires_at=timezone.now() + timedelta(days=5),
+            actor=Actor.system("tests"),
+            now=timezone.now(),
+            firm=env.firm,
+            given_by=rep,
+        )
 
     give(env.consumer, env.tax)
 

@@ -68,9 +68,13 @@ def test_the_list_is_rendered_once_per_data_and_always_current(
     assert second.number in page and first.number in page
 
     case_act(
-        case=first, action="withdraw", expected_version=first.lock_version, person=world.hr, actor=world.actor,
+        case=first,
+        action="withdraw",
+        expected_version=first.lock_version,
+        person=world.hr,
+        actor=world.actor,
         now=timezone.now(),
-    )  # fmt: skip
+    )
     page = client.get(url).content.decode()
     row = re.search(rf"{first.number}</a></th>.*?</tr>", page, re.DOTALL)
     assert row is not None and "Withdrawn" in row.group(0)
@@ -84,9 +88,13 @@ def test_each_response_carries_its_own_csrf_token(world: World, login_person: Lo
     url = f"/en/my/firms/{world.firm.uscc}/cases/"
     colleague = PersonFactory()
     world.power.__class__.objects.create(
-        firm=world.firm, grantee=colleague, area=world.power.area, granted_by=world.firm.legal_representative,
-        granted_at=world.power.granted_at, expires_at=world.power.expires_at,
-    )  # fmt: skip
+        firm=world.firm,
+        grantee=colleague,
+        area=world.power.area,
+        granted_by=world.firm.legal_representative,
+        granted_at=world.power.granted_at,
+        expires_at=world.power.expires_at,
+    )
     tokens = []
     for account in (world.hr.account, colleague.account):
         browser = Client()
@@ -111,9 +119,12 @@ def test_the_access_check_runs_before_any_reuse(client: Client, world: World, lo
     assert stranger.get(url).status_code == 404
 
     power_revoke(
-        power=world.power, revoked_by=world.firm.legal_representative, reason="left the firm", actor=world.actor,
+        power=world.power,
+        revoked_by=world.firm.legal_representative,
+        reason="left the firm",
+        actor=world.actor,
         now=timezone.now(),
-    )  # fmt: skip
+    )
     assert client.get(url).status_code == 404  # a revoked power stops at once
 
 

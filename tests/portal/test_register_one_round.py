@@ -47,10 +47,16 @@ def test_a_correct_registration_still_opens_the_account(client: Client) -> None:
     response = client.post(
         "/en/register/",
         {
-            "id_type": "passport", "id_number": "K7654321", "nationality": "DE", "name": "",
-            "latin_name": "MUELLER Anna", "username": "anna.mueller", "email": "anna@example.org",
-            "password": "Lantern-Orchid-1987", "password_again": "Lantern-Orchid-1987",
+            "id_type": "passport",
+            "id_number": "K7654321",
+            "nationality": "DE",
+            "name": "",
+            "latin_name": "MUELLER Anna",
+            "username": "anna.mueller",
+            "email": "anna@example.org",
+            "password": "Lantern-Orchid-1987",
+            "password_again": "Lantern-Orchid-1987",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     assert Person.objects.get(id_number="K7654321").account.username == "anna.mueller"

@@ -163,12 +163,16 @@ def _exchange_context(case: Case, *, lang: str) -> dict[str, Any]:
     return {
         "fetched": rows,
         "fetch_options": [
-            {"resource": option.grant.resource.code, "resource_name": name(option.grant.resource.code),
-             "subject": option.party.ref, "subject_label": option.party.label,
-             "fields": ", ".join(option.grant.resource.field_label(f, lang) for f in option.grant.fields)}
+            {
+                "resource": option.grant.resource.code,
+                "resource_name": name(option.grant.resource.code),
+                "subject": option.party.ref,
+                "subject_label": option.party.label,
+                "fields": ", ".join(option.grant.resource.field_label(f, lang) for f in option.grant.fields),
+            }
             for option in options
         ],
-    }  # fmt: skip
+    }
 
 
 @require_POST
@@ -178,13 +182,21 @@ def case_fetch(request: HttpRequest, number: str) -> HttpResponse:
     case, _roles = case_for_staff(number=number, account=account)
     with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
         row = case_fetch_data(
-            case=case, resource_code=request.POST.get("resource", ""), subject_ref=request.POST.get("subject", ""),
-            account=account, actor=actor_from_request(request), now=now(),
-        )  # fmt: skip
+            case=case,
+            resource_code=request.POST.get("resource", ""),
+            subject_ref=request.POST.get("subject", ""),
+            account=account,
+            actor=actor_from_request(request),
+            now=now(),
+        )
     if done:
         if row.outcome == "answered":
-            messages.success(request, _("Fetched through the data exchange.") if row.found else
-                             _("The source holds no record about this person or firm."))  # fmt: skip
+            messages.success(
+                request,
+                _("Fetched through the data exchange.")
+                if row.found
+                else _("The source holds no record about this person or firm."),
+            )
         else:
             messages.error(request, _("Not fetched: %(reason)s") % {"reason": reason_text(row.reason)})
     return redirect(f"{reverse('backoffice:case', args=[number])}#exchange")
@@ -195,8 +207,15 @@ def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:
     rows = list(CaseMaterial.objects.filter(case=case, source=MaterialSource.CERTIFICATE))
     certificates = {c.number: c for c in Certificate.objects.filter(number__in=[r.certificate_number for r in rows])}
     moment = now()
-    return [(row, str(certificates[row.certificate_number].status(moment).label) if row.certificate_number in certificates else "")
-            for row in rows]  # fmt: skip
+    return [
+        (
+            row,
+            str(certificates[row.certificate_number].status(moment).label)
+            if row.certificate_number in certificates
+            else "",
+        )
+        for row in rows
+    ]
 
 
 @require_POST
@@ -230,9 +249,13 @@ def case_assign_view(request: HttpRequest, number: str) -> HttpResponse:
     assignee = get_object_or_404(Account, pk=posted_int(request, "assignee") or account.pk)
     with domain_errors(request) as done:
         case_assign(
-            case=case, assignee=assignee, by=account, expected_version=posted_lock_version(request),
-            actor=actor_from_request(request), now=now(),
-        )  # fmt: skip
+            case=case,
+            assignee=assignee,
+            by=account,
+            expected_version=posted_lock_version(request),
+            actor=actor_from_request(request),
+            now=now(),
+        )
     if done:
         messages.success(request, _("The case is assigned."))
     return redirect("backoffice:case", number=number)

@@ -29,9 +29,16 @@ if TYPE_CHECKING:
 RESERVED_CODES = frozenset({"new", "points"})
 #: The version content the new-service form sets (``catalogue.services.EDITABLE_FIELDS``).
 CONTENT_FIELDS = (
-    "name_zh", "name_en", "summary_zh", "summary_en", "statutory_limit_workdays", "promised_limit_workdays",
-    "workflow", "handling_level", "channel",
-)  # fmt: skip
+    "name_zh",
+    "name_en",
+    "summary_zh",
+    "summary_en",
+    "statutory_limit_workdays",
+    "promised_limit_workdays",
+    "workflow",
+    "handling_level",
+    "channel",
+)
 AUDIENCES = (
     ("for_individuals", pgettext_lazy("who may apply", "Individuals")),
     ("for_firms", pgettext_lazy("who may apply", "Firms")),

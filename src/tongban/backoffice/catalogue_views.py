@@ -78,9 +78,14 @@ def service_new(request: StaffRequest) -> HttpResponse:
         data = form.cleaned_data
         with domain_errors(request, form, catch=(ValidationError,)) as done:
             version = service_item_create_with_form(
-                code=data["code"], agency=data["agency"], area=data["area"], content=form.content(),
-                starter=data["starter"], editor=staff_account(request), actor=actor_from_request(request),
-            )  # fmt: skip
+                code=data["code"],
+                agency=data["agency"],
+                area=data["area"],
+                content=form.content(),
+                starter=data["starter"],
+                editor=staff_account(request),
+                actor=actor_from_request(request),
+            )
         if done:
             messages.success(
                 request,
@@ -106,18 +111,27 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
         content = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
         with domain_errors(request, form, catch=(ValidationError,)) as done:
             service_version_update(
-                version=draft, content=content, editor=staff_account(request), actor=actor_from_request(request),
+                version=draft,
+                content=content,
+                editor=staff_account(request),
+                actor=actor_from_request(request),
                 topics=form.cleaned_data["topics"],
-            )  # fmt: skip
+            )
         if done:
             messages.success(request, _("The draft is saved. Publish it when it is ready."))
             return redirect("backoffice:service_edit", code=code)
     return render(
         request,
         "backoffice/service_edit.html",
-        {"item": item, "draft": draft, "versions": versions, "form": form, "material_form": MaterialForm(prefix="material"),
-         "materials": list(draft.materials.all()) if draft else []},
-    )  # fmt: skip
+        {
+            "item": item,
+            "draft": draft,
+            "versions": versions,
+            "form": form,
+            "material_form": MaterialForm(prefix="material"),
+            "materials": list(draft.materials.all()) if draft else [],
+        },
+    )
 
 
 def _form_preview(definition: FormDefinition | None, language: str) -> list[dict[str, Any]]:
@@ -144,9 +158,13 @@ def _form_preview(definition: FormDefinition | None, language: str) -> list[dict
                 }
             )
         preview.append(
-            {"key": step.get("key", ""), "title": engine.text(step.get("title"), language),
-             "conditional": bool(step.get("visible_if")), "fields": fields}
-        )  # fmt: skip
+            {
+                "key": step.get("key", ""),
+                "title": engine.text(step.get("title"), language),
+                "conditional": bool(step.get("visible_if")),
+                "fields": fields,
+            }
+        )
     return preview
 
 
@@ -167,18 +185,27 @@ def service_form(request: HttpRequest, code: str) -> HttpResponse:
     if editable and version is not None and request.method == "POST" and form.is_valid():
         with domain_errors(request, form, catch=(ValidationError, ConflictError)) as done:
             form_definition_update(
-                version=version, schema=form.cleaned_data["schema"], layout=form.cleaned_data["layout"],
-                editor=staff_account(request), actor=actor_from_request(request),
-            )  # fmt: skip
+                version=version,
+                schema=form.cleaned_data["schema"],
+                layout=form.cleaned_data["layout"],
+                editor=staff_account(request),
+                actor=actor_from_request(request),
+            )
         if done:
             messages.success(request, _("The form is saved in the draft. Publish the draft when it is ready."))
             return redirect("backoffice:service_form", code=code)
     return render(
         request,
         "backoffice/service_form.html",
-        {"item": item, "version": version, "editable": editable, "form": form, "definition": definition,
-         "preview": _form_preview(definition, get_language() or "zh-hans")},
-    )  # fmt: skip
+        {
+            "item": item,
+            "version": version,
+            "editable": editable,
+            "form": form,
+            "definition": definition,
+            "preview": _form_preview(definition, get_language() or "zh-hans"),
+        },
+    )
 
 
 @require_POST
@@ -215,9 +242,12 @@ def material_add(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         with domain_errors(request, catch=(ValidationError,)) as done:
             material_save(
-                version=draft, code=data["code"], editor=staff_account(request), actor=actor_from_request(request),
+                version=draft,
+                code=data["code"],
+                editor=staff_account(request),
+                actor=actor_from_request(request),
                 content={k: data[k] for k in ("name_zh", "name_en", "required", "government_may_hold")},
-            )  # fmt: skip
+            )
         if done:
             messages.success(request, _("The material is saved."))
     else:
@@ -269,9 +299,11 @@ def points_table(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("backoffice:points_table", code=code)
     errors = [row for row in rows if row.error]
     return render(
-        request, "backoffice/points_table.html", {"table": table, "rows": rows, "errors": errors},
+        request,
+        "backoffice/points_table.html",
+        {"table": table, "rows": rows, "errors": errors},
         status=400 if errors else 200,
-    )  # fmt: skip
+    )
 
 
 class PointsRow(NamedTuple):
@@ -297,8 +329,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with domain_errors(request, form, catch=(ValidationError,)) as done:
-            calendar_day_set(day=data["day"], kind=data["kind"], name_zh=data["name_zh"], name_en=data["name_en"],
-                             editor=account, actor=actor_from_request(request))  # fmt: skip
+            calendar_day_set(
+                day=data["day"],
+                kind=data["kind"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                editor=account,
+                actor=actor_from_request(request),
+            )
         if done:
             messages.success(request, _("The calendar is updated; deadlines use it at once."))
             return redirect(f"{reverse('backoffice:calendar')}?year={data['day'].year}")

@@ -76,9 +76,12 @@ def certificate_revoke_view(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
     with domain_errors(request) as done:  # the service checks again who may revoke: it is the authority
         certificate_revoke(
-            certificate=certificate, account=staff_account(request), reason=request.POST.get("reason", ""),
-            actor=actor_from_request(request), now=now(),
-        )  # fmt: skip
+            certificate=certificate,
+            account=staff_account(request),
+            reason=request.POST.get("reason", ""),
+            actor=actor_from_request(request),
+            now=now(),
+        )
     if done:
         messages.success(request, _("The certificate is revoked. Verification shows it at once."))
     return redirect("backoffice:certificate", number=number)

@@ -209,10 +209,16 @@ def grant_new(request: StaffRequest) -> HttpResponse:
         values = form.cleaned_data
         with domain_errors(request, form, catch=(PermissionDeniedError, ValidationError)) as done:
             grant_request(
-                consumer=consumer, resource=resource, purpose=values["purpose"], fields=list(values["fields"]),
-                expires_at=_end_of_day(values["expires_on"]), justification=values["justification"],
-                account=staff_account(request), actor=actor_from_request(request), now=moment,
-            )  # fmt: skip
+                consumer=consumer,
+                resource=resource,
+                purpose=values["purpose"],
+                fields=list(values["fields"]),
+                expires_at=_end_of_day(values["expires_on"]),
+                justification=values["justification"],
+                account=staff_account(request),
+                actor=actor_from_request(request),
+                now=moment,
+            )
         if done:
             messages.success(request, _("The request is sent. The owning agency decides on it."))
             return redirect("backoffice:exchange_grants")
@@ -253,9 +259,13 @@ def grant_decide_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     else:
         with domain_errors(request, catch=(ConflictError, PermissionDeniedError)) as done:
             grant_decide(
-                grant=grant, approve=decision == "approve", reason=reason, account=staff_account(request),
-                actor=actor_from_request(request), now=now(),
-            )  # fmt: skip
+                grant=grant,
+                approve=decision == "approve",
+                reason=reason,
+                account=staff_account(request),
+                actor=actor_from_request(request),
+                now=now(),
+            )
         if done:
             messages.success(
                 request,
@@ -326,10 +336,14 @@ def statistics(request: StaffRequest) -> HttpResponse:
         for row in usage
     ]
     totals = UsageLine(
-        consumer="", consumer_code="", resource="", resource_code="",
-        answered=sum(line.answered for line in lines), refused=sum(line.refused for line in lines),
+        consumer="",
+        consumer_code="",
+        resource="",
+        resource_code="",
+        answered=sum(line.answered for line in lines),
+        refused=sum(line.refused for line in lines),
         failed=sum(line.failed for line in lines),
-    )  # fmt: skip
+    )
     return render(
         request,
         "backoffice/exchange_statistics.html",

@@ -110,9 +110,17 @@ class VersionForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = [*EDITABLE_FIELDS, "topics"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ("summary_zh", "summary_en", "eligibility_zh", "eligibility_en", "legal_basis_zh",
-                         "legal_basis_en", "conditions_zh", "conditions_en")
-        }  # fmt: skip
+            for name in (
+                "summary_zh",
+                "summary_en",
+                "eligibility_zh",
+                "eligibility_en",
+                "legal_basis_zh",
+                "legal_basis_en",
+                "conditions_zh",
+                "conditions_en",
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -212,13 +212,21 @@ def agency_new(request: HttpRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None, new=True)
 
     def save(data: dict[str, Any]) -> object:
-        return agency_create(code=data["code"], **{name: data[name] for name in AGENCY_FIELDS}, editor=editor,
-                             actor=actor_from_request(request))  # fmt: skip
+        return agency_create(
+            code=data["code"],
+            **{name: data[name] for name in AGENCY_FIELDS},
+            editor=editor,
+            actor=actor_from_request(request),
+        )
 
     return _form_page(
-        request, form=form, save=save, done=_("The agency is added."), back=_overview(),
+        request,
+        form=form,
+        save=save,
+        done=_("The agency is added."),
+        back=_overview(),
         context={"title": _("Add an agency")},
-    )  # fmt: skip
+    )
 
 
 @city_operator_required
@@ -230,13 +238,21 @@ def agency_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = AgencyForm(request.POST or None, initial=initial, new=False)
 
     def save(data: dict[str, Any]) -> object:
-        return agency_update(agency=agency, **{name: data[name] for name in AGENCY_FIELDS}, editor=editor,
-                             actor=actor_from_request(request))  # fmt: skip
+        return agency_update(
+            agency=agency,
+            **{name: data[name] for name in AGENCY_FIELDS},
+            editor=editor,
+            actor=actor_from_request(request),
+        )
 
     return _form_page(
-        request, form=form, save=save, done=_("The agency is saved."), back=_overview(f"agency-{agency.code}"),
+        request,
+        form=form,
+        save=save,
+        done=_("The agency is saved."),
+        back=_overview(f"agency-{agency.code}"),
         context={"title": _("Edit the agency"), "agency": agency, "code": agency.code},
-    )  # fmt: skip
+    )
 
 
 @city_operator_required
@@ -247,14 +263,23 @@ def office_new(request: HttpRequest, code: str) -> HttpResponse:
     form = OfficeForm(request.POST or None, new=True)
 
     def save(data: dict[str, Any]) -> object:
-        return office_create(agency=agency, level=data["level"], district_code=data["district_code"],
-                             **{name: data[name] for name in OFFICE_FIELDS}, editor=editor,
-                             actor=actor_from_request(request))  # fmt: skip
+        return office_create(
+            agency=agency,
+            level=data["level"],
+            district_code=data["district_code"],
+            **{name: data[name] for name in OFFICE_FIELDS},
+            editor=editor,
+            actor=actor_from_request(request),
+        )
 
     return _form_page(
-        request, form=form, save=save, done=_("The office is added."), back=_overview(f"agency-{agency.code}"),
+        request,
+        form=form,
+        save=save,
+        done=_("The office is added."),
+        back=_overview(f"agency-{agency.code}"),
         context={"title": _("Add an office"), "agency": agency},
-    )  # fmt: skip
+    )
 
 
 @city_operator_required
@@ -266,14 +291,26 @@ def office_edit(request: HttpRequest, office_id: int) -> HttpResponse:
     form = OfficeForm(request.POST or None, initial=initial, new=False)
 
     def save(data: dict[str, Any]) -> object:
-        return office_update(office=office, **{name: data[name] for name in OFFICE_FIELDS}, editor=editor,
-                             actor=actor_from_request(request))  # fmt: skip
+        return office_update(
+            office=office,
+            **{name: data[name] for name in OFFICE_FIELDS},
+            editor=editor,
+            actor=actor_from_request(request),
+        )
 
     return _form_page(
-        request, form=form, save=save, done=_("The office is saved."), back=_overview(f"agency-{office.agency.code}"),
-        context={"title": _("Edit the office"), "agency": office.agency, "office": office,
-                 "district": district_name(office.district_code)},
-    )  # fmt: skip
+        request,
+        form=form,
+        save=save,
+        done=_("The office is saved."),
+        back=_overview(f"agency-{office.agency.code}"),
+        context={
+            "title": _("Edit the office"),
+            "agency": office.agency,
+            "office": office,
+            "district": district_name(office.district_code),
+        },
+    )
 
 
 @city_operator_required
@@ -283,13 +320,21 @@ def centre_new(request: HttpRequest) -> HttpResponse:
     form = CentreForm(request.POST or None, new=True)
 
     def save(data: dict[str, Any]) -> object:
-        return centre_create(code=data["code"], **{name: data[name] for name in CENTRE_FIELDS}, editor=editor,
-                             actor=actor_from_request(request))  # fmt: skip
+        return centre_create(
+            code=data["code"],
+            **{name: data[name] for name in CENTRE_FIELDS},
+            editor=editor,
+            actor=actor_from_request(request),
+        )
 
     return _form_page(
-        request, form=form, save=save, done=_("The service centre is added."), back=_overview("centres"),
+        request,
+        form=form,
+        save=save,
+        done=_("The service centre is added."),
+        back=_overview("centres"),
         context={"title": _("Add a service centre")},
-    )  # fmt: skip
+    )
 
 
 @city_operator_required
@@ -301,10 +346,18 @@ def centre_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = CentreForm(request.POST or None, initial=initial, new=False)
 
     def save(data: dict[str, Any]) -> object:
-        return centre_update(centre=centre, **{name: data[name] for name in CENTRE_FIELDS}, editor=editor,
-                             actor=actor_from_request(request))  # fmt: skip
+        return centre_update(
+            centre=centre,
+            **{name: data[name] for name in CENTRE_FIELDS},
+            editor=editor,
+            actor=actor_from_request(request),
+        )
 
     return _form_page(
-        request, form=form, save=save, done=_("The service centre is saved."), back=_overview("centres"),
+        request,
+        form=form,
+        save=save,
+        done=_("The service centre is saved."),
+        back=_overview("centres"),
         context={"title": _("Edit the service centre"), "code": centre.code},
-    )  # fmt: skip
+    )

@@ -111,11 +111,17 @@ def staff_add(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         with domain_errors(request, form) as done:
             account = staff_member_add(
-                username=data["username"], display_name=data["display_name"], email=data["email"],
-                preferred_language=data["preferred_language"], role=data["role"], agency=agency,
-                office=data["office"], granted_by=staff_account(request), actor=actor_from_request(request),
+                username=data["username"],
+                display_name=data["display_name"],
+                email=data["email"],
+                preferred_language=data["preferred_language"],
+                role=data["role"],
+                agency=agency,
+                office=data["office"],
+                granted_by=staff_account(request),
+                actor=actor_from_request(request),
                 now=now(),
-            )  # fmt: skip
+            )
         if done:
             messages.success(
                 request,
@@ -162,18 +168,22 @@ def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse
             domain_errors(request, form, catch=(ValidationError,)) as done,
         ):
             staff_totp_reset(
-                account=account, reset_by=staff_account(request), reason=form.cleaned_data["reason"],
+                account=account,
+                reset_by=staff_account(request),
+                reason=form.cleaned_data["reason"],
                 actor=actor_from_request(request),
-            )  # fmt: skip
+            )
         if not allowed:
             return redirect("backoffice:agency", code=code)
         if done:
             messages.success(
                 request,
-                _("The two-step login of %(name)s is reset and their password replaced. They have been e-mailed "
-                  "a link to choose a new password; then they set up a new authenticator app.")
+                _(
+                    "The two-step login of %(name)s is reset and their password replaced. They have been e-mailed "
+                    "a link to choose a new password; then they set up a new authenticator app."
+                )
                 % {"name": account.username},
-            )  # fmt: skip
+            )
             return redirect("backoffice:agency", code=code)
     return render(request, "backoffice/totp_reset.html", {"agency": agency, "account": account, "form": form})
 
@@ -203,9 +213,13 @@ def person_verify(request: StaffRequest) -> HttpResponse:
                     )
                 with domain_errors(request, verify_form, catch=(ValidationError,)) as done:
                     account = person_open_account_at_window(
-                        person=person, clerk=staff_account(request), username=data["username"], email=data["email"],
-                        document=data["document"], actor=actor_from_request(request),
-                    )  # fmt: skip
+                        person=person,
+                        clerk=staff_account(request),
+                        username=data["username"],
+                        email=data["email"],
+                        document=data["document"],
+                        actor=actor_from_request(request),
+                    )
                 if not done:
                     return render(
                         request,
@@ -213,8 +227,11 @@ def person_verify(request: StaffRequest) -> HttpResponse:
                         {"lookup": lookup, "person": person, "form": verify_form},
                     )
                 send_password_link(account=account, public_base_url=request.build_absolute_uri("/"))
-                messages.success(request, _("Account opened for %(name)s; a link to choose the password was sent to %(email)s.")
-                                 % {"name": person.display_name, "email": account.email})  # fmt: skip
+                messages.success(
+                    request,
+                    _("Account opened for %(name)s; a link to choose the password was sent to %(email)s.")
+                    % {"name": person.display_name, "email": account.email},
+                )
                 return redirect("backoffice:person_verify")
             person_verify_in_person(
                 person=person,

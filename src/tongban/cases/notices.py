@@ -104,7 +104,19 @@ def for_action(
 #: Every transition is notified: the applicant always knows where the case stands.
 NOTIFIED_ACTIONS = frozenset(
     {
-        "submit", "receipt", "accept", "refuse_acceptance", "start_review", "request_supplement", "resubmit",
-        "propose_approval", "propose_rejection", "return_to_review", "approve", "reject", "withdraw", "close",
+        "submit",
+        "receipt",
+        "accept",
+        "refuse_acceptance",
+        "start_review",
+        "request_supplement",
+        "resubmit",
+        "propose_approval",
+        "propose_rejection",
+        "return_to_review",
+        "approve",
+        "reject",
+        "withdraw",
+        "close",
     }
-)  # fmt: skip
+)

@@ -52,7 +52,10 @@ def service_version_publish_without_form_check(
     item.save(update_fields=["published_version"])
     transaction.on_commit(bump_catalogue_revision)
     audit_record(
-        action="catalogue.version_published", actor=actor, object_type="service", object_id=item.code,
+        action="catalogue.version_published",
+        actor=actor,
+        object_type="service",
+        object_id=item.code,
         data={"version": version.number, "previous_version_id": previous},
-    )  # fmt: skip
+    )
     return version

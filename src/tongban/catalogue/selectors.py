@@ -221,10 +221,18 @@ def search_page(
     versions = published_services(query=query, audience=audience, agency_code=agency_code, topic_code=topic_code)
     rows = list(
         versions.only(
-            "item__code", "item__agency__name_zh", "item__agency__name_en", "name_zh", "name_en",
-            "summary_zh", "summary_en", "fully_online", "workflow", "promised_limit_workdays",
+            "item__code",
+            "item__agency__name_zh",
+            "item__agency__name_en",
+            "name_zh",
+            "name_en",
+            "summary_zh",
+            "summary_en",
+            "fully_online",
+            "workflow",
+            "promised_limit_workdays",
         )[(page - 1) * page_size : page * page_size + 1]
-    )  # fmt: skip
+    )
     summaries = [
         ServiceSummary(
             code=row.item.code,

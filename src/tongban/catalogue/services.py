@@ -41,12 +41,33 @@ from tongban.identity.selectors import require_city_operator as identity_require
 
 #: ServiceVersion fields an editor may set on a draft.
 EDITABLE_FIELDS = (
-    "name_zh", "name_en", "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
-    "for_individuals", "for_firms", "for_foreigners", "legal_basis_zh", "legal_basis_en",
-    "conditions_zh", "conditions_en", "statutory_limit_workdays", "promised_limit_workdays",
-    "fee_zh", "fee_en", "fee_amount_fen", "channel", "fully_online", "handling_level", "workflow",
-    "four_eyes", "contact_zh", "contact_en", "certificate_type",
-)  # fmt: skip
+    "name_zh",
+    "name_en",
+    "summary_zh",
+    "summary_en",
+    "eligibility_zh",
+    "eligibility_en",
+    "for_individuals",
+    "for_firms",
+    "for_foreigners",
+    "legal_basis_zh",
+    "legal_basis_en",
+    "conditions_zh",
+    "conditions_en",
+    "statutory_limit_workdays",
+    "promised_limit_workdays",
+    "fee_zh",
+    "fee_en",
+    "fee_amount_fen",
+    "channel",
+    "fully_online",
+    "handling_level",
+    "workflow",
+    "four_eyes",
+    "contact_zh",
+    "contact_en",
+    "certificate_type",
+)
 REQUIRED_BILINGUAL = ("name", "summary")
 
 
@@ -67,10 +88,18 @@ SEARCH_REBUILD_BATCH = 500
 
 def build_search_text(version: ServiceVersion, topics: list[Topic]) -> str:
     parts = [
-        version.item.code, version.name_zh, version.name_en, version.summary_zh, version.summary_en,
-        version.eligibility_zh, version.eligibility_en, version.item.agency.name_zh, version.item.agency.name_en,
-        *(topic.name_zh for topic in topics), *(topic.name_en for topic in topics),
-    ]  # fmt: skip
+        version.item.code,
+        version.name_zh,
+        version.name_en,
+        version.summary_zh,
+        version.summary_en,
+        version.eligibility_zh,
+        version.eligibility_en,
+        version.item.agency.name_zh,
+        version.item.agency.name_en,
+        *(topic.name_zh for topic in topics),
+        *(topic.name_en for topic in topics),
+    ]
     return " ".join(" ".join(part.split()) for part in parts if part).casefold()
 
 
@@ -135,9 +164,12 @@ def service_item_create(
     for position, material in enumerate(materials):
         Material.objects.create(version=version, position=position, **material)
     audit_record(
-        action="catalogue.service_created", actor=actor, object_type="service", object_id=item.code,
+        action="catalogue.service_created",
+        actor=actor,
+        object_type="service",
+        object_id=item.code,
         data={"agency": agency.code, "version": version.number, "status": version.status},
-    )  # fmt: skip
+    )
     return version
 
 
@@ -175,9 +207,12 @@ def service_version_draft(*, item: ServiceItem, editor: Account | None, actor: A
     Material.objects.bulk_create(materials)
     version_drafted.send(sender=ServiceVersion, source=source, draft=draft)
     audit_record(
-        action="catalogue.version_drafted", actor=actor, object_type="service", object_id=item.code,
+        action="catalogue.version_drafted",
+        actor=actor,
+        object_type="service",
+        object_id=item.code,
         data={"from": source.number, "to": draft.number},
-    )  # fmt: skip
+    )
     return draft
 
 
@@ -222,12 +257,18 @@ def service_search_text_rebuild(*, agency: Agency) -> int:
         ServiceVersion.objects.filter(item__agency_id=agency.pk, status=VersionStatus.PUBLISHED)
         .select_related("item")
         .only(
-            "search_text", "name_zh", "name_en", "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
+            "search_text",
+            "name_zh",
+            "name_en",
+            "summary_zh",
+            "summary_en",
+            "eligibility_zh",
+            "eligibility_en",
             "item__code",
         )
         .prefetch_related("topics")
         .order_by("pk")
-    )  # fmt: skip
+    )
     changed: list[ServiceVersion] = []
     count = 0
     for version in versions.iterator(chunk_size=SEARCH_REBUILD_BATCH):
@@ -277,9 +318,12 @@ def material_save(
     material.full_clean(exclude=["version"])
     material.save()
     audit_record(
-        action="catalogue.material_saved", actor=actor, object_type="service", object_id=version.item.code,
+        action="catalogue.material_saved",
+        actor=actor,
+        object_type="service",
+        object_id=version.item.code,
         data={"version": version.number, "material": code},
-    )  # fmt: skip
+    )
     return material
 
 
@@ -291,9 +335,12 @@ def material_remove(*, version: ServiceVersion, code: str, editor: Account | Non
         raise ConflictError(_("Published versions cannot be changed; draft a new version."))
     Material.objects.filter(version=version, code=code).delete()
     audit_record(
-        action="catalogue.material_removed", actor=actor, object_type="service", object_id=version.item.code,
+        action="catalogue.material_removed",
+        actor=actor,
+        object_type="service",
+        object_id=version.item.code,
         data={"version": version.number, "material": code},
-    )  # fmt: skip
+    )
 
 
 def require_city_operator(*, account: Account | None) -> None:
@@ -331,9 +378,12 @@ def points_table_update(*, table: PointsTable, typed: Mapping[int, str], editor:
         before, option.points = option.points, points
         option.save(update_fields=["points"])
         audit_record(
-            action="catalogue.points_changed", actor=actor, object_type="points_table", object_id=table.code,
+            action="catalogue.points_changed",
+            actor=actor,
+            object_type="points_table",
+            object_id=table.code,
             data={"factor": option.factor.code, "option": option.code, "from": before, "to": points},
-        )  # fmt: skip
+        )
     return len(changes)
 
 
@@ -373,9 +423,12 @@ def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> N
         raise NotFoundError(_("The calendar has no entry for this date."))
     entry.delete()
     audit_record(
-        action="catalogue.calendar_day_removed", actor=actor, object_type="calendar", object_id=day.isoformat(),
+        action="catalogue.calendar_day_removed",
+        actor=actor,
+        object_type="calendar",
+        object_id=day.isoformat(),
         data={"kind": entry.kind, "name_zh": entry.name_zh, "name_en": entry.name_en, "source": entry.source},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic

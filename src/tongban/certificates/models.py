@@ -42,9 +42,14 @@ class Certificate(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="certificates", db_index=False)
     case_number = models.CharField(max_length=20, blank=True, help_text="The case it was issued on.")
     applicant_firm = models.ForeignKey(
-        Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_for_staff",
-        help_text="The firm whose application produced it (its staff with the power see it).", db_index=False,
-    )  # fmt: skip
+        Firm,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_for_staff",
+        help_text="The firm whose application produced it (its staff with the power see it).",
+        db_index=False,
+    )
     area = models.CharField(max_length=32, choices=ServiceArea.choices, blank=True)
     issued_at = models.DateTimeField()
     valid_from = models.DateTimeField()

@@ -86,10 +86,17 @@ def certificate_issue(
     for _attempt in range(1 if fixed else 5):
         number = fixed or _number(certificate_type.number_prefix, now)
         common: dict[str, Any] = {
-            "issuer": issuer, "subject": subject, "number": number, "issued_at": now, "valid_from": now,
-            "valid_until": valid_until, "certificate_type": certificate_type.code, "fields": fields,
-            "holder_name": name_en, "issuing_agency": agency.name_en,
-        }  # fmt: skip
+            "issuer": issuer,
+            "subject": subject,
+            "number": number,
+            "issued_at": now,
+            "valid_from": now,
+            "valid_until": valid_until,
+            "certificate_type": certificate_type.code,
+            "fields": fields,
+            "holder_name": name_en,
+            "issuing_agency": agency.name_en,
+        }
         # The public JWS (served at /verify/<number>.jws) carries the fields the type marks public;
         # the holder's credential carries them all (data minimisation, see docs/adr/0012).
         public = {spec["name"] for spec in certificate_type.fields if spec.get("public")}
@@ -100,21 +107,37 @@ def certificate_issue(
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
-                    number=number, certificate_type=certificate_type, holder_person=holder_person,
-                    holder_firm=holder_firm, holder_name_zh=name_zh, holder_name_en=name_en, subject=subject,
-                    agency=agency, case_number=case_number, applicant_firm=applicant_firm, area=area, issued_at=now,
-                    valid_from=now, valid_until=valid_until, fields=fields, jws=token, credential=credential,
+                    number=number,
+                    certificate_type=certificate_type,
+                    holder_person=holder_person,
+                    holder_firm=holder_firm,
+                    holder_name_zh=name_zh,
+                    holder_name_en=name_en,
+                    subject=subject,
+                    agency=agency,
+                    case_number=case_number,
+                    applicant_firm=applicant_firm,
+                    area=area,
+                    issued_at=now,
+                    valid_from=now,
+                    valid_until=valid_until,
+                    fields=fields,
+                    jws=token,
+                    credential=credential,
                     key_id=get_keyring().active.kid,
-                )  # fmt: skip
+                )
             break
         except IntegrityError:
             continue
     else:  # pragma: no cover - eight random characters clashing five times
         raise ConflictError(_("Could not allocate a certificate number; please try again."))
     audit_record(
-        action="certificates.issued", actor=actor, object_type="certificate", object_id=certificate.number,
+        action="certificates.issued",
+        actor=actor,
+        object_type="certificate",
+        object_id=certificate.number,
         data={"type": certificate_type.code, "case": case_number, "subject": subject, "kid": certificate.key_id},
-    )  # fmt: skip
+    )
     return certificate
 
 
@@ -155,9 +178,12 @@ def certificate_revoke(
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = now, reason[:300], account.pk
     certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by_id"])
     audit_record(
-        action="certificates.revoked", actor=actor, object_type="certificate", object_id=certificate.number,
+        action="certificates.revoked",
+        actor=actor,
+        object_type="certificate",
+        object_id=certificate.number,
         data={"reason": certificate.revoked_reason},
-    )  # fmt: skip
+    )
     return certificate
 
 
@@ -187,7 +213,10 @@ def certificate_share(*, certificate: Certificate, person: Person, days: int, ac
         raise ValidationError({"days": _("Choose between 1 and 90 days.")})
     token = share_token(certificate=certificate, days=days, now=now)
     audit_record(
-        action="certificates.shared", actor=actor, object_type="certificate", object_id=certificate.number,
+        action="certificates.shared",
+        actor=actor,
+        object_type="certificate",
+        object_id=certificate.number,
         data={"days": days},
-    )  # fmt: skip
+    )
     return token

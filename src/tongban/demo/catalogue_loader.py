@@ -29,12 +29,32 @@ LOADER = Actor.system("demo-loader")
 
 #: ServiceData attributes that are the version's content (``catalogue.services.EDITABLE_FIELDS``).
 CONTENT_FIELDS = (
-    "name_zh", "name_en", "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
-    "for_individuals", "for_firms", "for_foreigners", "legal_basis_zh", "legal_basis_en",
-    "conditions_zh", "conditions_en", "statutory_limit_workdays", "promised_limit_workdays",
-    "fee_zh", "fee_en", "fee_amount_fen", "channel", "fully_online", "handling_level", "workflow",
-    "four_eyes", "contact_zh", "contact_en",
-)  # fmt: skip
+    "name_zh",
+    "name_en",
+    "summary_zh",
+    "summary_en",
+    "eligibility_zh",
+    "eligibility_en",
+    "for_individuals",
+    "for_firms",
+    "for_foreigners",
+    "legal_basis_zh",
+    "legal_basis_en",
+    "conditions_zh",
+    "conditions_en",
+    "statutory_limit_workdays",
+    "promised_limit_workdays",
+    "fee_zh",
+    "fee_en",
+    "fee_amount_fen",
+    "channel",
+    "fully_online",
+    "handling_level",
+    "workflow",
+    "four_eyes",
+    "contact_zh",
+    "contact_en",
+)
 
 
 def content_of(service: ServiceData) -> dict[str, Any]:

@@ -47,9 +47,13 @@ def _fill(
     definition = FormDefinition.objects.get(version=version)
     for step in definition.layout["steps"]:
         _values, errors = application_save_step(
-            application=application, step_key=step["key"], posted=answers.get(step["key"], {}), person=person,
-            now=now, complete=False,
-        )  # fmt: skip
+            application=application,
+            step_key=step["key"],
+            posted=answers.get(step["key"], {}),
+            person=person,
+            now=now,
+            complete=False,
+        )
         if errors:
             raise RuntimeError(f"demo data for {version.item.code}/{step['key']} is wrong: {errors}")
         application.refresh_from_db()
@@ -63,15 +67,36 @@ def work_permit(*, firm: Firm, hr: Person, now: datetime) -> Certificate | None:
     version = ServiceVersion.objects.get(item__code="fw-work-permit", status=VersionStatus.PUBLISHED)
     hr_actor = _actor(hr.account) if hr.account else Actor.system("demo")
     application = application_start(person=hr, version=version, firm=firm, actor=hr_actor, now=now)
-    _fill(version, application, hr, {
-        "employer": {"contact_name": "Emma Schmidt", "contact_phone": "+86 21 5555 0100"},
-        "employee": {"employee_name": "MARTIN Lucas", "passport_number": engineer.id_number, "nationality": "FR",
-                     "birth_date": "1991-04-12", "employee_email": "lucas.martin@example.fr"},
-        "job": {"job_title": "Senior mechanical engineer", "start_on": (local_date(now) + timedelta(days=60)).isoformat(), "contract_months": "36",
-                "annual_salary": "480000", "months_in_china": "nine_plus"},
-        "qualifications": {"highest_degree": "master", "experience_years": "8", "chinese_level": "hsk3",
-                           "top200_graduate": "yes", "fortune500_employer": "no"},
-    }, now)  # fmt: skip
+    _fill(
+        version,
+        application,
+        hr,
+        {
+            "employer": {"contact_name": "Emma Schmidt", "contact_phone": "+86 21 5555 0100"},
+            "employee": {
+                "employee_name": "MARTIN Lucas",
+                "passport_number": engineer.id_number,
+                "nationality": "FR",
+                "birth_date": "1991-04-12",
+                "employee_email": "lucas.martin@example.fr",
+            },
+            "job": {
+                "job_title": "Senior mechanical engineer",
+                "start_on": (local_date(now) + timedelta(days=60)).isoformat(),
+                "contract_months": "36",
+                "annual_salary": "480000",
+                "months_in_china": "nine_plus",
+            },
+            "qualifications": {
+                "highest_degree": "master",
+                "experience_years": "8",
+                "chinese_level": "hsk3",
+                "top200_graduate": "yes",
+                "fortune500_employer": "no",
+            },
+        },
+        now,
+    )
     for material in Material.objects.filter(version=version):
         application_upload(
             application=application, material=material, file=_pdf(material.code), person=hr, actor=hr_actor, now=now
@@ -80,13 +105,22 @@ def work_permit(*, firm: Firm, hr: Person, now: datetime) -> Certificate | None:
     officer = Account.objects.get(username="officer.science")
     supervisor = Account.objects.get(username="supervisor.science")
     for account, action, reason in (
-        (officer, "accept", ""), (officer, "start_review", ""),
+        (officer, "accept", ""),
+        (officer, "start_review", ""),
         (officer, "propose_approval", "Category by the points table confirmed; all materials in order."),
         (supervisor, "approve", ""),
-    ):  # fmt: skip
+    ):
         case.refresh_from_db()
-        case = case_act(case=case, action=action, expected_version=case.lock_version, account=account, reason=reason,
-                        actor=_actor(account), now=now, certificate_number=WORK_PERMIT_NUMBER)  # fmt: skip
+        case = case_act(
+            case=case,
+            action=action,
+            expected_version=case.lock_version,
+            account=account,
+            reason=reason,
+            actor=_actor(account),
+            now=now,
+            certificate_number=WORK_PERMIT_NUMBER,
+        )
     return Certificate.objects.filter(case_number=case.number).first()
 
 
@@ -99,12 +133,27 @@ def annual_report(*, firm: Firm, now: datetime) -> Certificate | None:
     version = ServiceVersion.objects.get(item__code="annual-report", status=VersionStatus.PUBLISHED)
     actor = _actor(legal_rep.account)
     application = application_start(person=legal_rep, version=version, firm=firm, actor=actor, now=now)
-    _fill(version, application, legal_rep, {
-        "firm": {"contact_phone": "+86 21 5555 0101"},
-        "report": {"report_year": str(now.year - 1), "business_status": "operating", "employee_count": "86",
-                   "total_assets_band": "10m_100m", "has_foreign_investment": "yes"},
-        "foreign_investment": {"investor_name": "Rhein Präzision GmbH", "investor_country": "DE", "foreign_share_percent": "100"},
-    }, now)  # fmt: skip
+    _fill(
+        version,
+        application,
+        legal_rep,
+        {
+            "firm": {"contact_phone": "+86 21 5555 0101"},
+            "report": {
+                "report_year": str(now.year - 1),
+                "business_status": "operating",
+                "employee_count": "86",
+                "total_assets_band": "10m_100m",
+                "has_foreign_investment": "yes",
+            },
+            "foreign_investment": {
+                "investor_name": "Rhein Präzision GmbH",
+                "investor_country": "DE",
+                "foreign_share_percent": "100",
+            },
+        },
+        now,
+    )
     case = case_submit(application=application, person=legal_rep, actor=actor, now=now)
     return Certificate.objects.filter(case_number=case.number).first()
 
@@ -119,11 +168,21 @@ def residence_permit(*, firm: Firm, hr: Person, now: datetime) -> Case | None:
     version = ServiceVersion.objects.get(item__code="fw-residence-permit", status=VersionStatus.PUBLISHED)
     hr_actor = _actor(hr.account) if hr.account else Actor.system("demo")
     application = application_start(person=hr, version=version, firm=firm, actor=hr_actor, now=now)
-    _fill(version, application, hr, {
-        "employee": {"employee_name": "MARTIN Lucas", "passport_number": engineer.id_number, "nationality": "FR",
-                     "birth_date": "1991-04-12"},
-        "stay": {"address": "88 Century Avenue, Pudong", "district": "310115", "duration": "1y_to_3y"},
-    }, now)  # fmt: skip
+    _fill(
+        version,
+        application,
+        hr,
+        {
+            "employee": {
+                "employee_name": "MARTIN Lucas",
+                "passport_number": engineer.id_number,
+                "nationality": "FR",
+                "birth_date": "1991-04-12",
+            },
+            "stay": {"address": "88 Century Avenue, Pudong", "district": "310115", "duration": "1y_to_3y"},
+        },
+        now,
+    )
     for material in Material.objects.filter(version=version).exclude(code="work-permit"):
         application_upload(
             application=application, material=material, file=_pdf(material.code), person=hr, actor=hr_actor, now=now

@@ -178,9 +178,11 @@ def load() -> list[Login]:
     operator = Account.objects.get(username="operator.city")
     resources = exchange_data.load_resources()
     exchange_data.load_grants(
-        resources=resources, operator=operator, actor=Actor(kind="account", account_id=operator.pk,
-                                                            label=operator.username), now=moment,
-    )  # fmt: skip
+        resources=resources,
+        operator=operator,
+        actor=Actor(kind="account", account_id=operator.pk, label=operator.username),
+        now=moment,
+    )
 
     flows.work_permit(firm=firm, hr=hr, now=moment)
     flows.annual_report(firm=firm, now=moment)

@@ -33,8 +33,12 @@ def live_grants(
     """For ``exchange_query``: the resource (None if the consumer holds no live grant to it) and
     the fields each approved, unrevoked, unexpired grant of the consumer for this purpose allows."""
     params: list[Any] = [
-        consumer_id, resource_code, purpose, GrantStatus.APPROVED.value, connection.ops.adapt_datetimefield_value(now),
-    ]  # fmt: skip
+        consumer_id,
+        resource_code,
+        purpose,
+        GrantStatus.APPROVED.value,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_LIVE_GRANTS_SQL, params)
         rows = cursor.fetchall()

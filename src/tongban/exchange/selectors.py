@@ -70,9 +70,12 @@ def grants_visible_to(account: Account) -> QuerySet[Grant]:
 def consentable_grants(*, subject_kind: str, now: datetime) -> list[Grant]:
     """Approved grants on restricted resources about this kind of subject: where consent matters."""
     grants = Grant.objects.select_related("resource", "consumer").filter(
-        resource__classification=Classification.RESTRICTED, resource__subject_kind=subject_kind,
-        status=GrantStatus.APPROVED, revoked_at__isnull=True, expires_at__gt=now,
-    )  # fmt: skip
+        resource__classification=Classification.RESTRICTED,
+        resource__subject_kind=subject_kind,
+        status=GrantStatus.APPROVED,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
     return list(grants.order_by("consumer__code", "resource__code", "purpose"))
 
 
@@ -154,9 +157,11 @@ def grant_overview(*, account: Account, now: datetime, limit: int = GRANT_SECTIO
     live = Q(revoked_at__isnull=True, expires_at__gt=now)
     pending = grants.filter(live, status=GrantStatus.REQUESTED)
     decidable = pending if operator else pending.filter(resource__owner_id__in=agencies)
-    requested = [] if operator else list(
-        pending.exclude(resource__owner_id__in=agencies).order_by("requested_at", "id")[:limit]
-    )  # fmt: skip
+    requested = (
+        []
+        if operator
+        else list(pending.exclude(resource__owner_id__in=agencies).order_by("requested_at", "id")[:limit])
+    )
     active = grants.filter(live, status=GrantStatus.APPROVED)
     history = grants.exclude(live & Q(status__in=[GrantStatus.REQUESTED, GrantStatus.APPROVED]))
     return GrantOverview(
@@ -188,12 +193,16 @@ def purposes_of(consumer: Agency) -> list[tuple[str, str, str]]:
     """The service items of an agency a grant may serve: [(code, Chinese name, English name)], by code."""
     items = ServiceItem.objects.filter(agency=consumer).select_related("published_version").order_by("code")
     return [
-        (item.code, *(
-            (item.published_version.name_zh, item.published_version.name_en)
-            if item.published_version is not None else (item.code, item.code)
-        ))
+        (
+            item.code,
+            *(
+                (item.published_version.name_zh, item.published_version.name_en)
+                if item.published_version is not None
+                else (item.code, item.code)
+            ),
+        )
         for item in items
-    ]  # fmt: skip
+    ]
 
 
 def requestable_resources() -> list[DataResource]:

@@ -148,16 +148,29 @@ def exchange_query(
         else:
             allowed = set(fields)
             result = QueryResult(
-                answered=True, outcome=AccessOutcome.ANSWERED, found=answer.found, source=answer.source,
+                answered=True,
+                outcome=AccessOutcome.ANSWERED,
+                found=answer.found,
+                source=answer.source,
                 values={k: v for k, v in answer.values.items() if k in allowed},
-            )  # fmt: skip
+            )
     result.log_id = insert_row(  # the access log is append-only and the hottest write: static SQL
         AccessLogEntry,
-        at=now, consumer=consumer.code, actor_kind=actor.kind, actor_id=actor.account_id, actor_label=actor.label[:150],
-        subject_kind=subject.kind, subject_ref=subject_ref, resource=resource_code[:60], fields=list(fields),
-        purpose=purpose[:60], basis=basis_used if result.outcome != AccessOutcome.REFUSED else basis.kind,
-        case_number=basis.reference[:40], outcome=result.outcome, reason=result.reason[:200],
-    )  # fmt: skip
+        at=now,
+        consumer=consumer.code,
+        actor_kind=actor.kind,
+        actor_id=actor.account_id,
+        actor_label=actor.label[:150],
+        subject_kind=subject.kind,
+        subject_ref=subject_ref,
+        resource=resource_code[:60],
+        fields=list(fields),
+        purpose=purpose[:60],
+        basis=basis_used if result.outcome != AccessOutcome.REFUSED else basis.kind,
+        case_number=basis.reference[:40],
+        outcome=result.outcome,
+        reason=result.reason[:200],
+    )
     return result
 
 
@@ -165,9 +178,13 @@ def _consented(  # noqa: PLR0917 - private helper, named at its one call site
     person: Person | None, firm: Firm | None, consumer: Agency, resource: DataResource, purpose: str, now: datetime
 ) -> bool:
     consents = Consent.objects.filter(
-        consumer=consumer, resource=resource, purpose=purpose, withdrawn_at__isnull=True, given_at__lte=now,
+        consumer=consumer,
+        resource=resource,
+        purpose=purpose,
+        withdrawn_at__isnull=True,
+        given_at__lte=now,
         expires_at__gt=now,
-    )  # fmt: skip
+    )
     return consents.filter(person=person).exists() if person is not None else consents.filter(firm=firm).exists()
 
 
@@ -181,9 +198,17 @@ def _agency_admin_of(account: Account, agency: Agency) -> bool:
 
 @transaction.atomic
 def grant_request(
-    *, consumer: Agency, resource: DataResource, purpose: str, fields: list[str], expires_at: datetime,
-    justification: str, account: Account, actor: Actor, now: datetime,
-) -> Grant:  # fmt: skip
+    *,
+    consumer: Agency,
+    resource: DataResource,
+    purpose: str,
+    fields: list[str],
+    expires_at: datetime,
+    justification: str,
+    account: Account,
+    actor: Actor,
+    now: datetime,
+) -> Grant:
     """A consuming agency's administrator asks the owner for some fields, for one purpose."""
     if not _agency_admin_of(account, consumer):
         raise PermissionDeniedError(_("Only the consuming agency's administrators request access."))
@@ -191,11 +216,22 @@ def grant_request(
     if not fields or unknown:
         raise ValidationError({"fields": _("Choose fields the resource has.")})
     grant = Grant.objects.create(
-        consumer=consumer, resource=resource, purpose=purpose, fields=sorted(set(fields)), justification=justification,
-        requested_by=account, requested_at=now, expires_at=expires_at,
-    )  # fmt: skip
-    audit_record(action="exchange.grant_requested", actor=actor, object_type="grant", object_id=grant.pk,
-                 data={"consumer": consumer.code, "resource": resource.code, "purpose": purpose, "fields": grant.fields})  # fmt: skip
+        consumer=consumer,
+        resource=resource,
+        purpose=purpose,
+        fields=sorted(set(fields)),
+        justification=justification,
+        requested_by=account,
+        requested_at=now,
+        expires_at=expires_at,
+    )
+    audit_record(
+        action="exchange.grant_requested",
+        actor=actor,
+        object_type="grant",
+        object_id=grant.pk,
+        data={"consumer": consumer.code, "resource": resource.code, "purpose": purpose, "fields": grant.fields},
+    )
     return grant
 
 
@@ -210,8 +246,13 @@ def grant_decide(*, grant: Grant, approve: bool, reason: str, account: Account, 
     grant.status = GrantStatus.APPROVED if approve else GrantStatus.REFUSED
     grant.decided_by, grant.decided_at, grant.decision_reason = account, now, reason.strip()[:500]
     grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    audit_record(action=f"exchange.grant_{'approved' if approve else 'refused'}", actor=actor, object_type="grant",
-                 object_id=grant.pk, data={"reason": grant.decision_reason})  # fmt: skip
+    audit_record(
+        action=f"exchange.grant_{'approved' if approve else 'refused'}",
+        actor=actor,
+        object_type="grant",
+        object_id=grant.pk,
+        data={"reason": grant.decision_reason},
+    )
     return grant
 
 
@@ -234,9 +275,17 @@ def grant_revoke(*, grant: Grant, account: Account, actor: Actor, now: datetime)
 
 @transaction.atomic
 def consent_give(
-    *, consumer: Agency, resource: DataResource, purpose: str, expires_at: datetime, actor: Actor, now: datetime,
-    person: Person | None = None, firm: Firm | None = None, given_by: Person | None = None,
-) -> Consent:  # fmt: skip
+    *,
+    consumer: Agency,
+    resource: DataResource,
+    purpose: str,
+    expires_at: datetime,
+    actor: Actor,
+    now: datetime,
+    person: Person | None = None,
+    firm: Firm | None = None,
+    given_by: Person | None = None,
+) -> Consent:
     """The data subject lets ``consumer`` read ``resource`` about them for ``purpose`` until
     ``expires_at``: a person for themself, or a firm through its legal representative (``given_by``)."""
     if (person is None) == (firm is None):

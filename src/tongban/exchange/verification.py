@@ -53,10 +53,15 @@ def person_verify_against_registry(*, person: Person, actor: Actor, now: datetim
         return VerificationOutcome(True, str(_("You are already verified.")))
     _subject, ref = subject_of(person=person)
     result = exchange_query(
-        consumer=_platform(), resource_code="population.record", fields=["name", "latin_name", "birth_date"],
-        purpose=PURPOSE, basis=Basis(kind="own_request", reference="", parties=(ref,)), actor=actor, now=now,
+        consumer=_platform(),
+        resource_code="population.record",
+        fields=["name", "latin_name", "birth_date"],
+        purpose=PURPOSE,
+        basis=Basis(kind="own_request", reference="", parties=(ref,)),
+        actor=actor,
+        now=now,
         person=person,
-    )  # fmt: skip
+    )
     if not result.answered:
         return VerificationOutcome(False, reason_text(result.reason))
     if not result.found:
@@ -84,10 +89,15 @@ def firm_verify_against_registry(*, firm: Firm, person: Person, actor: Actor, no
         return VerificationOutcome(True, str(_("The firm is already verified.")))
     _subject, ref = subject_of(firm=firm)
     result = exchange_query(
-        consumer=_platform(), resource_code="business.record",
-        fields=["name_zh", "legal_representative_id_number", "status"], purpose=PURPOSE,
-        basis=Basis(kind="own_request", reference="", parties=(ref,)), actor=actor, now=now, firm=firm,
-    )  # fmt: skip
+        consumer=_platform(),
+        resource_code="business.record",
+        fields=["name_zh", "legal_representative_id_number", "status"],
+        purpose=PURPOSE,
+        basis=Basis(kind="own_request", reference="", parties=(ref,)),
+        actor=actor,
+        now=now,
+        firm=firm,
+    )
     if not result.answered:
         return VerificationOutcome(False, reason_text(result.reason))
     if not result.found:

@@ -133,27 +133,44 @@ def _overlap(one: str, other: str) -> bool:
 def _property(name: str, prop: Any, problems: _Problems) -> dict[str, Any] | None:
     where = f"schema.properties.{name}"
     if not FIELD_NAME.fullmatch(name):
-        problems.add(where, _("The field name “%(name)s” must start with a lower-case letter, have only a-z, 0-9 and _ "
-                              "(at most 64) and not start with “material_”."), name=name)  # fmt: skip
+        problems.add(
+            where,
+            _(
+                "The field name “%(name)s” must start with a lower-case letter, have only a-z, 0-9 and _ "
+                "(at most 64) and not start with “material_”."
+            ),
+            name=name,
+        )
     if not isinstance(prop, dict):
         problems.add(where, _("The field “%(name)s” must be described by a JSON object."), name=name)
         return None
     kind = prop.get("type")
     if not isinstance(kind, str) or kind not in KEYWORDS:
-        problems.add(f"{where}.type", _("The type of “%(name)s” must be string, integer, number, boolean or array."),
-                     name=name)  # fmt: skip
+        problems.add(
+            f"{where}.type", _("The type of “%(name)s” must be string, integer, number, boolean or array."), name=name
+        )
         return None
     for key in prop:
         if key not in KEYWORDS[kind]:
-            problems.add(f"{where}.{key}", _("“%(key)s” does not apply to “%(name)s”, a %(kind)s."),
-                         key=key, name=name, kind=kind)  # fmt: skip
+            problems.add(
+                f"{where}.{key}",
+                _("“%(key)s” does not apply to “%(name)s”, a %(kind)s."),
+                key=key,
+                name=name,
+                kind=kind,
+            )
     items = prop.get("items")
     if kind == "array" and not (
-        isinstance(items, dict) and items.get("type", "string") == "string" and set(items) <= {"type", "enum"}
+        isinstance(items, dict)
+        and items.get("type", "string") == "string"
+        and set(items) <= {"type", "enum"}
         and _is_options(items.get("enum"))
-    ):  # fmt: skip
-        problems.add(f"{where}.items", _("“%(name)s” is a list of choices: its “items” must be "
-                                         "{\"type\": \"string\", \"enum\": [different texts]}."), name=name)  # fmt: skip
+    ):
+        problems.add(
+            f"{where}.items",
+            _('“%(name)s” is a list of choices: its “items” must be {"type": "string", "enum": [different texts]}.'),
+            name=name,
+        )
         return None
     if kind != "string":
         return prop
@@ -162,8 +179,11 @@ def _property(name: str, prop: Any, problems: _Problems) -> dict[str, Any] | Non
         problems.add(f"{where}.format", _("The format of “%(name)s” must be date or email."), name=name)
     # (a format that is neither date nor email is reported above, once)
     if "x-dates" in prop and (prop.get("format") in (None, "email") or prop["x-dates"] not in DATE_RANGES):
-        problems.add(f"{where}.x-dates", _("“x-dates” of “%(name)s” must be “past” or “future”, on a field with "
-                                          "the date format."), name=name)  # fmt: skip
+        problems.add(
+            f"{where}.x-dates",
+            _("“x-dates” of “%(name)s” must be “past” or “future”, on a field with the date format."),
+            name=name,
+        )
     if not isinstance(prop.get("x-multiline", False), bool):
         problems.add(f"{where}.x-multiline", _("“x-multiline” of “%(name)s” must be true or false."), name=name)
     if "enum" in prop and not _is_options(prop["enum"]):
@@ -232,11 +252,22 @@ def _steps(steps: Any, props: Props, problems: _Problems) -> dict[str, int] | No
         key = step.get("key")
         label = key if isinstance(key, str) and key else str(index + 1)
         if not isinstance(key, str) or not STEP_KEY.fullmatch(key) or key in keys:
-            problems.add(f"{where}.key", _("Step %(number)s needs a key of its own, of a-z, 0-9, - and _ (at most 64), "
-                                           "other than materials and review."), number=index + 1)  # fmt: skip
+            problems.add(
+                f"{where}.key",
+                _(
+                    "Step %(number)s needs a key of its own, of a-z, 0-9, - and _ (at most 64), "
+                    "other than materials and review."
+                ),
+                number=index + 1,
+            )
         keys.add(str(key))
-        _bilingual(step.get("title"), f"{where}.title", _("The step “%(step)s” needs a title in %(language)s."),
-                   problems, step=label)  # fmt: skip
+        _bilingual(
+            step.get("title"),
+            f"{where}.title",
+            _("The step “%(step)s” needs a title in %(language)s."),
+            problems,
+            step=label,
+        )
         earlier = set(placed)
         fields = step.get("fields")
         if not isinstance(fields, list) or not fields:
@@ -245,11 +276,19 @@ def _steps(steps: Any, props: Props, problems: _Problems) -> dict[str, int] | No
         for position, name in enumerate(fields):
             spot = f"{where}.fields[{position}]"
             if not isinstance(name, str) or name not in props:
-                problems.add(spot, _("The step “%(step)s” asks for %(name)s, which is not a field of the schema."),
-                             step=label, name=_as_json(name))  # fmt: skip
+                problems.add(
+                    spot,
+                    _("The step “%(step)s” asks for %(name)s, which is not a field of the schema."),
+                    step=label,
+                    name=_as_json(name),
+                )
             elif name in placed:
-                problems.add(spot, _("“%(name)s” is asked for again in step “%(step)s”; a field belongs to one step."),
-                             name=name, step=label)  # fmt: skip
+                problems.add(
+                    spot,
+                    _("“%(name)s” is asked for again in step “%(step)s”; a field belongs to one step."),
+                    name=name,
+                    step=label,
+                )
             else:
                 placed[name] = index
         if "visible_if" in step:
@@ -273,8 +312,9 @@ def _condition(  # noqa: PLR0917 - the condition and its context
         problems.add(f"{where}.field", _("A condition must name another field of the schema in “field”."))
         return
     if earlier is not None and field not in earlier:
-        problems.add(f"{where}.field", _("The condition depends on “%(name)s”, which is only asked for later."),
-                     name=field)  # fmt: skip
+        problems.add(
+            f"{where}.field", _("The condition depends on “%(name)s”, which is only asked for later."), name=field
+        )
     if "in" in condition and not isinstance(condition["in"], list):
         problems.add(f"{where}.in", _("“in” must be a list of values."))
     elif "truthy" in condition and not isinstance(condition["truthy"], bool):
@@ -283,8 +323,12 @@ def _condition(  # noqa: PLR0917 - the condition and its context
         values = [condition["equals"]] if tests[0] == "equals" else condition["in"]
         wrong = [value for value in values if not _can_hold(props[field], value)]
         if wrong:
-            problems.add(f"{where}.{tests[0]}", _("“%(name)s” can never be %(value)s, so the condition never holds."),
-                         name=field, value=_as_json(wrong[0]))  # fmt: skip
+            problems.add(
+                f"{where}.{tests[0]}",
+                _("“%(name)s” can never be %(value)s, so the condition never holds."),
+                name=field,
+                value=_as_json(wrong[0]),
+            )
 
 
 def _can_hold(prop: dict[str, Any] | None, value: Any) -> bool:
@@ -319,16 +363,26 @@ def _spec(  # noqa: PLR0917 - the field and its context
         problems.add(where, _("“%(name)s” needs an object in the layout's “fields”, with its label."), name=name)
         return
     problems.unknown(where, spec, SPEC_KEYS)
-    _bilingual(spec.get("label"), f"{where}.label", _("The field “%(name)s” needs a label in %(language)s."),
-               problems, name=name)  # fmt: skip
+    _bilingual(
+        spec.get("label"),
+        f"{where}.label",
+        _("The field “%(name)s” needs a label in %(language)s."),
+        problems,
+        name=name,
+    )
     if "help" in spec:
-        _bilingual(spec["help"], f"{where}.help", _("The help text of “%(name)s” needs %(language)s."),
-                   problems, name=name)  # fmt: skip
+        _bilingual(
+            spec["help"], f"{where}.help", _("The help text of “%(name)s” needs %(language)s."), problems, name=name
+        )
     widget = spec.get("widget")
     fitting = list(WIDGETS) if prop is None else _widgets(prop)
     if "widget" in spec and (not isinstance(widget, str) or widget not in fitting):
-        problems.add(f"{where}.widget", _("The widget of “%(name)s” must be one of: %(widgets)s."),
-                     name=name, widgets=", ".join(fitting))  # fmt: skip
+        problems.add(
+            f"{where}.widget",
+            _("The widget of “%(name)s” must be one of: %(widgets)s."),
+            name=name,
+            widgets=", ".join(fitting),
+        )
     options = _options(prop)
     choices = spec.get("choices")
     if options and not isinstance(choices, dict):
@@ -337,18 +391,33 @@ def _spec(  # noqa: PLR0917 - the field and its context
         problems.add(f"{where}.choices", _("“%(name)s” has no options (enum) to label."), name=name)
     elif prop is not None and isinstance(choices, dict):
         for option in options:
-            _bilingual(choices.get(option), f"{where}.choices.{option}",
-                       _("The option “%(option)s” of “%(name)s” needs a label in %(language)s."),
-                       problems, option=option, name=name)  # fmt: skip
+            _bilingual(
+                choices.get(option),
+                f"{where}.choices.{option}",
+                _("The option “%(option)s” of “%(name)s” needs a label in %(language)s."),
+                problems,
+                option=option,
+                name=name,
+            )
         for option in choices:
             if option not in options:
-                problems.add(f"{where}.choices.{option}", _("“%(option)s” is not an option of “%(name)s”."),
-                             option=option, name=name)  # fmt: skip
+                problems.add(
+                    f"{where}.choices.{option}",
+                    _("“%(option)s” is not an option of “%(name)s”."),
+                    option=option,
+                    name=name,
+                )
     source = spec.get("prefill")
     if "prefill" in spec and not (isinstance(source, str) and prefill.accepts(source)):
-        problems.add(f"{where}.prefill", _("“%(name)s” cannot be prefilled from %(source)s; sources are like "
-                                           "person.name, firm.uscc or certificate.<type>.<field>."),
-                     name=name, source=_as_json(source))  # fmt: skip
+        problems.add(
+            f"{where}.prefill",
+            _(
+                "“%(name)s” cannot be prefilled from %(source)s; sources are like "
+                "person.name, firm.uscc or certificate.<type>.<field>."
+            ),
+            name=name,
+            source=_as_json(source),
+        )
     if not isinstance(spec.get("authoritative", False), bool):
         problems.add(f"{where}.authoritative", _("“authoritative” of “%(name)s” must be true or false."), name=name)
     elif spec.get("authoritative") is True and "prefill" not in spec:
@@ -373,5 +442,9 @@ def _persons(entries: Any, props: Props, problems: _Problems) -> None:
             if key == "id_type" and key in entry and not known:
                 problems.add(f"{where}.id_type", _("“id_type” must be one of: %(types)s."), types=", ".join(ID_TYPES))
             elif key != "id_type" and (key in entry or key == "id_number_field") and not known:
-                problems.add(f"{where}.{key}", _("“%(key)s” of person concerned %(number)s must name a field."),
-                             key=key, number=index + 1)  # fmt: skip
+                problems.add(
+                    f"{where}.{key}",
+                    _("“%(key)s” of person concerned %(number)s must name a field."),
+                    key=key,
+                    number=index + 1,
+                )

@@ -81,9 +81,15 @@ def held_for(  # noqa: PLR0917 - the reading context, spelled out
 
     def query(**subject: Any) -> tuple[Certificate | None, dict[str, Any]]:
         result = exchange_query(
-            consumer=version.item.agency, resource_code=f"certificate.{certificate_type.code}", fields=list(ask),
-            purpose=version.item.code, basis=basis, actor=actor, now=now, **subject,
-        )  # fmt: skip
+            consumer=version.item.agency,
+            resource_code=f"certificate.{certificate_type.code}",
+            fields=list(ask),
+            purpose=version.item.code,
+            basis=basis,
+            actor=actor,
+            now=now,
+            **subject,
+        )
         if not (result.answered and result.found and result.values.get("number")):
             return None, {}
         return Certificate.objects.filter(number=result.values["number"]).first(), result.values

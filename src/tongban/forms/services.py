@@ -264,10 +264,12 @@ def application_attach_held(*, application: Application, actor: Actor, now: date
             application=application, material_id=material_id, certificate=certificate, attached_at=now
         )
         audit_record(
-            action="forms.certificate_reused", actor=actor, object_type="application",
+            action="forms.certificate_reused",
+            actor=actor,
+            object_type="application",
             object_id=str(application.public_id),
             data={"certificate": certificate.number, "subject": certificate.subject, "material": material_id},
-        )  # fmt: skip
+        )
     return current
 
 
@@ -321,9 +323,15 @@ def service_item_create_with_form(
     unknown_starter = {} if chosen else {"starter": [str(_("Choose a starter form."))]}
     try:
         version = service_item_create(
-            code=code, agency=agency, area=area, content=content, materials=[], topic_codes=[],
-            editor=editor, actor=actor,
-        )  # fmt: skip
+            code=code,
+            agency=agency,
+            area=area,
+            content=content,
+            materials=[],
+            topic_codes=[],
+            editor=editor,
+            actor=actor,
+        )
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             raise
@@ -332,9 +340,12 @@ def service_item_create_with_form(
         raise ValidationError(unknown_starter)
     FormDefinition.objects.create(version=version, schema=chosen.schema(), layout=chosen.layout())
     audit_record(
-        action="forms.definition_started", actor=actor, object_type="service", object_id=version.item.code,
+        action="forms.definition_started",
+        actor=actor,
+        object_type="service",
+        object_id=version.item.code,
         data={"version": version.number, "starter": chosen.code},
-    )  # fmt: skip
+    )
     return version
 
 
@@ -390,10 +401,18 @@ def form_definition_update(
     definition.schema, definition.layout = schema, layout
     definition.save()
     audit_record(
-        action="forms.definition_updated", actor=actor, object_type="service", object_id=version.item.code,
-        data={"version": version.number, "before": before, "after": definition_digest(schema, layout),
-              "fields": sorted(schema["properties"]), "steps": [step["key"] for step in layout["steps"]]},
-    )  # fmt: skip
+        action="forms.definition_updated",
+        actor=actor,
+        object_type="service",
+        object_id=version.item.code,
+        data={
+            "version": version.number,
+            "before": before,
+            "after": definition_digest(schema, layout),
+            "fields": sorted(schema["properties"]),
+            "steps": [step["key"] for step in layout["steps"]],
+        },
+    )
     return definition
 
 

@@ -61,22 +61,46 @@ def case_fetch_data(
     party = next((p for p in parties if p.ref == subject_ref), None)
     if party is None:
         raise PermissionDeniedError(_("Only data about the parties of this case can be fetched for it."))
-    grant = next((g for g in active_grants(consumer=case.agency, purpose=case.item.code, now=now)
-                  if g.resource.code == resource_code), None)  # fmt: skip
+    grant = next(
+        (
+            g
+            for g in active_grants(consumer=case.agency, purpose=case.item.code, now=now)
+            if g.resource.code == resource_code
+        ),
+        None,
+    )
     if grant is None:
         raise ConflictError(_("Your agency holds no active grant to this data for this service."))
     result = exchange_query(
-        consumer=case.agency, resource_code=resource_code, fields=list(grant.fields), purpose=case.item.code,
-        basis=Basis(kind="case", reference=case.number, parties=tuple(p.ref for p in parties)), actor=actor,
-        now=now, person=party.person, firm=party.firm,
-    )  # fmt: skip
+        consumer=case.agency,
+        resource_code=resource_code,
+        fields=list(grant.fields),
+        purpose=case.item.code,
+        basis=Basis(kind="case", reference=case.number, parties=tuple(p.ref for p in parties)),
+        actor=actor,
+        now=now,
+        person=party.person,
+        firm=party.firm,
+    )
     row = CaseData.objects.create(
-        case=case, resource=resource_code, subject_ref=party.ref, subject_label=party.label[:150],
-        outcome=result.outcome, reason=result.reason, found=result.found, values=result.values,
-        source=result.source[:120], fetched_at=now, fetched_by=account, access_log_id=result.log_id,
-    )  # fmt: skip
+        case=case,
+        resource=resource_code,
+        subject_ref=party.ref,
+        subject_label=party.label[:150],
+        outcome=result.outcome,
+        reason=result.reason,
+        found=result.found,
+        values=result.values,
+        source=result.source[:120],
+        fetched_at=now,
+        fetched_by=account,
+        access_log_id=result.log_id,
+    )
     audit_record(
-        action="cases.data_fetched", actor=actor, object_type="case", object_id=case.number,
+        action="cases.data_fetched",
+        actor=actor,
+        object_type="case",
+        object_id=case.number,
         data={"resource": resource_code, "subject": party.ref, "outcome": result.outcome, "access_log": result.log_id},
-    )  # fmt: skip
+    )
     return row

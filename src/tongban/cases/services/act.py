@@ -80,23 +80,42 @@ def case_act(
     if not updated:
         raise ConflictError(CHANGED)
     event(
-        case, transition.action, at=now, role=_primary(roles), actor=acting, account_id=account.pk if account else (person.account_id if person else None),
-        from_status=case.status, to_status=transition.target, reason=given.reason, legal_basis=given.legal_basis,
+        case,
+        transition.action,
+        at=now,
+        role=_primary(roles),
+        actor=acting,
+        account_id=account.pk if account else (person.account_id if person else None),
+        from_status=case.status,
+        to_status=transition.target,
+        reason=given.reason,
+        legal_basis=given.legal_basis,
         data={"items": given.items, "materials": [m.code for m in given.materials]} if transition.needs_items else {},
-    )  # fmt: skip
+    )
     case.refresh_from_db()
     if transition.issues_certificate:
         case_certificate_issue(case, acting, now, number=certificate_number)
     _store_due_dates(case, now)
     audit_record(
-        action=f"cases.{transition.action}", actor=acting, object_type="case", object_id=case.number,
-        data={"from": case_status_before(transition), "to": transition.target, "reason": given.reason,
-              "legal_basis": given.legal_basis},
-    )  # fmt: skip
+        action=f"cases.{transition.action}",
+        actor=acting,
+        object_type="case",
+        object_id=case.number,
+        data={
+            "from": case_status_before(transition),
+            "to": transition.target,
+            "reason": given.reason,
+            "legal_basis": given.legal_basis,
+        },
+    )
     notify(
-        case, transition.action, now, reason=given.reason or case.decision_reason, items=given.items,
+        case,
+        transition.action,
+        now,
+        reason=given.reason or case.decision_reason,
+        items=given.items,
         materials=given.materials,
-    )  # fmt: skip
+    )
     return case
 
 
@@ -158,9 +177,12 @@ def _effects(
         fields["proposal"] = {}
     elif transition.proposal is not None:
         fields["proposal"] = {
-            "decision": transition.proposal.value, "reason": given.reason, "legal_basis": given.legal_basis,
-            "by": account.pk if account else None, "at": now.isoformat(),
-        }  # fmt: skip
+            "decision": transition.proposal.value,
+            "reason": given.reason,
+            "legal_basis": given.legal_basis,
+            "by": account.pk if account else None,
+            "at": now.isoformat(),
+        }
     if transition.not_by_proposer and account is not None and case.proposal.get("by") == account.pk:
         raise PermissionDeniedError(_("Four eyes: the supervisor who decides must not be the officer who proposed."))
     if transition.records_decision:

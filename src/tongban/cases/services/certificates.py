@@ -63,7 +63,15 @@ def case_certificate_issue(case: Case, actor: Actor, now: datetime, number: str 
     if person is None and firm is None:
         return None  # nobody identifiable to hold it (recorded in the case history by the caller)
     return certificate_issue(
-        certificate_type=certificate_type, agency=case.agency, fields=certificate_fields(case, certificate_type, person),
-        actor=actor, now=now, holder_person=person, holder_firm=firm, case_number=case.number,
-        applicant_firm=case.firm, area=case.area, number=number,
-    )  # fmt: skip
+        certificate_type=certificate_type,
+        agency=case.agency,
+        fields=certificate_fields(case, certificate_type, person),
+        actor=actor,
+        now=now,
+        holder_person=person,
+        holder_firm=firm,
+        case_number=case.number,
+        applicant_firm=case.firm,
+        area=case.area,
+        number=number,
+    )

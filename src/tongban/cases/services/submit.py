@@ -126,9 +126,13 @@ def _case_submit(
     acting = actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
     instant = version.workflow == Workflow.INSTANT
     case = _create_case(
-        application, office=office, data=data, authority_power=authority.power if authority else None, now=now,
+        application,
+        office=office,
+        data=data,
+        authority_power=authority.power if authority else None,
+        now=now,
         instant=instant,
-    )  # fmt: skip
+    )
     concerned = _persons_concerned(definition, application.data, person, actor)
     if concerned:
         insert_objects([CaseParty(case=case, person=p) for p in concerned], ignore_conflicts=True)
@@ -138,9 +142,12 @@ def _case_submit(
     update_object(application, ("status", "submitted_at", "office", "updated_at"))
     insert_objects(_first_steps(case, acting=acting, account_id=person.account_id, now=now, instant=instant))
     audit_record(
-        action="cases.case_submitted", actor=acting, object_type="case", object_id=case.number,
+        action="cases.case_submitted",
+        actor=acting,
+        object_type="case",
+        object_id=case.number,
         data={"service": version.item.code, "version": version.number, "office": office.pk, "instant": instant},
-    )  # fmt: skip
+    )
     if instant:
         case_certificate_issue(case, acting, now)
     notify(case, "receipt" if instant else "submit", now, applicant_account=person.account)
@@ -210,10 +217,13 @@ def _persons_concerned(
         if person is None and named.spec.get("name_field"):
             try:
                 person = person_record(
-                    id_type=named.spec.get("id_type", "passport"), id_number=named.id_number,
-                    nationality=named.nationality or "", name="",
-                    latin_name=str(data.get(named.spec["name_field"], "")), actor=actor,
-                )  # fmt: skip
+                    id_type=named.spec.get("id_type", "passport"),
+                    id_number=named.id_number,
+                    nationality=named.nationality or "",
+                    name="",
+                    latin_name=str(data.get(named.spec["name_field"], "")),
+                    actor=actor,
+                )
             except ValidationError:
                 person = None
         if person is not None and person.pk != applicant.pk:
@@ -227,8 +237,14 @@ def _record_materials(case: Case, form: PublishedForm, held: dict[int, Any]) -> 
     rows = []
     for material in form.materials:
         if material.pk in held:
-            rows.append(CaseMaterial(case=case, material_code=material.code, source=MaterialSource.CERTIFICATE,
-                                     certificate_number=held[material.pk].certificate.number))  # fmt: skip
+            rows.append(
+                CaseMaterial(
+                    case=case,
+                    material_code=material.code,
+                    source=MaterialSource.CERTIFICATE,
+                    certificate_number=held[material.pk].certificate.number,
+                )
+            )
         elif material.pk in uploaded:
             rows.append(CaseMaterial(case=case, material_code=material.code, source=MaterialSource.UPLOAD))
     if rows:
@@ -238,14 +254,33 @@ def _record_materials(case: Case, form: PublishedForm, held: dict[int, Any]) -> 
 def _first_steps(case: Case, *, acting: Actor, account_id: int | None, now: datetime, instant: bool) -> list[CaseEvent]:
     """The history a submission starts: submitted; for an instant service, also accepted and
     closed by the system (with a receipt)."""
-    events = [event_row(case, CaseAction.SUBMIT, at=now, role=Role.APPLICANT, actor=acting,
-                        account_id=account_id, to_status=Status.SUBMITTED)]  # fmt: skip
+    events = [
+        event_row(
+            case,
+            CaseAction.SUBMIT,
+            at=now,
+            role=Role.APPLICANT,
+            actor=acting,
+            account_id=account_id,
+            to_status=Status.SUBMITTED,
+        )
+    ]
     if instant:
         system = Actor.system("instant-filing")
         for action, source, target in (
             (Action.ACCEPT, Status.SUBMITTED, Status.ACCEPTED),
             (Action.CLOSE, Status.ACCEPTED, Status.CLOSED),
         ):
-            events.append(event_row(case, action, at=now, role=Role.SYSTEM, actor=system, account_id=None,
-                                    from_status=source, to_status=target))  # fmt: skip
+            events.append(
+                event_row(
+                    case,
+                    action,
+                    at=now,
+                    role=Role.SYSTEM,
+                    actor=system,
+                    account_id=None,
+                    from_status=source,
+                    to_status=target,
+                )
+            )
     return events

@@ -57,11 +57,15 @@ class BusinessRegistry(Provider):
         if record is None:
             return ProviderAnswer(values={}, found=False, source="business registry")
         values = {
-            "name_zh": record.name_zh, "name_en": record.name_en, "firm_type": record.firm_type,
+            "name_zh": record.name_zh,
+            "name_en": record.name_en,
+            "firm_type": record.firm_type,
             "legal_representative_id_number": record.legal_representative_id_number,
-            "registered_capital_yuan": record.registered_capital_yuan, "established_on": _iso(record.established_on),
-            "status": record.status, "address": record.address,
-        }  # fmt: skip
+            "registered_capital_yuan": record.registered_capital_yuan,
+            "established_on": _iso(record.established_on),
+            "status": record.status,
+            "address": record.address,
+        }
         return ProviderAnswer(values=_pick(values, request.fields), source="business registry")
 
 
@@ -78,9 +82,11 @@ class SocialSecurityRegistry(Provider):
         if record is None:
             return ProviderAnswer(values={}, found=False, source="social security records")
         values = {
-            "employer_uscc": record.employer_uscc, "enrolled_on": _iso(record.enrolled_on),
-            "months_contributed": record.months_contributed, "status": record.status,
-        }  # fmt: skip
+            "employer_uscc": record.employer_uscc,
+            "enrolled_on": _iso(record.enrolled_on),
+            "months_contributed": record.months_contributed,
+            "status": record.status,
+        }
         return ProviderAnswer(values=_pick(values, request.fields), source="social security records")
 
 
@@ -117,9 +123,10 @@ class CertificatesStore(Provider):
             held = held.filter(holder_firm__uscc=request.subject.number)
         else:
             person = Person.objects.filter(
-                id_type=request.subject.id_type, id_number=request.subject.number,
+                id_type=request.subject.id_type,
+                id_number=request.subject.number,
                 **({"nationality": request.subject.nationality} if request.subject.nationality else {}),
-            ).first()  # fmt: skip
+            ).first()
             if person is None:
                 return ProviderAnswer(values={}, found=False, source="e-certificates")
             held = held.filter(holder_person=person)
@@ -127,9 +134,12 @@ class CertificatesStore(Provider):
         if certificate is None:
             return ProviderAnswer(values={}, found=False, source="e-certificates")
         values = {
-            "number": certificate.number, "valid_until": _iso(certificate.valid_until), "issued_on": _iso(certificate.issued_at),
-            "agency": certificate.agency.name_en, **certificate.fields,
-        }  # fmt: skip
+            "number": certificate.number,
+            "valid_until": _iso(certificate.valid_until),
+            "issued_on": _iso(certificate.issued_at),
+            "agency": certificate.agency.name_en,
+            **certificate.fields,
+        }
         return ProviderAnswer(values=_pick(values, request.fields), source=f"e-certificate {certificate.number}")
 
 

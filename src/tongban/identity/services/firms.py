@@ -26,9 +26,12 @@ def firm_mark_registry_verified(*, firm: Firm, evidence: dict[str, Any], actor: 
         firm.verification_level = VerificationLevel.REGISTRY_VERIFIED
         firm.save(update_fields=["verification_level"])
     audit_record(
-        action="identity.firm_registry_verified", actor=actor, object_type="firm", object_id=firm.uscc,
+        action="identity.firm_registry_verified",
+        actor=actor,
+        object_type="firm",
+        object_id=firm.uscc,
         data={"from_level": before, "to_level": firm.verification_level, **evidence},
-    )  # fmt: skip
+    )
     return firm
 
 

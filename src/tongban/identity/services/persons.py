@@ -122,9 +122,15 @@ def person_register(
     only a registry check or a clerk's recorded check raises it. Refuses with every independent
     problem at once (``registration_check``)."""
     errors, cleaned = registration_check(
-        username=username, password=password, id_type=id_type, id_number=id_number, nationality=nationality,
-        name=name, latin_name=latin_name, email=email,
-    )  # fmt: skip
+        username=username,
+        password=password,
+        id_type=id_type,
+        id_number=id_number,
+        nationality=nationality,
+        name=name,
+        latin_name=latin_name,
+        email=email,
+    )
     if errors:
         raise ValidationError(errors)
     username, name, latin_name = cleaned["username"], cleaned["name"], cleaned["latin_name"]
@@ -209,14 +215,22 @@ def person_record(
             raise ValidationError({"latin_name": exc.message}) from None
     name = clean_text("name", name, required=not latin) or latin
     person = Person.objects.create(
-        account=None, id_type=id_type, id_number=number, nationality=nationality, name=name, latin_name=latin,
+        account=None,
+        id_type=id_type,
+        id_number=number,
+        nationality=nationality,
+        name=name,
+        latin_name=latin,
         birth_date=parsed.birth_date if parsed else None,
         registered_district=parsed.region_code if parsed and parsed.kind == idnumbers.IdKind.RESIDENT_ID else "",
-    )  # fmt: skip
+    )
     audit_record(
-        action="identity.person_recorded", actor=actor, object_type="person", object_id=person.pk,
+        action="identity.person_recorded",
+        actor=actor,
+        object_type="person",
+        object_id=person.pk,
         data={"id_type": id_type, "nationality": nationality},
-    )  # fmt: skip
+    )
     return person
 
 
@@ -239,9 +253,12 @@ def person_open_account_at_window(
     person.account = account
     person.save(update_fields=["account"])
     audit_record(
-        action="identity.account_opened_at_window", actor=actor, object_type="person", object_id=person.pk,
+        action="identity.account_opened_at_window",
+        actor=actor,
+        object_type="person",
+        object_id=person.pk,
         data={"account": account.pk, "document": clean_text("document", document)},
-    )  # fmt: skip
+    )
     person_verify_in_person(person=person, clerk=clerk, document=document, actor=actor)
     return account
 
@@ -283,9 +300,12 @@ def person_mark_registry_verified(*, person: Person, evidence: dict[str, Any], a
         person.verification_level = VerificationLevel.REGISTRY_VERIFIED
         person.save(update_fields=["verification_level"])
     audit_record(
-        action="identity.person_registry_verified", actor=actor, object_type="person", object_id=person.pk,
+        action="identity.person_registry_verified",
+        actor=actor,
+        object_type="person",
+        object_id=person.pk,
         data={"from_level": before, "to_level": person.verification_level, **evidence},
-    )  # fmt: skip
+    )
     return person
 
 

@@ -60,19 +60,28 @@ def staff_totp_reset(*, account: Account, reset_by: Account, reason: str, actor:
     account.set_password(secrets.token_urlsafe(32))  # never shown: the e-mailed link sets the next one
     account.save(update_fields=["password"])
     audit_record(
-        action="identity.totp_reset", actor=actor, object_type="account", object_id=account.pk,
+        action="identity.totp_reset",
+        actor=actor,
+        object_type="account",
+        object_id=account.pk,
         data={
-            "reason": reason, "devices": len(devices), "confirmed": sum(1 for d in devices if d.confirmed),
+            "reason": reason,
+            "devices": len(devices),
+            "confirmed": sum(1 for d in devices if d.confirmed),
             "password_replaced": True,
         },
-    )  # fmt: skip
+    )
     by_operator = has_role(resetter_roles, StaffRoleKind.CITY_OPERATOR)
     agencies = {role.agency.pk: role.agency for role in target_roles if role.agency is not None}
     emails.send_totp_reset_notice(
-        account=account, reset_by=reset_by, by_operator=by_operator,
+        account=account,
+        reset_by=reset_by,
+        by_operator=by_operator,
         agencies=[] if by_operator else sorted(agencies.values(), key=lambda agency: agency.code),
-        reason=reason, at=clock_now(), public_base_url=settings.PUBLIC_BASE_URL,
-    )  # fmt: skip
+        reason=reason,
+        at=clock_now(),
+        public_base_url=settings.PUBLIC_BASE_URL,
+    )
     return len(devices)
 
 

@@ -131,9 +131,12 @@ def staff_member_add(
     except IntegrityError:  # the same user name, added a moment ago by someone else
         raise ValidationError({"username": _("This user name is taken; choose another.")}) from None
     audit_record(
-        action="identity.staff_account_created", actor=actor, object_type="account", object_id=account.pk,
+        action="identity.staff_account_created",
+        actor=actor,
+        object_type="account",
+        object_id=account.pk,
         data={"username": account.username, "password": "chosen by the holder through an e-mailed link"},
-    )  # fmt: skip
+    )
     staff_role = staff_role_grant(
         account=account, role=role, granted_by=granted_by, actor=actor, now=now, agency=agency, office=office
     )

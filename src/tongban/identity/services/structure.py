@@ -164,16 +164,30 @@ def agency_create(
     _require_operator(editor)
     errors: Errors = {}
     code = _clean_code(Agency, code, errors)
-    values = _clean_texts(Agency, {"name_zh": name_zh, "name_en": name_en, "head_zh": head_zh, "head_en": head_en,
-                                   "phone": phone, "address_zh": address_zh, "address_en": address_en,
-                                   "website": website}, errors)  # fmt: skip
+    values = _clean_texts(
+        Agency,
+        {
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "head_zh": head_zh,
+            "head_en": head_en,
+            "phone": phone,
+            "address_zh": address_zh,
+            "address_en": address_en,
+            "website": website,
+        },
+        errors,
+    )
     agency = Agency(code=code, **values)
     _check_model(agency, errors)
     _insert(agency, field="code", message=_("This code is already taken; choose another."))
     audit_record(
-        action="identity.agency_created", actor=actor, object_type="agency", object_id=agency.code,
+        action="identity.agency_created",
+        actor=actor,
+        object_type="agency",
+        object_id=agency.code,
         data={"fields": {"code": code, **{field: value for field, value in values.items() if value}}},
-    )  # fmt: skip
+    )
     return agency
 
 
@@ -198,17 +212,31 @@ def agency_update(
     _require_operator(editor)
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     errors: Errors = {}
-    values = _clean_texts(Agency, {"name_zh": name_zh, "name_en": name_en, "head_zh": head_zh, "head_en": head_en,
-                                   "phone": phone, "address_zh": address_zh, "address_en": address_en,
-                                   "website": website}, errors)  # fmt: skip
+    values = _clean_texts(
+        Agency,
+        {
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "head_zh": head_zh,
+            "head_en": head_en,
+            "phone": phone,
+            "address_zh": address_zh,
+            "address_en": address_en,
+            "website": website,
+        },
+        errors,
+    )
     after, before = _apply(agency, values)
     _check_model(agency, errors)
     if after:
         agency.save(update_fields=list(after))
         audit_record(
-            action="identity.agency_updated", actor=actor, object_type="agency", object_id=agency.code,
+            action="identity.agency_updated",
+            actor=actor,
+            object_type="agency",
+            object_id=agency.code,
             data={"fields": after, "before": before},
-        )  # fmt: skip
+        )
         renamed = {field: before[field] for field in AGENCY_NAME_FIELDS if field in after}
         if renamed:
             agency_renamed.send(sender=Agency, agency=agency, before=renamed)
@@ -245,16 +273,28 @@ def office_create(
             _add(errors, "level", _("This agency already has its city-level office."))
         else:
             _add(errors, "district_code", _("This agency already has an office in this district."))
-    values = _clean_texts(AgencyOffice, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,
-                                         "address_en": address_en}, errors)  # fmt: skip
+    values = _clean_texts(
+        AgencyOffice,
+        {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh, "address_en": address_en},
+        errors,
+    )
     office = AgencyOffice(agency=agency, level=level, district_code=district_code, **values)
     _check_model(office, errors)
     _insert(office, field="district_code", message=duplicate)
     audit_record(
-        action="identity.office_created", actor=actor, object_type="agency_office", object_id=office.pk,
-        data={"fields": {"agency": agency.code, "level": level, "district_code": district_code,
-                         **{field: value for field, value in values.items() if value}}},
-    )  # fmt: skip
+        action="identity.office_created",
+        actor=actor,
+        object_type="agency_office",
+        object_id=office.pk,
+        data={
+            "fields": {
+                "agency": agency.code,
+                "level": level,
+                "district_code": district_code,
+                **{field: value for field, value in values.items() if value},
+            }
+        },
+    )
     return office
 
 
@@ -273,16 +313,22 @@ def office_update(
     _require_operator(editor)
     office = AgencyOffice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=office.pk)
     errors: Errors = {}
-    values = _clean_texts(AgencyOffice, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,
-                                         "address_en": address_en}, errors)  # fmt: skip
+    values = _clean_texts(
+        AgencyOffice,
+        {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh, "address_en": address_en},
+        errors,
+    )
     after, before = _apply(office, values)
     _check_model(office, errors)
     if after:
         office.save(update_fields=list(after))
         audit_record(
-            action="identity.office_updated", actor=actor, object_type="agency_office", object_id=office.pk,
+            action="identity.office_updated",
+            actor=actor,
+            object_type="agency_office",
+            object_id=office.pk,
             data={"agency": office.agency.code, "fields": after, "before": before},
-        )  # fmt: skip
+        )
     return office
 
 
@@ -305,17 +351,30 @@ def centre_create(
     _require_operator(editor)
     errors: Errors = {}
     code = _clean_code(ServiceCentre, code, errors)
-    values = _clean_texts(ServiceCentre, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,
-                                          "address_en": address_en, "phone": phone, "hours_zh": hours_zh,
-                                          "hours_en": hours_en}, errors)  # fmt: skip
+    values = _clean_texts(
+        ServiceCentre,
+        {
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "address_zh": address_zh,
+            "address_en": address_en,
+            "phone": phone,
+            "hours_zh": hours_zh,
+            "hours_en": hours_en,
+        },
+        errors,
+    )
     values["district"] = _clean_district("district", district, errors)
     centre = ServiceCentre(code=code, **values)
     _check_model(centre, errors)
     _insert(centre, field="code", message=_("This code is already taken; choose another."))
     audit_record(
-        action="identity.centre_created", actor=actor, object_type="service_centre", object_id=centre.code,
+        action="identity.centre_created",
+        actor=actor,
+        object_type="service_centre",
+        object_id=centre.code,
         data={"fields": {"code": code, **{field: value for field, value in values.items() if value}}},
-    )  # fmt: skip
+    )
     return centre
 
 
@@ -338,16 +397,29 @@ def centre_update(
     _require_operator(editor)
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
     errors: Errors = {}
-    values = _clean_texts(ServiceCentre, {"name_zh": name_zh, "name_en": name_en, "address_zh": address_zh,
-                                          "address_en": address_en, "phone": phone, "hours_zh": hours_zh,
-                                          "hours_en": hours_en}, errors)  # fmt: skip
+    values = _clean_texts(
+        ServiceCentre,
+        {
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "address_zh": address_zh,
+            "address_en": address_en,
+            "phone": phone,
+            "hours_zh": hours_zh,
+            "hours_en": hours_en,
+        },
+        errors,
+    )
     values["district"] = _clean_district("district", district, errors)
     after, before = _apply(centre, values)
     _check_model(centre, errors)
     if after:
         centre.save(update_fields=list(after))
         audit_record(
-            action="identity.centre_updated", actor=actor, object_type="service_centre", object_id=centre.code,
+            action="identity.centre_updated",
+            actor=actor,
+            object_type="service_centre",
+            object_id=centre.code,
             data={"fields": after, "before": before},
-        )  # fmt: skip
+        )
     return centre

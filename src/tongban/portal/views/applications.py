@@ -106,9 +106,13 @@ def application_step(request: PersonRequest, public_id: str, step: str) -> HttpR
         if ref.kind == "fields":
             posted = {name: _posted(request, name) for name in ref.fields}
             posted_values, errors = application_save_step(
-                application=application, step_key=step, posted=posted, person=person, now=moment,
+                application=application,
+                step_key=step,
+                posted=posted,
+                person=person,
+                now=moment,
                 complete=intent == "next",
-            )  # fmt: skip
+            )
             application.refresh_from_db()
         elif ref.kind == "materials":
             errors = _save_uploads(request, application, materials)
@@ -140,9 +144,16 @@ def application_step(request: PersonRequest, public_id: str, step: str) -> HttpR
         data = {**application.data, **posted_values}
         locked = frozenset(prefill.locked_values(definition.layout, person, application.firm))
         context["fields"] = engine.field_views(
-            definition.schema, definition.layout, list(ref.fields), data, language=language, errors=errors,
-            sources=application.sources, locked=locked, source_labels={k: str(v) for k, v in prefill.SOURCE_LABELS.items()},
-        )  # fmt: skip
+            definition.schema,
+            definition.layout,
+            list(ref.fields),
+            data,
+            language=language,
+            errors=errors,
+            sources=application.sources,
+            locked=locked,
+            source_labels={k: str(v) for k, v in prefill.SOURCE_LABELS.items()},
+        )
     elif ref.kind == "materials":
         uploads = current_uploads(application=application)
         held = application_attach_held(application=application, actor=actor_from_request(request), now=moment)
@@ -194,9 +205,13 @@ def _save_uploads(request: PersonRequest, application: Application, materials: l
             continue
         try:
             application_upload(
-                application=application, material=material, file=uploaded, person=request.person,
-                actor=actor_from_request(request), now=now(),
-            )  # fmt: skip
+                application=application,
+                material=material,
+                file=uploaded,
+                person=request.person,
+                actor=actor_from_request(request),
+                now=now(),
+            )
         except ValidationError as exc:
             errors[f"material_{material.code}"] = " ".join(exc.messages)
     return errors
@@ -210,9 +225,14 @@ def _review_context(
         if ref.kind != "fields":
             continue
         views = engine.field_views(
-            definition.schema, definition.layout, list(ref.fields), application.data, language=language,
-            sources=application.sources, source_labels={k: str(v) for k, v in prefill.SOURCE_LABELS.items()},
-        )  # fmt: skip
+            definition.schema,
+            definition.layout,
+            list(ref.fields),
+            application.data,
+            language=language,
+            sources=application.sources,
+            source_labels={k: str(v) for k, v in prefill.SOURCE_LABELS.items()},
+        )
         sections.append((ref, views))
     uploads = current_uploads(application=application)
     held = application_attach_held(application=application, actor=Actor.system("review-page"), now=now())
@@ -272,9 +292,12 @@ def application_submit(request: PersonRequest, public_id: str) -> HttpResponse:
     office = request.POST.get("office", "")
     try:
         case = case_submit(
-            application=str(public_id), person=person, actor=actor_from_request(request), now=now(),
+            application=str(public_id),
+            person=person,
+            actor=actor_from_request(request),
+            now=now(),
             office_id=int(office) if office.isdigit() else None,
-        )  # fmt: skip
+        )
     except SubmissionIncomplete:
         messages.error(request, _("Some information is still missing. The list below says what."))
         return redirect("portal:application_step", public_id=public_id, step=REVIEW_STEP)

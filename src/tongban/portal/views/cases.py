@@ -165,9 +165,13 @@ def case_withdraw(request: PersonRequest, number: str) -> HttpResponse:
     access = case_for_person(number=number, person=person, now=now())
     with domain_errors(request, catch=(ConflictError, ValidationError)) as done:
         case_act(
-            case=access.case, action="withdraw", expected_version=posted_lock_version(request),
-            person=person, actor=actor_from_request(request), now=now(),
-        )  # fmt: skip
+            case=access.case,
+            action="withdraw",
+            expected_version=posted_lock_version(request),
+            person=person,
+            actor=actor_from_request(request),
+            now=now(),
+        )
     if done:
         messages.success(request, _("The application is withdrawn."))
     return redirect("portal:my_case", number=number)
@@ -189,9 +193,14 @@ def case_supplement(request: PersonRequest, number: str) -> HttpResponse:
         material = get_object_or_404(Material, version_id=case.version_id, code=code)
         try:
             application_upload(
-                application=case.application, material=material, file=uploaded, person=person,
-                actor=actor_from_request(request), now=now(), for_supplement=True,
-            )  # fmt: skip
+                application=case.application,
+                material=material,
+                file=uploaded,
+                person=person,
+                actor=actor_from_request(request),
+                now=now(),
+                for_supplement=True,
+            )
         except ValidationError as exc:
             failed = True
             messages.error(request, f"{bilingual.localized(material, 'name')}: {_message(exc)}")
@@ -199,9 +208,13 @@ def case_supplement(request: PersonRequest, number: str) -> HttpResponse:
         return redirect("portal:my_case", number=number)
     with domain_errors(request, catch=(ConflictError, ValidationError)) as done:
         case_act(
-            case=case, action="resubmit", expected_version=posted_lock_version(request), person=person,
-            actor=actor_from_request(request), now=now(),
-        )  # fmt: skip
+            case=case,
+            action="resubmit",
+            expected_version=posted_lock_version(request),
+            person=person,
+            actor=actor_from_request(request),
+            now=now(),
+        )
     if done:
         messages.success(request, _("Sent. The review continues and the time limit runs again."))
     return redirect("portal:my_case", number=number)

@@ -106,16 +106,30 @@ def _csv_lines(subject_ref: str, language_code: str, *, firm: bool) -> Iterator[
     with translation.override(language_code):
         language = bilingual.language()
         header = [
-            _("Time"), _("Agency"), _("Data"), _("Fields"), _("Purpose"), _("Basis"), _("Case or application"),
-            _("Outcome"), _("Reason"),
-        ]  # fmt: skip
+            _("Time"),
+            _("Agency"),
+            _("Data"),
+            _("Fields"),
+            _("Purpose"),
+            _("Basis"),
+            _("Case or application"),
+            _("Outcome"),
+            _("Reason"),
+        ]
         rows = (
             [
-                timezone.localtime(row.at).isoformat(timespec="seconds"), row.agency, row.resource,
-                "; ".join(row.fields), row.purpose, row.basis, row.reference, row.outcome_label, row.reason,
+                timezone.localtime(row.at).isoformat(timespec="seconds"),
+                row.agency,
+                row.resource,
+                "; ".join(row.fields),
+                row.purpose,
+                row.basis,
+                row.reference,
+                row.outcome_label,
+                row.reason,
             ]
             for row in data_use_log(subject_ref=subject_ref, language=language, firm=firm)
-        )  # fmt: skip
+        )
         yield from csv_lines(header, rows)
 
 
@@ -176,10 +190,14 @@ def consents(request: PersonRequest) -> HttpResponse:
         if bound.is_valid():
             with domain_errors(request, bound, catch=(ValidationError,)) as done:
                 consent_give(
-                    consumer=grant.consumer, resource=grant.resource, purpose=grant.purpose,
-                    expires_at=_end_of_day(bound.cleaned_data["expires_on"]), actor=actor_from_request(request),
-                    now=moment, person=person,
-                )  # fmt: skip
+                    consumer=grant.consumer,
+                    resource=grant.resource,
+                    purpose=grant.purpose,
+                    expires_at=_end_of_day(bound.cleaned_data["expires_on"]),
+                    actor=actor_from_request(request),
+                    now=moment,
+                    person=person,
+                )
             if done:
                 messages.success(
                     request,
@@ -245,10 +263,15 @@ def firm_consents(request: PersonRequest, uscc: str) -> HttpResponse:
         grant = next(g for g in grants if g.pk == form.cleaned_data["grant"])
         with domain_errors(request, form, catch=(ValidationError,)) as done:
             consent_give(
-                consumer=grant.consumer, resource=grant.resource, purpose=grant.purpose,
-                expires_at=_end_of_day(form.cleaned_data["expires_on"]), actor=_for_firm(request, firm), now=moment,
-                firm=firm, given_by=request.person,
-            )  # fmt: skip
+                consumer=grant.consumer,
+                resource=grant.resource,
+                purpose=grant.purpose,
+                expires_at=_end_of_day(form.cleaned_data["expires_on"]),
+                actor=_for_firm(request, firm),
+                now=moment,
+                firm=firm,
+                given_by=request.person,
+            )
         if done:
             messages.success(
                 request,

@@ -114,9 +114,12 @@ def _grant_checked(form: PowerGrantForm, firm: Firm) -> bool:
             form.add_error("id_number", _("No registered person has this document number. Ask them to register first."))
     expires_on = data.get("expires_on")
     errors = power_grant_errors(
-        firm=firm, grantee=grantee, area=data.get("area"), now=now(),
+        firm=firm,
+        grantee=grantee,
+        area=data.get("area"),
+        now=now(),
         expires_at=_end_of_day(expires_on) if expires_on else None,
-    )  # fmt: skip
+    )
     for key, problems in errors.items():
         form.add_error("id_number" if key == "grantee" else key, problems)
     data["grantee"] = grantee

@@ -32,8 +32,14 @@ from tongban.identity.services import staff_member_add
 
 ACTOR_LABEL = "manage.py staff_create"
 #: The option that gave each field the service may refuse.
-OPTIONS = {"username": "--username", "display_name": "--name", "email": "--email", "preferred_language": "--language",
-           "role": "--role", "office": "--office"}  # fmt: skip
+OPTIONS = {
+    "username": "--username",
+    "display_name": "--name",
+    "email": "--email",
+    "preferred_language": "--language",
+    "role": "--role",
+    "office": "--office",
+}
 
 
 class Command(BaseCommand):
@@ -85,10 +91,17 @@ class Command(BaseCommand):
                 raise CommandError(f"An officer works in one office; give --office, one of: {offices or 'none'}.")
         try:
             account = staff_member_add(
-                username=options["username"], display_name=options["name"], email=options["email"],
-                preferred_language=options["language"], role=role, agency=agency, office=office,
-                granted_by=None, actor=Actor.system(ACTOR_LABEL), now=now(),
-            )  # fmt: skip
+                username=options["username"],
+                display_name=options["name"],
+                email=options["email"],
+                preferred_language=options["language"],
+                role=role,
+                agency=agency,
+                office=office,
+                granted_by=None,
+                actor=Actor.system(ACTOR_LABEL),
+                now=now(),
+            )
         except ValidationError as exc:
             problems = [
                 f"{OPTIONS.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
