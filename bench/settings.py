@@ -30,7 +30,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 DATABASES = {"default": database_from_url(BENCH_DATABASE_URL)}
 # The production configuration: prepared statements are on by default in tongban.conf.base
 # (DB_PREPARED_STATEMENTS); sessions are read through Redis when REDIS_URL is set, which
-# `make bench` does (the city-scale deployment in docs/architecture.md runs Redis).
+# `make bench` does (the city-scale deployment in docs/deployment.md runs Redis).
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,5 +1,9 @@
 """Signed e-certificates: compact JWS with EdDSA/Ed25519, and W3C Verifiable Credentials 2.0 as ``vc+jwt``.
 
+Why one module of this size: it is one protocol — the two payload shapes share their claims, their
+signing key and their verification, and the long table below is their specification. Split, a
+reader would have to hold two files to check one token.
+
 An e-certificate (电子证照) leaves the platform as a compact JWS (RFC 7515) signed with EdDSA over Ed25519
 (RFC 8037) by the *active* key of the platform's key ring (``tongban.core.keyring``, ADR 0004). Anyone can
 check it offline against ``/.well-known/jwks.json``; retired keys stay in that set, so certificates signed

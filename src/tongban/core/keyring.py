@@ -1,8 +1,8 @@
 """The platform's signing-key ring: Ed25519 keys as a JWK Set, one active, retired ones kept.
 
 Keys come from configuration (``SIGNING_KEYS_JSON`` or the file at ``SIGNING_KEYS_FILE``), never
-from the repository. The audit sealer signs chain checkpoints with the active key; later the
-certificates context signs e-certificates with it. Retired keys stay in the ring (private part
+from the repository. The audit sealer signs chain checkpoints with the active key, and the
+certificates context signs e-certificates with it (``certificates.jose``). Retired keys stay in the ring (private part
 optional) so that everything they signed still verifies after a rotation. Key ids are RFC 7638
 JWK thumbprints, so a key's id is derived from the key itself.
 """

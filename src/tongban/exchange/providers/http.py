@@ -1,5 +1,9 @@
 """The HTTP provider: ask another agency's data endpoint over signed HTTP.
 
+Why one module of this size: both sides of one signed-HTTP contract (the platform's request and
+its check of the answer; the agency's check of the request and its signed answer) are kept
+together, so the components signed and the components verified cannot drift apart.
+
 Both directions are signed with Ed25519 HTTP Message Signatures (RFC 9421, through the
 ``http-message-signatures`` library) and carry a SHA-256 ``Content-Digest`` (RFC 9530) of the body:
 
