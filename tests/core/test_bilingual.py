@@ -102,3 +102,10 @@ def test_the_filter_output_is_escaped_like_the_field_was() -> None:
     assert not isinstance(localized(marked, "name", "zh"), SafeData)
     assert _render('{{ x|localized:"name" }}', "zh-hans", x=marked) == "&lt;i&gt;安&lt;/i&gt;"
     assert _render('{{ x|localized:"name"|linebreaksbr }}', "en", x=Named("", "a<b\nc")) == "a&lt;b<br>c"
+
+
+def test_the_pick_tag_chooses_between_two_texts_and_escapes() -> None:
+    source = "{% pick zh en %}"
+    assert _render(source, "en", zh="公安局", en="Public <Security>") == "Public &lt;Security&gt;"
+    assert _render(source, "zh-hans", zh="公安局", en="Public Security") == "公安局"
+    assert _render(source, "en", zh="公安局", en="") == "公安局"

@@ -20,3 +20,10 @@ register = template.Library()
 def localized(obj: Any, field: str) -> str:
     """``obj.<field>_en`` or ``obj.<field>_zh`` for the active language (see core.bilingual)."""
     return bilingual.localized(obj, field)
+
+
+@register.simple_tag
+def pick(zh: str, en: str) -> str:
+    """``{% pick name_zh name_en %}``: one of two given texts, for rows that are tuples rather than
+    records (the same rule and fallback as the filter)."""
+    return bilingual.pick(zh, en)
