@@ -25,6 +25,7 @@ from django.urls import get_resolver
 
 from tests.factories import PersonFactory, StaffRoleFactory
 from tests.urlwalk import (
+    _PARAMETER,
     BACKOFFICE_KEYED,
     KEYED,
     PUBLIC,
@@ -327,3 +328,51 @@ def test_a_nul_character_in_the_query_string_is_answered_with_a_clear_page(clien
     message = {"en": "The address contains a character that is not allowed.", "zh": "网址中含有不允许的字符。"}
     assert message[language] in response.content.decode()
     assert client.get(f"/{language}/services/", {"q": "work permit"}).status_code == 200
+
+
+# --- Hostile path segments ------------------------------------------------------------------------
+
+#: What an attacker puts where a key belongs (percent-encoded as it travels): a NUL, a number no
+#: column holds, a very long key, bytes that are not UTF-8, an encoded traversal, markup, full-width
+#: digits.
+HOSTILE_SEGMENTS = (
+    "TB%00X",
+    "%00",
+    "9" * 40,
+    "x" * 3000,
+    "%FF%FE",
+    "..%2F..%2Fetc",
+    "%3Cscript%3E",
+    "%EF%BC%91%EF%BC%92",
+)
+KEYED_ROUTES = [(name, route) for name, route in walk(get_resolver().url_patterns) if "<" in route and name]
+
+
+def _hostile(route: str, segment: str) -> str:
+    return "/" + _PARAMETER.sub(segment, route.lstrip("^").rstrip("$"))
+
+
+@pytest.mark.parametrize(("name", "route"), KEYED_ROUTES, ids=[name for name, _route in KEYED_ROUTES])
+def test_a_hostile_key_in_the_path_is_refused_never_an_error(
+    client: Client, login_staff: Callable[[Client, Account], None], name: str, route: str
+) -> None:
+    """Every page with a key in its path, opened by a city operator (who may open the most) with a
+    hostile key: never an error, on both databases; a NUL is refused (400) before any view reads it."""
+    login_staff(client, StaffRoleFactory(city_operator=True).account)
+    for segment in HOSTILE_SEGMENTS:
+        path = _hostile(route, segment)
+        for method in ("get", "post"):
+            status = getattr(client, method)(path).status_code
+            assert status == 400 if "%00" in segment else status < 500, f"{method.upper()} {path[:80]}: {status}"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_nul_character_in_the_path_is_answered_with_a_clear_page(
+    client: Client, login_person: Callable[[Client, Account], None], language: str
+) -> None:
+    """A NUL in a key reached PostgreSQL as an error (500); it is answered before any view reads it."""
+    login_person(client, PersonFactory().account)
+    response = client.get(f"/{language}/my/cases/TB%00X/")
+    assert response.status_code == 400
+    message = {"en": "The address contains a character that is not allowed.", "zh": "网址中含有不允许的字符。"}
+    assert message[language] in response.content.decode()

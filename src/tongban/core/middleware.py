@@ -1,5 +1,6 @@
 """Turn domain errors raised in views into the one bilingual error page (or JSON for the API), and
-answer a query string carrying a NUL character with that page before any view reads it."""
+answer an address (path or query string) carrying a NUL character with that page before any view
+reads it."""
 
 from __future__ import annotations
 
@@ -29,11 +30,11 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # A NUL character in the query string is never a real search or filter; PostgreSQL refuses
-        # it in any text parameter, so it would reach the database as an error. Answer it here,
-        # for every view (forms already refuse it in posted fields).
+        # A NUL character in a path or query string is never a real key, search or filter;
+        # PostgreSQL refuses it in any text parameter, so it would reach the database as an error.
+        # Answer it here, for every view (forms already refuse it in posted fields).
         query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "\x00" in query:
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
             return self._error_page(request, DomainError(NUL_IN_QUERY, code="bad_query"))
         return self.get_response(request)
 
