@@ -1,4 +1,7 @@
-"""Browser fixtures: Debian's chromium driven by Playwright, and an axe-core accessibility check."""
+"""Browser fixtures: Debian's chromium driven by Playwright, an axe-core accessibility check, and a
+watch for Content-Security-Policy violations (every context records them from before the page's
+first script; ``assert_accessible`` fails on any, so every page a test checks is also checked to
+need nothing the platform's strict policy blocks: no inline script or style, ADR 0028)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests make
 # (loading the demo city) are synchronous and safe here.
@@ -26,6 +29,45 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+#: Run in every page before its own scripts (through the DevTools protocol, which the page's policy
+#: does not govern): records each violation of the page's Content-Security-Policy.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile || "?"}:${event.lineNumber}`
+  );
+});
+"""
+
+
+def watch_policy(context: BrowserContext) -> BrowserContext:
+    """Record Content-Security-Policy violations in every page of the context."""
+    context.add_init_script(CSP_WATCH)
+    return context
+
+
+def policy_violations(page: Page) -> list[str]:
+    """The violations of the page's Content-Security-Policy reported so far."""
+    found: list[str] = page.evaluate("() => window.__cspViolations || []")
+    return found
+
+
+def policy_console(page: Page) -> list[str]:
+    """Collect what the browser says in the console about the page's security policies (a blocked
+    inline style, an unknown Permissions-Policy feature); read the list after the page loaded."""
+    said: list[str] = []
+
+    def heard(message: ConsoleMessage) -> None:
+        if any(
+            word in message.text for word in ("Content Security Policy", "Permissions-Policy", "Permissions Policy")
+        ):
+            said.append(f"{message.type}: {message.text}")
+
+    page.on("console", heard)
+    return said
 
 
 def _unavailable(reason: str) -> None:
@@ -48,7 +90,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context = watch_policy(browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}))
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -57,8 +99,8 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    context = watch_policy(
+        browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -85,11 +127,17 @@ ID_PROBLEMS = """() => {
 
 
 def assert_accessible(page: Page) -> None:
-    """No serious or critical axe-core violations of WCAG 2.0/2.1 A and AA on the current page, no
-    id used twice, and every id that ``aria-describedby``/``aria-labelledby`` names present, once."""
+    """No violation of the page's Content-Security-Policy so far, no serious or critical axe-core
+    violations of WCAG 2.0/2.1 A and AA on the current page, no id used twice, and every id that
+    ``aria-describedby``/``aria-labelledby`` names present, once.
+
+    axe is run through the DevTools protocol (``evaluate``), not added as a ``<script>`` element,
+    which the page's policy would rightly block."""
+    blocked = policy_violations(page)
+    assert not blocked, f"{page.url}: the Content-Security-Policy blocked:\n" + "\n".join(blocked)
     problems: list[str] = page.evaluate(ID_PROBLEMS)
     assert not problems, f"{page.url}:\n" + "\n".join(problems)
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text() + "\n;0")
     results: dict[str, Any] = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
     )

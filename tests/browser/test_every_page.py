@@ -3,7 +3,9 @@ opened by someone who may open it, with real objects behind its keys:
 
 * in English at desktop width, axe-core finds no serious or critical WCAG 2.0/2.1 A or AA
   violation, and no id is used twice (``assert_accessible``);
-* in Chinese on a 360-pixel phone, the same, and nothing scrolls sideways.
+* in Chinese on a 360-pixel phone, the same, and nothing scrolls sideways;
+* in both, the strict Content-Security-Policy blocks nothing and the browser says nothing in the
+  console about the page's security policies (ADR 0028): no inline style or script is left.
 
 The journeys (tests/browser/test_*_journey.py) check the pages they pass through; this walk checks
 the pages nobody wrote a journey for, including pages added later. A page that answers something
@@ -22,7 +24,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, policy_console, watch_policy
 from tests.factories import PersonFactory, StaffRoleFactory
 from tests.urlwalk import (
     BACKOFFICE_KEYED,
@@ -64,8 +66,9 @@ class PageProblemError(AssertionError):
     """The page was answered, and something in it is wrong (not: this visitor may not open it)."""
 
 
-def _checked(page: Page) -> None:
+def _checked(page: Page, said: list[str]) -> None:
     try:
+        assert not said, f"{page.url}: the console says:\n" + "\n".join(said)
         assert_accessible(page)
     except AssertionError as problem:
         raise PageProblemError(str(problem)) from None
@@ -79,9 +82,9 @@ class Visitor:
     """One person (or nobody) in two browser contexts: a desktop in English and a phone in Chinese."""
 
     def __init__(self, browser: Browser, base: str, client: Client | None) -> None:
-        self.desktop = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        self.phone = browser.new_context(
-            locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+        self.desktop = watch_policy(browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}))
+        self.phone = watch_policy(
+            browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         )
         if client is not None:
             cookie = {**_session(client), "url": base}
@@ -100,13 +103,15 @@ class Visitor:
         if not kind.startswith("text/html"):
             return kind
         page = self.desktop.new_page()
+        said = policy_console(page)
         try:
             response = page.goto(self.base + path)
             assert response is not None and response.status == 200, f"{path}: {response and response.status}"
-            _checked(page)
+            _checked(page, said)
         finally:
             page.close()
         phone = self.phone.new_page()
+        said = policy_console(phone)
         try:
             chinese = path.replace("/en/", "/zh/", 1)
             response = phone.goto(self.base + chinese)
@@ -116,7 +121,7 @@ class Visitor:
             )
             if overflow > 1:
                 raise PageProblemError(f"{chinese} scrolls sideways on a phone by {overflow}px")
-            _checked(phone)
+            _checked(phone, said)
         finally:
             phone.close()
         return ""

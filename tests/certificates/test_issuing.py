@@ -1,5 +1,5 @@
 """Certificates issued on approval (in the same transaction), verified by an independent
-implementation, shown to the public with public fields only, revoked by the issuing agency, kept
+implementation, shown to the public without its fields, revoked by the issuing agency, kept
 in the holder's wallet and reused instead of uploads (once-only)."""
 
 from __future__ import annotations
@@ -106,14 +106,20 @@ def test_approval_issues_a_signed_certificate_to_the_person_concerned(client: Cl
     header = jwt.get_unverified_header(certificate.jws)
     key = jwt.PyJWKSet.from_dict(jwks)[header["kid"]]
     claims = jwt.decode(certificate.jws, key=key, algorithms=["EdDSA"], options={"verify_aud": False})
-    assert claims["jti"] == certificate.number and claims["sub"] == f"urn:tongban:person:{world.engineer.public_id}"
-    assert "passport" not in json.dumps(claims)  # the public JWS carries the public fields only
+    # The public JWS carries what the verification page shows: no fields, no identifier of the
+    # person, no case number (issue 15); the holder's credential keeps it all.
+    assert claims["jti"] == certificate.number and claims["sub"] == f"urn:tongban:certificate:{certificate.number}"
+    assert claims["fields"] == {} and claims["holder"] == certificate.holder_name_en
+    public = json.dumps(claims)
+    assert str(world.engineer.public_id) not in public and case.number not in public and "passport" not in public
+    assert certificate.subject == f"urn:tongban:person:{world.engineer.public_id}"  # kept for the credential
     credential = jwt.decode(
         certificate.credential, key=key, algorithms=["EdDSA"], options={"verify_aud": False, "verify_exp": False}
     )
     assert (
         credential["credentialSubject"]["passport"] == certificate.fields["passport"]
     )  # the holder's credential has all
+    assert credential["credentialSubject"]["id"] == certificate.subject
     assert client.get(f"/verify/{certificate.number}.jws").content.decode() == certificate.jws
 
 
@@ -149,8 +155,13 @@ def test_public_verification_page(client: Client, world: World) -> None:
     case = approve(world, world.submitted_case())
     number = Certificate.objects.get(case_number=case.number).number
     english = client.get(f"/verify/{number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Valid" in english and "Test Permit" in english and "master" in english
-    assert world.engineer.id_number not in english and "Passport number" not in english  # not public
+    assert "Valid" in english and "Test Permit" in english
+    # what a verifier needs: holder, type, validity, issuer; no other field, even one the type
+    # marks public (issue 15), until the holder shares a link
+    certificate = Certificate.objects.get(number=number)
+    assert certificate.holder_name_en in english and certificate.agency.name_en in english
+    assert "master" not in english and "Category" not in english and "Employer" not in english
+    assert world.engineer.id_number not in english and "Passport number" not in english
     chinese = client.get(f"/verify/{number}", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert '<html lang="zh-Hans">' in chinese and "测试许可证" in chinese
     assert f'href="/en/verify/{number}"' in chinese  # the language switch keeps the page

@@ -10,6 +10,7 @@ import calendar
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
@@ -48,6 +49,15 @@ def subject_of(*, person: Person | None, firm: Firm | None) -> str:
         return f"urn:tongban:person:{person.public_id}"
     assert firm is not None
     return f"urn:tongban:firm:{firm.uscc}"
+
+
+def public_subject(*, person: Person | None, firm: Firm | None, number: str) -> str:
+    """The ``sub`` of the public JWS: for a firm its USCC (public, printed on its licence); for a
+    person the certificate itself, so that the public token names no identifier of theirs and two
+    of their certificates cannot be linked by it."""
+    if person is not None:
+        return f"urn:tongban:certificate:{quote(number, safe='')}"
+    return subject_of(person=None, firm=firm)
 
 
 def _number(prefix: str, now: datetime) -> str:
@@ -97,11 +107,17 @@ def certificate_issue(
             "holder_name": name_en,
             "issuing_agency": agency.name_en,
         }
-        # The public JWS (served at /verify/<number>.jws) carries the fields the type marks public;
-        # the holder's credential carries them all (data minimisation, see docs/adr/0012).
-        public = {spec["name"] for spec in certificate_type.fields if spec.get("public")}
+        # The public JWS (served to anyone at /verify/<number>.jws) carries what the public
+        # verification page shows and nothing more: no fields, and no identifier of a person (ADR
+        # 0028); the holder's credential carries them all (data minimisation, docs/adr/0012).
         token = jose.sign_jws(
-            jose.certificate_payload(**{**common, "fields": {k: v for k, v in fields.items() if k in public}})
+            jose.certificate_payload(
+                **{
+                    **common,
+                    "subject": public_subject(person=holder_person, firm=holder_firm, number=number),
+                    "fields": {},
+                }
+            )
         )
         credential = jose.sign_credential(jose.credential(**common))
         try:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_countries",
+    "ninja",  # the API's documentation page from its bundled files, not a CDN (ADR 0028)
     # Tongban's bounded contexts, bottom layer first (see docs/architecture.md).
     "tongban.core",
     "tongban.audit",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tongban.core.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store (ADR 0028)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongban.core.i18n.LanguagePrefixMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -322,6 +324,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@tongban.example", "Sende
 # --- Security headers (hardened further in production) -------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy, Permissions-Policy and no-store: tongban.core.headers (ADR 0028).
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = logging_config(

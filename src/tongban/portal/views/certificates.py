@@ -152,20 +152,23 @@ def pdf_document(certificate: Certificate) -> CertificateDocument:
 
 
 def _verification_context(certificate: Certificate | None, number: str, *, full: bool = False) -> dict[str, Any]:
+    """What a verifier sees: holder, type, issuer, validity and status (the page's summary); the
+    certificate's fields only through a link the holder shared (``full``), ADR 0028."""
     if certificate is None:
         return {"number": number, "status": "unknown", "certificate": None}
     return {
         "number": number,
         "certificate": certificate,
         "status": certificate.status(now()).value,
-        "fields": shown_fields(certificate, public_only=not full),
+        "fields": shown_fields(certificate, public_only=False) if full else [],
     }
 
 
 @never_cache
 @require_safe
 def verify(request: HttpRequest, number: str) -> HttpResponse:
-    """Anyone, no login: valid, expired, revoked or unknown, with the public fields only."""
+    """Anyone, no login: valid, expired, revoked or unknown; who holds it, what it is, who issued
+    it and for how long, and none of its fields."""
     certificate = certificate_by_number(number=number)
     context = _verification_context(certificate, number)
     return render(request, "portal/verify.html", context, status=200 if certificate else 404)
