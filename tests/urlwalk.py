@@ -44,7 +44,8 @@ PUBLIC = {
     "portal:contact", "portal:faq", "portal:privacy", "portal:accessibility", "portal:agencies",
     "portal:services", "portal:service", "portal:verify_token", "portal:verify",
     # signing in, registering, and the password reset e-mailed to someone signed out
-    "portal:login", "portal:login_verify", "portal:totp_enrol", "portal:logout", "portal:register",
+    "portal:login", "portal:login_code", "portal:login_verify", "portal:totp_enrol", "portal:logout",
+    "portal:register",
     "portal:password_reset", "portal:password_reset_done", "portal:password_reset_confirm",
     "portal:password_reset_complete",
 }  # fmt: skip

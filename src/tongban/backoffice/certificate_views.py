@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.backoffice.decorators import reauth_required, staff_account, staff_required
 from tongban.certificates.models import Certificate
 from tongban.certificates.selectors import certificate_by_number, shown_fields
 from tongban.certificates.services import certificate_record_opened, certificate_revoke
@@ -71,6 +71,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
+@reauth_required()
 def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
     try:  # the service checks again who may revoke: it is the authority

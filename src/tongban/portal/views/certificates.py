@@ -33,11 +33,14 @@ from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import NotFoundError
 from tongban.core.keyring import get_keyring
+from tongban.core.ratelimit import rate_limited
 from tongban.core.requests import actor_from_request
 from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 
 MAX_JWS_BYTES = 64 * 1024
+#: Public look-ups (pages, status, JWS) count per client against ``verify.client``.
+VERIFY_LIMIT = rate_limited("verify.client", methods=("GET", "HEAD", "POST"))
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -165,6 +168,7 @@ def _verification_context(certificate: Certificate | None, number: str, *, full:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Anyone, no login: valid, expired, revoked or unknown, with the public fields only."""
     certificate = certificate_by_number(number=number)
@@ -174,6 +178,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify_jws(request: HttpRequest, number: str) -> HttpResponse:
     certificate = certificate_by_number(number=number)
     if certificate is None:
@@ -183,6 +188,7 @@ def verify_jws(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify_status(request: HttpRequest, number: str) -> JsonResponse:
     """The revocation status the command-line verifier and other systems check."""
     certificate = certificate_by_number(number=number)
@@ -200,6 +206,7 @@ def verify_status(request: HttpRequest, number: str) -> JsonResponse:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify_shared(request: HttpRequest, token: str) -> HttpResponse:
     """A link the holder shared: all fields, while it lasts."""
     number = read_share_token(token, now=now())
@@ -214,6 +221,7 @@ def verify_shared(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@VERIFY_LIMIT
 def verify_token(request: HttpRequest) -> HttpResponse:
     """Paste or upload a JWS: its signature is checked against the platform's keys."""
     result: dict[str, Any] = {}
