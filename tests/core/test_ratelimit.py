@@ -211,10 +211,10 @@ def test_public_verification_look_ups_are_limited_per_client() -> None:
     assert [crawler.get(path).status_code for path in paths] == [404, 404, 404]
     refused = crawler.get("/verify/NOPE-1.jws")
     assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
-    assert "Too many requests" in refused.content.decode()
     status = crawler.get("/verify/NOPE-1.json")
     assert status.status_code == 429 and status.json()["code"] == "rate_limited"
-    assert crawler.post("/en/verify/", {"jws": "x.y.z"}).status_code == 429
+    english = crawler.post("/en/verify/", {"jws": "x.y.z"})
+    assert english.status_code == 429 and "Too many requests from your connection" in english.content.decode()
     assert other.get("/verify/NOPE-1").status_code == 404  # another client is not affected
     zh = crawler.get("/zh/verify/NOPE-1/")
     assert zh.status_code == 429 and "请求过于频繁" in zh.content.decode()
