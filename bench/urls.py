@@ -1,5 +1,5 @@
 """The app's URLs plus two bare Django views, served by the same process through the same
-middleware (sessions, language prefix, locale, CSRF, auth, OTP, messages, axes):
+middleware (sessions, language prefix, locale, CSRF, auth, OTP, messages, staff idle):
 
 * ``POST /bench/baseline/insert`` inserts one row (CSRF-exempt, otherwise the full stack);
 * ``GET /bench/baseline/read/<id>`` reads one row by primary key;

@@ -21,3 +21,7 @@ WHITENOISE_AUTOREFRESH = True
 # Every request any test makes is checked: a transaction that changes an audited table must write
 # its audit entry (tests/audit_guard.py).
 MIDDLEWARE = ["tests.audit_guard.AuditedWritesMiddleware", *MIDDLEWARE]  # noqa: F405
+
+# The test client is 127.0.0.1 for everyone: limits high enough that no other test is throttled.
+# Tests of the limits restore the real ones: override_settings(RATE_LIMITS=DEFAULT_RATE_LIMITS).
+RATE_LIMITS = {name: (100_000, window) for name, (_hits, window) in RATE_LIMITS.items()}  # noqa: F405

@@ -65,6 +65,7 @@ PUBLIC = {
     "portal:verify",
     # signing in, registering, and the password reset e-mailed to someone signed out
     "portal:login",
+    "portal:login_code",
     "portal:login_verify",
     "portal:totp_enrol",
     "portal:logout",

@@ -55,6 +55,7 @@ NOT_PAGES = {
     "portal:logout": "POST only",
     "portal:login_verify": "the second step of a login in progress (journeys cover it)",
     "portal:totp_enrol": "the second step of a login in progress (journeys cover it)",
+    "portal:login_code": "the e-mailed code of a login in progress (tests/identity/test_login_limits.py)",
     "portal:password_reset_confirm": "reached from an e-mailed link (tests/identity/test_login.py)",
     "portal:verify_token": "reached from a shared link (tests/certificates)",
 }

@@ -82,7 +82,7 @@ def test_settings_doc_lists_every_variable() -> None:
         check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "tongban.conf.base"},
     )
-    for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEYS_FILE", "PUBLIC_BASE_URL", "LOGIN_FAILURE_LIMIT"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEYS_FILE", "PUBLIC_BASE_URL", "RATE_LIMIT_LOGIN_NAME_CLIENT"):
         assert name in result.stdout
 
 

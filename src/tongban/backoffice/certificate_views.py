@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.backoffice.decorators import reauth_required, staff_account, staff_required
 from tongban.certificates.models import Certificate
 from tongban.certificates.selectors import certificate_by_number, shown_fields
 from tongban.certificates.services import certificate_record_opened, certificate_revoke
@@ -72,6 +72,7 @@ def certificate_detail(request: StaffRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
+@reauth_required()
 def certificate_revoke_view(request: StaffRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
     with domain_errors(request) as done:  # the service checks again who may revoke: it is the authority

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.backoffice.decorators import reauth_required, staff_account, staff_required
 from tongban.backoffice.forms import GrantRequestForm, GrantTargetForm
 from tongban.core import bilingual
 from tongban.core.clock import now
@@ -248,6 +248,7 @@ def _visible_grant(request: StaffRequest, grant_id: int) -> Grant:
 
 @require_POST
 @staff_required
+@reauth_required()
 def grant_decide_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     grant = _visible_grant(request, grant_id)
     decision = request.POST.get("decision", "")
@@ -278,6 +279,7 @@ def grant_decide_view(request: StaffRequest, grant_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
+@reauth_required()
 def grant_revoke_view(request: StaffRequest, grant_id: int) -> HttpResponse:
     grant = _visible_grant(request, grant_id)
     if not request.POST.get("confirm"):

@@ -229,3 +229,16 @@ class GrantRequestForm(TongbanForm):
         if not text:
             raise forms.ValidationError(_("Say why the agency needs this data."))
         return text
+
+
+class ReauthForm(TongbanForm):
+    """The current code from the staff member's authenticator app, before a sensitive action."""
+
+    token = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=10,
+        error_messages={"invalid": _("Enter the 6-digit code.")},
+        help_text=_("A 6-digit number that changes every 30 seconds."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

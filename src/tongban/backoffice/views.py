@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.backoffice.decorators import reauth_required, staff_account, staff_required
 from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm, StaffAddForm, TotpResetForm
 from tongban.backoffice.selectors import audit_events
 from tongban.core.clock import now
@@ -51,6 +51,7 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 @staff_required
+@reauth_required(methods=("POST",))  # granting a role
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
     role = require_agency_role(account=staff_account(request), agency=agency)
@@ -98,6 +99,7 @@ STAFF_ADD_PREFIX = "new"  # the agency page also holds the role form, whose fiel
 
 @require_http_methods(["GET", "POST"])
 @staff_required
+@reauth_required(methods=("POST",))  # a new account with its first role
 def staff_add(request: HttpRequest, code: str) -> HttpResponse:
     """Add a new member of the agency's staff: their account and first role, in one service call;
     they are e-mailed a link to choose their password.
@@ -134,6 +136,7 @@ def staff_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @staff_required
+@reauth_required()
 def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     agency = get_object_or_404(Agency, code=code)
     require_agency_role(account=staff_account(request), agency=agency, kinds=[StaffRoleKind.AGENCY_ADMIN])
@@ -149,6 +152,7 @@ def role_revoke(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
+@reauth_required()
 def totp_reset(request: HttpRequest, code: str, account_id: int) -> HttpResponse:
     """Reset the second factor of a member of the agency's staff who lost their authenticator.
 

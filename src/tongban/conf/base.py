@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dj_database_url
 
+from tongban.conf import limits
 from tongban.conf.env import EnvError, env, env_list
 from tongban.conf.logging import logging_config
 
@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
     "django_tasks",
     "django_tasks_db",
     "django_countries",
@@ -90,8 +89,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tongban.identity.middleware.StaffIdleMiddleware",  # ends a back-office session left idle
     "tongban.core.middleware.DomainErrorMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tongban.urls"
@@ -164,7 +163,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Identity and login ---------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.Account"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "tongban.identity.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
@@ -178,21 +176,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "portal:login"
-LOGIN_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT", 5, "Failed logins for one user name before it is locked out.")
-LOGIN_LOCKOUT_MINUTES = env("LOGIN_LOCKOUT_MINUTES", 15, "How long a locked-out user name stays locked.")
-AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
-# Lock the user name, from wherever the attempts come (docs/adr/0005): rotating IP addresses,
-# user agents or cookies does not help an attacker, so axes' W006 hint does not apply.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env(
-    "TRUSTED_PROXY_COUNT", 0, "Reverse proxies in front of the app whose X-Forwarded-For is trusted."
-)
+# Limits on login, registration, password reset, TOTP and /verify/ (core.ratelimit; ADR 0025),
+# the trusted proxies that give the client's address, and staff session timing.
+RATE_LIMITS = dict(limits.DEFAULT_RATE_LIMITS)
+RATE_LIMIT_STORE = limits.RATE_LIMIT_STORE
+TRUSTED_PROXY_COUNT = limits.TRUSTED_PROXY_COUNT
+LOGIN_DELAY_MAX_MINUTES = limits.LOGIN_DELAY_MAX_MINUTES
+LOGIN_BLOCK_MINUTES = limits.LOGIN_BLOCK_MINUTES
+LOGIN_ATTACK_MINUTES = limits.LOGIN_ATTACK_MINUTES
+LOGIN_CODE_MINUTES = limits.LOGIN_CODE_MINUTES
+LOGIN_CODE_TRIES = limits.LOGIN_CODE_TRIES
+KNOWN_DEVICE_DAYS = limits.KNOWN_DEVICE_DAYS
+STAFF_IDLE_MINUTES = limits.STAFF_IDLE_MINUTES
+REAUTH_MINUTES = limits.REAUTH_MINUTES
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Tongban", "Issuer name shown in staff authenticator apps.")
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 

@@ -1,6 +1,6 @@
-"""Turn domain errors raised in views into the one bilingual error page (or JSON for the API), and
-answer an address (path or query string) carrying a NUL character with that page before any view
-reads it."""
+"""Turn domain errors raised in views into the one bilingual error page (or JSON for the API; a
+rate-limited request's answer carries Retry-After), and answer an address (path or query string)
+carrying a NUL character with that page before any view reads it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongban.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from tongban.core.ratelimit import RateLimitedError
 
 #: Why a query string with a NUL character is refused.
 NUL_IN_QUERY = gettext_lazy("The address contains a character that is not allowed. Check the link and try again.")
@@ -22,6 +23,8 @@ def error_title(exc: DomainError) -> str:
         return _("You cannot do this")
     if isinstance(exc, NotFoundError):
         return _("Page not found")
+    if isinstance(exc, RateLimitedError):
+        return _("Too many requests")
     return _("This cannot be done")
 
 
@@ -43,11 +46,18 @@ class DomainErrorMiddleware:
 
     @staticmethod
     def _error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            return JsonResponse({"code": exception.code, "message": str(exception.message)}, status=exception.status)
-        return render(
-            request,
-            "tongban/error.html",
-            {"title": error_title(exception), "message": exception.message},
-            status=exception.status,
-        )
+        response: HttpResponse
+        if request.path.startswith("/api/") or request.path.endswith(".json"):
+            response = JsonResponse(
+                {"code": exception.code, "message": str(exception.message)}, status=exception.status
+            )
+        else:
+            response = render(
+                request,
+                "tongban/error.html",
+                {"title": error_title(exception), "message": exception.message},
+                status=exception.status,
+            )
+        if isinstance(exception, RateLimitedError):
+            response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -1,4 +1,5 @@
-"""The working-day calendar as data: listed holidays and make-up working days, and the years known.
+"""The working-day calendar as data: listed holidays and make-up working days, and the years known;
+and the rate-limit counters of ``core.ratelimit``'s database store (``RateCounter``, at the end).
 
 ``tongban.core.workdays`` holds the rules; these tables hold the dates. ``calendar_seed`` fills
 them from the ``chinesecalendar`` package (``source`` "chinesecalendar <version>"); operators
@@ -134,3 +135,22 @@ class CalendarRevision(models.Model):
 @receiver(post_delete, sender=CalendarYear)
 def _calendar_changed(sender: type[models.Model], **kwargs: Any) -> None:
     CalendarRevision.bump()
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter or block of ``core.ratelimit``'s database store (used when there is
+    no shared Redis cache). ``key`` is the limit's name and a keyed hash of what it counts (a user
+    name, an address): no personal data. Written only by single atomic upserts; rows whose window
+    has ended are deleted by ``ratelimit.cleanup``. Not audited: security counters, not business
+    events; the refusals and challenges they cause are audited."""
+
+    key = models.CharField(primary_key=True, max_length=100)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.FloatField(db_index=True, help_text="When the window or block ends (Unix time, seconds).")
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.count}"

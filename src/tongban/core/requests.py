@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from tongban.core.actors import Actor
+from tongban.core.ratelimit import client_address
 
 #: The largest page number a list accepts: beyond it nothing is shown (and no database takes an
 #: offset that large).
@@ -48,14 +48,8 @@ def posted_lock_version(request: HttpRequest) -> int:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the entry a trusted proxy added to X-Forwarded-For."""
-    proxies: int = settings.AXES_IPWARE_PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return str(forwarded[-proxies])
-    remote = request.META.get("REMOTE_ADDR")
-    return str(remote) if remote else None
+    """The client's address (``core.ratelimit.client_address``: ``TRUSTED_PROXY_COUNT``, ADR 0025)."""
+    return client_address(request)
 
 
 def actor_from_request(request: HttpRequest) -> Actor:

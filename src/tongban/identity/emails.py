@@ -1,6 +1,7 @@
 """E-mails about an account: the link to choose a password (reset, a first password for an
 account a clerk opened at the window, or for a new member of staff), and the notice that a staff
-member's second factor was reset. Each is written in the account's language and sent by the
+member's second factor was reset, and the one-time code a login to an account under attack needs.
+Each is written in the account's language and sent by the
 background worker after commit."""
 
 from __future__ import annotations
@@ -159,6 +160,30 @@ def send_totp_reset_notice(
                 )
                 % {"link": link, "url": forgot_url},
                 _("If you did not ask for this, call your agency administrator."),
+            ]
+        )
+    _enqueue(subject=subject, body=body + "\n", to=account.email)
+
+
+def send_login_code(*, account: Account, code: str, minutes: int) -> None:
+    """E-mail the one-time code a login to an account under attack needs from a new device, in the
+    account's language. Queued for after commit."""
+    with translation.override(_language(account)):
+        subject = _("Your login code: %(code)s") % {"code": code}
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,") % {"name": account.display_name or account.username},
+                _(
+                    "Many wrong passwords were tried for your account %(username)s recently, so a login from a "
+                    "device you have not used before also needs this code:"
+                )
+                % {"username": account.username},
+                code,
+                _("It works once, for %(minutes)d minutes.") % {"minutes": minutes},
+                _(
+                    "If you did not just log in, someone knows your password: do not give them this code, and "
+                    "choose a new password (“Forgot your password?” on the login page)."
+                ),
             ]
         )
     _enqueue(subject=subject, body=body + "\n", to=account.email)

@@ -1,4 +1,4 @@
-"""Login, logout, failed logins and lock-outs go into the audit trail; a changed account or
+"""Login, logout, failed logins and requests refused by a rate limit go into the audit trail; a changed account or
 person drops the cached session user (identity.backends).
 
 Also the signals identity sends so that higher contexts can follow the city's structure without
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from tongban.audit.services import audit_record
+from tongban.core import ratelimit
 from tongban.core.actors import Actor
 from tongban.core.masking import mask_identifier
 from tongban.core.requests import client_ip
@@ -73,19 +74,16 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest
     )
 
 
-@receiver(user_locked_out)
-def _locked_out(
-    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
-) -> None:
-    account = _known_account(username or "")
-    audit_record(
-        action="identity.account_locked_out",
-        actor=Actor.anonymous(
-            ip=ip_address, label=account.username if account else mask_identifier((username or "")[:64])
-        ),
-        object_type="account" if account else "",
-        object_id=account.pk if account else "",
-    )
+@receiver(ratelimit.limit_reached)
+def _limit_reached(sender: Any, limit: str, key: str, client: str, **kwargs: Any) -> None:
+    """The first refused request of a window (registration, password reset, TOTP, /verify/ look-ups):
+    once per window, not once per refused request, so that refusing costs an attacker no trail."""
+    with transaction.atomic():
+        audit_record(
+            action="identity.rate_limited",
+            actor=Actor.anonymous(ip=client),
+            data={"limit": limit, "key": "" if key == client else mask_identifier(key[:64])},
+        )
 
 
 @receiver(post_save, sender=Account)

@@ -45,6 +45,17 @@ class TotpForm(TongbanForm):
     )
 
 
+class LoginCodeForm(TongbanForm):
+    code = forms.RegexField(
+        label=_("Code from the e-mail"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=10,
+        error_messages={"invalid": _("Enter the 6-digit code.")},
+        help_text=_("The 6-digit number we have just e-mailed to the address on your account."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 def _country_choices() -> list[tuple[str, str]]:
     return [("", _("Choose a country"))] + [(code, name) for code, name in countries if code != "CN"]
 

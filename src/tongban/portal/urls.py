@@ -50,6 +50,7 @@ urlpatterns = [
     path("verify/<slug:number>/", certificates.verify, name="verify"),
     # Accounts
     path("login/", auth.login_view, name="login"),
+    path("login/code/", auth.login_code_view, name="login_code"),
     path("login/verify/", auth.login_verify_view, name="login_verify"),
     path("login/authenticator/", auth.totp_enrol_view, name="totp_enrol"),
     path("logout/", auth.logout_view, name="logout"),

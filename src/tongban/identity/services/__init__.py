@@ -7,6 +7,7 @@
 - ``powers``: powers a firm's legal representative grants its staff, and their revocation;
 - ``staff``: staff accounts and staff roles (who may grant which role);
 - ``second_factor``: TOTP enrolment, codes at login, a lost authenticator reset;
+- ``login_code``: the code e-mailed to an account under attack, for a login from a new device;
 - ``structure``: the city's agencies, their offices and the service centres.
 
 Every service takes keyword-only typed arguments, is one transaction and writes its audit event
@@ -14,6 +15,7 @@ inside it; refusals are field-keyed ``ValidationError`` s or the domain errors o
 """
 
 from tongban.identity.services.firms import firm_mark_registry_verified, firm_register
+from tongban.identity.services.login_code import LoginCode, login_code_check, login_code_send
 from tongban.identity.services.persons import (
     account_password_set,
     account_profile_update,
@@ -49,6 +51,7 @@ __all__ = [
     "AGENCY_FIELDS",
     "CENTRE_FIELDS",
     "OFFICE_FIELDS",
+    "LoginCode",
     "account_password_set",
     "account_profile_update",
     "agency_create",
@@ -57,6 +60,8 @@ __all__ = [
     "centre_update",
     "firm_mark_registry_verified",
     "firm_register",
+    "login_code_check",
+    "login_code_send",
     "office_create",
     "office_update",
     "person_mark_registry_verified",

@@ -95,16 +95,18 @@ def totp_enrol(*, account: Account, actor: Actor) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_verify(*, device: TOTPDevice, token: str, actor: Actor) -> bool:
-    """Check a second-factor code at login. django-otp records the attempt on the device (the
-    throttle after wrong codes, the last code used, so it cannot be replayed); the outcome is
-    audited in the same transaction, so wrong codes are in the trail as wrong passwords are."""
+def totp_verify(*, device: TOTPDevice, token: str, actor: Actor, purpose: str = "login") -> bool:
+    """Check a second-factor code at login (or, ``purpose="reauth"``, again before a sensitive
+    staff action). django-otp records the attempt on the device (the throttle after wrong codes,
+    the last code used, so it cannot be replayed); the outcome is audited in the same transaction,
+    so wrong codes are in the trail as wrong passwords are."""
     verified = bool(device.verify_token(token.strip()))
     audit_record(
         action="identity.totp_verified" if verified else "identity.totp_failed",
         actor=actor,
         object_type="account",
         object_id=device.user_id,
+        data={} if purpose == "login" else {"purpose": purpose},
     )
     return verified
 

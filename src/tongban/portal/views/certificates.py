@@ -32,12 +32,15 @@ from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import NotFoundError
 from tongban.core.keyring import get_keyring
+from tongban.core.ratelimit import rate_limited
 from tongban.core.requests import actor_from_request
 from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 
 MAX_JWS_BYTES = 64 * 1024
+#: Public look-ups (pages, status, JWS) count per client against ``verify.client``.
+VERIFY_LIMIT = rate_limited("verify.client", methods=("GET", "HEAD", "POST"))
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -166,6 +169,7 @@ def _verification_context(certificate: Certificate | None, number: str, *, full:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Anyone, no login: valid, expired, revoked or unknown; who holds it, what it is, who issued
     it and for how long, and none of its fields."""
@@ -176,6 +180,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify_jws(request: HttpRequest, number: str) -> HttpResponse:
     certificate = certificate_by_number(number=number)
     if certificate is None:
@@ -185,6 +190,7 @@ def verify_jws(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify_status(request: HttpRequest, number: str) -> JsonResponse:
     """The revocation status the command-line verifier and other systems check."""
     certificate = certificate_by_number(number=number)
@@ -202,6 +208,7 @@ def verify_status(request: HttpRequest, number: str) -> JsonResponse:
 
 @never_cache
 @require_safe
+@VERIFY_LIMIT
 def verify_shared(request: HttpRequest, token: str) -> HttpResponse:
     """A link the holder shared: all fields, while it lasts."""
     number = read_share_token(token, now=now())
@@ -216,6 +223,7 @@ def verify_shared(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@VERIFY_LIMIT
 def verify_token(request: HttpRequest) -> HttpResponse:
     """Paste or upload a JWS: its signature is checked against the platform's keys."""
     result: dict[str, Any] = {}
