@@ -86,9 +86,13 @@ def test_fifty_wrong_passwords_from_one_client_do_not_stop_the_owner(django_capt
 
     actions = set(AuditEvent.objects.filter(object_id=str(person.account.pk)).values_list("action", flat=True))
     assert {
-        "identity.login_delayed", "identity.account_under_attack", "identity.login_code_sent",
-        "identity.login_code_failed", "identity.login_code_passed", "identity.login_succeeded",
-    } <= actions  # fmt: skip
+        "identity.login_delayed",
+        "identity.account_under_attack",
+        "identity.login_code_sent",
+        "identity.login_code_failed",
+        "identity.login_code_passed",
+        "identity.login_succeeded",
+    } <= actions
 
 
 def test_delays_per_client_double_and_say_how_long() -> None:

@@ -79,9 +79,13 @@ class StaffIdleMiddleware:
             if user.is_authenticated:
                 audit_record(
                     action="identity.session_idle_ended",
-                    actor=Actor(kind="account", account_id=user.pk, label=user.get_username(), ip=client_address(request)),
-                    object_type="account", object_id=user.pk, data={"idle_minutes": settings.STAFF_IDLE_MINUTES},
-                )  # fmt: skip
+                    actor=Actor(
+                        kind="account", account_id=user.pk, label=user.get_username(), ip=client_address(request)
+                    ),
+                    object_type="account",
+                    object_id=user.pk,
+                    data={"idle_minutes": settings.STAFF_IDLE_MINUTES},
+                )
             auth.logout(request)
         messages.info(
             request,

@@ -67,9 +67,12 @@ def login_code_send(*, account: Account, actor: Actor, now: datetime | None = No
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.LOGIN_CODE_MINUTES
     audit_record(
-        action="identity.login_code_sent", actor=actor, object_type="account", object_id=account.pk,
+        action="identity.login_code_sent",
+        actor=actor,
+        object_type="account",
+        object_id=account.pk,
         data={"minutes": minutes},
-    )  # fmt: skip
+    )
     emails.send_login_code(account=account, code=code, minutes=minutes)
     return LoginCode(account.pk, _digest(account.pk, code), moment.timestamp() + minutes * 60)
 
@@ -90,6 +93,8 @@ def login_code_check(*, sent: LoginCode, code: str, actor: Actor, now: datetime 
     right = constant_time_compare(_digest(sent.account_id, code.strip()), sent.digest)
     audit_record(
         action="identity.login_code_passed" if right else "identity.login_code_failed",
-        actor=actor, object_type="account", object_id=sent.account_id,
-    )  # fmt: skip
+        actor=actor,
+        object_type="account",
+        object_id=sent.account_id,
+    )
     return right
