@@ -1,5 +1,6 @@
-"""Autosave keeps only values within their caps (ADR 0027): the schema's maxLength, and the
-platform's hard caps for fields without one; and a person has at most so many open drafts."""
+"""Autosave keeps only values within their caps and the character policy (ADR 0027): the
+schema's maxLength, the platform's hard caps for fields without one, no bidi controls; a
+submission re-checks every value; and a person has at most so many open drafts."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.world import World
+from tongban.cases.services import SubmissionIncomplete, case_submit
 from tongban.core.errors import ConflictError
 from tongban.forms import engine
+from tongban.forms.definition import definition_problems
 from tongban.forms.models import Application
 from tongban.forms.services import application_save_step, application_start
 
@@ -67,9 +70,8 @@ def test_the_hard_cap_wins_over_a_larger_max_length() -> None:
 
 def test_a_list_field_is_held_to_its_item_cap() -> None:
     prop = {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}}
-    with override_settings(FORMS_LIST_MAX_ITEMS=3):
-        with pytest.raises(engine.CoercionError):
-            engine.coerce(prop, ["a"] * 4)
+    with override_settings(FORMS_LIST_MAX_ITEMS=3), pytest.raises(engine.CoercionError):
+        engine.coerce(prop, ["a"] * 4)
     with pytest.raises(engine.CoercionError):
         engine.coerce(prop, ["a", "b" * 10_000])
 
@@ -92,3 +94,46 @@ def test_a_person_has_at_most_so_many_open_drafts(world: World) -> None:
         assert refused.value.code == "too_many_drafts" and "2" in str(refused.value.message)
         Application.objects.filter(pk=first.pk).update(status="abandoned")
         _draft(world)  # a discarded draft frees its place
+
+
+def test_a_bidi_override_in_a_job_title_is_refused_and_not_stored(world: World) -> None:
+    # U+202E would print "reganam" on the signed certificate's PDF: refused at the boundary.
+    application = _draft(world)
+    _values, errors = application_save_step(
+        application=application,
+        step_key="employee",
+        posted={"employee_name": "MARTIN Lucas\u202e", "nationality": "FR"},
+        person=world.hr,
+        now=timezone.now(),
+        complete=False,
+    )
+    assert "direction" in errors["employee_name"]
+    application.refresh_from_db()
+    assert "employee_name" not in application.data and application.data["nationality"] == "FR"
+
+
+def test_a_bidi_control_already_in_a_draft_stops_the_submission(world: World) -> None:
+    application = _draft(world)
+    world.fill(application)
+    Application.objects.filter(pk=application.pk).update(data={**application.data, "employer": "ACME\u2067 Ltd"})
+    with pytest.raises(SubmissionIncomplete) as refused:
+        case_submit(application=application, person=world.hr, actor=world.actor, now=timezone.now())
+    assert "employer" in refused.value.errors
+
+
+def test_a_field_may_hold_only_a_chinese_or_a_latin_name() -> None:
+    chinese = {"type": "string", "x-text": "chinese_name"}
+    assert engine.coerce(chinese, " 阿依古丽·买买提 ") == "阿依古丽·买买提"
+    with pytest.raises(engine.CoercionError):
+        engine.coerce(chinese, "Wang Fang")
+    latin = {"type": "string", "x-text": "latin_name"}
+    assert engine.coerce(latin, "O'Neil-Martin Jr.") == "O'Neil-Martin Jr."
+    with pytest.raises(engine.CoercionError):
+        engine.coerce(latin, "王芳")
+    with pytest.raises(engine.CoercionError):
+        engine.coerce({"type": "string"}, "private \ue000 use")
+    problems = definition_problems(
+        {"type": "object", "properties": {"name": {"type": "string", "x-text": "klingon"}}},
+        {"steps": [{"key": "s", "title": {"zh": "步", "en": "Step"}, "fields": ["name"]}], "fields": {}},
+    )
+    assert any(problem.where == "schema.properties.name.x-text" for problem in problems)

@@ -9,7 +9,10 @@ required. Messages are translated here, not taken from jsonschema (which speaks 
 Every posted value is held to its length cap (:func:`max_chars`: the schema's ``maxLength``, and
 the platform's hard caps ``FORMS_LINE_MAX_CHARS`` / ``FORMS_TEXT_MAX_CHARS`` /
 ``FORMS_LIST_MAX_ITEMS`` for every field) while it is coerced, so a value over its cap is refused
-with a field error and never stored in a draft (ADR 0027).
+with a field error and never stored in a draft; so is a value that breaks the character policy
+(``core.validators``) for its kind of text (:func:`text_kind`: ``x-text`` names a Chinese or Latin
+name, otherwise free text, one line or ``x-multiline``). On submit, :func:`validate` checks both
+again for every value of the draft (ADR 0027).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from tongban.core import bilingual
-from tongban.core.validators import has_control_characters
+from tongban.core.validators import TextKind, text_problem
 
 Data = dict[str, Any]
 
@@ -89,6 +92,21 @@ def max_chars(prop: Mapping[str, Any]) -> int:
     return min(int(settings.FORMS_LINE_MAX_CHARS), hard)
 
 
+def text_kind(prop: Mapping[str, Any]) -> TextKind:
+    """The kind of text a field holds, for the character policy: ``x-text`` (``chinese_name``,
+    ``latin_name``) if the schema names one, else free text (multi-line with ``x-multiline``)."""
+    named = prop.get("x-text")
+    if named in (TextKind.CHINESE_NAME, TextKind.LATIN_NAME):
+        return TextKind(named)
+    return TextKind.MULTILINE if prop.get("x-multiline") else TextKind.LINE
+
+
+def _require_policy(value: str, kind: TextKind) -> None:
+    problem = text_problem(value, kind)
+    if problem is not None:
+        raise CoercionError(problem.messages[0])
+
+
 def _too_long(limit: int, count: int) -> CoercionError:
     return CoercionError(
         _("Use at most %(limit)s characters; this text has %(count)s.") % {"limit": limit, "count": count}
@@ -110,6 +128,7 @@ def coerce(prop: Mapping[str, Any], raw: Any) -> Any:
         for item in items:
             if len(item) > limit:
                 raise _too_long(limit, len(item))
+            _require_policy(item, TextKind.LINE)
         return [item for item in items if item]
     value = "" if raw is None else str(raw).strip()
     if value == "":
@@ -117,8 +136,7 @@ def coerce(prop: Mapping[str, Any], raw: Any) -> Any:
     limit = max_chars(prop)
     if len(value) > limit:
         raise _too_long(limit, len(value))
-    if has_control_characters(value, multiline=prop.get("x-multiline", False)):
-        raise CoercionError(_("This text contains invisible control characters; please retype it."))
+    _require_policy(value, text_kind(prop))
     if kind == "integer":
         try:
             return int(value.replace(",", "").replace(" ", ""))
@@ -198,7 +216,8 @@ def validate(
 
 
 def _stored_value_problem(prop: Mapping[str, Any], value: Any) -> str:
-    """The cap of a value already in a draft (saved before the caps, or by code), as on saving."""
+    """The cap and the character policy for a value already in a draft (saved before they
+    applied, or by code), as on saving."""
     texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     try:
         if isinstance(value, list) and len(value) > int(settings.FORMS_LIST_MAX_ITEMS):
@@ -207,6 +226,8 @@ def _stored_value_problem(prop: Mapping[str, Any], value: Any) -> str:
         for text_value in texts:
             if isinstance(text_value, str) and len(text_value) > limit:
                 raise _too_long(limit, len(text_value))
+            if isinstance(text_value, str):
+                _require_policy(text_value, text_kind(prop) if isinstance(value, str) else TextKind.LINE)
     except CoercionError as exc:
         return str(exc)
     return ""
