@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.cases.holders import unverified_holder
 from tongban.cases.models import Case, CaseMaterial, MaterialSource
 from tongban.cases.selectors import (
     case_deadline_now,
@@ -133,6 +134,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "officers": officers,
             "action_labels": ACTION_BUTTONS,
             "refusals": REFUSALS,
+            "unverified_holder": unverified_holder(case),
             **_exchange_context(case, lang=request.LANGUAGE_CODE),
         },
     )
