@@ -18,7 +18,7 @@ def _pdf(extra: dict[str, object] | None = None) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     for key, value in (extra or {}).items():
-        writer._root_object[NameObject(key)] = value  # type: ignore[index]
+        writer._root_object[NameObject(key)] = value
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
