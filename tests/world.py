@@ -65,7 +65,7 @@ def world(db) -> World:
     version = make_service(four_eyes=True)
     firm = FirmFactory(foreign_invested=True)
     power = PowerFactory(firm=firm, area="foreign_staff")
-    engineer = PersonFactory(foreigner=True, nationality="FR")
+    engineer = PersonFactory(foreigner=True, nationality="FR", registry_verified=True)  # holds certificates
     city_office = version.item.agency.offices.get(level="city")
     officer = StaffRoleFactory(agency=version.item.agency, office=city_office)
     supervisor = StaffRoleFactory(agency=version.item.agency, supervisor=True)

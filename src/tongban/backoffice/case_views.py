@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
+from tongban.cases.holders import unverified_holder
 from tongban.cases.models import Case, CaseMaterial, MaterialSource
 from tongban.cases.selectors import (
     case_deadline_now,
@@ -37,7 +38,7 @@ from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.requests import actor_from_request, page_number, posted_int, posted_lock_version
-from tongban.core.web import domain_errors
+from tongban.core.web import domain_errors, uploaded_file_response
 from tongban.exchange.models import DataResource
 from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
@@ -133,6 +134,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "officers": officers,
             "action_labels": ACTION_BUTTONS,
             "refusals": REFUSALS,
+            "unverified_holder": unverified_holder(case),
             **_exchange_context(case, lang=request.LANGUAGE_CODE),
         },
     )
@@ -276,10 +278,8 @@ def case_file(request: HttpRequest, number: str, upload_id: int) -> FileResponse
         account=account,
         actor=actor_from_request(request),
     )
-    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type)
-    response["Content-Disposition"] = (
-        f'inline; filename="{case.number}-{upload.material.code}.{upload.file.name.rsplit(".", 1)[-1]}"'
+    return uploaded_file_response(
+        upload.file.open("rb"),
+        content_type=upload.content_type,
+        filename=f"{case.number}-{upload.material.code}.{upload.file.name.rsplit('.', 1)[-1]}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

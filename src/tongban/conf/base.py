@@ -248,6 +248,18 @@ if FILE_STORAGE == "s3":
         },
     }
 
+# --- Input limits (ADR 0027) ----------------------------------------------------------------
+FORMS_LINE_MAX_CHARS = env(
+    "FORMS_LINE_MAX_CHARS", 500, "Most characters a one-line form field holds when its schema sets no maxLength."
+)
+FORMS_TEXT_MAX_CHARS = env(
+    "FORMS_TEXT_MAX_CHARS", 4000, "Most characters any form field holds, whatever its schema says (multi-line text)."
+)
+FORMS_LIST_MAX_ITEMS = env("FORMS_LIST_MAX_ITEMS", 100, "Most choices a list field of a form holds.")
+FORMS_OPEN_DRAFTS_PER_PERSON = env(
+    "FORMS_OPEN_DRAFTS_PER_PERSON", 50, "Most draft applications one person may have open at once."
+)
+
 # --- Signing keys ---------------------------------------------------------------------------
 SIGNING_KEYS_FILE = env(
     "SIGNING_KEYS_FILE",

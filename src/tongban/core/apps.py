@@ -9,4 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Tongban core"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
         from tongban.core import checks  # noqa: F401  (registers system checks)
+        from tongban.core.validators import guard_text_fields
+
+        # The character policy and CharField caps under every model's save (ADR 0027).
+        pre_save.connect(guard_text_fields, dispatch_uid="tongban.core.guard_text_fields")

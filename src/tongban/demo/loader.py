@@ -184,20 +184,26 @@ def load() -> list[Login]:
         now=moment,
     )
 
+    # The engineer showed his passport at the city centre: certificates go to verified persons only.
+    _verify_at_the_window(people[data.ENGINEER.username], "passport (original)")
     flows.work_permit(firm=firm, hr=hr, now=moment)
     flows.annual_report(firm=firm, now=moment)
     exchange_data.load_registries(people=people, firm=firm, since=moment.date())
     flows.residence_permit(firm=firm, hr=hr, now=moment)
 
     # The legal representative went to the city centre once: a clerk checked his ID card there.
-    chen = people[data.LEGAL_REP.username]
-    chen.refresh_from_db()
-    if chen.verification_level < VerificationLevel.IN_PERSON_VERIFIED:
+    _verify_at_the_window(people[data.LEGAL_REP.username], "resident identity card (original)")
+    return logins
+
+
+def _verify_at_the_window(person: Person, document: str) -> None:
+    """A clerk of the city centre checked ``person``'s original document (once)."""
+    person.refresh_from_db()
+    if person.verification_level < VerificationLevel.IN_PERSON_VERIFIED:
         clerk = Account.objects.get(username="clerk.citycentre")
         person_verify_in_person(
-            person=chen,
+            person=person,
             clerk=clerk,
-            document="resident identity card (original)",
+            document=document,
             actor=Actor(kind="account", account_id=clerk.pk, label=clerk.username),
         )
-    return logins

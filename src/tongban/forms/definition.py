@@ -30,12 +30,14 @@ ID_TYPES = ("foreign_permanent_id", "hmt_permit", "passport", "resident_id")
 #: ``x-dates`` of a date field: "past" (today or before: a birth date) or "future" (today or
 #: later: a planned start), checked against the day the applicant saves or submits.
 DATE_RANGES = ("past", "future")
+#: ``x-text``: the scripts a string field holds (character policy, ADR 0027); without it, any.
+TEXT_KINDS = ("chinese_name", "latin_name")
 WIDGETS = ("checkbox", "checkboxes", "date", "email", "number", "radio", "select", "tel", "text", "textarea")
 _COMMON = ("type", "title", "description", "$comment")
 _NUMERIC = (*_COMMON, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 #: The property types the engine coerces and renders, with the keywords that apply to each.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "string": (*_COMMON, "format", "enum", "minLength", "maxLength", "pattern", "x-multiline", "x-dates"),
+    "string": (*_COMMON, "format", "enum", "minLength", "maxLength", "pattern", "x-multiline", "x-dates", "x-text"),
     "integer": _NUMERIC,
     "number": _NUMERIC,
     "boolean": _COMMON,
@@ -184,6 +186,8 @@ def _property(name: str, prop: Any, problems: _Problems) -> dict[str, Any] | Non
             _("“x-dates” of “%(name)s” must be “past” or “future”, on a field with the date format."),
             name=name,
         )
+    if prop.get("x-text", TEXT_KINDS[0]) not in TEXT_KINDS:
+        problems.add(f"{where}.x-text", _("“x-text” of “%(name)s” must be “chinese_name” or “latin_name”."), name=name)
     if not isinstance(prop.get("x-multiline", False), bool):
         problems.add(f"{where}.x-multiline", _("“x-multiline” of “%(name)s” must be true or false."), name=name)
     if "enum" in prop and not _is_options(prop["enum"]):

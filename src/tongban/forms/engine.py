@@ -5,6 +5,14 @@ A form definition is data (``FormDefinition.schema`` + ``layout``); see docs/for
 layout format. Validation uses the ``jsonschema`` library for types, formats, ranges and
 patterns; "required" is decided here because a field in a hidden conditional section is never
 required. Messages are translated here, not taken from jsonschema (which speaks to developers).
+
+Every posted value is held to its length cap (:func:`max_chars`: the schema's ``maxLength``, and
+the platform's hard caps ``FORMS_LINE_MAX_CHARS`` / ``FORMS_TEXT_MAX_CHARS`` /
+``FORMS_LIST_MAX_ITEMS`` for every field) while it is coerced, so a value over its cap is refused
+with a field error and never stored in a draft; so is a value that breaks the character policy
+(``core.validators``) for its kind of text (:func:`text_kind`: ``x-text`` names a Chinese or Latin
+name, otherwise free text, one line or ``x-multiline``). On submit, :func:`validate` checks both
+again for every value of the draft (ADR 0027).
 """
 
 from __future__ import annotations
@@ -14,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from tongban.core import bilingual
-from tongban.core.validators import has_control_characters
+from tongban.core.validators import TextKind, text_problem
 
 Data = dict[str, Any]
 
@@ -70,19 +79,64 @@ class CoercionError(ValueError):
     """A posted value cannot become the schema's type; the message is for the applicant."""
 
 
+def max_chars(prop: Mapping[str, Any]) -> int:
+    """The most characters a value of ``prop`` may have: its ``maxLength`` if it sets one, else the
+    platform's cap for one-line text (or multi-line text, ``x-multiline``); never above the hard cap
+    ``FORMS_TEXT_MAX_CHARS``. Numbers and list items are held to the one-line cap."""
+    hard = int(settings.FORMS_TEXT_MAX_CHARS)
+    declared = prop.get("maxLength") if prop.get("type", "string") == "string" else None
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared >= 0:
+        return min(declared, hard)
+    if prop.get("type", "string") == "string" and prop.get("x-multiline"):
+        return hard
+    return min(int(settings.FORMS_LINE_MAX_CHARS), hard)
+
+
+def text_kind(prop: Mapping[str, Any]) -> TextKind:
+    """The kind of text a field holds, for the character policy: ``x-text`` (``chinese_name``,
+    ``latin_name``) if the schema names one, else free text (multi-line with ``x-multiline``)."""
+    named = prop.get("x-text")
+    if named in (TextKind.CHINESE_NAME, TextKind.LATIN_NAME):
+        return TextKind(named)
+    return TextKind.MULTILINE if prop.get("x-multiline") else TextKind.LINE
+
+
+def _require_policy(value: str, kind: TextKind) -> None:
+    problem = text_problem(value, kind)
+    if problem is not None:
+        raise CoercionError(problem.messages[0])
+
+
+def _too_long(limit: int, count: int) -> CoercionError:
+    return CoercionError(
+        _("Use at most %(limit)s characters; this text has %(count)s.") % {"limit": limit, "count": count}
+    )
+
+
 def coerce(prop: Mapping[str, Any], raw: Any) -> Any:
-    """Posted form text -> the JSON type the schema declares. Empty input -> None (absent)."""
+    """Posted form text -> the JSON type the schema declares. Empty input -> None (absent).
+    A value over its cap (:func:`max_chars`) is refused before anything else is done with it."""
     kind = prop.get("type", "string")
     if kind == "boolean":
         return raw in (True, "on", "true", "1", "yes")
     if kind == "array":
         values = raw if isinstance(raw, list) else [raw] if raw not in (None, "") else []
-        return [str(value).strip() for value in values if str(value).strip()]
+        if len(values) > int(settings.FORMS_LIST_MAX_ITEMS):
+            raise CoercionError(_("Choose at most %(limit)s.") % {"limit": settings.FORMS_LIST_MAX_ITEMS})
+        items = [str(value).strip() for value in values]
+        limit = max_chars(prop)
+        for item in items:
+            if len(item) > limit:
+                raise _too_long(limit, len(item))
+            _require_policy(item, TextKind.LINE)
+        return [item for item in items if item]
     value = "" if raw is None else str(raw).strip()
     if value == "":
         return None
-    if has_control_characters(value, multiline=prop.get("x-multiline", False)):
-        raise CoercionError(_("This text contains invisible control characters; please retype it."))
+    limit = max_chars(prop)
+    if len(value) > limit:
+        raise _too_long(limit, len(value))
+    _require_policy(value, text_kind(prop))
     if kind == "integer":
         try:
             return int(value.replace(",", "").replace(" ", ""))
@@ -153,10 +207,30 @@ def validate(
             errors.setdefault(name, _message(error))
     properties = schema.get("properties", {})
     for name, value in checked.items():
-        problem = _date_range_problem(properties.get(name, {}), value, today)
+        problem = _stored_value_problem(properties.get(name, {}), value) or _date_range_problem(
+            properties.get(name, {}), value, today
+        )
         if problem and name not in errors:
             errors[name] = problem
     return errors
+
+
+def _stored_value_problem(prop: Mapping[str, Any], value: Any) -> str:
+    """The cap and the character policy for a value already in a draft (saved before they
+    applied, or by code), as on saving."""
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    try:
+        if isinstance(value, list) and len(value) > int(settings.FORMS_LIST_MAX_ITEMS):
+            return str(_("Choose at most %(limit)s.") % {"limit": settings.FORMS_LIST_MAX_ITEMS})
+        limit = max_chars(prop)
+        for text_value in texts:
+            if isinstance(text_value, str) and len(text_value) > limit:
+                raise _too_long(limit, len(text_value))
+            if isinstance(text_value, str):
+                _require_policy(text_value, text_kind(prop) if isinstance(value, str) else TextKind.LINE)
+    except CoercionError as exc:
+        return str(exc)
+    return ""
 
 
 def _date_range_problem(prop: Mapping[str, Any], value: Any, today: date) -> str:
@@ -196,9 +270,19 @@ def clean_posted(
         try:
             values[name] = coerce(prop, raw)
         except CoercionError as exc:
-            values[name] = raw
+            values[name] = _shortened(raw, max_chars(prop))
             errors[name] = str(exc)
     return values, errors
+
+
+def _shortened(raw: Any, limit: int) -> Any:
+    """What was typed, for redisplay next to its error, cut at the field's cap (the page never
+    carries an oversized value back)."""
+    if isinstance(raw, str):
+        return raw[:limit]
+    if isinstance(raw, list):
+        return [str(item)[:limit] for item in raw[: int(settings.FORMS_LIST_MAX_ITEMS)]]
+    return raw
 
 
 @dataclass

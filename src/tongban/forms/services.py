@@ -3,7 +3,8 @@ create a service in the catalogue together with its starter form; change a draft
 (checked by ``forms.definition``); publish a version only with its form.
 
 The applicant's authority is checked again on every write: a firm's power revoked while a draft
-is open stops the next save.
+is open stops the next save. A saved value is held to its field's cap (``engine.max_chars``) and a
+person to ``FORMS_OPEN_DRAFTS_PER_PERSON`` open drafts (ADR 0027).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -81,6 +83,7 @@ def application_start(
     if definition is None:  # published by an older release, or through the API, without its form
         raise ConflictError(NO_ONLINE_FORM, code="no_online_form")
     authority = authority_for(person=person, firm=firm, version=version, now=now)
+    _require_room_for_a_draft(person)
     data, sources = prefill.prefill(definition.layout, person, firm)
     application = Application.objects.create(
         person=person,
@@ -98,6 +101,22 @@ def application_start(
         data={"service": version.item.code, "version": version.number},
     )
     return application
+
+
+def _require_room_for_a_draft(person: Person) -> None:
+    """Refuse a new draft when the person already has ``FORMS_OPEN_DRAFTS_PER_PERSON`` open. The
+    person's row is locked first, so two starts at once cannot both take the last place."""
+    limit = int(settings.FORMS_OPEN_DRAFTS_PER_PERSON)
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+    if Application.objects.filter(person=person, status=ApplicationStatus.DRAFT).count() >= limit:
+        raise ConflictError(
+            _(
+                "You already have %(limit)s draft applications open, the most one person may have. "
+                "Submit or delete a draft (under “My space”, “Drafts”) before starting another."
+            )
+            % {"limit": limit},
+            code="too_many_drafts",
+        )
 
 
 def _editable(application: Application, person: Person, now: datetime) -> Authority | None:

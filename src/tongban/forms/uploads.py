@@ -32,6 +32,13 @@ Rules, and why:
   so the small defects of real scanners are repaired, not refused) and find at least one page.
   Encrypted PDFs are refused, even those that open without a password: the office must be able to
   stamp, merge and archive what it receives.
+- **Active content in a PDF** is refused (ADR 0027): scripts, actions run on opening or on an
+  event, launched programs, embedded files, rich media and XFA forms (:data:`ACTIVE_PDF_NAMES`).
+  The scan is conservative and byte-level: every PDF name in the file, decoded from its ``#xx``
+  escapes (``/J#61vaScript`` is ``/JavaScript``), and in the decompressed object streams, where
+  such names hide from a plain byte search. A scanned document never needs any of them; an
+  applicant whose file is refused prints it to a new PDF or scans the paper. A rare benign name
+  that matches is refused too: the applicant can always send a plain copy.
 - **Corrupt** means "the library cannot read it": any exception from Pillow or pypdf while parsing
   untrusted bytes becomes ``UploadRejected(code="corrupt")``, chained (``raise ... from``) so the
   caller can log the cause.
@@ -41,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Final, Literal
 
@@ -50,6 +58,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
 from tongban.core.errors import DomainError
 
@@ -72,6 +81,28 @@ _JPEG_MAGIC: Final = b"\xff\xd8\xff"
 _PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
 _HEAD_BYTES: Final = len(_PNG_MAGIC)
 
+#: PDF names that start something, or carry something, beyond showing pages. ``/OpenAction`` and
+#: ``/Names`` are not in the list: an open action that shows a page is common, and a script it runs
+#: is caught by its own names (``/JavaScript``, ``/JS``, ``/Launch``).
+ACTIVE_PDF_NAMES: Final = frozenset(
+    {
+        b"JavaScript",
+        b"JS",
+        b"Launch",
+        b"AA",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"XFA",
+        b"ImportData",
+        b"SubmitForm",
+        b"GoToE",
+    }
+)
+#: A PDF name: a slash, then regular characters up to the next delimiter or white space.
+_PDF_NAME_RE: Final = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
+_PDF_HEX_ESCAPE_RE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
+
 _SHA256_RE: Final = re.compile(r"[0-9a-f]{64}")
 _EXTENSION_RE: Final = re.compile(r"[a-z0-9]{1,10}")
 _PREFIX_RE: Final = re.compile(r"[a-z0-9_-]+(/[a-z0-9_-]+)*")
@@ -81,7 +112,7 @@ class UploadRejected(DomainError, ValueError):  # noqa: N818 (the name the forms
     """The upload is refused; ``code`` is stable for programs, ``message`` is for the resident.
 
     Codes: ``empty``, ``too_large`` (bytes or pixels), ``type_not_allowed``, ``corrupt``,
-    ``encrypted`` (a password-protected PDF).
+    ``encrypted`` (a password-protected PDF), ``active_content`` (a PDF with scripts or actions).
     """
 
     def __init__(self, message: str | Promise, code: str) -> None:
@@ -200,17 +231,55 @@ def _sniff(head: bytes) -> ContentType:
     )
 
 
+def active_pdf_names(data: bytes) -> set[bytes]:
+    """The names of :data:`ACTIVE_PDF_NAMES` that occur in ``data``, ``#xx`` escapes decoded."""
+    found: set[bytes] = set()
+    for match in _PDF_NAME_RE.finditer(data):
+        name = match.group(1)
+        if b"#" in name:
+            name = _PDF_HEX_ESCAPE_RE.sub(lambda escape: bytes([int(escape.group(1), 16)]), name)
+        if name in ACTIVE_PDF_NAMES:
+            found.add(name)
+    return found
+
+
+def _active_content() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "This PDF contains active content (scripts, automatic actions or embedded files), which is not "
+            "accepted. Print it to a new PDF (for example with “Print to PDF”) or scan the paper document, "
+            "and upload that file."
+        ),
+        "active_content",
+    )
+
+
+def _object_streams(reader: PdfReader) -> Iterator[bytes]:
+    """The decompressed bytes of each object stream (``/Type /ObjStm``) of the file."""
+    for number in sorted({stream for stream, _index in getattr(reader, "xref_objStm", {}).values()}):
+        stream = reader.get_object(number)
+        if isinstance(stream, StreamObject):
+            yield stream.get_data()
+
+
 def _check_pdf(file: UploadedFile | IO[bytes]) -> None:
-    """pypdf must parse the file, find it unencrypted and find at least one page."""
+    """No active content (by the bytes, then in the object streams); pypdf must parse the file,
+    find it unencrypted and find at least one page."""
     damaged = _(
         "This PDF file is damaged and cannot be opened. Save or scan the document again and upload the new file."
     )
+    if active_pdf_names(file.read()):
+        raise _active_content()
+    file.seek(0)
     try:
         reader = PdfReader(file)
         encrypted = reader.is_encrypted
         pages = 0 if encrypted else len(reader.pages)
+        hidden = False if encrypted else any(active_pdf_names(data) for data in _object_streams(reader))
     except Exception as exc:  # a parser fed untrusted bytes can raise anything: all mean "unreadable"
         raise UploadRejected(damaged, "corrupt") from exc
+    if hidden:
+        raise _active_content()
     if encrypted:
         raise UploadRejected(
             _(

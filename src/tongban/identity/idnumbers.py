@@ -22,6 +22,8 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 
+from tongban.core.validators import TextKind, text_problem
+
 
 class IdKind(enum.StrEnum):
     """What kind of document a person is identified by."""
@@ -182,11 +184,8 @@ def validate_latin_name(value: str) -> str:
     name = " ".join(unicodedata.normalize("NFKC", value).split())
     if not name:
         raise InvalidIdentifierError(_("Enter the name as written in the passport, in Latin letters."), "required")
-    for char in name:
-        if char in " '-.,":
-            continue
-        if not char.isalpha() or "LATIN" not in unicodedata.name(char, ""):
-            raise InvalidIdentifierError(_("Write the name in Latin letters, as in the passport."), "script")
+    if text_problem(name, TextKind.LATIN_NAME) is not None:  # the character policy (ADR 0027)
+        raise InvalidIdentifierError(_("Write the name in Latin letters, as in the passport."), "script")
     return name
 
 

@@ -1,13 +1,15 @@
 """The certificate a case earns: its structured fields, taken from the sources its type names,
-and issuing it in the transaction that approves the case (or files an instant service's case)."""
+and issuing it in the transaction that approves the case (or files an instant service's case), to
+a verified person only (``cases.holders``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from tongban.cases.holders import certificate_holder, require_verified_holder
 from tongban.cases.models import Case
-from tongban.catalogue.models import CertificateHolder, CertificateType
+from tongban.catalogue.models import CertificateType
 from tongban.certificates.models import Certificate
 from tongban.certificates.services import certificate_issue
 from tongban.core.actors import Actor
@@ -47,21 +49,16 @@ def certificate_fields(case: Case, certificate_type: CertificateType, holder: Pe
 
 
 def case_certificate_issue(case: Case, actor: Actor, now: datetime, number: str | None = None) -> Certificate | None:
-    """Issue the certificate the case's service declares, in the deciding transaction."""
+    """Issue the certificate the case's service declares, in the deciding transaction; only to a
+    person whose identity is verified (``cases.holders``: refused otherwise, the decision with it)."""
     certificate_type = case.version.certificate_type
     if certificate_type is None:
         return None
-    person: Person | None = None
-    firm = None
-    if certificate_type.holder == CertificateHolder.FIRM:
-        firm = case.firm
-    elif certificate_type.holder == CertificateHolder.PERSON_CONCERNED:
-        party = case.parties.select_related("person").order_by("id").first()
-        person = party.person if party else (case.applicant if case.firm is None else None)
-    else:
-        person = case.applicant
+    person, firm = certificate_holder(case)
     if person is None and firm is None:
         return None  # nobody identifiable to hold it (recorded in the case history by the caller)
+    if person is not None:
+        require_verified_holder(person)
     return certificate_issue(
         certificate_type=certificate_type,
         agency=case.agency,

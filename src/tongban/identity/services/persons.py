@@ -20,6 +20,7 @@ from django_countries import countries
 from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
+from tongban.core.validators import TextKind, text_problem
 from tongban.identity import idnumbers
 from tongban.identity.models import Account, IdType, Person, StaffRoleKind, VerificationLevel
 from tongban.identity.selectors import active_staff_roles, has_role
@@ -69,7 +70,7 @@ def registration_check(
     checks: list[tuple[str, Callable[[], Any]]] = [
         ("username", lambda: clean_username(username)),
         ("id_number", lambda: _identifier(id_type, id_number, nationality)),
-        ("name", lambda: clean_text("name", name, required=id_type != IdType.PASSPORT)),
+        ("name", lambda: _clean_name(id_type, id_number, name)),
         ("latin_name", lambda: _clean_latin_name(id_type, latin_name)),
         ("password", lambda: _check_password(password, username=username, name=name or latin_name, email=email)),
     ]
@@ -85,6 +86,30 @@ def registration_check(
                 if key not in skip:
                     errors.setdefault(key, []).extend(messages)
     return errors, cleaned
+
+
+def _clean_name(id_type: str, id_number: str, name: str) -> str:
+    """The name on the document, under the character policy (ADR 0027): Chinese characters (with
+    ``·``) for a resident or a Hong Kong, Macao or Taiwan resident; Chinese characters or Latin
+    letters for a foreigner (passport or permanent residence ID). Required unless a passport's
+    Latin name stands for it."""
+    value = clean_text("name", name, required=id_type != IdType.PASSPORT)
+    if not value:
+        return value
+    kinds = [TextKind.CHINESE_NAME]
+    if id_type == IdType.PASSPORT or _is_foreign_permanent_id(id_number):
+        kinds.append(TextKind.LATIN_NAME)
+    problems = [text_problem(value, kind) for kind in kinds]
+    if all(problems):
+        raise ValidationError({"name": problems[0].messages if problems[0] else []})
+    return value
+
+
+def _is_foreign_permanent_id(id_number: str) -> bool:
+    try:
+        return idnumbers.validate_resident_id(id_number).kind == idnumbers.IdKind.FOREIGN_PERMANENT_ID
+    except idnumbers.InvalidIdentifierError:
+        return False  # the number's own problem is reported with it
 
 
 def _clean_latin_name(id_type: str, latin_name: str) -> str:
@@ -213,7 +238,9 @@ def person_record(
             latin = idnumbers.validate_latin_name(latin_name)
         except idnumbers.InvalidIdentifierError as exc:
             raise ValidationError({"latin_name": exc.message}) from None
-    name = clean_text("name", name, required=not latin) or latin
+    name = (_clean_name(id_type, number, name) if name.strip() else "") or latin
+    if not name:
+        raise ValidationError({"name": _("This field is required.")})
     person = Person.objects.create(
         account=None,
         id_type=id_type,

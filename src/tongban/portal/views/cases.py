@@ -30,7 +30,7 @@ from tongban.core.clock import now
 from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
 from tongban.core.requests import actor_from_request, key_before, posted_lock_version
-from tongban.core.web import domain_errors, refusal_text
+from tongban.core.web import domain_errors, refusal_text, uploaded_file_response
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
@@ -229,11 +229,11 @@ def case_file(request: PersonRequest, number: str, upload_id: int) -> FileRespon
 
 
 def _file_response(upload: Upload) -> FileResponse:
-    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type, as_attachment=False)
-    response["Content-Disposition"] = f'inline; filename="{upload.sha256[:12]}.{upload.file.name.rsplit(".", 1)[-1]}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploaded_file_response(
+        upload.file.open("rb"),
+        content_type=upload.content_type,
+        filename=f"{upload.sha256[:12]}.{upload.file.name.rsplit('.', 1)[-1]}",
+    )
 
 
 def _message(exc: ValidationError) -> str:
