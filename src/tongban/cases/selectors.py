@@ -31,7 +31,8 @@ from tongban.exchange.services import subject_of
 from tongban.forms.models import Upload
 from tongban.forms.selectors import uploads_read
 from tongban.identity.models import Account, Firm, Person, StaffRole, StaffRoleKind
-from tongban.identity.selectors import Authority, acting_authority, active_staff_roles
+from tongban.identity.permissions import acting_authority
+from tongban.identity.selectors import Authority, active_staff_roles
 
 _CASE_RELATED = ("version", "item", "agency", "office", "applicant", "firm", "assigned_to")
 

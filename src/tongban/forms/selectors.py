@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from tongban.core.db import Read
 from tongban.core.errors import NotFoundError
 from tongban.forms import engine
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
+from tongban.forms.permissions import application_authority
 from tongban.forms.points_input import points_answers
 from tongban.identity.models import Person
 
@@ -24,8 +26,10 @@ MATERIALS_STEP = "materials"
 REVIEW_STEP = "review"
 
 
-def own_application(*, public_id: str, person: Person) -> Application:
-    """The person's own application, or NotFoundError (also for someone else's)."""
+def own_application(*, public_id: str, person: Person, now: datetime) -> Application:
+    """The person's own application, or NotFoundError (also for someone else's); for a firm's
+    application, PermissionDeniedError unless her power for it is still live
+    (``forms.permissions.application_authority``, on every request)."""
     application = (
         Application.objects.select_related(
             "version", "version__item", "version__item__agency", "version__form_definition", "firm", "power"
@@ -35,6 +39,7 @@ def own_application(*, public_id: str, person: Person) -> Application:
     )
     if application is None:
         raise NotFoundError(_("No such application among yours."))
+    application_authority(person=person, application=application, now=now)
     return application
 
 

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
+from tongban.catalogue.permissions import require_catalogue_editor
 from tongban.catalogue.publication import service_version_publish_without_form_check
-from tongban.catalogue.services import require_catalogue_editor, service_item_create
+from tongban.catalogue.services import service_item_create
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.deadlines import local_date
@@ -32,9 +33,10 @@ from tongban.core.validators import has_control_characters
 from tongban.forms import engine, held, prefill, starters
 from tongban.forms.definition import definition_problems
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
+from tongban.forms.permissions import application_authority, may_apply
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
 from tongban.identity.models import Account, Agency, Firm, Person
-from tongban.identity.selectors import Authority, acting_authority
+from tongban.identity.selectors import Authority
 
 #: Why a published service without a form definition cannot be applied for online.
 NO_ONLINE_FORM = _(
@@ -55,17 +57,6 @@ FORM_HAS_PROBLEMS = _(
 )
 
 
-def authority_for(*, person: Person, firm: Firm | None, version: ServiceVersion, now: datetime) -> Authority | None:
-    """Check that ``person`` may apply for ``version`` (for ``firm``, under a power in the service's area)."""
-    if firm is None:
-        if not version.for_individuals:
-            raise PermissionDeniedError(_("Only firms apply for this service. Choose the firm you act for."))
-        return None
-    if not version.for_firms:
-        raise PermissionDeniedError(_("Firms cannot apply for this service; apply for yourself."))
-    return acting_authority(person=person, firm=firm, area=version.item.area, now=now)
-
-
 def _actor_for(actor: Actor, authority: Authority | None) -> Actor:
     return actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
 
@@ -80,7 +71,7 @@ def application_start(
     definition = FormDefinition.objects.filter(version=version).first()
     if definition is None:  # published by an older release, or through the API, without its form
         raise ConflictError(NO_ONLINE_FORM, code="no_online_form")
-    authority = authority_for(person=person, firm=firm, version=version, now=now)
+    authority = may_apply(person=person, firm=firm, version=version, now=now)
     data, sources = prefill.prefill(definition.layout, person, firm)
     application = Application.objects.create(
         person=person,
@@ -101,11 +92,10 @@ def application_start(
 
 
 def _editable(application: Application, person: Person, now: datetime) -> Authority | None:
-    if application.person_id != person.pk:
-        raise PermissionDeniedError(_("This is not your application."))
+    authority = application_authority(person=person, application=application, now=now)
     if application.status != ApplicationStatus.DRAFT:
         raise ConflictError(_("This application was already submitted; it can no longer be changed."))
-    return authority_for(person=person, firm=application.firm, version=application.version, now=now)
+    return authority
 
 
 @transaction.atomic
@@ -201,9 +191,7 @@ def application_upload(
         Application.objects.select_for_update(of=("self",)).select_related("version__item").get(pk=application.pk)
     )
     if for_supplement:
-        if application.person_id != person.pk:
-            raise PermissionDeniedError(_("This is not your application."))
-        authority = authority_for(person=person, firm=application.firm, version=application.version, now=now)
+        authority = application_authority(person=person, application=application, now=now)
     else:
         authority = _editable(application, person, now)
     if material.version_id != application.version_id:
@@ -276,16 +264,19 @@ def application_attach_held(*, application: Application, actor: Actor, now: date
 @transaction.atomic
 def application_discard(*, application: Application, person: Person, actor: Actor, now: datetime) -> None:
     """Delete a draft the applicant no longer wants (kept as 'abandoned' for the record)."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.person_id != person.pk:
-        raise PermissionDeniedError(_("This is not your application."))
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version__item", "firm")
+        .get(pk=application.pk)
+    )
+    authority = application_authority(person=person, application=application, now=now)
     if application.status != ApplicationStatus.DRAFT:
         raise ConflictError(_("Only a draft can be deleted."))
     application.status = ApplicationStatus.ABANDONED
     application.save(update_fields=["status", "updated_at"])
     audit_record(
         action="forms.application_discarded",
-        actor=actor,
+        actor=_actor_for(actor, authority),
         object_type="application",
         object_id=str(application.public_id),
     )

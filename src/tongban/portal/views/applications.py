@@ -67,7 +67,7 @@ def _context(
     request: PersonRequest, public_id: str
 ) -> tuple[Application, FormDefinition, list[Material], list[StepRef]]:
     person = request.person
-    application = own_application(public_id=public_id, person=person)
+    application = own_application(public_id=public_id, person=person, now=now())
     definition = FormDefinition.objects.get(version_id=application.version_id)
     materials = list(Material.objects.filter(version_id=application.version_id).order_by("position", "code"))
     steps = application_steps(application, materials, get_language() or "zh-hans")
@@ -309,7 +309,7 @@ def application_submit(request: PersonRequest, public_id: str) -> HttpResponse:
 @person_required
 def application_delete(request: PersonRequest, public_id: str) -> HttpResponse:
     person = request.person
-    application = own_application(public_id=public_id, person=person)
+    application = own_application(public_id=public_id, person=person, now=now())
     application_discard(application=application, person=person, actor=actor_from_request(request), now=now())
     messages.success(request, _("The draft is deleted."))
     return redirect("portal:my_space")

@@ -33,8 +33,8 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import NotFoundError
 from tongban.core.keyring import get_keyring
 from tongban.core.requests import actor_from_request
+from tongban.identity.permissions import firm_access
 from tongban.identity.requests import PersonRequest
-from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 
 MAX_JWS_BYTES = 64 * 1024
