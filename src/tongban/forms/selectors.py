@@ -17,7 +17,7 @@ from tongban.catalogue.selectors import points_table_spec
 from tongban.core.db import Read
 from tongban.core.errors import NotFoundError
 from tongban.forms import engine
-from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
 from tongban.forms.permissions import application_authority
 from tongban.forms.points_input import points_answers
 from tongban.identity.models import Person
@@ -132,6 +132,13 @@ def current_uploads(*, application: Application) -> dict[int, Upload]:
     """material id -> its current (not superseded) upload."""
     uploads = Upload.objects.filter(application=application, superseded_at__isnull=True).order_by("uploaded_at")
     return {upload.material_id: upload for upload in uploads}
+
+
+def held_attachments(*, application: Application) -> dict[int, HeldCertificate]:
+    """material id -> the e-certificate attached in its stead at the last save (stored rows only:
+    a page never looks certificates up through the exchange, ADR 0026)."""
+    rows = HeldCertificate.objects.filter(application=application).select_related("certificate")
+    return {row.material_id: row for row in rows}
 
 
 def uploads_read(where: str, params: list[Any]) -> Read:

@@ -115,38 +115,42 @@ def application_save_step(
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("version__item").get(pk=application.pk)
     )
-    _editable(application, person, now)
+    authority = _editable(application, person, now)
     definition = FormDefinition.objects.get(version_id=application.version_id)
     step = next((s for s in engine.steps(definition.layout) if s["key"] == step_key), None)
     if step is None:
         raise ConflictError(_("This step does not exist."))
     names = list(step.get("fields", []))
     locked = prefill.locked_values(definition.layout, person, application.firm)
-    reader = Actor(kind="account", account_id=person.account_id, label=person.display_name)
-    held_values, held_sources, held_locked = prefill.from_application(
-        definition, application, person=person, now=now, actor=reader
-    )
-    locked.update({name: held_values[name] for name in held_locked})
+    # Authoritative values an e-certificate gave at an earlier save stay as they were.
+    locked.update(_held_locked(definition, application))
     values, errors = engine.clean_posted(definition.schema, names, posted, locked)
     merged = {**application.data, **{name: value for name, value in values.items() if name not in errors}}
-    # Values an e-certificate holds (now that the form may name the person concerned) fill empty fields.
-    refreshed, refreshed_sources, refreshed_locked = prefill.from_application(
-        definition,
-        Application(
+    held_sources: dict[str, str] = {}
+    digest = _lookup_digest(definition, application, merged)
+    if digest != application.looked_up_for:
+        # The once-only lookups, made once per set of persons named, under the person who saves.
+        reader = _actor_for(Actor(kind="account", account_id=person.account_id, label=person.display_name), authority)
+        for name, source in application.sources.items():  # read for other persons: read again
+            if source.startswith("certificate."):
+                merged.pop(name, None)
+        probe = Application(
+            pk=application.pk,
             public_id=application.public_id,
             person=application.person,
             firm=application.firm,
             data=merged,
             version=application.version,
-        ),
-        person=person,
-        now=now,
-        actor=reader,
-    )
-    for name, value in refreshed.items():
-        if name in refreshed_locked or merged.get(name) in (None, ""):
-            merged[name] = value
-            held_sources[name] = refreshed_sources[name]
+        )
+        refreshed, refreshed_sources, refreshed_locked = prefill.from_application(
+            definition, probe, person=person, now=now, actor=reader
+        )
+        for name, value in refreshed.items():
+            if name in refreshed_locked or merged.get(name) in (None, ""):
+                merged[name] = value
+                held_sources[name] = refreshed_sources[name]
+        _attach_held(probe, definition, reader, now)
+        application.looked_up_for = digest
     errors.update(
         {
             k: v
@@ -164,8 +168,28 @@ def application_save_step(
     sources.update({name: source for name, source in held_sources.items() if merged.get(name) is not None})
     application.data = {name: value for name, value in merged.items() if value is not None}
     application.sources = sources
-    application.save(update_fields=["data", "sources", "updated_at"])
+    application.save(update_fields=["data", "sources", "looked_up_for", "updated_at"])
     return values, errors
+
+
+def _lookup_digest(definition: FormDefinition, application: Application, data: dict[str, Any]) -> str:
+    """What the once-only lookups depend on: the applicant, the firm, the persons the form names."""
+    named = [
+        (str(data.get(spec["id_number_field"], "")), str(data.get(spec.get("nationality_field", ""), "")))
+        for spec in definition.layout.get("persons_concerned", [])
+    ]
+    key = json.dumps([application.person_id, application.firm_id, application.version_id, named])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _held_locked(definition: FormDefinition, application: Application) -> dict[str, Any]:
+    """Authoritative fields whose stored value came from an e-certificate."""
+    fields = definition.layout.get("fields", {})
+    return {
+        name: application.data[name]
+        for name, source in application.sources.items()
+        if source.startswith("certificate.") and fields.get(name, {}).get("authoritative") and name in application.data
+    }
 
 
 @transaction.atomic
@@ -236,8 +260,15 @@ def application_upload(
 @transaction.atomic
 def application_attach_held(*, application: Application, actor: Actor, now: datetime) -> dict[int, HeldCertificate]:
     """Attach the valid e-certificates that stand in for materials (and drop ones that no longer
-    do); each new reuse is recorded. Returns material id -> attachment."""
+    do); each new reuse is recorded. Returns material id -> attachment. Called by a POST only (the
+    save of a step, the submission): each lookup is a data-exchange read logged under ``actor``."""
     definition = FormDefinition.objects.get(version_id=application.version_id)
+    return _attach_held(application, definition, actor, now)
+
+
+def _attach_held(
+    application: Application, definition: FormDefinition, actor: Actor, now: datetime
+) -> dict[int, HeldCertificate]:
     materials = list(Material.objects.filter(version_id=application.version_id).select_related("certificate_type"))
     found = held.held_materials(application, definition, materials, now, actor)
     current = {row.material_id: row for row in HeldCertificate.objects.filter(application=application)}
