@@ -1,6 +1,7 @@
 """Who may apply, and who may see or change an application (a draft or a submitted one): the one
 place for these rules, used by the portal's views, ``forms.selectors`` and ``forms.services``
-alike (ADR 0026).
+alike (ADR 0026); and when a once-only lookup may fetch the certificate of a person the form
+names.
 
 A firm's application is the firm's: the person who started it sees and changes it only while she
 holds a live power for the firm in the service's area (or is its legal representative). The
@@ -15,8 +16,10 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
+from tongban.certificates.models import Certificate
 from tongban.core.errors import PermissionDeniedError
 from tongban.core.policies import rule
+from tongban.exchange.models import Consent
 from tongban.forms.models import Application
 from tongban.identity.models import Firm, Person
 from tongban.identity.permissions import acting_authority
@@ -56,3 +59,33 @@ def application_authority(*, person: Person, application: Application, now: date
         return None
     assert application.firm is not None
     return acting_authority(person=person, firm=application.firm, area=application.version.item.area, now=now)
+
+
+@rule(
+    question="May a once-only lookup fetch the certificate of a person the application names (not the applicant)?",
+    who="Only where a relation the platform can confirm exists: for a firm's application, a certificate of that "
+    "person issued on the firm's own earlier application (the firm employs or enrols her); for any application, "
+    "the person's active consent to the service's agency for this certificate and purpose. Otherwise nothing is "
+    "fetched and the applicant uploads the document.",
+    refusal="no read (nothing fetched, nothing logged); the materials page asks for an upload",
+)
+def may_look_up_concerned(*, application: Application, concerned: Person, resource_code: str, now: datetime) -> bool:
+    """Whether the once-only lookup may read ``resource_code`` about ``concerned`` for ``application``:
+    typing a passport number is not enough."""
+    if concerned.pk == application.person_id:
+        return True
+    version = application.version
+    consented = Consent.objects.filter(
+        person=concerned,
+        consumer_id=version.item.agency_id,
+        resource__code=resource_code,
+        purpose=version.item.code,
+        withdrawn_at__isnull=True,
+        given_at__lte=now,
+        expires_at__gt=now,
+    ).exists()
+    if consented:
+        return True
+    if application.firm_id is None:
+        return False
+    return Certificate.objects.filter(holder_person=concerned, applicant_firm_id=application.firm_id).exists()
