@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.cases.models import Case, CaseAction, CaseEvent
-from tongban.cases.selectors import case_deadline_now, staff_roles_for_case
+from tongban.cases.permissions import staff_roles_for_case
+from tongban.cases.selectors import case_deadline_now
 from tongban.cases.services._common import event, notify
 from tongban.cases.services.certificates import case_certificate_issue
 from tongban.cases.workflow import Action, IllegalTransitionError, Proposal, Role, Supplement, Transition, find
