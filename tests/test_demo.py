@@ -10,7 +10,7 @@ from tongban.audit.models import AuditEvent
 from tongban.audit.services import seal_pending, verify_stream
 from tongban.demo.loader import firm_uscc, load
 from tongban.identity.models import Account, Agency, Firm, Person, Power, ServiceCentre, StaffRole, VerificationLevel
-from tongban.identity.selectors import acting_authority
+from tongban.identity.permissions import acting_authority
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,12 @@ from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import CertificateType
 from tongban.certificates import jose
 from tongban.certificates.models import Certificate
-from tongban.certificates.services import certificate_revoke, read_share_token, share_token
+from tongban.certificates.services import (
+    certificate_revocation_confirm,
+    certificate_revoke,
+    read_share_token,
+    share_token,
+)
 from tongban.core.errors import PermissionDeniedError
 from tongban.core.keyring import KeyRing, KeyRingError, new_private_jwk
 from tongban.exchange.models import AccessLogEntry
@@ -170,7 +175,7 @@ def test_public_verification_page(client: Client, world: World) -> None:
     assert client.get(f"/verify/{number}.json").json()["status"] == "valid"
 
 
-def test_revocation_by_the_issuing_agency_shows_at_once(
+def test_revocation_by_the_issuing_office_shows_at_once(
     client: Client, world: World, login_staff: Callable[[Client, Account], None]
 ) -> None:
     with_certificate(world)
@@ -179,7 +184,12 @@ def test_revocation_by_the_issuing_agency_shows_at_once(
     outsider = StaffRoleFactory()
     with pytest.raises(PermissionDeniedError):
         certificate_revoke(
-            certificate=certificate, account=outsider.account, reason="x", actor=world.actor, now=timezone.now()
+            certificate=certificate,
+            account=outsider.account,
+            reason="x",
+            reason_code="issued_in_error",
+            actor=world.actor,
+            now=timezone.now(),
         )
     login_staff(client, world.supervisor.account)
     # opening it shows the holder and every field: who read which certificate is recorded
@@ -187,16 +197,33 @@ def test_revocation_by_the_issuing_agency_shows_at_once(
     opened = AuditEvent.objects.get(action="certificates.certificate_opened", object_id=certificate.number)
     assert opened.actor_id == world.supervisor.account_id and opened.data == {"account": world.supervisor.account_id}
     assert client.post(f"/en/backoffice/certificates/{certificate.number}/").status_code == 405
-    assert (
-        client.post(
-            f"/en/backoffice/certificates/{certificate.number}/revoke/", {"reason": "Employment ended"}
-        ).status_code
-        == 302
-    )
+    # issued under four eyes: the officer of the office proposes, the supervisor confirms
+    officer = Client()
+    login_staff(officer, world.officer.account)
+    revoke_url = f"/en/backoffice/certificates/{certificate.number}/revoke/"
+    posted = {"reason": "Employment ended", "reason_code": "conditions_not_met"}
+    assert officer.post(revoke_url, posted).status_code == 302
+    assert client.post(revoke_url, {"intent": "confirm"}).status_code == 302
     page = Client().get(f"/verify/{certificate.number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Revoked" in page and "Employment ended" in page
+    assert "Revoked" in page and "The conditions for it are no longer met" in page
+    assert "Employment ended" not in page
     assert Client().get(f"/verify/{certificate.number}.json").json()["status"] == "revoked"
     assert AuditEvent.objects.filter(action="certificates.revoked", object_id=certificate.number).exists()
+
+
+def revoke_under_four_eyes(world: World, certificate: Certificate) -> None:
+    """The office's officer proposes, the agency's supervisor confirms."""
+    certificate_revoke(
+        certificate=certificate,
+        account=world.officer.account,
+        reason="Left",
+        reason_code="conditions_not_met",
+        actor=world.actor,
+        now=timezone.now(),
+    )
+    certificate_revocation_confirm(
+        certificate=certificate, account=world.supervisor.account, actor=world.actor, now=timezone.now()
+    )
 
 
 def test_pasted_tampered_jws_is_rejected_with_a_reason(client: Client, world: World) -> None:
@@ -312,9 +339,7 @@ def test_once_only_the_held_certificate_replaces_the_upload(client: Client, worl
 def test_a_revoked_certificate_no_longer_replaces_the_upload(world: World) -> None:
     certificate_type = with_certificate(world)
     work_permit = Certificate.objects.get(case_number=approve(world, world.submitted_case()).number)
-    certificate_revoke(
-        certificate=work_permit, account=world.supervisor.account, reason="Left", actor=world.actor, now=timezone.now()
-    )
+    revoke_under_four_eyes(world, work_permit)
     granted(world, "residence2")
     residence = make_service(
         code="residence2",

@@ -13,7 +13,7 @@ from tests.factories import FirmFactory, PersonFactory, PowerFactory
 from tests.querycount import assert_queries_flat
 from tongban.core.errors import NotFoundError, PermissionDeniedError
 from tongban.identity.models import Account, Power, ServiceArea
-from tongban.identity.selectors import acting_authority, firm_access
+from tongban.identity.permissions import acting_authority, firm_access
 
 pytestmark = pytest.mark.django_db
 

@@ -21,6 +21,7 @@ from tongban.backoffice.catalogue_forms import FormDefinitionForm, ServiceCreate
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.backoffice.forms import CalendarDayForm, MaterialForm, VersionForm
 from tongban.catalogue.models import PointsOption, PointsTable, ServiceItem, ServiceVersion, VersionStatus
+from tongban.catalogue.permissions import CITY_ONLY, require_catalogue_editor
 from tongban.catalogue.selectors import catalogue_editable_agencies, service_items_for_agency
 from tongban.catalogue.services import (
     CALENDAR_YEARS,
@@ -31,8 +32,6 @@ from tongban.catalogue.services import (
     material_remove,
     material_save,
     points_table_update,
-    require_catalogue_editor,
-    require_city_operator,
     service_version_draft,
     service_version_update,
 )
@@ -49,6 +48,7 @@ from tongban.forms.services import (
     service_version_publish_with_form,
 )
 from tongban.identity.models import StaffRoleKind
+from tongban.identity.permissions import require_city_operator
 from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import has_role
 
@@ -268,7 +268,7 @@ def material_delete(request: HttpRequest, code: str, material_code: str) -> Http
 @staff_required
 def points_table(request: HttpRequest, code: str) -> HttpResponse:
     account = staff_account(request)
-    require_city_operator(account=account)
+    require_city_operator(account=account, message=CITY_ONLY)
     table = get_object_or_404(PointsTable, code=code)
     options = (
         PointsOption.objects.filter(factor__table=table)
@@ -318,7 +318,7 @@ class PointsRow(NamedTuple):
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
     account = staff_account(request)
-    require_city_operator(account=account)
+    require_city_operator(account=account, message=CITY_ONLY)
     try:
         year = int(request.GET.get("year", now().year))
     except ValueError:

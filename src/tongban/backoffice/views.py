@@ -20,8 +20,9 @@ from tongban.core.web import domain_errors
 from tongban.identity import idnumbers
 from tongban.identity.emails import send_password_link
 from tongban.identity.models import Account, Agency, Person, StaffRole, StaffRoleKind
+from tongban.identity.permissions import require_agency_role
 from tongban.identity.requests import StaffRequest
-from tongban.identity.selectors import agency_staff, has_role, person_by_identifier, require_agency_role
+from tongban.identity.selectors import agency_staff, has_role, person_by_identifier
 from tongban.identity.services import (
     person_open_account_at_window,
     person_verify_in_person,

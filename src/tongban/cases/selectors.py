@@ -19,34 +19,22 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, status_label
+from tongban.cases.permissions import applicant_case_access, staff_roles_for_case
 from tongban.cases.workflow import OPEN, Clock, Role, Status, clock_actions
 from tongban.catalogue.models import ServiceVersion
 from tongban.core.calendar import get_work_calendar
 from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.deadlines import Deadline, Pause, case_deadline
-from tongban.core.errors import NotFoundError, PermissionDeniedError
+from tongban.core.errors import NotFoundError
 from tongban.exchange.models import Grant
 from tongban.exchange.selectors import active_grants
 from tongban.exchange.services import subject_of
 from tongban.forms.models import Upload
 from tongban.forms.selectors import uploads_read
-from tongban.identity.models import Account, Firm, Person, StaffRole, StaffRoleKind
-from tongban.identity.selectors import Authority, acting_authority, active_staff_roles
+from tongban.identity.models import Account, Firm, Person, StaffRoleKind
+from tongban.identity.selectors import Authority, active_staff_roles
 
 _CASE_RELATED = ("version", "item", "agency", "office", "applicant", "firm", "assigned_to")
-
-
-def staff_roles_for_case(*, roles: list[StaffRole], case: Case) -> frozenset[Role]:
-    """The workflow roles these staff roles give on ``case`` (empty: no access)."""
-    result: set[Role] = set()
-    for role in roles:
-        if role.agency_id != case.agency_id:
-            continue
-        if role.role == StaffRoleKind.OFFICER and role.office_id == case.office_id:
-            result.add(Role.OFFICER)
-        if role.role in (StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN):
-            result.add(Role.SUPERVISOR)
-    return frozenset(result)
 
 
 def case_for_staff(*, number: str, account: Account) -> tuple[Case, frozenset[Role]]:
@@ -127,22 +115,10 @@ def _applicant_access(found: list[Case], *, person: Person, now: datetime) -> Ap
     if not found:
         raise NotFoundError(_("No such case among yours."))
     case = found[0]
-    access: ApplicantAccess | None = None
     if case.firm_id is not None:
         case.firm = select_objects(Firm, "WHERE t.id = %s", [case.firm_id])[0]
-        try:
-            access = ApplicantAccess(
-                case, True, acting_authority(person=person, firm=case.firm, area=case.area, now=now)
-            )
-        except PermissionDeniedError:
-            access = None
-    elif case.applicant_id == person.pk:
-        access = ApplicantAccess(case, True, None)
-    if access is None:
-        if not CaseParty.objects.filter(case=case, person=person).exists():
-            raise NotFoundError(_("No such case among yours."))
-        access = ApplicantAccess(case, False, None)
-    return access
+    can_act, authority = applicant_case_access(person=person, case=case, now=now)
+    return ApplicantAccess(case, can_act, authority)
 
 
 class CaseRow(NamedTuple):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import ServiceItem, ServiceVersion, VersionStatus
+from tongban.catalogue.permissions import require_catalogue_editor
 from tongban.catalogue.selectors import bump_catalogue_revision
-from tongban.catalogue.services import build_search_text, check_content, require_catalogue_editor
+from tongban.catalogue.services import build_search_text, check_content
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError
 from tongban.identity.models import Account, Agency

@@ -30,14 +30,14 @@ from tongban.catalogue.models import (
     Topic,
     VersionStatus,
 )
+from tongban.catalogue.permissions import CITY_ONLY, require_catalogue_editor
 from tongban.catalogue.selectors import bump_catalogue_revision
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
-from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from tongban.core.errors import ConflictError, NotFoundError
 from tongban.core.models import SOURCE_OPERATOR, CalendarDay, CalendarYear
-from tongban.identity.models import Account, Agency, ServiceArea, StaffRoleKind
-from tongban.identity.selectors import active_staff_roles, has_role
-from tongban.identity.selectors import require_city_operator as identity_require_city_operator
+from tongban.identity.models import Account, Agency, ServiceArea
+from tongban.identity.permissions import require_city_operator
 
 #: ServiceVersion fields an editor may set on a draft.
 EDITABLE_FIELDS = (
@@ -69,17 +69,6 @@ EDITABLE_FIELDS = (
     "certificate_type",
 )
 REQUIRED_BILINGUAL = ("name", "summary")
-
-
-def require_catalogue_editor(*, account: Account | None, agency: Agency) -> None:
-    """City operators edit every service; agency administrators their agency's. ``None`` is the
-    installation itself (demo loader, fixtures)."""
-    if account is None:
-        return
-    roles = active_staff_roles(account=account)
-    if has_role(roles, StaffRoleKind.CITY_OPERATOR) or has_role(roles, StaffRoleKind.AGENCY_ADMIN, agency=agency):
-        return
-    raise PermissionDeniedError(_("Only city operators and this agency's administrators edit its services."))
 
 
 #: Published versions rebuilt per pair of queries (read, write) when their agency is renamed.
@@ -343,10 +332,6 @@ def material_remove(*, version: ServiceVersion, code: str, editor: Account | Non
     )
 
 
-def require_city_operator(*, account: Account | None) -> None:
-    identity_require_city_operator(account=account, message=_("Only city operators change this."))
-
-
 @transaction.atomic
 def points_table_update(*, table: PointsTable, typed: Mapping[int, str], editor: Account | None, actor: Actor) -> int:
     """Change the points answers of ``table`` are worth (city operators), all or none. ``typed``
@@ -354,7 +339,7 @@ def points_table_update(*, table: PointsTable, typed: Mapping[int, str], editor:
     Every value is checked first (a whole number from 0 to 100); if any is wrong, nothing is
     written and the ValidationError maps each wrong option's id to its message. Each change is
     audited. Returns how many values changed."""
-    require_city_operator(account=editor)
+    require_city_operator(account=editor, message=CITY_ONLY)
     options = (
         PointsOption.objects.select_for_update(of=("self",))
         .select_related("factor")
@@ -397,7 +382,7 @@ def calendar_day_set(
     *, day: date, kind: str, name_zh: str, name_en: str, editor: Account | None, actor: Actor
 ) -> CalendarDay:
     """Record a public holiday or a make-up working day (city operators); it overrides the seed."""
-    require_city_operator(account=editor)
+    require_city_operator(account=editor, message=CITY_ONLY)
     if day.year not in CALENDAR_YEARS:
         raise ValidationError({"day": _("Choose a date from 2000 to 2100.")})
     entry = CalendarDay.objects.filter(day=day).first() or CalendarDay(day=day)
@@ -417,7 +402,7 @@ def calendar_day_set(
 @transaction.atomic
 def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> None:
     """Remove an operator's or the seed's entry for ``day`` (it counts by the weekday rule again)."""
-    require_city_operator(account=editor)
+    require_city_operator(account=editor, message=CITY_ONLY)
     entry = CalendarDay.objects.select_for_update().filter(day=day).first()
     if entry is None:
         raise NotFoundError(_("The calendar has no entry for this date."))
@@ -434,7 +419,7 @@ def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> N
 @transaction.atomic
 def calendar_year_complete(*, year: int, editor: Account | None, actor: Actor) -> None:
     """Declare a year's holidays and make-up days entered: deadlines stop using the fallback."""
-    require_city_operator(account=editor)
+    require_city_operator(account=editor, message=CITY_ONLY)
     if year not in CALENDAR_YEARS:
         raise NotFoundError(_("The calendar holds the years 2000 to 2100."))
     CalendarYear.objects.update_or_create(year=year, defaults={"complete": True, "source": SOURCE_OPERATOR})

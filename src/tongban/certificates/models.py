@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import CertificateType
 from tongban.core import bilingual
-from tongban.identity.models import Agency, Firm, Person, ServiceArea
+from tongban.identity.models import Agency, AgencyOffice, Firm, Person, ServiceArea
 
 
 class CertificateStatus(models.TextChoices):
@@ -22,6 +22,17 @@ class CertificateStatus(models.TextChoices):
     NOT_YET_VALID = "not_yet_valid", _("Not yet valid")
     EXPIRED = "expired", _("Expired")
     REVOKED = "revoked", _("Revoked")
+
+
+class RevocationReason(models.TextChoices):
+    """The public reason for a revocation: a fixed, translated list (verifiers read it; the officer's
+    own words stay in the back office)."""
+
+    ISSUED_IN_ERROR = "issued_in_error", _("Issued in error")
+    REPLACED = "replaced", _("Replaced by a new certificate")
+    HOLDER_REQUEST = "holder_request", _("At the holder's request")
+    CONDITIONS_NOT_MET = "conditions_not_met", _("The conditions for it are no longer met")
+    IMPROPERLY_OBTAINED = "improperly_obtained", _("Obtained by false statements or other improper means")
 
 
 class Certificate(models.Model):
@@ -59,8 +70,20 @@ class Certificate(models.Model):
     credential = models.TextField(help_text="The same certificate as a VC 2.0 credential (vc+jwt).")
     key_id = models.CharField(max_length=64)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.CharField(max_length=300, blank=True)
+    #: The issuing office (the office of the case it was issued on; empty for certificates issued
+    #: outside a case): only its staff revoke it. ``four_eyes``: it was issued under four eyes, so
+    #: its revocation needs them too (an officer proposes, a supervisor of the office confirms).
+    office = models.ForeignKey(
+        AgencyOffice, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    four_eyes = models.BooleanField(default=False)
+    revoked_reason = models.CharField(max_length=300, blank=True, help_text="Internal: never shown publicly.")
+    revoked_reason_code = models.CharField(max_length=24, choices=RevocationReason.choices, blank=True)
     revoked_by_id = models.BigIntegerField(null=True, blank=True)
+    revocation_proposed_at = models.DateTimeField(null=True, blank=True)
+    revocation_proposed_by_id = models.BigIntegerField(null=True, blank=True)
+    revocation_proposed_reason = models.CharField(max_length=300, blank=True)
+    revocation_proposed_code = models.CharField(max_length=24, choices=RevocationReason.choices, blank=True)
 
     class Meta:
         indexes = [
@@ -88,6 +111,11 @@ class Certificate(models.Model):
         if self.valid_until is not None and now >= self.valid_until:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+    @property
+    def public_reason(self) -> str:
+        """The revocation's reason as verifiers read it (from the fixed list), or ''."""
+        return str(RevocationReason(self.revoked_reason_code).label) if self.revoked_reason_code else ""
 
     def holder_name(self, language: str) -> str:
         return bilingual.localized(self, "holder_name", language)

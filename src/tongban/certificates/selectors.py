@@ -13,7 +13,6 @@ from tongban.catalogue.models import CertificateType
 from tongban.certificates.models import Certificate
 from tongban.core import bilingual
 from tongban.identity.models import Firm, Person
-from tongban.identity.selectors import active_powers
 
 
 def certificate_by_number(*, number: str) -> Certificate | None:
@@ -30,10 +29,11 @@ def person_wallet(*, person: Person) -> QuerySet[Certificate]:
 
 
 def firm_wallet(*, firm: Firm, areas: list[str]) -> QuerySet[Certificate]:
-    """The firm's own certificates, and those issued on its applications for its staff in the areas
-    the viewer holds powers for."""
+    """The firm's own certificates and those issued on its applications for its staff, in the areas
+    the viewer holds powers for (the rule of ``certificates.permissions.may_view``: a firm's own
+    certificate issued outside a case, without an area, to any of its staff)."""
     return (
-        Certificate.objects.filter(Q(holder_firm=firm) | Q(applicant_firm=firm, area__in=areas))
+        Certificate.objects.filter(Q(holder_firm=firm, area__in=[*areas, ""]) | Q(applicant_firm=firm, area__in=areas))
         .select_related("certificate_type", "agency", "holder_person")
         .order_by("-issued_at")
     )
@@ -70,19 +70,3 @@ def shown_fields(certificate: Certificate, *, public_only: bool) -> list[ShownFi
         label = spec.get("label", {})
         shown.append(ShownField(label.get("zh", spec["name"]), label.get("en", spec["name"]), str(value)))
     return shown
-
-
-def may_view(*, person: Person, certificate: Certificate, now: datetime) -> bool:
-    """The holder; for a firm's certificate its legal representative and staff with a power; for a
-    certificate issued on a firm's application, the firm's staff with a power in its area."""
-    if certificate.holder_person_id == person.pk:
-        return True
-    firm_id = certificate.holder_firm_id or certificate.applicant_firm_id
-    if firm_id is None:
-        return False
-    if Firm.objects.filter(pk=firm_id, legal_representative=person).exists():
-        return True
-    powers = active_powers(now).filter(grantee=person, firm_id=firm_id)
-    if certificate.holder_firm_id is None:
-        powers = powers.filter(area=certificate.area)
-    return powers.exists()

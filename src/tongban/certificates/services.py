@@ -1,4 +1,5 @@
-"""Writes for certificates: issue (sign as JWS and as a VC 2.0 credential), revoke, share.
+"""Writes for certificates: issue (sign as JWS and as a VC 2.0 credential), revoke (under four
+eyes where the issue was), share.
 
 ``certificate_issue`` is called by the cases context inside the transaction that approves the
 case, so a decision and its certificate commit together or not at all.
@@ -21,14 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import CertificateType
 from tongban.certificates import jose
-from tongban.certificates.models import Certificate
-from tongban.certificates.selectors import may_view
+from tongban.certificates.models import Certificate, RevocationReason
+from tongban.certificates.permissions import may_confirm_revocation, may_revoke, may_view
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.keyring import get_keyring
 from tongban.core.validators import validate_plain_text
-from tongban.identity.models import AGENCY_ROLES, Account, Agency, Firm, Person, StaffRoleKind
-from tongban.identity.selectors import active_staff_roles, has_role
+from tongban.identity.models import Account, Agency, AgencyOffice, Firm, Person
+from tongban.identity.selectors import active_staff_roles
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SHARE_SALT = "tongban.certificates.share"
@@ -78,9 +79,13 @@ def certificate_issue(
     applicant_firm: Firm | None = None,
     area: str = "",
     number: str | None = None,
+    office: AgencyOffice | None = None,
+    four_eyes: bool = False,
 ) -> Certificate:
     """Issue one certificate: number, validity, signed JWS and VC, audit event. ``number`` fixes
-    the number (the demo city's well-known certificates); normally it is drawn at random."""
+    the number (the demo city's well-known certificates); normally it is drawn at random.
+    ``office`` is the issuing office and ``four_eyes`` says the decision needed two people: both
+    decide who may revoke it and how (``certificates.permissions``)."""
     if (holder_person is None) == (holder_firm is None):
         raise ValueError("A certificate has exactly one holder: a person or a firm.")
     valid_until = add_months(now, certificate_type.validity_months) if certificate_type.validity_months else None
@@ -134,6 +139,8 @@ def certificate_issue(
                     case_number=case_number,
                     applicant_firm=applicant_firm,
                     area=area,
+                    office=office,
+                    four_eyes=four_eyes,
                     issued_at=now,
                     valid_from=now,
                     valid_until=valid_until,
@@ -170,35 +177,96 @@ def certificate_record_opened(*, certificate: Certificate, account: Account, act
     )
 
 
-def _may_revoke(account: Account, certificate: Certificate) -> bool:
-    roles = active_staff_roles(account=account)
-    return has_role(roles, StaffRoleKind.CITY_OPERATOR) or any(
-        role.role in AGENCY_ROLES and role.agency_id == certificate.agency_id for role in roles
-    )
+@transaction.atomic
+def certificate_revoke(
+    *, certificate: Certificate, account: Account, reason: str, reason_code: str, actor: Actor, now: datetime
+) -> Certificate:
+    """The issuing office revokes a certificate; every verification shows it at once, with the
+    public reason ``reason_code`` (from ``RevocationReason``); ``reason`` (free text) stays internal.
+
+    Where the certificate was issued under four eyes this only proposes the revocation (audited);
+    a supervisor of the office confirms it with ``certificate_revocation_confirm``."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not may_revoke(roles=active_staff_roles(account=account), certificate=certificate):
+        raise PermissionDeniedError(_("Only staff of the issuing office can revoke this certificate."))
+    if certificate.revoked_at is not None:
+        raise ConflictError(_("This certificate was already revoked."))
+    if certificate.revocation_proposed_at is not None:
+        raise ConflictError(_("A revocation of this certificate is already proposed; a supervisor confirms it."))
+    reason = reason.strip()
+    validate_plain_text(reason)
+    errors = {}
+    if reason_code not in RevocationReason.values:
+        errors["reason_code"] = _("Choose the public reason for the revocation.")
+    if not reason:
+        errors["reason"] = _("Give the reason for the revocation.")
+    if errors:
+        raise ValidationError(errors)
+    if certificate.four_eyes:
+        certificate.revocation_proposed_at = now
+        certificate.revocation_proposed_by_id = account.pk
+        certificate.revocation_proposed_reason = reason[:300]
+        certificate.revocation_proposed_code = reason_code
+        certificate.save(
+            update_fields=[
+                "revocation_proposed_at",
+                "revocation_proposed_by_id",
+                "revocation_proposed_reason",
+                "revocation_proposed_code",
+            ]
+        )
+        audit_record(
+            action="certificates.revocation_proposed",
+            actor=actor,
+            object_type="certificate",
+            object_id=certificate.number,
+            data={"reason": certificate.revocation_proposed_reason, "code": reason_code},
+        )
+        return certificate
+    return _revoke(certificate, account=account, reason=reason[:300], code=reason_code, actor=actor, now=now)
 
 
 @transaction.atomic
-def certificate_revoke(
-    *, certificate: Certificate, account: Account, reason: str, actor: Actor, now: datetime
+def certificate_revocation_confirm(
+    *, certificate: Certificate, account: Account, actor: Actor, now: datetime
 ) -> Certificate:
-    """The issuing agency revokes a certificate; every verification shows it at once."""
+    """A supervisor of the issuing office, not the proposer, confirms a proposed revocation (four eyes)."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if not _may_revoke(account, certificate):
-        raise PermissionDeniedError(_("Only the issuing agency can revoke this certificate."))
     if certificate.revoked_at is not None:
         raise ConflictError(_("This certificate was already revoked."))
-    reason = reason.strip()
-    validate_plain_text(reason)
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the revocation.")})
-    certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = now, reason[:300], account.pk
-    certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by_id"])
+    if certificate.revocation_proposed_at is None:
+        raise ConflictError(_("No revocation of this certificate is proposed."))
+    roles = active_staff_roles(account=account)
+    if not may_confirm_revocation(roles=roles, certificate=certificate, account_id=account.pk):
+        raise PermissionDeniedError(
+            _("Only a supervisor of the issuing office, other than the proposer, confirms this revocation.")
+        )
+    return _revoke(
+        certificate,
+        account=account,
+        reason=certificate.revocation_proposed_reason,
+        code=certificate.revocation_proposed_code,
+        actor=actor,
+        now=now,
+    )
+
+
+def _revoke(
+    certificate: Certificate, *, account: Account, reason: str, code: str, actor: Actor, now: datetime
+) -> Certificate:
+    certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = now, reason, account.pk
+    certificate.revoked_reason_code = code
+    certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_reason_code", "revoked_by_id"])
     audit_record(
         action="certificates.revoked",
         actor=actor,
         object_type="certificate",
         object_id=certificate.number,
-        data={"reason": certificate.revoked_reason},
+        data={
+            "reason": reason,
+            "code": code,
+            "proposed_by": certificate.revocation_proposed_by_id,
+        },
     )
     return certificate
 

@@ -7,7 +7,9 @@ Who may hold the certificate depends on its type: the person the application con
 the identity the form names), the applicant, or the firm applied for. Certificates are read
 through the exchange (resource ``certificate.<type>``), with the application as the basis: the
 read is granted only if the service's agency holds a grant for it, and it appears in the holder's
-"who used my data".
+"who used my data". A person the form names (not the applicant) is looked up only where a
+relation the platform can confirm exists (``forms.permissions.may_look_up_concerned``): typing a
+passport number does not fetch anyone's certificate.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tongban.certificates.models import Certificate
 from tongban.core.actors import Actor
 from tongban.exchange.services import Basis, exchange_query, subject_of
 from tongban.forms.models import Application, FormDefinition
+from tongban.forms.permissions import may_look_up_concerned
 from tongban.identity.idnumbers import normalise
 from tongban.identity.models import Person
 from tongban.identity.selectors import person_by_identifier
@@ -99,7 +102,10 @@ def held_for(  # noqa: PLR0917 - the reading context, spelled out
     candidates = list(concerned) if certificate_type.holder == CertificateHolder.PERSON_CONCERNED else []
     if certificate_type.holder == CertificateHolder.APPLICANT or (not candidates and application.firm is None):
         candidates.append(application.person)
+    resource_code = f"certificate.{certificate_type.code}"
     for person in candidates:
+        if not may_look_up_concerned(application=application, concerned=person, resource_code=resource_code, now=now):
+            continue  # no relation the registries confirm: not fetched (the applicant uploads it)
         certificate, values = query(person=person)
         if certificate is not None:
             return certificate, values

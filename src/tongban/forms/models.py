@@ -55,6 +55,10 @@ class Application(models.Model):
     #: field name -> prefill source (e.g. "person.latin_name"), for "where did this value come from".
     sources = models.JSONField(default=dict, blank=True)
     step = models.PositiveSmallIntegerField(default=0)
+    #: What the once-only lookups (held certificates, certificate prefill) were last made for: a
+    #: digest of the applicant, the firm and the persons the form names. A save whose digest is
+    #: unchanged makes no new data-exchange read; a GET never makes one (ADR 0026).
+    looked_up_for = models.CharField(max_length=64, blank=True, default="")
     office = models.ForeignKey(
         AgencyOffice,
         null=True,

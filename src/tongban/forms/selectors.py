@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +17,8 @@ from tongban.catalogue.selectors import points_table_spec
 from tongban.core.db import Read
 from tongban.core.errors import NotFoundError
 from tongban.forms import engine
-from tongban.forms.models import Application, ApplicationStatus, FormDefinition, Upload
+from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
+from tongban.forms.permissions import application_authority
 from tongban.forms.points_input import points_answers
 from tongban.identity.models import Person
 
@@ -24,8 +26,10 @@ MATERIALS_STEP = "materials"
 REVIEW_STEP = "review"
 
 
-def own_application(*, public_id: str, person: Person) -> Application:
-    """The person's own application, or NotFoundError (also for someone else's)."""
+def own_application(*, public_id: str, person: Person, now: datetime) -> Application:
+    """The person's own application, or NotFoundError (also for someone else's); for a firm's
+    application, PermissionDeniedError unless her power for it is still live
+    (``forms.permissions.application_authority``, on every request)."""
     application = (
         Application.objects.select_related(
             "version", "version__item", "version__item__agency", "version__form_definition", "firm", "power"
@@ -35,6 +39,7 @@ def own_application(*, public_id: str, person: Person) -> Application:
     )
     if application is None:
         raise NotFoundError(_("No such application among yours."))
+    application_authority(person=person, application=application, now=now)
     return application
 
 
@@ -127,6 +132,13 @@ def current_uploads(*, application: Application) -> dict[int, Upload]:
     """material id -> its current (not superseded) upload."""
     uploads = Upload.objects.filter(application=application, superseded_at__isnull=True).order_by("uploaded_at")
     return {upload.material_id: upload for upload in uploads}
+
+
+def held_attachments(*, application: Application) -> dict[int, HeldCertificate]:
+    """material id -> the e-certificate attached in its stead at the last save (stored rows only:
+    a page never looks certificates up through the exchange, ADR 0026)."""
+    rows = HeldCertificate.objects.filter(application=application).select_related("certificate")
+    return {row.material_id: row for row in rows}
 
 
 def uploads_read(where: str, params: list[Any]) -> Read:

@@ -24,8 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.catalogue.models import Material, ServiceVersion, VersionStatus
+from tongban.catalogue.permissions import require_catalogue_editor
 from tongban.catalogue.publication import service_version_publish_without_form_check
-from tongban.catalogue.services import require_catalogue_editor, service_item_create
+from tongban.catalogue.services import service_item_create
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.deadlines import local_date
@@ -34,9 +35,10 @@ from tongban.core.validators import has_control_characters
 from tongban.forms import engine, held, prefill, starters
 from tongban.forms.definition import definition_problems
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
+from tongban.forms.permissions import application_authority, may_apply
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
 from tongban.identity.models import Account, Agency, Firm, Person
-from tongban.identity.selectors import Authority, acting_authority
+from tongban.identity.selectors import Authority
 
 #: Why a published service without a form definition cannot be applied for online.
 NO_ONLINE_FORM = _(
@@ -57,17 +59,6 @@ FORM_HAS_PROBLEMS = _(
 )
 
 
-def authority_for(*, person: Person, firm: Firm | None, version: ServiceVersion, now: datetime) -> Authority | None:
-    """Check that ``person`` may apply for ``version`` (for ``firm``, under a power in the service's area)."""
-    if firm is None:
-        if not version.for_individuals:
-            raise PermissionDeniedError(_("Only firms apply for this service. Choose the firm you act for."))
-        return None
-    if not version.for_firms:
-        raise PermissionDeniedError(_("Firms cannot apply for this service; apply for yourself."))
-    return acting_authority(person=person, firm=firm, area=version.item.area, now=now)
-
-
 def _actor_for(actor: Actor, authority: Authority | None) -> Actor:
     return actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
 
@@ -82,7 +73,7 @@ def application_start(
     definition = FormDefinition.objects.filter(version=version).first()
     if definition is None:  # published by an older release, or through the API, without its form
         raise ConflictError(NO_ONLINE_FORM, code="no_online_form")
-    authority = authority_for(person=person, firm=firm, version=version, now=now)
+    authority = may_apply(person=person, firm=firm, version=version, now=now)
     _require_room_for_a_draft(person)
     data, sources = prefill.prefill(definition.layout, person, firm)
     application = Application.objects.create(
@@ -120,11 +111,10 @@ def _require_room_for_a_draft(person: Person) -> None:
 
 
 def _editable(application: Application, person: Person, now: datetime) -> Authority | None:
-    if application.person_id != person.pk:
-        raise PermissionDeniedError(_("This is not your application."))
+    authority = application_authority(person=person, application=application, now=now)
     if application.status != ApplicationStatus.DRAFT:
         raise ConflictError(_("This application was already submitted; it can no longer be changed."))
-    return authority_for(person=person, firm=application.firm, version=application.version, now=now)
+    return authority
 
 
 @transaction.atomic
@@ -144,38 +134,42 @@ def application_save_step(
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("version__item").get(pk=application.pk)
     )
-    _editable(application, person, now)
+    authority = _editable(application, person, now)
     definition = FormDefinition.objects.get(version_id=application.version_id)
     step = next((s for s in engine.steps(definition.layout) if s["key"] == step_key), None)
     if step is None:
         raise ConflictError(_("This step does not exist."))
     names = list(step.get("fields", []))
     locked = prefill.locked_values(definition.layout, person, application.firm)
-    reader = Actor(kind="account", account_id=person.account_id, label=person.display_name)
-    held_values, held_sources, held_locked = prefill.from_application(
-        definition, application, person=person, now=now, actor=reader
-    )
-    locked.update({name: held_values[name] for name in held_locked})
+    # Authoritative values an e-certificate gave at an earlier save stay as they were.
+    locked.update(_held_locked(definition, application))
     values, errors = engine.clean_posted(definition.schema, names, posted, locked)
     merged = {**application.data, **{name: value for name, value in values.items() if name not in errors}}
-    # Values an e-certificate holds (now that the form may name the person concerned) fill empty fields.
-    refreshed, refreshed_sources, refreshed_locked = prefill.from_application(
-        definition,
-        Application(
+    held_sources: dict[str, str] = {}
+    digest = _lookup_digest(definition, application, merged)
+    if digest != application.looked_up_for:
+        # The once-only lookups, made once per set of persons named, under the person who saves.
+        reader = _actor_for(Actor(kind="account", account_id=person.account_id, label=person.display_name), authority)
+        for name, source in application.sources.items():  # read for other persons: read again
+            if source.startswith("certificate."):
+                merged.pop(name, None)
+        probe = Application(
+            pk=application.pk,
             public_id=application.public_id,
             person=application.person,
             firm=application.firm,
             data=merged,
             version=application.version,
-        ),
-        person=person,
-        now=now,
-        actor=reader,
-    )
-    for name, value in refreshed.items():
-        if name in refreshed_locked or merged.get(name) in (None, ""):
-            merged[name] = value
-            held_sources[name] = refreshed_sources[name]
+        )
+        refreshed, refreshed_sources, refreshed_locked = prefill.from_application(
+            definition, probe, person=person, now=now, actor=reader
+        )
+        for name, value in refreshed.items():
+            if name in refreshed_locked or merged.get(name) in (None, ""):
+                merged[name] = value
+                held_sources[name] = refreshed_sources[name]
+        _attach_held(probe, definition, reader, now)
+        application.looked_up_for = digest
     errors.update(
         {
             k: v
@@ -193,8 +187,28 @@ def application_save_step(
     sources.update({name: source for name, source in held_sources.items() if merged.get(name) is not None})
     application.data = {name: value for name, value in merged.items() if value is not None}
     application.sources = sources
-    application.save(update_fields=["data", "sources", "updated_at"])
+    application.save(update_fields=["data", "sources", "looked_up_for", "updated_at"])
     return values, errors
+
+
+def _lookup_digest(definition: FormDefinition, application: Application, data: dict[str, Any]) -> str:
+    """What the once-only lookups depend on: the applicant, the firm, the persons the form names."""
+    named = [
+        (str(data.get(spec["id_number_field"], "")), str(data.get(spec.get("nationality_field", ""), "")))
+        for spec in definition.layout.get("persons_concerned", [])
+    ]
+    key = json.dumps([application.person_id, application.firm_id, application.version_id, named])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _held_locked(definition: FormDefinition, application: Application) -> dict[str, Any]:
+    """Authoritative fields whose stored value came from an e-certificate."""
+    fields = definition.layout.get("fields", {})
+    return {
+        name: application.data[name]
+        for name, source in application.sources.items()
+        if source.startswith("certificate.") and fields.get(name, {}).get("authoritative") and name in application.data
+    }
 
 
 @transaction.atomic
@@ -220,9 +234,7 @@ def application_upload(
         Application.objects.select_for_update(of=("self",)).select_related("version__item").get(pk=application.pk)
     )
     if for_supplement:
-        if application.person_id != person.pk:
-            raise PermissionDeniedError(_("This is not your application."))
-        authority = authority_for(person=person, firm=application.firm, version=application.version, now=now)
+        authority = application_authority(person=person, application=application, now=now)
     else:
         authority = _editable(application, person, now)
     if material.version_id != application.version_id:
@@ -267,8 +279,15 @@ def application_upload(
 @transaction.atomic
 def application_attach_held(*, application: Application, actor: Actor, now: datetime) -> dict[int, HeldCertificate]:
     """Attach the valid e-certificates that stand in for materials (and drop ones that no longer
-    do); each new reuse is recorded. Returns material id -> attachment."""
+    do); each new reuse is recorded. Returns material id -> attachment. Called by a POST only (the
+    save of a step, the submission): each lookup is a data-exchange read logged under ``actor``."""
     definition = FormDefinition.objects.get(version_id=application.version_id)
+    return _attach_held(application, definition, actor, now)
+
+
+def _attach_held(
+    application: Application, definition: FormDefinition, actor: Actor, now: datetime
+) -> dict[int, HeldCertificate]:
     materials = list(Material.objects.filter(version_id=application.version_id).select_related("certificate_type"))
     found = held.held_materials(application, definition, materials, now, actor)
     current = {row.material_id: row for row in HeldCertificate.objects.filter(application=application)}
@@ -295,16 +314,19 @@ def application_attach_held(*, application: Application, actor: Actor, now: date
 @transaction.atomic
 def application_discard(*, application: Application, person: Person, actor: Actor, now: datetime) -> None:
     """Delete a draft the applicant no longer wants (kept as 'abandoned' for the record)."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.person_id != person.pk:
-        raise PermissionDeniedError(_("This is not your application."))
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version__item", "firm")
+        .get(pk=application.pk)
+    )
+    authority = application_authority(person=person, application=application, now=now)
     if application.status != ApplicationStatus.DRAFT:
         raise ConflictError(_("Only a draft can be deleted."))
     application.status = ApplicationStatus.ABANDONED
     application.save(update_fields=["status", "updated_at"])
     audit_record(
         action="forms.application_discarded",
-        actor=actor,
+        actor=_actor_for(actor, authority),
         object_type="application",
         object_id=str(application.public_id),
     )

@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import QuerySet
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
-from tongban.core.db import Read, select_batch, select_objects
-from tongban.core.errors import NotFoundError, PermissionDeniedError
+from tongban.core.db import select_objects
 from tongban.identity.models import (
-    AGENCY_ROLES,
     Account,
     Agency,
     Firm,
@@ -30,7 +25,6 @@ from tongban.identity.models import (
     Power,
     ServiceArea,
     StaffRole,
-    StaffRoleKind,
 )
 
 
@@ -86,63 +80,6 @@ def firms_of_person(*, person: Person, now: datetime) -> list[FirmAccess]:
     return list(access.values())
 
 
-#: The two reads every page of a firm's space starts with, as static statements
-#: (``core.db.select_objects``: the ORM spent longer compiling them than PostgreSQL running them).
-#: A live power is the rule of ``active_powers``, written out once more as SQL: keep the two alike.
-_LIVE_THEN_ORDER = "revoked_at IS NULL AND granted_at <= %s AND expires_at > %s ORDER BY expires_at, id"
-_LIVE_POWERS_WHERE = f"WHERE grantee_id = %s AND firm_id = %s AND {_LIVE_THEN_ORDER}"
-#: The same, for the firm with a given code: read in the same round trip as the firm itself.
-_LIVE_POWERS_BY_USCC_WHERE = f'WHERE grantee_id = %s AND firm_id = (SELECT f.id FROM "{Firm._meta.db_table}" f WHERE f.uscc = %s) AND {_LIVE_THEN_ORDER}'  # noqa: S608
-
-
-def firm_access(*, person: Person, uscc: str, now: datetime) -> FirmAccess:
-    """The person's access to the firm with this code; NotFoundError if they have none, so that a
-    stranger cannot even learn which firms have accounts."""
-    moment = connection.ops.adapt_datetimefield_value(now)
-    found, powers = select_batch(  # one round trip (the powers are not needed for a legal representative)
-        Read(Firm, "WHERE uscc = %s", [uscc]),
-        Read(Power, _LIVE_POWERS_BY_USCC_WHERE, [person.pk, uscc, moment, moment]),
-    )
-    if not found:
-        raise NotFoundError(_("No such firm among the firms you can act for."))
-    firm = found[0]
-    access = FirmAccess(firm=firm, is_legal_representative=firm.legal_representative_id == person.pk)
-    if not access.is_legal_representative:
-        for power in powers:
-            power.firm = firm
-            access.powers.setdefault(power.area, power)
-        if not access.powers:
-            raise NotFoundError(_("No such firm among the firms you can act for."))
-    return access
-
-
-def acting_authority(*, person: Person, firm: Firm, area: str, now: datetime) -> Authority:
-    """The basis for ``person`` acting for ``firm`` in ``area``, or PermissionDeniedError.
-
-    Every service that acts for a firm calls this first and records the authority it returns.
-    """
-    if area not in ServiceArea.values:
-        raise PermissionDeniedError(_("Unknown service area."))
-    if firm.legal_representative_id == person.pk:
-        return Authority(firm=firm, area=area, person=person, power=None)
-    # The person's live powers for the firm (one static statement, shared with ``firm_access``);
-    # of those for this area, the one that lasts longest.
-    moment = connection.ops.adapt_datetimefield_value(now)
-    live = select_objects(Power, _LIVE_POWERS_WHERE, [person.pk, firm.pk, moment, moment])
-    power = max((p for p in live if p.area == area), key=lambda p: (p.expires_at, -p.pk), default=None)
-    if power is None:
-        raise PermissionDeniedError(
-            _("You have no power to act for %(firm)s in the area “%(area)s”.")
-            % {"firm": firm.name_zh, "area": ServiceArea(area).label}
-        )
-    return Authority(firm=firm, area=area, person=person, power=power)
-
-
-def require_legal_representative(*, person: Person, firm: Firm) -> None:
-    if firm.legal_representative_id != person.pk:
-        raise PermissionDeniedError(_("Only the firm's legal representative can manage its staff and their powers."))
-
-
 def firm_powers(*, firm: Firm) -> QuerySet[Power]:
     """All powers the firm ever granted, newest first, with the people named (one query)."""
     return (
@@ -167,25 +104,6 @@ def is_staff(*, account: Account) -> bool:
 def has_role(roles: Iterable[StaffRole], *kinds: str, agency: Agency | None = None) -> bool:
     """True if one of ``roles`` is of ``kinds`` (and, when given, in ``agency``)."""
     return any(role.role in kinds and (agency is None or role.agency_id == agency.pk) for role in roles)
-
-
-def require_city_operator(*, account: Account | None, message: str | Promise) -> None:
-    """Only a city operator passes (``None`` is the installation itself: loaders, commands);
-    anyone else gets PermissionDeniedError with ``message``."""
-    if account is not None and not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
-        raise PermissionDeniedError(message)
-
-
-def require_agency_role(*, account: Account, agency: Agency, kinds: Iterable[str] = AGENCY_ROLES) -> StaffRole:
-    """The account's role in this agency among ``kinds``; city operators pass everywhere."""
-    roles = active_staff_roles(account=account)
-    for role in roles:
-        if role.role == StaffRoleKind.CITY_OPERATOR:
-            return role
-    for role in roles:
-        if role.agency_id == agency.pk and role.role in kinds:
-            return role
-    raise PermissionDeniedError(_("You have no role in this agency."))
 
 
 def agency_staff(*, agency: Agency) -> QuerySet[StaffRole]:

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.cases.models import Case, CaseData
-from tongban.cases.selectors import case_parties, staff_roles_for_case
+from tongban.cases.permissions import staff_roles_for_case
+from tongban.cases.selectors import case_parties
 from tongban.cases.workflow import Status
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError

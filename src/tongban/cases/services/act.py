@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
 from tongban.cases.models import Case, CaseAction, CaseEvent
-from tongban.cases.selectors import case_deadline_now, staff_roles_for_case
+from tongban.cases.permissions import staff_roles_for_case
+from tongban.cases.selectors import case_deadline_now
 from tongban.cases.services._common import event, notify
 from tongban.cases.services.certificates import case_certificate_issue
 from tongban.cases.workflow import Action, IllegalTransitionError, Proposal, Role, Supplement, Transition, find
@@ -32,7 +33,7 @@ from tongban.catalogue.models import Material
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import validate_multiline_text
-from tongban.forms.services import authority_for
+from tongban.forms.permissions import may_apply
 from tongban.identity.models import Account, Person
 from tongban.identity.selectors import active_staff_roles
 
@@ -221,7 +222,7 @@ def _roles_and_actor(
         return roles, actor
     if person is not None:
         if case.firm is not None:
-            authority = authority_for(person=person, firm=case.firm, version=case.version, now=now)
+            authority = may_apply(person=person, firm=case.firm, version=case.version, now=now)
             assert authority is not None
             return frozenset({Role.APPLICANT}), actor.for_firm(case.firm.uscc, authority.power_id)
         if case.applicant_id == person.pk:

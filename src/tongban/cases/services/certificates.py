@@ -71,4 +71,6 @@ def case_certificate_issue(case: Case, actor: Actor, now: datetime, number: str 
         applicant_firm=case.firm,
         area=case.area,
         number=number,
+        office=case.office,
+        four_eyes=case.version.four_eyes,
     )

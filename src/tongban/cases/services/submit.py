@@ -34,8 +34,9 @@ from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.forms import engine
 from tongban.forms.held import persons_named
 from tongban.forms.models import Application, ApplicationStatus, FormDefinition
+from tongban.forms.permissions import may_apply
 from tongban.forms.selectors import PublishedForm, application_points, current_uploads, form_of
-from tongban.forms.services import application_attach_held, authority_for
+from tongban.forms.services import application_attach_held
 from tongban.identity.models import AgencyOffice, Person
 from tongban.identity.services import person_record
 
@@ -106,7 +107,7 @@ def _case_submit(
     if application.status != ApplicationStatus.DRAFT:
         raise ConflictError(_("This application was deleted."))
     version = application.version
-    authority = authority_for(person=person, firm=application.firm, version=version, now=now)
+    authority = may_apply(person=person, firm=application.firm, version=version, now=now)
     form = form_of(version)
     definition = form.definition
     held = (

@@ -15,7 +15,8 @@ from tongban.audit.services import audit_record
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError
 from tongban.identity.models import Firm, Person, Power, ServiceArea
-from tongban.identity.selectors import active_powers, require_legal_representative
+from tongban.identity.permissions import require_legal_representative
+from tongban.identity.selectors import active_powers
 from tongban.identity.services._common import clean_text
 
 MAX_POWER_DURATION = timedelta(days=3 * 366)

@@ -36,7 +36,8 @@ from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.validators import validate_plain_text
 from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre
-from tongban.identity.selectors import district_name, require_city_operator
+from tongban.identity.permissions import require_city_operator
+from tongban.identity.selectors import district_name
 from tongban.identity.signals import agency_renamed
 
 #: A code: 2 to 32 lower-case letters, digits and inner hyphens (``market-regulation``).

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,9 +18,9 @@ from tongban.cases.services import SubmissionIncomplete, case_submit, completene
 from tongban.catalogue.models import Material
 from tongban.catalogue.selectors import competent_office, district_offices, published_version
 from tongban.core import bilingual
-from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
+from tongban.core.errors import PermissionDeniedError
 from tongban.core.requests import actor_from_request
 from tongban.forms import engine, prefill
 from tongban.forms.models import Application, FormDefinition
@@ -32,10 +32,10 @@ from tongban.forms.selectors import (
     application_steps,
     current_uploads,
     form_of,
+    held_attachments,
     own_application,
 )
 from tongban.forms.services import (
-    application_attach_held,
     application_discard,
     application_save_step,
     application_set_step,
@@ -43,6 +43,7 @@ from tongban.forms.services import (
     application_upload,
 )
 from tongban.identity.models import Firm
+from tongban.identity.permissions import no_power
 from tongban.identity.requests import PersonRequest
 from tongban.portal.decorators import person_required
 
@@ -56,7 +57,13 @@ def apply(request: PersonRequest, code: str) -> HttpResponse:
         raise Http404
     person = request.person
     acting_for = request.POST.get("as", "self")
-    firm = None if acting_for == "self" else get_object_or_404(Firm, uscc=acting_for)
+    firm = None
+    if acting_for != "self":
+        # An unknown firm is refused as a firm the person cannot act for: the same status and
+        # page, naming no firm (identity.permissions.no_power).
+        firm = Firm.objects.filter(uscc=acting_for[:18]).first()
+        if firm is None:
+            raise PermissionDeniedError(no_power(version.item.area))
     application = application_start(
         person=person, version=version, firm=firm, actor=actor_from_request(request), now=now()
     )
@@ -67,7 +74,7 @@ def _context(
     request: PersonRequest, public_id: str
 ) -> tuple[Application, FormDefinition, list[Material], list[StepRef]]:
     person = request.person
-    application = own_application(public_id=public_id, person=person)
+    application = own_application(public_id=public_id, person=person, now=now())
     definition = FormDefinition.objects.get(version_id=application.version_id)
     materials = list(Material.objects.filter(version_id=application.version_id).order_by("position", "code"))
     steps = application_steps(application, materials, get_language() or "zh-hans")
@@ -156,7 +163,7 @@ def application_step(request: PersonRequest, public_id: str, step: str) -> HttpR
         )
     elif ref.kind == "materials":
         uploads = current_uploads(application=application)
-        held = application_attach_held(application=application, actor=actor_from_request(request), now=moment)
+        held = held_attachments(application=application)
         context["materials"] = [
             (material, uploads.get(material.pk), errors.get(f"material_{material.code}", ""), held.get(material.pk))
             for material in materials
@@ -235,7 +242,7 @@ def _review_context(
         )
         sections.append((ref, views))
     uploads = current_uploads(application=application)
-    held = application_attach_held(application=application, actor=Actor.system("review-page"), now=now())
+    held = held_attachments(application=application)
     version = application.version
     person = application.person
     district = application.firm.registered_district if application.firm else person.registered_district
@@ -309,7 +316,7 @@ def application_submit(request: PersonRequest, public_id: str) -> HttpResponse:
 @person_required
 def application_delete(request: PersonRequest, public_id: str) -> HttpResponse:
     person = request.person
-    application = own_application(public_id=public_id, person=person)
+    application = own_application(public_id=public_id, person=person, now=now())
     application_discard(application=application, person=person, actor=actor_from_request(request), now=now())
     messages.success(request, _("The draft is deleted."))
     return redirect("portal:my_space")

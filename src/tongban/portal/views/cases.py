@@ -34,8 +34,9 @@ from tongban.core.web import domain_errors, refusal_text, uploaded_file_response
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
+from tongban.identity.permissions import firm_access
 from tongban.identity.requests import PersonRequest
-from tongban.identity.selectors import FirmHeader, firm_access, firms_of_person
+from tongban.identity.selectors import FirmHeader, firms_of_person
 from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read

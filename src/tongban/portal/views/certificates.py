@@ -20,10 +20,10 @@ from tongban.certificates import jose
 from tongban.certificates.contexts import load_document
 from tongban.certificates.models import Certificate, CertificateStatus
 from tongban.certificates.pdf import CertificateDocument, PdfField, render_pdf
+from tongban.certificates.permissions import may_view
 from tongban.certificates.selectors import (
     certificate_by_number,
     firm_wallet,
-    may_view,
     person_wallet,
     shown_fields,
 )
@@ -34,8 +34,8 @@ from tongban.core.errors import NotFoundError
 from tongban.core.keyring import get_keyring
 from tongban.core.ratelimit import rate_limited
 from tongban.core.requests import actor_from_request
+from tongban.identity.permissions import firm_access
 from tongban.identity.requests import PersonRequest
-from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 
 MAX_JWS_BYTES = 64 * 1024
@@ -201,7 +201,7 @@ def verify_status(request: HttpRequest, number: str) -> JsonResponse:
             "number": number,
             "status": certificate.status(now()).value,
             "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
-            "reason": certificate.revoked_reason or None,
+            "reason": certificate.revoked_reason_code or None,
         }
     )
 

@@ -49,8 +49,8 @@ from tongban.exchange.selectors import (
 from tongban.exchange.services import consent_give, consent_withdraw, subject_of
 from tongban.exchange.verification import firm_verify_against_registry, person_verify_against_registry
 from tongban.identity.models import Firm
+from tongban.identity.permissions import firm_access
 from tongban.identity.requests import PersonRequest
-from tongban.identity.selectors import firm_access
 from tongban.portal.decorators import person_required
 from tongban.portal.forms import ConsentForm, FirmConsentForm, consent_form, years_later
 

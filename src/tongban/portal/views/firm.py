@@ -21,14 +21,9 @@ from tongban.core.requests import actor_from_request
 from tongban.core.web import domain_errors
 from tongban.identity import idnumbers
 from tongban.identity.models import Firm, IdType, Power, ServiceArea
+from tongban.identity.permissions import acting_authority, firm_access, require_legal_representative
 from tongban.identity.requests import PersonRequest
-from tongban.identity.selectors import (
-    acting_authority,
-    firm_access,
-    firm_powers,
-    person_by_identifier,
-    require_legal_representative,
-)
+from tongban.identity.selectors import firm_powers, person_by_identifier
 from tongban.identity.services import power_grant, power_grant_errors, power_revoke
 from tongban.portal.decorators import person_required
 from tongban.portal.forms import PowerGrantForm, PowerRevokeForm
