@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from tongban.catalogue.models import CertificateType, PointsFactor, PointsOption, PointsTable, ServiceItem, Topic
-from tongban.catalogue.services import service_item_create
+from tongban.catalogue.services import EDITABLE_FIELDS, service_item_create
 from tongban.core.actors import Actor
 from tongban.demo import catalogue_data, certificates_data
 from tongban.demo.catalogue_data import PointsTableData, ServiceData
@@ -27,34 +27,9 @@ from tongban.identity.models import Agency
 
 LOADER = Actor.system("demo-loader")
 
-#: ServiceData attributes that are the version's content (``catalogue.services.EDITABLE_FIELDS``).
-CONTENT_FIELDS = (
-    "name_zh",
-    "name_en",
-    "summary_zh",
-    "summary_en",
-    "eligibility_zh",
-    "eligibility_en",
-    "for_individuals",
-    "for_firms",
-    "for_foreigners",
-    "legal_basis_zh",
-    "legal_basis_en",
-    "conditions_zh",
-    "conditions_en",
-    "statutory_limit_workdays",
-    "promised_limit_workdays",
-    "fee_zh",
-    "fee_en",
-    "fee_amount_fen",
-    "channel",
-    "fully_online",
-    "handling_level",
-    "workflow",
-    "four_eyes",
-    "contact_zh",
-    "contact_en",
-)
+#: ServiceData attributes that are the version's content: what an editor may set on a draft, except
+#: the certificate type, which the loader sets from the service's certificate code.
+CONTENT_FIELDS = tuple(field for field in EDITABLE_FIELDS if field != "certificate_type")
 
 
 def content_of(service: ServiceData) -> dict[str, Any]:
