@@ -133,11 +133,11 @@ def make_service(
         if materials is not None
         else [{"code": "passport", "name_zh": "护照", "name_en": "Passport copy", "required": True}],
         topic_codes=[],
-        editor=None,
+        editor=actor,
         actor=actor,
     )
     FormDefinition.objects.create(version=version, schema=schema or SCHEMA, layout=layout or LAYOUT)
-    return service_version_publish_with_form(version=version, editor=None, actor=actor, now=timezone.now())
+    return service_version_publish_with_form(version=version, editor=actor, actor=actor, now=timezone.now())
 
 
 def pdf_upload(name: str = "passport.pdf") -> Any:

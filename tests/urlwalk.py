@@ -215,7 +215,7 @@ def office_keys(world: World) -> dict[str, str]:
     _certified(world)
     case = approve(world, world.submitted_case())
     agency = world.version.item.agency
-    service_version_draft(item=world.version.item, editor=None, actor=world.actor)
+    service_version_draft(item=world.version.item, editor=world.actor, actor=world.actor)
     grant = certificate_resource(type_code="test-permit", owner=agency, consumer=agency, purpose="office keys")
     CalendarDay.objects.create(day=date(2027, 10, 1), kind="holiday", name_zh="国庆节", name_en="National Day")
     return {

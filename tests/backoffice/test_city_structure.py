@@ -223,12 +223,12 @@ def test_duplicate_code_and_missing_chinese_name_are_field_errors_and_save_nothi
 
     # The service itself reports every field at once, whoever calls it.
     with pytest.raises(ValidationError) as refused:
-        agency_create(**{**AGENCY, "name_zh": ""}, editor=None, actor=Actor.system("tests"))
+        agency_create(**{**AGENCY, "name_zh": ""}, editor=Actor.system("tests"), actor=Actor.system("tests"))
     assert set(refused.value.message_dict) == {"code", "name_zh"}
     with pytest.raises(ValidationError) as refused:
         centre_create(
             **{**CENTRE, "code": "Not A Slug!", "name_zh": "", "district": "310199"},
-            editor=None,
+            editor=Actor.system("tests"),
             actor=Actor.system("tests"),
         )
     assert set(refused.value.message_dict) == {"code", "name_zh", "district"}
@@ -278,7 +278,7 @@ def test_office_level_and_district_rules(level: str, district: str, field: str) 
             district_code=district,
             name_zh="分局",
             name_en="Office",
-            editor=None,
+            editor=Actor.system("tests"),
             actor=Actor.system("tests"),
         )
     assert list(refused.value.message_dict) == [field]
@@ -296,7 +296,7 @@ def test_one_office_per_agency_and_district() -> None:
                 district_code=district,
                 name_zh="又一个",
                 name_en="Another",
-                editor=None,
+                editor=Actor.system("tests"),
                 actor=Actor.system("tests"),
             )
         assert list(refused.value.message_dict) == [field]
@@ -306,7 +306,7 @@ def test_one_office_per_agency_and_district() -> None:
         district_code=office.district_code,
         name_zh="分局",
         name_en="Office",
-        editor=None,
+        editor=Actor.system("tests"),
         actor=Actor.system("tests"),
     )
     assert AgencyOffice.objects.count() == 3 and other.pk not in (office.pk, city.pk)
@@ -427,19 +427,21 @@ def test_the_services_refuse_a_district_of_another_province() -> None:
             district_code=NANSHAN,
             name_zh="南山分局",
             name_en="Nanshan",
-            editor=None,
+            editor=Actor.system("tests"),
             actor=Actor.system("tests"),
         )
     for language, code in (("en", "en"), ("zh", "zh-hans")):  # the message is translated when shown
         with translation.override(code):
             assert refused.value.message_dict == {"district_code": [NOT_IN_CITY[language].replace("&#x27;", "'")]}
     with pytest.raises(ValidationError) as refused:
-        centre_create(**{**CENTRE, "district": NANSHAN}, editor=None, actor=Actor.system("tests"))
+        centre_create(**{**CENTRE, "district": NANSHAN}, editor=Actor.system("tests"), actor=Actor.system("tests"))
     assert list(refused.value.message_dict) == ["district"]
     centre = ServiceCentreFactory()
     values = {field: getattr(centre, field) for field in CENTRE if field != "code"}
     with pytest.raises(ValidationError) as refused:
-        centre_update(centre=centre, **{**values, "district": NANSHAN}, editor=None, actor=Actor.system("tests"))
+        centre_update(
+            centre=centre, **{**values, "district": NANSHAN}, editor=Actor.system("tests"), actor=Actor.system("tests")
+        )
     assert list(refused.value.message_dict) == ["district"]
     centre.refresh_from_db()
     assert centre.district != NANSHAN
@@ -484,12 +486,12 @@ def test_a_district_of_the_city_is_accepted_also_under_a_four_digit_region(setti
         district_code="310115",
         name_zh="浦东分局",
         name_en="Pudong",
-        editor=None,
+        editor=Actor.system("tests"),
         actor=Actor.system("tests"),
     )
     assert office.district_code == "310115"
     settings.CITY_REGION_CODE = "3101"  # the prefecture-level prefix of the same city
-    assert centre_create(**CENTRE, editor=None, actor=Actor.system("tests")).district == "310101"
+    assert centre_create(**CENTRE, editor=Actor.system("tests"), actor=Actor.system("tests")).district == "310101"
     settings.CITY_REGION_CODE = "4403"  # Shenzhen: now Xuhui is elsewhere and Nanshan is in the city
     with pytest.raises(ValidationError, match="4403"):
         office_create(
@@ -498,7 +500,7 @@ def test_a_district_of_the_city_is_accepted_also_under_a_four_digit_region(setti
             district_code="310104",
             name_zh="徐汇分局",
             name_en="Xuhui",
-            editor=None,
+            editor=Actor.system("tests"),
             actor=Actor.system("tests"),
         )
     assert (
@@ -508,7 +510,7 @@ def test_a_district_of_the_city_is_accepted_also_under_a_four_digit_region(setti
             district_code=NANSHAN,
             name_zh="南山分局",
             name_en="Nanshan",
-            editor=None,
+            editor=Actor.system("tests"),
             actor=Actor.system("tests"),
         ).district_code
         == NANSHAN
@@ -524,12 +526,15 @@ def test_an_empty_region_allows_any_district_of_the_national_table(settings: Any
         district_code=NANSHAN,
         name_zh="南山分局",
         name_en="Nanshan",
-        editor=None,
+        editor=Actor.system("tests"),
         actor=Actor.system("tests"),
     )
     assert office.district_code == NANSHAN
     assert (
-        centre_create(**{**CENTRE, "district": NANSHAN}, editor=None, actor=Actor.system("tests")).district == NANSHAN
+        centre_create(
+            **{**CENTRE, "district": NANSHAN}, editor=Actor.system("tests"), actor=Actor.system("tests")
+        ).district
+        == NANSHAN
     )
     with pytest.raises(ValidationError) as refused:  # still a district of the national table
         office_create(
@@ -538,7 +543,7 @@ def test_an_empty_region_allows_any_district_of_the_national_table(settings: Any
             district_code="999999",
             name_zh="无",
             name_en="None",
-            editor=None,
+            editor=Actor.system("tests"),
             actor=Actor.system("tests"),
         )
     assert list(refused.value.message_dict) == ["district_code"]

@@ -40,7 +40,7 @@ def _service(agency: Agency, code: str = "pet-registration") -> ServiceVersion:
         "promised_limit_workdays": 5,
     }
     return service_item_create_with_form(
-        code=code, agency=agency, area="licences", content=content, starter="person", editor=None, actor=SYSTEM
+        code=code, agency=agency, area="licences", content=content, starter="person", editor=SYSTEM, actor=SYSTEM
     )
 
 
@@ -143,7 +143,7 @@ def test_a_field_the_points_table_reads_cannot_go() -> None:
     layout["fields"].pop("request_details", None)
     assert definition_problems(schema, layout) == []  # a usable form, but the points table needs the field
     with pytest.raises(ValidationError) as caught:
-        form_definition_update(version=version, schema=schema, layout=layout, editor=None, actor=SYSTEM)
+        form_definition_update(version=version, schema=schema, layout=layout, editor=SYSTEM, actor=SYSTEM)
     assert caught.value.message_dict == {
         "schema": ["The points table reads the field “request_details” (factor education); keep it in the form."]
     }
@@ -167,7 +167,7 @@ def test_who_may_change_a_form(client: Client, login_staff: Login) -> None:
     published.status = "published"
     published.save(update_fields=["status"])
     with pytest.raises(ConflictError):
-        form_definition_update(version=version, schema=schema, layout=layout, editor=None, actor=SYSTEM)
+        form_definition_update(version=version, schema=schema, layout=layout, editor=SYSTEM, actor=SYSTEM)
 
 
 def test_chinese_editor_page(client: Client, login_staff: Login) -> None:

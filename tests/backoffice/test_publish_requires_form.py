@@ -49,7 +49,7 @@ def _draft_without_form(code: str = "formless") -> ServiceVersion:
         area="social_security",
         materials=[],
         topic_codes=[],
-        editor=None,
+        editor=ACTOR,
         actor=ACTOR,
         content={
             "name_zh": "无表单事项",
@@ -68,7 +68,7 @@ def _published_without_form() -> ServiceVersion:
     catalogue's half of publishing, which only ``forms.services`` may call in the platform's code
     (import-linter); tests call it to make this state on purpose."""
     return service_version_publish_without_form_check(
-        version=_draft_without_form(), editor=None, actor=ACTOR, now=timezone.now()
+        version=_draft_without_form(), editor=ACTOR, actor=ACTOR, now=timezone.now()
     )
 
 
@@ -135,7 +135,7 @@ def test_a_form_saved_by_code_is_checked_when_published_and_every_problem_is_nam
     FormDefinition.objects.create(version=draft, schema=UNSOUND_SCHEMA, layout=UNSOUND_LAYOUT)
 
     with pytest.raises(ValidationError) as refused:
-        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+        service_version_publish_with_form(version=draft, editor=ACTOR, actor=ACTOR, now=timezone.now())
 
     assert {error.code for error in refused.value.error_list} == {"form_problems"}
     heading, *problems = refused.value.messages
@@ -152,7 +152,7 @@ def test_a_field_the_points_table_reads_must_be_in_the_form_to_publish() -> None
         version=draft, schema=PERSONAL_SCHEMA, layout=PERSONAL_LAYOUT, points_fields={"salary": "annual_salary"}
     )
     with pytest.raises(ValidationError) as refused:
-        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+        service_version_publish_with_form(version=draft, editor=ACTOR, actor=ACTOR, now=timezone.now())
     assert any("annual_salary" in message for message in refused.value.messages)
     _assert_unpublished(draft)
 
@@ -175,7 +175,7 @@ def test_the_back_office_names_the_form_problems_and_publishes_nothing(
 def test_the_publishing_service_checks_the_editor_before_the_form() -> None:
     draft = _draft_without_form()
     with pytest.raises(ValidationError) as refused:
-        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+        service_version_publish_with_form(version=draft, editor=ACTOR, actor=ACTOR, now=timezone.now())
     assert refused.value.code == "no_form"
     officer = StaffRoleFactory()  # an officer of another agency: not allowed to publish at all
     with pytest.raises(PermissionDeniedError):
@@ -185,7 +185,7 @@ def test_the_publishing_service_checks_the_editor_before_the_form() -> None:
 def test_the_publishing_service_refuses_a_version_without_its_form_and_changes_nothing() -> None:
     draft = _draft_without_form()
     with pytest.raises(ValidationError) as refused:
-        service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+        service_version_publish_with_form(version=draft, editor=ACTOR, actor=ACTOR, now=timezone.now())
     assert refused.value.code == "no_form"
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.published_at is None and draft.search_text == ""

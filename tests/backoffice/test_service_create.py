@@ -235,7 +235,7 @@ def test_the_service_reports_all_problems_at_once_and_writes_nothing() -> None:
         content=_content(),
         materials=[],
         topic_codes=[],
-        editor=None,
+        editor=actor,
         actor=actor,
     )
     with pytest.raises(ValidationError) as excinfo:
@@ -244,7 +244,7 @@ def test_the_service_reports_all_problems_at_once_and_writes_nothing() -> None:
             agency=agency,
             area="nowhere",
             starter="no-such-form",
-            editor=None,
+            editor=actor,
             actor=actor,
             content=_content(name_en=" ", for_individuals=False, promised_limit_workdays=11),
         )
@@ -262,7 +262,7 @@ def test_the_service_reports_all_problems_at_once_and_writes_nothing() -> None:
             agency=agency,
             area="tax",
             starter="no-such-form",
-            editor=None,
+            editor=actor,
             actor=actor,
             content=_content(),
         )
@@ -315,7 +315,7 @@ def test_catalogue_list_query_count_does_not_grow(client: Client, login_staff: L
                 content=_content(),
                 materials=[],
                 topic_codes=[],
-                editor=None,
+                editor=actor,
                 actor=actor,
             )
 
@@ -337,7 +337,7 @@ def test_an_admin_of_two_agencies_sees_the_services_of_both(client: Client, logi
             content=_content(),
             materials=[],
             topic_codes=[],
-            editor=None,
+            editor=actor,
             actor=actor,
         )
     login_staff(client, admin.account)

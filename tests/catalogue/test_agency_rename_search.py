@@ -40,7 +40,7 @@ def _agency() -> Agency:
 
 def _rename(agency: Agency, **changes: str) -> Agency:
     values = {field: getattr(agency, field) for field in AGENCY_FIELDS}
-    return agency_update(agency=agency, **{**values, **changes}, editor=None, actor=ACTOR)
+    return agency_update(agency=agency, **{**values, **changes}, editor=ACTOR, actor=ACTOR)
 
 
 def _finds(client: Client, language: str, query: str, code: str) -> bool:
@@ -112,8 +112,8 @@ def test_renaming_in_the_back_office_updates_search_at_once(
 def test_only_a_name_change_rebuilds_and_only_published_versions(django_capture_on_commit_callbacks: Any) -> None:
     agency = _agency()
     version = make_service(agency=agency)
-    draft = service_version_draft(item=version.item, editor=None, actor=ACTOR)
-    service_version_update(version=draft, content={"name_en": "Next edition"}, editor=None, actor=ACTOR)
+    draft = service_version_draft(item=version.item, editor=ACTOR, actor=ACTOR)
+    service_version_update(version=draft, content={"name_en": "Next edition"}, editor=ACTOR, actor=ACTOR)
     draft_text = ServiceVersion.objects.get(pk=draft.pk).search_text
     sent: list[dict[str, Any]] = []
 
@@ -183,7 +183,7 @@ def test_a_publication_during_a_rename_waits_for_it_and_takes_the_new_name() -> 
         pytest.skip("true parallel writers need PostgreSQL; this runs in the PostgreSQL pass")
     agency = _agency()
     version = make_service(agency=agency)
-    draft = service_version_draft(item=version.item, editor=None, actor=ACTOR)
+    draft = service_version_draft(item=version.item, editor=ACTOR, actor=ACTOR)
     renamed = threading.Event()
     failures: list[BaseException] = []
 
@@ -202,7 +202,7 @@ def test_a_publication_during_a_rename_waits_for_it_and_takes_the_new_name() -> 
     def publish() -> None:
         try:
             renamed.wait(5)
-            service_version_publish_with_form(version=draft, editor=None, actor=ACTOR, now=timezone.now())
+            service_version_publish_with_form(version=draft, editor=ACTOR, actor=ACTOR, now=timezone.now())
         except BaseException as exc:  # reported below
             failures.append(exc)
         finally:

@@ -108,9 +108,9 @@ def test_only_operators_and_the_agencys_admins_edit(client: Client, world: World
 
 
 def test_publishing_needs_both_languages(world: World) -> None:
-    draft = service_version_draft(item=world.version.item, editor=None, actor=world.actor)
+    draft = service_version_draft(item=world.version.item, editor=world.actor, actor=world.actor)
     with pytest.raises(ValidationError) as excinfo:
-        service_version_update(version=draft, content={"name_en": "  "}, editor=None, actor=world.actor)
+        service_version_update(version=draft, content={"name_en": "  "}, editor=world.actor, actor=world.actor)
     assert "name_en" in excinfo.value.message_dict
 
 
@@ -210,10 +210,10 @@ def test_the_calendar_refuses_what_names_no_day_or_year_and_records_nothing(
 def test_search_results_follow_a_publication(client: Client, world: World, django_capture_on_commit_callbacks) -> None:
     code = world.version.item.code
     assert "Test service" in client.get("/en/services/", {"q": "test service"}).content.decode()
-    draft = service_version_draft(item=world.version.item, editor=None, actor=world.actor)
-    service_version_update(version=draft, content={"name_en": "Renamed permit"}, editor=None, actor=world.actor)
+    draft = service_version_draft(item=world.version.item, editor=world.actor, actor=world.actor)
+    service_version_update(version=draft, content={"name_en": "Renamed permit"}, editor=world.actor, actor=world.actor)
     with django_capture_on_commit_callbacks(execute=True):
-        service_version_publish_with_form(version=draft, editor=None, actor=world.actor, now=timezone.now())
+        service_version_publish_with_form(version=draft, editor=world.actor, actor=world.actor, now=timezone.now())
     html = client.get("/en/services/", {"q": "renamed"}).content.decode()
     assert "Renamed permit" in html and f"/en/services/{code}/" in html
     # The page cached for the old name is not served any more: the old name is gone from it.

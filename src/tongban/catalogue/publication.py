@@ -22,12 +22,13 @@ from tongban.catalogue.selectors import bump_catalogue_revision
 from tongban.catalogue.services import build_search_text, check_content
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError
-from tongban.identity.models import Account, Agency
+from tongban.identity.models import Agency
+from tongban.identity.permissions import Editor
 
 
 @transaction.atomic
 def service_version_publish_without_form_check(
-    *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
+    *, version: ServiceVersion, editor: Editor, actor: Actor, now: datetime
 ) -> ServiceVersion:
     """Publish a draft: it becomes what the public sees and what new cases are made under; the
     previous published version is retired. Checks the editor and the content, not the form: call

@@ -36,8 +36,8 @@ from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, NotFoundError
 from tongban.core.models import SOURCE_OPERATOR, CalendarDay, CalendarYear
-from tongban.identity.models import Account, Agency, ServiceArea
-from tongban.identity.permissions import require_city_operator
+from tongban.identity.models import Agency, ServiceArea
+from tongban.identity.permissions import Editor, require_city_operator
 
 #: ServiceVersion fields an editor may set on a draft.
 EDITABLE_FIELDS = (
@@ -116,7 +116,7 @@ def service_item_create(
     content: dict[str, Any],
     materials: list[dict[str, Any]],
     topic_codes: list[str],
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> ServiceVersion:
     """Create a service item with its first version, a draft (publishing is a separate step),
@@ -171,7 +171,7 @@ def _assign(version: ServiceVersion, content: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def service_version_draft(*, item: ServiceItem, editor: Account | None, actor: Actor) -> ServiceVersion:
+def service_version_draft(*, item: ServiceItem, editor: Editor, actor: Actor) -> ServiceVersion:
     """Start editing a published service: copy its published version into a new draft."""
     item = ServiceItem.objects.select_for_update(of=("self",)).select_related("agency").get(pk=item.pk)
     require_catalogue_editor(account=editor, agency=item.agency)
@@ -210,7 +210,7 @@ def service_version_update(
     *,
     version: ServiceVersion,
     content: dict[str, Any],
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
     topics: Iterable[Topic] | None = None,
 ) -> ServiceVersion:
@@ -289,7 +289,7 @@ MATERIAL_FIELDS = (
 
 @transaction.atomic
 def material_save(
-    *, version: ServiceVersion, code: str, content: dict[str, Any], editor: Account | None, actor: Actor
+    *, version: ServiceVersion, code: str, content: dict[str, Any], editor: Editor, actor: Actor
 ) -> Material:
     """Add or change a material of a draft version."""
     version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
@@ -317,7 +317,7 @@ def material_save(
 
 
 @transaction.atomic
-def material_remove(*, version: ServiceVersion, code: str, editor: Account | None, actor: Actor) -> None:
+def material_remove(*, version: ServiceVersion, code: str, editor: Editor, actor: Actor) -> None:
     version = ServiceVersion.objects.select_for_update(of=("self",)).select_related("item__agency").get(pk=version.pk)
     require_catalogue_editor(account=editor, agency=version.item.agency)
     if version.status != VersionStatus.DRAFT:
@@ -333,7 +333,7 @@ def material_remove(*, version: ServiceVersion, code: str, editor: Account | Non
 
 
 @transaction.atomic
-def points_table_update(*, table: PointsTable, typed: Mapping[int, str], editor: Account | None, actor: Actor) -> int:
+def points_table_update(*, table: PointsTable, typed: Mapping[int, str], editor: Editor, actor: Actor) -> int:
     """Change the points answers of ``table`` are worth (city operators), all or none. ``typed``
     maps an option's id to the value as typed; a value equal to the current one is no change.
     Every value is checked first (a whole number from 0 to 100); if any is wrong, nothing is
@@ -378,9 +378,7 @@ CALENDAR_YEARS = range(2000, 2101)
 
 
 @transaction.atomic
-def calendar_day_set(
-    *, day: date, kind: str, name_zh: str, name_en: str, editor: Account | None, actor: Actor
-) -> CalendarDay:
+def calendar_day_set(*, day: date, kind: str, name_zh: str, name_en: str, editor: Editor, actor: Actor) -> CalendarDay:
     """Record a public holiday or a make-up working day (city operators); it overrides the seed."""
     require_city_operator(account=editor, message=CITY_ONLY)
     if day.year not in CALENDAR_YEARS:
@@ -400,7 +398,7 @@ def calendar_day_set(
 
 
 @transaction.atomic
-def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> None:
+def calendar_day_remove(*, day: date, editor: Editor, actor: Actor) -> None:
     """Remove an operator's or the seed's entry for ``day`` (it counts by the weekday rule again)."""
     require_city_operator(account=editor, message=CITY_ONLY)
     entry = CalendarDay.objects.select_for_update().filter(day=day).first()
@@ -417,7 +415,7 @@ def calendar_day_remove(*, day: date, editor: Account | None, actor: Actor) -> N
 
 
 @transaction.atomic
-def calendar_year_complete(*, year: int, editor: Account | None, actor: Actor) -> None:
+def calendar_year_complete(*, year: int, editor: Editor, actor: Actor) -> None:
     """Declare a year's holidays and make-up days entered: deadlines stop using the fallback."""
     require_city_operator(account=editor, message=CITY_ONLY)
     if year not in CALENDAR_YEARS:

@@ -81,7 +81,7 @@ def load_catalogue(*, now: datetime) -> None:
             content=content,
             materials=materials,
             topic_codes=list(service.topics),
-            editor=None,
+            editor=LOADER,
             actor=LOADER,
         )
         FormDefinition.objects.create(
@@ -91,7 +91,7 @@ def load_catalogue(*, now: datetime) -> None:
             points_table=service.form.points_table,
             points_fields=dict(service.form.points_fields),
         )
-        service_version_publish_with_form(version=version, editor=None, actor=LOADER, now=now)
+        service_version_publish_with_form(version=version, editor=LOADER, actor=LOADER, now=now)
 
 
 def _points_table(data: PointsTableData) -> PointsTable:

@@ -81,7 +81,9 @@ def _structure() -> None:
     """Agencies, their city and district offices, and the service centres, through the same
     services a city operator uses (so each has its audit event), each only if still missing."""
     for item in data.AGENCIES:
-        agency = Agency.objects.filter(code=item.code).first() or agency_create(**vars(item), editor=None, actor=LOADER)
+        agency = Agency.objects.filter(code=item.code).first() or agency_create(
+            **vars(item), editor=LOADER, actor=LOADER
+        )
         if not AgencyOffice.objects.filter(agency=agency, district_code="").exists():
             office_create(
                 agency=agency,
@@ -89,7 +91,7 @@ def _structure() -> None:
                 district_code="",
                 name_zh=f"{agency.name_zh}（市级）",
                 name_en=f"{agency.name_en} (city)",
-                editor=None,
+                editor=LOADER,
                 actor=LOADER,
             )
         for district in data.DISTRICT_OFFICES.get(agency.code, ()):
@@ -102,12 +104,12 @@ def _structure() -> None:
                 district_code=district,
                 name_zh=f"{agency.name_zh}{zh}分局",
                 name_en=f"{agency.name_en}, {en} District",
-                editor=None,
+                editor=LOADER,
                 actor=LOADER,
             )
     for centre in data.CENTRES:
         if not ServiceCentre.objects.filter(code=centre.code).exists():
-            centre_create(**vars(centre), editor=None, actor=LOADER)
+            centre_create(**vars(centre), editor=LOADER, actor=LOADER)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.actors import Actor
 from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.errors import NotFoundError, PermissionDeniedError
 from tongban.core.policies import rule
@@ -30,6 +31,17 @@ from tongban.identity.models import (
     StaffRoleKind,
 )
 from tongban.identity.selectors import Authority, FirmAccess, active_staff_roles, has_role
+
+#: Who edits the city's structure or the catalogue: a staff account, or the installation itself
+#: named explicitly as a system ``Actor`` (the demo loader, management commands). No ``None``.
+Editor = Account | Actor
+
+
+def is_installation(editor: object) -> bool:
+    """True only for the installation itself, named as a system ``Actor``; a staff account, any
+    other actor (a person, an anonymous client) and ``None`` are not."""
+    return isinstance(editor, Actor) and editor.kind == "system"
+
 
 #: The two reads every page of a firm's space starts with, as static statements
 #: (``core.db.select_objects``: the ORM spent longer compiling them than PostgreSQL running them).
@@ -120,10 +132,14 @@ def require_legal_representative(*, person: Person, firm: Firm) -> None:
     who="A city operator; the installation itself (loaders, commands).",
     refusal="403",
 )
-def require_city_operator(*, account: Account | None, message: str | Promise) -> None:
-    """Only a city operator passes (``None`` is the installation itself: loaders, commands);
-    anyone else gets PermissionDeniedError with ``message``."""
-    if account is not None and not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
+def require_city_operator(*, account: Editor, message: str | Promise) -> None:
+    """Only a city operator passes, or the installation itself (a system ``Actor``: loaders,
+    commands); anyone else gets PermissionDeniedError with ``message``."""
+    if is_installation(account):
+        return
+    if not isinstance(account, Account):  # ``None`` no longer stands for the installation
+        raise PermissionDeniedError(message)
+    if not has_role(active_staff_roles(account=account), StaffRoleKind.CITY_OPERATOR):
         raise PermissionDeniedError(message)
 
 

@@ -27,7 +27,8 @@ from tongban.core.errors import ConflictError
 from tongban.forms import starters
 from tongban.forms.definition import definition_problems
 from tongban.forms.models import FormDefinition
-from tongban.identity.models import Account, Agency
+from tongban.identity.models import Agency
+from tongban.identity.permissions import Editor
 
 #: Why a draft without a form definition is not published.
 NO_FORM_TO_PUBLISH = _(
@@ -64,7 +65,7 @@ def service_item_create_with_form(
     area: str,
     content: dict[str, Any],
     starter: str,
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> ServiceVersion:
     """Create a service in the back office: the catalogue item with its first version as a draft
@@ -130,7 +131,7 @@ def form_definition_errors(schema: Any, layout: Any, *, points_fields: dict[str,
 
 @transaction.atomic
 def form_definition_update(
-    *, version: ServiceVersion, schema: Any, layout: Any, editor: Account | None, actor: Actor
+    *, version: ServiceVersion, schema: Any, layout: Any, editor: Editor, actor: Actor
 ) -> FormDefinition:
     """Replace the application form of a draft version (the back office's form editor).
 
@@ -169,7 +170,7 @@ def form_definition_update(
 
 @transaction.atomic
 def service_version_publish_with_form(
-    *, version: ServiceVersion, editor: Account | None, actor: Actor, now: datetime
+    *, version: ServiceVersion, editor: Editor, actor: Actor, now: datetime
 ) -> ServiceVersion:
     """Publish a draft only if it has a sound form definition: without one nobody could apply for it.
 

@@ -6,7 +6,7 @@ same rules hold: keyword-only typed arguments, one transaction each, the audit e
 (``identity.agency_created`` …) written inside it with the fields set (and, for an edit, their
 values before).
 
-Only city operators set up the structure; ``editor=None`` is the installation itself (the demo
+Only city operators set up the structure; an ``editor`` that is a system ``Actor`` is the installation itself (the demo
 loader), which the audit trail records through its system ``actor``. Validation errors are
 field-keyed ``ValidationError`` s, all fields at once.
 
@@ -35,8 +35,8 @@ from tongban.audit.services import audit_record
 from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.validators import validate_plain_text
-from tongban.identity.models import Account, Agency, AgencyOffice, OfficeLevel, ServiceCentre
-from tongban.identity.permissions import require_city_operator
+from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre
+from tongban.identity.permissions import Editor, require_city_operator
 from tongban.identity.selectors import district_name
 from tongban.identity.signals import agency_renamed
 
@@ -59,7 +59,7 @@ _REQUIRED = {
 Errors = dict[str, list[Any]]
 
 
-def _require_operator(editor: Account | None) -> None:
+def _require_operator(editor: Editor) -> None:
     require_city_operator(
         account=editor, message=_("Only city operators set up agencies, offices and service centres.")
     )
@@ -158,7 +158,7 @@ def agency_create(
     address_zh: str = "",
     address_en: str = "",
     website: str = "",
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> Agency:
     """Add an agency (a bureau or commission) under a new code."""
@@ -204,7 +204,7 @@ def agency_update(
     address_zh: str,
     address_en: str,
     website: str,
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> Agency:
     """Change an agency's names, head and contact details (not its code). No change, no event.
@@ -254,7 +254,7 @@ def office_create(
     name_en: str,
     address_zh: str = "",
     address_en: str = "",
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> AgencyOffice:
     """Open an office of an agency: its one city-level office (no district) or its office in one
@@ -307,7 +307,7 @@ def office_update(
     name_en: str,
     address_zh: str,
     address_en: str,
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> AgencyOffice:
     """Change an office's names and address (not its agency, level or district)."""
@@ -345,7 +345,7 @@ def centre_create(
     hours_zh: str = "",
     hours_en: str = "",
     district: str = "",
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> ServiceCentre:
     """Add a service centre (a place with windows) under a new code."""
@@ -391,7 +391,7 @@ def centre_update(
     hours_zh: str,
     hours_en: str,
     district: str,
-    editor: Account | None,
+    editor: Editor,
     actor: Actor,
 ) -> ServiceCentre:
     """Change a centre's names, address, phone, opening hours and district (not its code)."""
