@@ -91,3 +91,22 @@ def test_four_eyes_revocation_and_the_public_reason(client: Client, world: World
     )
     data = client.get(f"/verify/{certificate.number}.json").json()
     assert data["reason"] == "conditions_not_met" and "contract" not in str(data)
+
+
+def test_certificates_issued_before_the_office_was_recorded_get_it_from_their_case(world: World) -> None:
+    """The backfill (cases 0007): the issuing office and the four-eyes rule come from the case, so
+    the office's officers may revoke under four eyes; a certificate without a case keeps none."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("tongban.cases.migrations.0007_backfill_certificate_issuing_office")
+    certificate = issued(world)
+    Certificate.objects.filter(pk=certificate.pk).update(office=None, four_eyes=False)
+    backfill.backfill_issuing_office(apps, None)
+    certificate.refresh_from_db()
+    assert certificate.office_id == world.officer.office_id and certificate.four_eyes
+    Certificate.objects.filter(pk=certificate.pk).update(office=None, four_eyes=False, case_number="X-NO-SUCH-CASE")
+    backfill.backfill_issuing_office(apps, None)
+    certificate.refresh_from_db()
+    assert certificate.office_id is None and certificate.four_eyes is False
