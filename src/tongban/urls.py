@@ -42,3 +42,9 @@ urlpatterns = [
         path("backoffice/", include("tongban.backoffice.urls")),
     ),
 ]
+
+# The platform's own error pages, in the page's language (tongban.core.error_views).
+handler400 = "tongban.core.error_views.bad_request"
+handler403 = "tongban.core.error_views.permission_denied"
+handler404 = "tongban.core.error_views.page_not_found"
+handler500 = "tongban.core.error_views.server_error"

@@ -212,6 +212,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env("SESSION_COOKIE_AGE", 60 * 60 * 8, "Seconds a login session lasts.")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "tongban.core.error_views.csrf_failure"
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
