@@ -39,7 +39,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
             for name, slot in schedule.run_due(now(), tz):
                 self.stdout.write(f"{name}: enqueued for {slot.isoformat()}")
             if options["once"] or stopping:
@@ -47,3 +46,4 @@ class Command(BaseCommand):
             deadline = time.monotonic() + schedule.seconds_until_next(now(), tz, most=interval) + 0.05
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.2)
+            close_old_connections()  # a connection that broke while sleeping is not reused
