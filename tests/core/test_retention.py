@@ -4,7 +4,8 @@ each deletion audited in its transaction (tests/audit_guard.py), and a second ru
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -27,7 +28,7 @@ from tongban.forms.services import application_discard, application_start, appli
 pytestmark = pytest.mark.django_db
 
 
-def run(now, capture) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def run(now: datetime, capture: Any) -> dict[str, int]:
     with capture(execute=True), audited_writes_checked("apply_retention"):
         return apply_retention(now=now)
 
@@ -57,7 +58,9 @@ def _events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
-def test_drafts_untouched_beyond_the_limit_go_with_their_files(world: World, django_capture_on_commit_callbacks) -> None:
+def test_drafts_untouched_beyond_the_limit_go_with_their_files(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
     old, discarded, recent = _draft(world), _draft(world, upload=_other_pdf()), _draft(world)
     application_discard(application=discarded, person=world.hr, actor=world.actor, now=timezone.now())
     _age(old, 181)
