@@ -57,20 +57,26 @@ def _advance_anchor(
     model: type[ChainedRecord], stream: str, *, before: datetime, now: datetime, keyring: KeyRing
 ) -> PruneAnchor | None:
     """Move the stream's anchor to its latest checkpoint signed before ``before`` (never back),
-    once that segment verifies; the anchor in force afterwards (None: nothing is pruned)."""
+    once that segment verifies; the anchor in force afterwards (None: nothing is pruned).
+
+    The segment is read and verified before the stream head's lock is taken, so the sealer waits
+    only for the anchor's write; the anchor must still be where it was when the segment was read."""
+    anchor = PruneAnchor.objects.filter(stream=stream).first()
+    from_seq = anchor.through_seq if anchor else 0
+    checkpoint = (
+        Checkpoint.objects.filter(stream=stream, signed_at__lt=before, seq__gt=from_seq).order_by("-seq").first()
+    )
+    if checkpoint is None:
+        return anchor
+    problem = _segment_problem(model, stream, anchor, checkpoint, keyring)
+    if problem:
+        log.error("not pruning stream %s through seq %d: %s", stream, checkpoint.seq, problem)
+        return anchor
     with transaction.atomic():
         StreamHead.objects.select_for_update().filter(stream=stream).first()  # one pruner (and sealer) at a time
-        anchor = PruneAnchor.objects.filter(stream=stream).first()
-        from_seq = anchor.through_seq if anchor else 0
-        checkpoint = (
-            Checkpoint.objects.filter(stream=stream, signed_at__lt=before, seq__gt=from_seq).order_by("-seq").first()
-        )
-        if checkpoint is None:
-            return anchor
-        problem = _segment_problem(model, stream, anchor, checkpoint, keyring)
-        if problem:
-            log.error("not pruning stream %s through seq %d: %s", stream, checkpoint.seq, problem)
-            return anchor
+        current = PruneAnchor.objects.filter(stream=stream).first()
+        if (current.through_seq if current else 0) != from_seq:
+            return current  # another pruner moved it meanwhile: its segment, not this one
         message = chain.prune_message(
             stream=stream, through_seq=checkpoint.seq, head_hash=checkpoint.head_hash, pruned_at=now
         )
