@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serve Tongban: granian (WSGI) for the web, the django-tasks database worker for background
-# work, and the audit sealer. Ctrl-C stops all three.
+# work, the audit sealer and the scheduler of periodic jobs. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
@@ -14,6 +14,7 @@ trap cleanup EXIT INT TERM
 
 run python manage.py db_worker --queue-name default --interval 1 & pids+=($!)
 run python manage.py audit_sealer & pids+=($!)
+run python manage.py scheduler & pids+=($!)
 echo "Tongban is serving at http://127.0.0.1:${PORT}/  (Ctrl-C stops it)"
 run granian --interface wsgi --host 127.0.0.1 --port "$PORT" --workers "$WEB_WORKERS" \
   --blocking-threads "$BLOCKING_THREADS" --no-ws tongban.wsgi:application & pids+=($!)

@@ -44,6 +44,8 @@ NOT_AUDITED = {
     "exchange_businessrecord": "a stand-in for another agency's registry; reads are in the access log",
     "exchange_socialsecurityrecord": "a stand-in for another agency's registry; reads are in the access log",
     "exchange_taxrecord": "a stand-in for another agency's registry; reads are in the access log",
+    "core_scheduledrun": "the scheduler's claim of a job's period (core.schedule); the work it enqueues audits "
+    "its own writes",
     "core_ratecounter": "rate-limit counters (core.ratelimit): security counters, not business events; "
     "the refusals and challenges they cause are audited",
 }

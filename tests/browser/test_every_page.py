@@ -50,6 +50,7 @@ NOT_PAGES = {
     "portal:certificate_credential": "the verifiable credential, as a JWT",
     "portal:data_use_csv": "CSV",
     "portal:firm_data_use_csv": "CSV",
+    "portal:personal_data_download": "the personal-data export, a JSON file",
     "backoffice:case_file": "the uploaded file itself",
     "backoffice:audit_csv": "CSV",
     "portal:logout": "POST only",

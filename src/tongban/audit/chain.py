@@ -77,3 +77,9 @@ def verify_entries(
         last_seq = entry.seq
         expected_seq = entry.seq + 1
     return problems, last_seq, prev
+
+
+def prune_message(*, stream: str, through_seq: int, head_hash: str, pruned_at: datetime) -> bytes:
+    """The exact bytes a prune anchor's signature covers: "``stream`` was pruned through
+    ``through_seq``, whose chain hash is ``head_hash``, at ``pruned_at``"."""
+    return canonical_json({"stream": stream, "pruned_through": through_seq, "head": head_hash, "pruned_at": pruned_at})

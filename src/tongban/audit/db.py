@@ -4,6 +4,11 @@ A migration operation installs triggers that refuse DELETE, refuse UPDATE of a s
 refuse UPDATE of any column other than the seal columns. A bug in application code, an admin
 tool or a careless shell session therefore cannot rewrite history; only someone who can alter
 the schema can, and the hash chain and signed checkpoints then expose it.
+
+The one DELETE allowed is retention's: a sealed row at or below its table's prune anchor
+(``audit.models.PruneAnchor``), i.e. inside whole checkpointed segments that were pruned behind a
+signed anchor (``audit.pruning``). Moving an anchor without the signing key is exposed by
+``verify_stream``, which checks the anchor's signatures.
 """
 
 from __future__ import annotations
@@ -18,12 +23,18 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState, StateApps
 
-from tongban.audit.models import SEAL_COLUMNS
+from tongban.audit.models import PRUNE_ANCHOR_TABLE, SEAL_COLUMNS
 
-_PG_FUNCTION = """
+# The anchor table's name is a constant of this package.
+_PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION tongban_append_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
+        IF OLD.seq IS NOT NULL AND OLD.seq <= COALESCE(
+            (SELECT through_seq FROM {PRUNE_ANCHOR_TABLE} WHERE table_name = TG_TABLE_NAME), 0
+        ) THEN
+            RETURN OLD;  -- inside a pruned segment (retention)
+        END IF;
         RAISE EXCEPTION 'append-only table %: rows cannot be deleted', TG_TABLE_NAME;
     END IF;
     IF OLD.seq IS NOT NULL THEN
@@ -36,7 +47,7 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
-"""
+"""  # noqa: S608
 
 
 def install_sql(vendor: str, table: str, columns: list[str]) -> list[str]:
@@ -57,7 +68,9 @@ def install_sql(vendor: str, table: str, columns: list[str]) -> list[str]:
             f'DROP TRIGGER IF EXISTS "{table}_no_delete"',
             f'DROP TRIGGER IF EXISTS "{table}_no_update"',
             (
-                f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
+                f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '  # noqa: S608 - model metadata
+                f"WHEN OLD.seq IS NULL OR OLD.seq > COALESCE("
+                f"(SELECT through_seq FROM {PRUNE_ANCHOR_TABLE} WHERE table_name = '{table}'), 0) "
                 f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: rows cannot be deleted'); END"
             ),
             (

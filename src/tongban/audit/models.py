@@ -101,3 +101,34 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream} checkpoint @ {self.seq} ({self.key_id[:8]})"
+
+
+#: The anchor table's name, spelled out in the append-only triggers (``audit.db``).
+PRUNE_ANCHOR_TABLE = "audit_pruneanchor"
+
+
+class PruneAnchor(models.Model):
+    """Where a stream's retained chain begins: every entry up to ``through_seq`` (a signed
+    checkpoint's position) was pruned under retention, and the chain goes on from ``head_hash``.
+
+    Holds the checkpoint's own signed statement (so it outlives the checkpoint rows) and a second
+    signature over the prune itself. The append-only triggers let a row be deleted only at or below
+    its table's ``through_seq``; ``verify_stream`` starts from here. Written by
+    ``audit.pruning.prune_stream`` only, with an audit event."""
+
+    stream = models.CharField(max_length=32, primary_key=True)
+    table_name = models.CharField(max_length=63, unique=True, help_text="The stream's table, for the triggers.")
+    through_seq = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    checkpoint_signed_at = models.DateTimeField()
+    checkpoint_key_id = models.CharField(max_length=64)
+    checkpoint_signature = models.CharField(max_length=128)
+    pruned_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128, help_text="base64url Ed25519 signature of the prune statement.")
+
+    class Meta:
+        db_table = PRUNE_ANCHOR_TABLE
+
+    def __str__(self) -> str:
+        return f"{self.stream} pruned through {self.through_seq}"

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from tongban.audit import chain, streams
 from tongban.audit._queries import write_seals
-from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, StreamHead
+from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, PruneAnchor, StreamHead
 from tongban.core.actors import Actor
 from tongban.core.clock import now as clock_now
 from tongban.core.db import insert_object
@@ -101,6 +101,7 @@ class VerifyReport:
     pending: int = 0
     checkpoints: int = 0
     head_seq: int = 0
+    pruned_through: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -109,22 +110,27 @@ class VerifyReport:
 
 
 def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyReport:
-    """Recompute the whole chain of ``stream`` and check every signed checkpoint against it."""
+    """Recompute the chain of ``stream`` and check every signed checkpoint against it.
+
+    A stream pruned under retention (``audit.pruning``) is checked from its anchor: the anchor's
+    two signatures must verify, and the retained chain must link to the anchor's hash."""
     keyring = keyring or get_keyring()
     model = streams.get(stream)
     report = VerifyReport(stream=stream)
+    start_seq, start_hash = _verified_start(stream, keyring, report)
     sealed_hashes: dict[int, str] = {}
     checkpoint_seqs = set(Checkpoint.objects.filter(stream=stream).values_list("seq", flat=True))
 
     def entries() -> Any:
-        for entry in model._default_manager.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
+        retained = model._default_manager.filter(seq__gte=start_seq).order_by("seq")
+        for entry in retained.iterator(chunk_size=2000):
             assert entry.seq is not None
             report.sealed += 1
             if entry.seq in checkpoint_seqs:
                 sealed_hashes[entry.seq] = entry.entry_hash
             yield chain.SealedEntry(entry.seq, entry.prev_hash, entry.entry_hash, entry.chain_payload())
 
-    problems, last_seq, last_hash = chain.verify_entries(entries())
+    problems, last_seq, last_hash = chain.verify_entries(entries(), start_seq=start_seq, start_hash=start_hash)
     report.problems.extend(problems)
     report.head_seq = last_seq
     report.pending = model._default_manager.filter(seq__isnull=True).count()
@@ -136,6 +142,10 @@ def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyRepor
         )
         if not keyring.verify(checkpoint.key_id, message, b64url_decode(checkpoint.signature)):
             report.problems.append(f"checkpoint at seq {checkpoint.seq}: signature invalid or key unknown")
+        if checkpoint.seq < start_seq:  # inside the pruned segments: its entry is gone by design
+            if checkpoint.seq == start_seq - 1 and checkpoint.head_hash != start_hash:
+                report.problems.append(f"checkpoint at seq {checkpoint.seq}: differs from the prune anchor")
+            continue
         actual = sealed_hashes.get(checkpoint.seq)
         if actual is None:
             report.problems.append(f"checkpoint at seq {checkpoint.seq}: that entry no longer exists")
@@ -146,3 +156,23 @@ def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyRepor
     if head is not None and (head.seq, head.head_hash) != (last_seq, last_hash):
         report.problems.append(f"stream head says seq {head.seq}, the chain ends at seq {last_seq}")
     return report
+
+
+def _verified_start(stream: str, keyring: KeyRing, report: VerifyReport) -> tuple[int, str]:
+    """Where the retained chain of ``stream`` begins: after its prune anchor (both signatures
+    checked), or at the genesis."""
+    anchor = PruneAnchor.objects.filter(stream=stream).first()
+    if anchor is None:
+        return 1, chain.GENESIS
+    report.pruned_through = anchor.through_seq
+    checkpoint = chain.checkpoint_message(
+        stream=stream, seq=anchor.through_seq, head_hash=anchor.head_hash, signed_at=anchor.checkpoint_signed_at
+    )
+    if not keyring.verify(anchor.checkpoint_key_id, checkpoint, b64url_decode(anchor.checkpoint_signature)):
+        report.problems.append(f"prune anchor at seq {anchor.through_seq}: its checkpoint's signature is invalid")
+    prune = chain.prune_message(
+        stream=stream, through_seq=anchor.through_seq, head_hash=anchor.head_hash, pruned_at=anchor.pruned_at
+    )
+    if not keyring.verify(anchor.key_id, prune, b64url_decode(anchor.signature)):
+        report.problems.append(f"prune anchor at seq {anchor.through_seq}: its signature is invalid")
+    return anchor.through_seq + 1, anchor.head_hash

@@ -7,3 +7,11 @@ class CasesConfig(AppConfig):
     name = "tongban.cases"
     label = "cases"
     verbose_name = "Cases"
+
+    def ready(self) -> None:
+        from tongban.cases.personal_data import cases_section
+        from tongban.cases.retention import closed_case_materials
+        from tongban.core import personal_data, retention
+
+        personal_data.register("cases", cases_section)
+        retention.register("closed_case_materials", closed_case_materials, "Uploaded files of long-closed cases.")

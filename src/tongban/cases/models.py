@@ -167,6 +167,9 @@ class CaseMaterial(models.Model):
     material_code = models.SlugField(max_length=40)
     source = models.CharField(max_length=16, choices=MaterialSource.choices)
     certificate_number = models.CharField(max_length=24, blank=True)
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the uploaded files were deleted under retention (cases.retention)."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "material_code"], name="cases_material_once")]

@@ -7,3 +7,9 @@ class CertificatesConfig(AppConfig):
     name = "tongban.certificates"
     label = "certificates"
     verbose_name = "Certificates"
+
+    def ready(self) -> None:
+        from tongban.certificates.personal_data import certificates_section
+        from tongban.core import personal_data
+
+        personal_data.register("certificates", certificates_section)

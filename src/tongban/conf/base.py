@@ -315,8 +315,43 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
     RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
     # The job class that runs django-tasks Tasks, also for a worker started without --job-class.
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+SCHEDULER_INTERVAL_SECONDS = env(
+    "SCHEDULER_INTERVAL_SECONDS",
+    30.0,
+    "Longest the scheduler (manage.py scheduler) sleeps between looking for due jobs.",
+)
+
 AUDIT_SEAL_INTERVAL_SECONDS = env(
     "AUDIT_SEAL_INTERVAL_SECONDS", 2.0, "How often the sealer chains newly committed audit entries."
+)
+
+# --- Retention (core.retention; docs/personal-data.md) -------------------------------------
+# Days each kind of record is kept; 0 keeps it for ever. Applied daily by the "retention" job.
+RETENTION = {
+    "abandoned_drafts": env(
+        "RETENTION_DRAFT_DAYS", 180, "Days a draft (or a deleted draft) untouched since is kept with its uploads."
+    ),
+    "closed_case_materials": env(
+        "RETENTION_CASE_MATERIAL_DAYS",
+        1825,
+        "Days the uploaded files of a closed case are kept after it closed; the case and its history stay.",
+    ),
+    "sessions": env("RETENTION_SESSION_DAYS", 1, "Days an expired login session is kept after it expired."),
+    "audit_segments": env(
+        "RETENTION_AUDIT_DAYS",
+        3650,
+        "Days the audit trail is kept: older whole checkpointed segments are pruned behind a signed anchor.",
+    ),
+    "access_log_segments": env(
+        "RETENTION_ACCESS_LOG_DAYS",
+        1825,
+        "Days the data-exchange access log is kept: older whole checkpointed segments are pruned behind a signed anchor.",
+    ),
+    "scheduled_runs": env("RETENTION_SCHEDULED_RUN_DAYS", 30, "Days the scheduler remembers the periods it ran."),
+}
+RETENTION_BATCH_SIZE = env("RETENTION_BATCH_SIZE", 500, "Records deleted per transaction by the retention job.")
+RETENTION_DAILY_AT = env(
+    "RETENTION_DAILY_AT", "03:30", "Local time (HH:MM, TIME_ZONE) at which the daily retention job is enqueued."
 )
 
 # --- E-mail ---------------------------------------------------------------------------------

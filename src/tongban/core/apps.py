@@ -11,8 +11,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
-        from tongban.core import checks  # noqa: F401  (registers system checks)
+        from tongban.core import (
+            checks,  # noqa: F401  (registers system checks)
+            retention,
+        )
         from tongban.core.validators import guard_text_fields
 
         # The character policy and CharField caps under every model's save (ADR 0027).
         pre_save.connect(guard_text_fields, dispatch_uid="tongban.core.guard_text_fields")
+        retention.register_defaults()  # the daily retention job and the scheduler's own rule

@@ -1,5 +1,6 @@
 """The working-day calendar as data: listed holidays and make-up working days, and the years known;
-and the rate-limit counters of ``core.ratelimit``'s database store (``RateCounter``, at the end).
+and the rate-limit counters of ``core.ratelimit``'s database store (``RateCounter``) and the
+scheduler's claims of periods (``ScheduledRun``), at the end.
 
 ``tongban.core.workdays`` holds the rules; these tables hold the dates. ``calendar_seed`` fills
 them from the ``chinesecalendar`` package (``source`` "chinesecalendar <version>"); operators
@@ -154,3 +155,21 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.count}"
+
+
+class ScheduledRun(models.Model):
+    """A periodic job's claim of one period (``core.schedule``): inserted with the enqueue of its
+    task in one transaction, unique per (job, slot), so that each slot runs once on any number of
+    scheduler nodes. Not audited: the scheduler's bookkeeping; the work it enqueues audits its own
+    writes. Rows older than ``RETENTION["scheduled_runs"]`` days are deleted by the retention job."""
+
+    job = models.CharField(max_length=64)
+    slot = models.DateTimeField(help_text="Start of the period this run is for.")
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="core_scheduledrun_once")]
+        indexes = [models.Index(fields=["slot"], name="core_scheduledrun_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

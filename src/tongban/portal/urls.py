@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.portal.views import applications, auth, cases, certificates, data, firm, my, pages, services
+from tongban.portal.views import applications, auth, cases, certificates, data, export, firm, my, pages, services
 
 app_name = "portal"
 
@@ -80,6 +80,8 @@ urlpatterns = [
     path("my/consents/", data.consents, name="consents"),
     path("my/consents/<int:consent_id>/withdraw/", data.consent_withdraw_view, name="consent_withdraw"),
     path("my/verify-registry/", data.verify_registry, name="verify_registry"),
+    path("my/personal-data/", export.personal_data_page, name="personal_data"),
+    path("my/personal-data.json", export.personal_data_download, name="personal_data_download"),
     path("my/firms/<str:uscc>/data-use/", data.firm_data_use, name="firm_data_use"),
     path("my/firms/<str:uscc>/data-use.csv", data.firm_data_use_csv, name="firm_data_use_csv"),
     path("my/firms/<str:uscc>/consents/", data.firm_consents, name="firm_consents"),

@@ -8,7 +8,8 @@
 - ``staff``: staff accounts and staff roles (who may grant which role);
 - ``second_factor``: TOTP enrolment, codes at login, a lost authenticator reset;
 - ``login_code``: the code e-mailed to an account under attack, for a login from a new device;
-- ``structure``: the city's agencies, their offices and the service centres.
+- ``structure``: the city's agencies, their offices and the service centres;
+- ``personal_data``: a person's export of everything held about them, audited.
 
 Every service takes keyword-only typed arguments, is one transaction and writes its audit event
 inside it; refusals are field-keyed ``ValidationError`` s or the domain errors of ``core.errors``.
@@ -16,6 +17,7 @@ inside it; refusals are field-keyed ``ValidationError`` s or the domain errors o
 
 from tongban.identity.services.firms import firm_mark_registry_verified, firm_register
 from tongban.identity.services.login_code import LoginCode, login_code_check, login_code_send
+from tongban.identity.services.personal_data import personal_data_export
 from tongban.identity.services.persons import (
     account_password_set,
     account_profile_update,
@@ -69,6 +71,7 @@ __all__ = [
     "person_record",
     "person_register",
     "person_verify_in_person",
+    "personal_data_export",
     "power_grant",
     "power_grant_errors",
     "power_revoke",

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name}: {status} — {report.sealed} sealed entries, head seq {report.head_seq}, "
                 f"{report.checkpoints} signed checkpoints, {report.pending} pending"
+                + (f", pruned through seq {report.pruned_through}" if report.pruned_through else "")
             )
             for problem in report.problems:
                 self.stdout.write(f"  {name}: {problem}")

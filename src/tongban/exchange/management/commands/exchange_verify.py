@@ -30,6 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"access log: {'OK' if report.ok else 'BROKEN'} — {report.sealed} sealed entries, head seq "
             f"{report.head_seq}, {report.checkpoints} signed checkpoints, {report.pending} pending"
+            + (f", pruned through seq {report.pruned_through}" if report.pruned_through else "")
         )
         for problem in report.problems:
             self.stdout.write(f"  {problem}")
