@@ -22,7 +22,6 @@ from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, status_la
 from tongban.cases.permissions import applicant_case_access, staff_roles_for_case
 from tongban.cases.workflow import OPEN, Clock, Role, Status, clock_actions
 from tongban.catalogue.models import ServiceVersion
-from tongban.core import bilingual
 from tongban.core.calendar import get_work_calendar
 from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.deadlines import Deadline, Pause, case_deadline
@@ -270,7 +269,7 @@ def case_parties(*, case: Case) -> list[Party]:
         parties.setdefault(ref, Party(ref, "person", person.display_name, person=person))
     if case.firm is not None:
         _subject, ref = subject_of(firm=case.firm)
-        parties[ref] = Party(ref, "firm", bilingual.localized(case.firm, "name"), firm=case.firm)
+        parties[ref] = Party(ref, "firm", case.firm.name_zh, firm=case.firm)
     return list(parties.values())
 
 
