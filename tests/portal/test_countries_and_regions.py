@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.factories import PersonFactory, PowerFactory, StaffRoleFactory
 from tests.world import World
 from tongban.cases.models import Case
 from tongban.cases.services import case_act
@@ -174,3 +175,23 @@ def test_my_space_names_the_nationality(client: Client, world: World, login_pers
     login_person(client, world.engineer.account)
     assert "<dd>France</dd>" in client.get("/en/my/").content.decode()
     assert "<dd>法国</dd>" in client.get("/zh/my/").content.decode()
+
+
+def test_the_clerk_finds_a_passport_holder_by_a_nationality_chosen_by_name(client: Client, login_staff: Login) -> None:
+    clerk = StaffRoleFactory(clerk=True)
+    person = PersonFactory(foreigner=True, nationality="FR")
+    login_staff(client, clerk.account)
+    blank = client.get("/zh/backoffice/people/verify/").content.decode()
+    assert '<option value="FR">法国</option>' in blank and 'value="HK"' not in blank
+    page = client.get("/en/backoffice/people/verify/", {"id_number": person.id_number, "nationality": "FR"})
+    html = page.content.decode()
+    assert person.id_number in html and "<dd>France</dd>" in html
+
+
+def test_the_firm_s_staff_table_names_a_passport_holder_s_nationality(
+    client: Client, world: World, login_person: Login
+) -> None:
+    PowerFactory(firm=world.firm, grantee=world.engineer, area="foreign_staff")
+    login_person(client, world.firm.legal_representative.account)
+    assert " · France</td>" in client.get(f"/en/my/firms/{world.firm.uscc}/staff/").content.decode()
+    assert " · 法国</td>" in client.get(f"/zh/my/firms/{world.firm.uscc}/staff/").content.decode()
