@@ -25,7 +25,7 @@ SCHEMA: dict[str, Any] = {
         "employer": {"type": "string", "maxLength": 200},
         "employee_name": {"type": "string", "maxLength": 100},
         "passport_number": {"type": "string", "pattern": "^[A-Z0-9]{5,20}$"},
-        "nationality": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "nationality": {"type": "string", "pattern": "^[A-Z]{2}$", "x-country": "nationality"},
         "annual_salary": {"type": "integer", "minimum": 0},
         "education": {"type": "string", "enum": ["doctorate", "master", "bachelor", "other"]},
         "has_family": {"type": "string", "enum": ["yes", "no"]},

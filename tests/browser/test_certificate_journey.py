@@ -38,7 +38,7 @@ def test_work_permit_reused_for_the_residence_permit_and_verified(live_server, b
     emma.get_by_role("button", name="Start the application").click()
     emma.get_by_label("Name (as in the passport)").fill("MARTIN Lucas")
     emma.get_by_label("Passport number").fill("19FR83472")
-    emma.get_by_label("Nationality").fill("FR")
+    emma.get_by_label("Nationality").select_option(label="France")
     emma.get_by_label("Date of birth").fill("1991-04-12")
     emma.get_by_role("button", name="Save and continue").click()
     expect(emma.get_by_label("Work permit number")).to_have_value(WORK_PERMIT_NUMBER)

@@ -90,7 +90,7 @@ def test_work_permit_from_draft_to_decision(live_server, browser: Browser) -> No
     emma.goto(f"{base}/en/my/cases/")
     emma.get_by_role("link", name="Foreigner's work permit", exact=False).first.click()
     expect(emma.get_by_label("Name (as in the passport)")).to_have_value("MARTIN Lucas")
-    emma.get_by_label("Nationality").fill("FR")
+    emma.get_by_label("Nationality").select_option(label="France")
     emma.get_by_label("Date of birth").fill("1991-04-12")
     emma.get_by_label("E-mail address").fill("lucas.martin@example.fr")
     emma.get_by_role("button", name="Save and continue").click()
@@ -114,7 +114,12 @@ def test_work_permit_from_draft_to_decision(live_server, browser: Browser) -> No
     emma.get_by_role("button", name="Upload and continue").click()
     expect(emma.get_by_role("heading", level=1)).to_have_text("Check and submit")
     expect(emma.get_by_role("heading", name=re.compile(r"Points: \d+ — category [ABC]"))).to_be_visible()
+    expect(emma.locator("dd", has_text=re.compile(r"^France$"))).to_have_count(1)  # the name, not "FR"
     assert_accessible(emma)
+    chinese = emma.url.replace("/en/", "/zh/")
+    emma.goto(chinese)
+    expect(emma.locator("dd", has_text=re.compile(r"^法国$"))).to_have_count(1)
+    emma.goto(chinese.replace("/zh/", "/en/"))
     emma.get_by_role("button", name="Submit the application").click()
     expect(emma.get_by_role("status").first).to_contain_text("Your case number is")
     case = Case.objects.filter(item__code="fw-work-permit").latest("id")  # the demo city holds an older one

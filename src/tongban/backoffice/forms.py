@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.services import EDITABLE_FIELDS, check_content
-from tongban.core import bilingual
+from tongban.core import bilingual, countries
 from tongban.core.forms import TongbanForm
 from tongban.core.models import CalendarDayKind
 from tongban.core.validators import validate_multiline_text, validate_plain_text
@@ -76,7 +76,11 @@ class TotpResetForm(TongbanForm):
 
 class PersonLookupForm(TongbanForm):
     id_number = forms.CharField(label=_("Document number"), max_length=32)
-    nationality = forms.CharField(label=_("Nationality code (passports only, e.g. DE)"), max_length=2, required=False)
+    nationality = forms.ChoiceField(
+        label=_("Nationality (passports only)"),
+        choices=lambda: [("", "—"), *countries.nationality_choices()],
+        required=False,
+    )
 
 
 class InPersonVerifyForm(TongbanForm):

@@ -64,6 +64,7 @@ class PdfField:
     label_zh: str
     label_en: str
     value: str
+    value_en: str = ""  # printed under the value when it differs (a country's, a firm's English name)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from django.db.models import Q, QuerySet
 
 from tongban.catalogue.models import CertificateType
 from tongban.certificates.models import Certificate
-from tongban.core import bilingual
+from tongban.core import bilingual, countries
 from tongban.identity.models import Firm, Person
 
 
 def certificate_by_number(*, number: str) -> Certificate | None:
-    return Certificate.objects.select_related("certificate_type", "agency").filter(number=number).first()
+    return (
+        Certificate.objects.select_related("certificate_type", "agency", "applicant_firm").filter(number=number).first()
+    )
 
 
 def person_wallet(*, person: Person) -> QuerySet[Certificate]:
@@ -52,12 +54,37 @@ def valid_held(
 
 @dataclass(frozen=True)
 class ShownField:
+    """One field as people read it: its value in Chinese and in English (the same text twice
+    unless the value is a name with two forms: a country, a firm)."""
+
     label_zh: str
     label_en: str
-    value: str
+    value_zh: str
+    value_en: str
 
     def label(self, language: str) -> str:
         return bilingual.localized(self, "label", language)
+
+    @property
+    def value(self) -> str:
+        """The value in the active language."""
+        return bilingual.localized(self, "value")
+
+
+#: Sources whose stored value is an ISO 3166-1 code (a field may also say ``"format": "country"``).
+COUNTRY_SOURCES = frozenset({"holder.nationality"})
+
+
+def _values(certificate: Certificate, spec: dict[str, Any], value: Any) -> tuple[str, str]:
+    """(Chinese, English) for a stored value: a country code by its names (core.countries); the
+    applying firm's registered name by its English name too, where the firm registered one."""
+    text = "" if value is None else str(value)
+    if text and (spec.get("source") in COUNTRY_SOURCES or spec.get("format") == "country"):
+        return countries.country_name(text, "zh"), countries.country_name(text, "en")
+    firm = certificate.applicant_firm if certificate.applicant_firm_id else None
+    if text and spec.get("source") == "firm.name" and firm is not None and firm.name_zh == text and firm.name_en:
+        return text, firm.name_en
+    return text, text
 
 
 def shown_fields(certificate: Certificate, *, public_only: bool) -> list[ShownField]:
@@ -66,7 +93,7 @@ def shown_fields(certificate: Certificate, *, public_only: bool) -> list[ShownFi
     for spec in certificate.certificate_type.fields:
         if public_only and not spec.get("public"):
             continue
-        value: Any = certificate.fields.get(spec["name"], "")
         label = spec.get("label", {})
-        shown.append(ShownField(label.get("zh", spec["name"]), label.get("en", spec["name"]), str(value)))
+        value_zh, value_en = _values(certificate, spec, certificate.fields.get(spec["name"], ""))
+        shown.append(ShownField(label.get("zh", spec["name"]), label.get("en", spec["name"]), value_zh, value_en))
     return shown

@@ -135,6 +135,13 @@ def text_field(name: str, label: Text, *, max_length: int = 100, pattern: str = 
     return Field(name=name, schema=schema, label=label, **options)
 
 
+def country_field(name: str, label: Text, *, purpose: str = "nationality", **options: Any) -> Field:
+    """An ISO 3166-1 alpha-2 code chosen from ``core.countries`` by name (``x-country``): a
+    foreigner's ``nationality`` (never CN, HK, MO, TW) or any ``country_or_region``."""
+    schema = {"type": "string", "maxLength": 2, "pattern": COUNTRY_PATTERN, "x-country": purpose}
+    return Field(name=name, schema=schema, label=label, widget="select", **options)
+
+
 def multiline_field(name: str, label: Text, *, max_length: int = 2000, **options: Any) -> Field:
     schema = {"type": "string", "maxLength": max_length, "x-multiline": True}
     return Field(name=name, schema=schema, label=label, **options)
@@ -232,8 +239,8 @@ CONTACT_PHONE = text_field(
     ),
 )
 NATIONALITY_HELP = t(
-    "两位大写字母的国家代码（ISO 3166-1），如德国为DE、法国为FR。",
-    "Two capital letters (ISO 3166-1), e.g. DE for Germany, FR for France.",
+    "按护照所示选择。港澳台居民和内地居民是中国公民，不在此列。",
+    "As shown in the passport. Residents of Hong Kong, Macao, Taiwan and the mainland are Chinese citizens and are not listed.",
 )
 PASSPORT_HELP = t("按护照所示填写字母和数字，不含空格。", "Letters and digits as in the passport, without spaces.")
 LATIN_NAME_HELP = t(
@@ -253,9 +260,7 @@ def foreign_employee_fields(*, with_birth_date: bool = True) -> tuple[Field, ...
             pattern=PASSPORT_PATTERN,
             help=PASSPORT_HELP,
         ),
-        text_field(
-            "nationality", t("国籍", "Nationality"), max_length=2, pattern=COUNTRY_PATTERN, help=NATIONALITY_HELP
-        ),
+        country_field("nationality", t("国籍", "Nationality"), help=NATIONALITY_HELP),
     ]
     if with_birth_date:
         fields.append(date_field("birth_date", t("出生日期", "Date of birth"), dates="past"))
@@ -448,12 +453,10 @@ ANNUAL_REPORT = ServiceData(
                 t("外商投资信息", "Foreign investment"),
                 (
                     text_field("investor_name", t("外国投资者名称", "Name of the foreign investor"), max_length=200),
-                    text_field(
+                    country_field(
                         "investor_country",
                         t("外国投资者国别（地区）", "Investor's country or region"),
-                        max_length=2,
-                        pattern=COUNTRY_PATTERN,
-                        help=NATIONALITY_HELP,
+                        purpose="country_or_region",
                     ),
                     number_field(
                         "foreign_share_percent",
@@ -490,11 +493,9 @@ def _employee_step(*, title: Text) -> Step:
                     "外籍职工按护照填写，姓在前、名在后。", "For foreign employees, as in the passport, surname first."
                 ),
             ),
-            text_field(
+            country_field(
                 "employee_nationality",
                 t("国籍", "Nationality"),
-                max_length=2,
-                pattern=COUNTRY_PATTERN,
                 help=NATIONALITY_HELP,
                 visible_if={"field": "employee_id_type", "equals": "passport"},
             ),
@@ -1880,13 +1881,7 @@ ACCOMMODATION_REGISTRATION = ServiceData(
                         pattern=PASSPORT_PATTERN,
                         help=PASSPORT_HELP,
                     ),
-                    text_field(
-                        "nationality",
-                        t("国籍", "Nationality"),
-                        max_length=2,
-                        pattern=COUNTRY_PATTERN,
-                        help=NATIONALITY_HELP,
-                    ),
+                    country_field("nationality", t("国籍", "Nationality"), help=NATIONALITY_HELP),
                     date_field("birth_date", t("出生日期", "Date of birth"), dates="past"),
                     choice_field(
                         "sex", t("性别", "Sex"), {"male": t("男", "Male"), "female": t("女", "Female")}, widget="radio"

@@ -32,12 +32,15 @@ ID_TYPES = ("foreign_permanent_id", "hmt_permit", "passport", "resident_id")
 DATE_RANGES = ("past", "future")
 #: ``x-text``: the scripts a string field holds (character policy, ADR 0027); without it, any.
 TEXT_KINDS = ("chinese_name", "latin_name")
+#: ``x-country``: the field chooses a code from ``core.countries`` (``forms.engine``).
+COUNTRY_PURPOSES = ("nationality", "country_or_region")
 WIDGETS = ("checkbox", "checkboxes", "date", "email", "number", "radio", "select", "tel", "text", "textarea")
 _COMMON = ("type", "title", "description", "$comment")
+_EXTENSIONS = ("x-multiline", "x-dates", "x-text", "x-country")
 _NUMERIC = (*_COMMON, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 #: The property types the engine coerces and renders, with the keywords that apply to each.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "string": (*_COMMON, "format", "enum", "minLength", "maxLength", "pattern", "x-multiline", "x-dates", "x-text"),
+    "string": (*_COMMON, "format", "enum", "minLength", "maxLength", "pattern", *_EXTENSIONS),
     "integer": _NUMERIC,
     "number": _NUMERIC,
     "boolean": _COMMON,
@@ -188,6 +191,12 @@ def _property(name: str, prop: Any, problems: _Problems) -> dict[str, Any] | Non
         )
     if prop.get("x-text", TEXT_KINDS[0]) not in TEXT_KINDS:
         problems.add(f"{where}.x-text", _("“x-text” of “%(name)s” must be “chinese_name” or “latin_name”."), name=name)
+    if prop.get("x-country", COUNTRY_PURPOSES[0]) not in COUNTRY_PURPOSES or ("x-country" in prop and "enum" in prop):
+        problems.add(
+            f"{where}.x-country",
+            _("“x-country” of “%(name)s” must be “nationality” or “country_or_region”, without “enum”."),
+            name=name,
+        )
     if not isinstance(prop.get("x-multiline", False), bool):
         problems.add(f"{where}.x-multiline", _("“x-multiline” of “%(name)s” must be true or false."), name=name)
     if "enum" in prop and not _is_options(prop["enum"]):
@@ -355,6 +364,8 @@ def _widgets(prop: dict[str, Any]) -> list[str]:
         return ["number", "text"]
     if _options(prop):
         return ["radio", "select"]
+    if prop.get("x-country"):
+        return ["select"]
     extra = [prop["format"]] if prop.get("format") in ("date", "email") else []
     return ["tel", "text", *(["textarea"] if prop.get("x-multiline") is True else []), *extra]
 

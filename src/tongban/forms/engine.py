@@ -13,6 +13,11 @@ with a field error and never stored in a draft; so is a value that breaks the ch
 (``core.validators``) for its kind of text (:func:`text_kind`: ``x-text`` names a Chinese or Latin
 name, otherwise free text, one line or ``x-multiline``). On submit, :func:`validate` checks both
 again for every value of the draft (ADR 0027).
+
+A string field with ``"x-country": "nationality"`` (or ``"country_or_region"``) holds an ISO 3166-1
+alpha-2 code chosen from ``core.countries`` (ADR 0035): it is a select of the names in the page's
+language, its value must be in that list (a nationality is never CN, HK, MO or TW), and pages
+show the name, not the code.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from tongban.core import bilingual
+from tongban.core import bilingual, countries
 from tongban.core.validators import TextKind, text_problem
 
 Data = dict[str, Any]
+#: The values of ``x-country``: which list of ``core.countries`` a field chooses from.
+COUNTRY_PURPOSES = ("nationality", "country_or_region")
 
 
 def text(value: Mapping[str, str] | str | None, language: str) -> str:
@@ -148,7 +155,7 @@ def coerce(prop: Mapping[str, Any], raw: Any) -> Any:
         except ValueError:
             raise CoercionError(_("Enter a number, using digits only.")) from None
         return int(number) if number.is_integer() else number
-    return value
+    return value.upper() if prop.get("x-country") else value
 
 
 def _message(error: SchemaError) -> str:
@@ -207,8 +214,11 @@ def validate(
             errors.setdefault(name, _message(error))
     properties = schema.get("properties", {})
     for name, value in checked.items():
-        problem = _stored_value_problem(properties.get(name, {}), value) or _date_range_problem(
-            properties.get(name, {}), value, today
+        prop = properties.get(name, {})
+        problem = (
+            _stored_value_problem(prop, value)
+            or _date_range_problem(prop, value, today)
+            or _country_problem(prop, value)
         )
         if problem and name not in errors:
             errors[name] = problem
@@ -247,6 +257,21 @@ def _date_range_problem(prop: Mapping[str, Any], value: Any, today: date) -> str
     if kind == "future" and day < today:
         return str(_("Enter today's date or a later one."))
     return ""
+
+
+def _country_problem(prop: Mapping[str, Any], value: Any) -> str:
+    """The message for a code not in the field's ``x-country`` list, or ""."""
+    purpose = prop.get("x-country")
+    if purpose not in COUNTRY_PURPOSES or countries.allows(purpose, value):
+        return ""
+    if purpose == "nationality" and str(value).upper() in countries.CHINA_AND_REGIONS:
+        return str(
+            _(
+                "Residents of the mainland, Hong Kong, Macao and Taiwan are Chinese citizens, not foreign "
+                "nationals: choose the country of the passport."
+            )
+        )
+    return str(_("Choose one of the options."))
 
 
 def clean_posted(
@@ -316,7 +341,7 @@ class FieldView:
             return ""
         if self.choices:
             labels = [choice.label for choice in self.choices if choice.selected]
-            return ", ".join(labels)
+            return ", ".join(labels) or ("" if isinstance(self.value, list) else str(self.value))
         if isinstance(self.value, bool):
             return _("Yes") if self.value else _("No")
         return str(self.value)
@@ -353,6 +378,10 @@ def field_views(
         for option in options:
             selected = option in value if isinstance(value, list) else option == value
             choices.append(Choice(str(option), text(labels.get(str(option)), language) or str(option), selected))
+        if prop.get("x-country") in COUNTRY_PURPOSES:
+            choices = [
+                Choice(code, label, code == value) for code, label in countries.choices(prop["x-country"], language)
+            ]
         source_key = (sources or {}).get(name, "")
         attrs: dict[str, Any] = {}
         for key in ("minimum", "maximum", "maxLength"):
@@ -378,7 +407,7 @@ def field_views(
 
 def _default_widget(prop: Mapping[str, Any]) -> str:
     kind = prop.get("type", "string")
-    if prop.get("enum"):
+    if prop.get("enum") or prop.get("x-country"):
         return "select"
     if kind == "boolean":
         return "checkbox"

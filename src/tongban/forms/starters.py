@@ -206,12 +206,14 @@ EMPLOYEE_STEP = _Step(
         ),
         _Field(
             "nationality",
-            {"type": "string", "maxLength": 2, "pattern": COUNTRY_PATTERN},
+            {"type": "string", "maxLength": 2, "pattern": COUNTRY_PATTERN, "x-country": "nationality"},
             {
                 "label": _t("国籍", "Nationality"),
+                "widget": "select",
                 "help": _t(
-                    "两位大写字母的国家代码（ISO 3166-1），如德国为DE、法国为FR。",
-                    "Two capital letters (ISO 3166-1), e.g. DE for Germany, FR for France.",
+                    "按护照所示选择。港澳台居民和内地居民是中国公民，不在此列。",
+                    "As shown in the passport. Residents of Hong Kong, Macao, Taiwan and the mainland are Chinese "
+                    "citizens and are not listed.",
                 ),
             },
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from tongban.core import countries
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.forms import FirstRadioSelect, TongbanForm
@@ -56,8 +56,21 @@ class LoginCodeForm(TongbanForm):
     )
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    return [("", _("Choose a country"))] + [(code, name) for code, name in countries if code != "CN"]
+class NationalityField(forms.ChoiceField):
+    """A foreigner's nationality from ``core.countries.nationality_choices`` in the page's
+    language. CN, HK, MO and TW are not offered; posted anyway, they pass to the identity service,
+    which says why a Chinese citizen does not register with a passport (a bare "not one of the
+    choices" would not)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=_nationality_choices, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in countries.CHINA_AND_REGIONS or super().valid_value(value)
+
+
+def _nationality_choices() -> list[tuple[str, str]]:
+    return [("", gettext("Choose a country")), *countries.nationality_choices()]
 
 
 class RegisterForm(TongbanForm):
@@ -76,7 +89,7 @@ class RegisterForm(TongbanForm):
     id_number = forms.CharField(
         label=_("Document number"), max_length=32, help_text=_("As printed on the document. Spaces are ignored.")
     )
-    nationality = forms.ChoiceField(label=_("Nationality (passport holders)"), choices=(), required=False)
+    nationality = NationalityField(label=_("Nationality (passport holders)"), required=False)
     name = forms.CharField(
         label=_("Full name"),
         max_length=100,
@@ -108,10 +121,6 @@ class RegisterForm(TongbanForm):
     password_again = forms.CharField(
         label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["nationality"]).choices = _country_choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -146,17 +155,13 @@ class ProfileForm(TongbanForm):
 
 class PowerGrantForm(TongbanForm):
     id_number = forms.CharField(label=_("Staff member's ID or passport number"), max_length=32)
-    nationality = forms.ChoiceField(label=_("Nationality (passport holders only)"), choices=(), required=False)
+    nationality = NationalityField(label=_("Nationality (passport holders only)"), required=False)
     area = forms.ChoiceField(label=_("Service area"), choices=ServiceArea.choices, widget=FirstRadioSelect)
     expires_on = forms.DateField(
         label=_("Valid until (inclusive)"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("At most three years from today."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["nationality"]).choices = _country_choices()
 
 
 class PowerRevokeForm(TongbanForm):

@@ -15,10 +15,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
+from django_countries import countries as iso_countries
 
 from tongban.audit.services import audit_record
+from tongban.core import countries
 from tongban.core.actors import Actor
+from tongban.core.countries import CHINA_AND_REGIONS
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import TextKind, text_problem
 from tongban.identity import idnumbers
@@ -26,25 +28,31 @@ from tongban.identity.models import Account, IdType, Person, StaffRoleKind, Veri
 from tongban.identity.selectors import active_staff_roles, has_role
 from tongban.identity.services._common import clean_text, clean_username
 
+#: Why a passport holder's nationality is never CN, HK, MO or TW (core.countries).
+_CHINESE_CITIZENS = _(
+    "Residents of the mainland, Hong Kong, Macao and Taiwan are Chinese citizens: register with the "
+    "resident identity card or the residence permit (for Hong Kong, Macao and Taiwan residents), "
+    "not with a passport."
+)
+
 
 def _identifier(id_type: str, id_number: str, nationality: str) -> tuple[str, str, str, idnumbers.ResidentId | None]:
     """Validate the document; returns (id_type, number, nationality, parsed resident id)."""
     try:
         if id_type == IdType.PASSPORT:
             number = idnumbers.validate_passport_number(id_number)
-            if not nationality or nationality not in countries:
+            nationality = (nationality or "").strip().upper()
+            if nationality in CHINA_AND_REGIONS:
+                raise ValidationError({"nationality": _CHINESE_CITIZENS})
+            if not countries.is_nationality(nationality):
                 raise ValidationError({"nationality": _("Choose the nationality shown in the passport.")})
-            if nationality == "CN":
-                raise ValidationError(
-                    {"nationality": _("Chinese citizens register with their resident identity card number.")}
-                )
             return IdType.PASSPORT, number, nationality, None
         parsed = idnumbers.validate_resident_id(id_number)
     except idnumbers.InvalidIdentifierError as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from None
     if parsed.kind == idnumbers.IdKind.FOREIGN_PERMANENT_ID:
-        embedded = countries.alpha2(idnumbers.foreign_permanent_id_nationality(parsed.number))
-        if not embedded:
+        embedded = iso_countries.alpha2(idnumbers.foreign_permanent_id_nationality(parsed.number))
+        if not countries.is_nationality(embedded):
             raise ValidationError({"id_number": _("The nationality code in this permanent residence ID is unknown.")})
         return IdType.FOREIGN_PERMANENT_ID, parsed.number, embedded, parsed
     return IdType(parsed.kind.value), parsed.number, "CN", parsed

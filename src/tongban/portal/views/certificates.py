@@ -144,7 +144,10 @@ def pdf_document(certificate: Certificate) -> CertificateDocument:
         issued_on=local_date(certificate.issued_at),
         valid_from=local_date(certificate.valid_from),
         valid_until=local_date(certificate.valid_until) if certificate.valid_until else None,
-        fields=tuple(PdfField(f.label_zh, f.label_en, f.value) for f in shown_fields(certificate, public_only=False)),
+        fields=tuple(
+            PdfField(f.label_zh, f.label_en, f.value_zh, f.value_en)
+            for f in shown_fields(certificate, public_only=False)
+        ),
         verify_url=verify_url(certificate),
         status_note_zh="已撤销" if status == CertificateStatus.REVOKED else "",
         status_note_en="REVOKED" if status == CertificateStatus.REVOKED else "",
