@@ -226,3 +226,28 @@ def search_pages(query: str) -> list[SearchHit]:
         if needle in question.casefold() or needle in answer.casefold():
             hits.append(SearchHit(question, answer[:160], "portal:faq"))
     return hits
+
+
+@dataclass(frozen=True)
+class GuidePart:
+    """A page of the "How to use Tongban" guide (template ``portal/guide/<slug>.html``)."""
+
+    slug: str
+    title: Promise
+    summary: Promise
+
+
+GUIDE: tuple[GuidePart, ...] = (
+    GuidePart(
+        "register",
+        _("Register and raise your verification level"),
+        _("Open an account with your identity document, and have it checked."),
+    ),
+    GuidePart("firm", _("Act for a firm"), _("How a legal representative lets staff act for the firm, area by area.")),
+    GuidePart(
+        "apply", _("Apply and follow your case"), _("Find a service, apply online and follow your case to its decision.")
+    ),
+    GuidePart(
+        "verify", _("Verify a certificate"), _("Check that a certificate is real and in force by typing its number.")
+    ),
+)

@@ -1,11 +1,11 @@
-"""Public pages: home, audience sections, search, contact, FAQ, policies, agencies, sitemap."""
+"""Public pages: home, audience sections, search, contact, FAQ, the guide, policies, agencies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -123,6 +123,20 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html", {"nav": "help"})
+
+
+@require_safe
+def guide(request: HttpRequest) -> HttpResponse:
+    """The "How to use Tongban" guide: its table of contents."""
+    return render(request, "portal/guide/index.html", {"nav": "help", "parts": content.GUIDE})
+
+
+@require_safe
+def guide_page(request: HttpRequest, part: str) -> HttpResponse:
+    """One page of the guide."""
+    if part not in {entry.slug for entry in content.GUIDE}:
+        raise Http404
+    return render(request, f"portal/guide/{part}.html", {"nav": "help", "parts": content.GUIDE, "current": part})
 
 
 @require_safe
