@@ -15,12 +15,14 @@ from tongban.catalogue.models import (
     PointsFactor,
     PointsOption,
     PointsTable,
+    SearchSynonym,
     ServiceItem,
     ServiceVersion,
     Topic,
     VersionStatus,
 )
 from tongban.catalogue.points import FactorSpec, OptionSpec, TableSpec
+from tongban.catalogue.search_text import SynonymSpec
 from tongban.core.db import select_objects
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, StaffRole, StaffRoleKind
 from tongban.identity.selectors import has_role
@@ -72,6 +74,16 @@ def section_services(*, audience: str, codes: Iterable[str], limit: int) -> tupl
     )
     links = {code: ServiceLink(code, name_zh, name_en) for code, name_zh, name_en in rows}
     return links, len(links) > len(codes) + limit
+
+
+def synonym_specs() -> list[SynonymSpec]:
+    """Every search synonym as plain values (one query), for building search texts."""
+    return [
+        SynonymSpec(term, tuple(expansions), language)
+        for term, expansions, language in SearchSynonym.objects.order_by("term", "language").values_list(
+            "term", "expansions", "language"
+        )
+    ]
 
 
 def published_version(*, code: str) -> ServiceVersion | None:
