@@ -113,7 +113,11 @@ def test_only_city_operators_edit_synonyms(client: Client, login_staff: Login, r
 
 
 def test_bad_synonyms_are_refused_and_record_nothing() -> None:
-    for term, expansions, language in (("", ["社会保险"], "zh"), ("社保", [" ", "社保"], "zh"), ("社保", ["社会保险"], "fr")):
+    for term, expansions, language in (
+        ("", ["社会保险"], "zh"),
+        ("社保", [" ", "社保"], "zh"),
+        ("社保", ["社会保险"], "fr"),
+    ):
         with pytest.raises(ValidationError):
             search_synonym_save(term=term, expansions=expansions, language=language, editor=None, actor=ACTOR)
     assert not SearchSynonym.objects.exists() and not AuditEvent.objects.filter(action__contains="synonym").exists()

@@ -39,7 +39,9 @@ def test_typed_numbers_are_normalised(typed: str, stored: str) -> None:
     assert normalize_number(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "2026K7Q2M9XD", "WP26K7Q2", "WP2026", "<script>", "WP2026K7Q2M9XD/../x", "A" * 30])
+@pytest.mark.parametrize(
+    "typed", ["", "   ", "2026K7Q2M9XD", "WP26K7Q2", "WP2026", "<script>", "WP2026K7Q2M9XD/../x", "A" * 30]
+)
 def test_malformed_numbers_are_refused(typed: str) -> None:
     assert normalize_number(typed) is None
 
@@ -53,7 +55,7 @@ def test_a_normalised_number_is_a_safe_path_segment(typed: str) -> None:
 @pytest.mark.parametrize(("lang", "message"), [("en", "This is not a certificate number"), ("zh", "这不是证照编号")])
 def test_the_number_field_leads_to_the_verification_page(client: Client, lang: str, message: str) -> None:
     page = client.get(f"/{lang}/verify/").content.decode()
-    assert re.search(r'<form method="get" action="/%s/verify/"' % lang, page)
+    assert f'<form method="get" action="/{lang}/verify/"' in page
     assert 'name="number"' in page and '<label for="number">' in page
     response = client.get(f"/{lang}/verify/", {"number": " wp 2026 demo 0001 "})
     assert response.status_code == 302 and response["Location"] == f"/{lang}/verify/WP2026DEMO0001/"
@@ -119,16 +121,22 @@ def test_the_guide_in_both_languages(client: Client, lang: str, title: str) -> N
 # --- The sitemap ---------------------------------------------------------------------------------
 
 
-def test_the_sitemap_lists_the_catalogue_and_every_service_guide(
-    client: Client, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_sitemap_lists_the_catalogue_and_every_service_guide(client: Client, django_assert_num_queries) -> None:
     versions = [make_service(code=f"sitemap-{n}") for n in range(2)]
     assert all(version.status == VersionStatus.PUBLISHED for version in versions)
     draft_only = service_item_create(
         code="sitemap-draft",
         agency=versions[0].item.agency,
         area="foreign_staff",
-        content={"name_zh": "草稿", "name_en": "Draft", "summary_zh": "草稿。", "summary_en": "Draft.", "for_firms": True, "statutory_limit_workdays": 5, "promised_limit_workdays": 5},
+        content={
+            "name_zh": "草稿",
+            "name_en": "Draft",
+            "summary_zh": "草稿。",
+            "summary_en": "Draft.",
+            "for_firms": True,
+            "statutory_limit_workdays": 5,
+            "promised_limit_workdays": 5,
+        },
         materials=[],
         topic_codes=[],
         editor=None,
@@ -152,7 +160,9 @@ def test_the_sitemap_lists_the_catalogue_and_every_service_guide(
 # --- The search page -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "said"), [("en", "Results for “&lt;i&gt;permit”"), ("zh", "“&lt;i&gt;permit”的搜索结果")])
+@pytest.mark.parametrize(
+    ("lang", "said"), [("en", "Results for “&lt;i&gt;permit”"), ("zh", "“&lt;i&gt;permit”的搜索结果")]
+)
 def test_the_search_page_says_what_was_searched_for(client: Client, lang: str, said: str) -> None:
     html = client.get(f"/{lang}/services/", {"q": "<i>permit"}).content.decode()
     assert said in html and "<i>permit" not in html

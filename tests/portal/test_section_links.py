@@ -97,7 +97,7 @@ def catalogue() -> None:
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_every_service_named_on_a_section_page_links_to_its_guide(
     client: Client, catalogue: None, lang: str, signed_in: bool, person, login_person
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     if signed_in:
         login_person(client, person.account)
     published = list(ServiceVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("item"))
@@ -132,6 +132,6 @@ def test_the_international_section_names_the_services_its_cards_describe(client:
 
 def test_a_section_page_costs_the_same_queries_for_few_and_many_services(
     client: Client, catalogue: None, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_assert_max_num_queries(3):
         client.get("/en/firms/")

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
+from tongban.catalogue import search_text
 from tongban.catalogue.models import (
     Material,
     PointsOption,
@@ -31,7 +32,6 @@ from tongban.catalogue.models import (
     VersionStatus,
 )
 from tongban.catalogue.permissions import CITY_ONLY, require_catalogue_editor
-from tongban.catalogue import search_text
 from tongban.catalogue.selectors import bump_catalogue_revision, synonym_specs
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor

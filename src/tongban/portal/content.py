@@ -132,7 +132,11 @@ FIRM_TOPICS: tuple[Topic, ...] = (
         "business",
     ),
     Topic(
-        _("Tax"), _("Tax registration, filings and tax clearance certificates."), "portal:firms", ("tax-clearance",), "tax"
+        _("Tax"),
+        _("Tax registration, filings and tax clearance certificates."),
+        "portal:firms",
+        ("tax-clearance",),
+        "tax",
     ),
     Topic(
         _("Staff and powers"),
@@ -245,7 +249,9 @@ GUIDE: tuple[GuidePart, ...] = (
     ),
     GuidePart("firm", _("Act for a firm"), _("How a legal representative lets staff act for the firm, area by area.")),
     GuidePart(
-        "apply", _("Apply and follow your case"), _("Find a service, apply online and follow your case to its decision.")
+        "apply",
+        _("Apply and follow your case"),
+        _("Find a service, apply online and follow your case to its decision."),
     ),
     GuidePart(
         "verify", _("Verify a certificate"), _("Check that a certificate is real and in force by typing its number.")

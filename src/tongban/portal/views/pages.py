@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from tongban.catalogue.selectors import ServiceLink, section_services
-
 from tongban.identity.models import Agency, ServiceCentre
 from tongban.portal import content
 
@@ -50,7 +49,11 @@ def _section(
         elif topic.url_name != f"portal:{section}":  # a page of its own (contact, my space)
             url = reverse(topic.url_name)
         else:
-            query = {"audience": audience, "topic": topic.catalogue_topic} if topic.catalogue_topic else {"audience": audience}
+            query = (
+                {"audience": audience, "topic": topic.catalogue_topic}
+                if topic.catalogue_topic
+                else {"audience": audience}
+            )
             url = f"{catalogue}?{urlencode(query)}"
         cards.append(SectionCard(topic, url, services))
     others = [link for code, link in links.items() if code not in named][:SECTION_OTHERS]
