@@ -235,9 +235,7 @@ def office_keys(world: World) -> dict[str, str]:
         "day": "2027-10-01",
         "year": "2027",
         "grant_id": str(grant.pk),
-        "synonym_id": str(
-            SearchSynonym.objects.create(term="社保", language="zh", expansions=["社会保险"]).pk
-        ),
+        "synonym_id": str(SearchSynonym.objects.create(term="社保", language="zh", expansions=["社会保险"]).pk),
     }
 
 

@@ -85,6 +85,7 @@ def test_operators_edit_synonyms_in_the_back_office_and_search_follows(client: C
     assert (synonym.term, synonym.expansions, synonym.language) == ("养老", ["测试事项", "test service"], "both")
     event = AuditEvent.objects.get(action="catalogue.synonym_saved")
     assert event.object_id == "养老|both" and event.data["after"] == ["测试事项", "test service"]
+    assert event.data["versions_changed"] == 1  # only texts with the words are rebuilt
     assert "pension-print" in codes("养老")
     page = client.get("/en/services/", {"q": "养老"}).content.decode()
     assert 'href="/en/services/pension-print/"' in page

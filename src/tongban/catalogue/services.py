@@ -11,13 +11,16 @@ calls ``catalogue.publication``, which nothing else may import (import-linter co
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
@@ -232,9 +235,10 @@ def service_search_text_rebuild(*, agency: Agency) -> int:
     return search_texts_rebuild(agency=agency)
 
 
-def search_texts_rebuild(*, agency: Agency | None = None) -> int:
-    """Rebuild the search text of the published versions (of ``agency``, or all) with the current
-    synonyms, inside the caller's transaction; the search caches are bumped after its commit.
+def search_texts_rebuild(*, agency: Agency | None = None, containing: Iterable[str] = ()) -> int:
+    """Rebuild the search text of the published versions (of ``agency``, or all; of those whose
+    text contains one of ``containing``, when given) with the current synonyms, inside the
+    caller's transaction; the search caches are bumped after its commit.
 
     An agency may own thousands of services: rows are read and written in batches (one read, one
     ``UPDATE ... CASE`` per batch), never saved one by one. Returns the number of versions changed."""
@@ -259,6 +263,9 @@ def search_texts_rebuild(*, agency: Agency | None = None) -> int:
     )
     if agency is not None:
         versions = versions.filter(item__agency_id=agency.pk)
+    words = [word for word in containing if word]
+    if words:
+        versions = versions.filter(reduce(operator.or_, (Q(search_text__contains=word) for word in words)))
     changed: list[ServiceVersion] = []
     count = 0
     for version in versions.iterator(chunk_size=SEARCH_REBUILD_BATCH):

@@ -1,7 +1,7 @@
 """Writes to the search synonyms: city operators add, change and remove the everyday words and
-abbreviations search understands (社保 → 社会保险). Each edit is audited and rebuilds the search
-text of every published version in the same transaction (ADR 0031), so a search never expands
-anything at query time.
+abbreviations search understands (社保 → 社会保险). Each edit is audited and rebuilds, in the same
+transaction, the search text of the published versions it can change (ADR 0031), so a search
+never expands anything at query time.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def search_synonym_save(
     synonym.expansions = cleaned
     synonym.full_clean()
     synonym.save()
-    changed = search_texts_rebuild()
+    # Only a text with the term or one of its old or new words can change (a text holds its source).
+    changed = search_texts_rebuild(containing=[folded, *(before or []), *cleaned])
     audit_record(
         action="catalogue.synonym_saved",
         actor=actor,
@@ -84,7 +85,7 @@ def search_synonym_remove(*, synonym_id: int, editor: Account | None, actor: Act
     if synonym is None:
         raise NotFoundError(_("This search synonym no longer exists."))
     synonym.delete()
-    changed = search_texts_rebuild()
+    changed = search_texts_rebuild(containing=[synonym.term])
     audit_record(
         action="catalogue.synonym_removed",
         actor=actor,
