@@ -38,7 +38,7 @@ def _section(
     request: HttpRequest, *, template: str, section: str, audience: str, topics: tuple[content.Topic, ...]
 ) -> HttpResponse:
     """A section page: every service it names is a link to its guide (one query for them all)."""
-    named = [code for topic in topics for code in topic.services]
+    named = list(dict.fromkeys(code for topic in topics for code in topic.services))
     links, more = section_services(audience=audience, codes=named, limit=SECTION_OTHERS)
     catalogue = reverse("portal:services")
     cards = []
