@@ -9,7 +9,8 @@ What it makes (sizes from the environment, defaults in brackets):
   the working-day calendar;
 * ``BENCH_SERVICES`` [5000] published services in total: the demo's 13 plus generated ones with
   bilingual names and guides made of real Chinese service vocabulary, each a ServiceItem +
-  published ServiceVersion (search text built by the catalogue's own ``build_search_text``) +
+  published ServiceVersion (search text built by the catalogue's own ``build_search_text``, with the
+  demo city's search synonyms) +
   FormDefinition (a copy of ``si-enrolment``'s form) + topics + one or two materials;
 * ``BENCH_PERSONS`` [100000] persons with accounts: checksummed resident ID numbers on a running
   sequence, ONE precomputed Argon2 hash of ``BENCH_PASSWORD`` shared by every account;
@@ -330,6 +331,13 @@ SEARCH_TERMS = (
     "注销",
     "人才引进",
     "消防",
+    # Everyday words the catalogue's search synonyms expand (ADR 0031): found through the
+    # synonyms added to the search text, at the same cost per term as the words above.
+    "社保",
+    "公积金",
+    "营业执照",
+    "执照",
+    "年报",
 )
 
 
@@ -458,7 +466,8 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
 
     from tongban.catalogue.models import ServiceItem, ServiceVersion, Topic
-    from tongban.catalogue.services import build_search_text
+    from tongban.catalogue.search_text import build_search_text
+    from tongban.catalogue.selectors import synonym_specs
     from tongban.demo.loader import firm_uscc
     from tongban.identity.models import Agency
 
@@ -466,6 +475,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
     now = datetime.now().astimezone()
     agencies = {a.code: a for a in Agency.objects.all()}
     topics = {t.code: t for t in Topic.objects.all()}
+    synonyms = synonym_specs()  # the demo city's, loaded before the bulk rows
 
     with psycopg.connect(database_url()) as conn, conn.cursor() as cur:
         cur.execute("SET synchronous_commit = off")
@@ -671,7 +681,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
             ]
             chosen_topics = list({t.pk: t for t in chosen_topics}.values())
             version = ServiceVersion(item=ServiceItem(code=code, agency=agency), **texts)
-            search_text = build_search_text(version, chosen_topics)
+            search_text = build_search_text(version, chosen_topics, synonyms)
             item_rows.append((first_item + s, code, agency.pk, area, now))
             version_rows.append(
                 (

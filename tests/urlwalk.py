@@ -20,7 +20,7 @@ from tests.certificates.test_issuing import approve, with_certificate
 from tests.factories import ServiceCentreFactory, StaffRoleFactory
 from tests.services import certificate_resource
 from tests.world import World
-from tongban.catalogue.models import CertificateType, PointsTable
+from tongban.catalogue.models import CertificateType, PointsTable, SearchSynonym
 from tongban.catalogue.services import service_version_draft
 from tongban.certificates.models import Certificate
 from tongban.core.i18n import ShortLocalePrefixPattern
@@ -56,6 +56,8 @@ PUBLIC = {
     "portal:search",
     "portal:contact",
     "portal:faq",
+    "portal:guide",
+    "portal:guide_page",
     "portal:privacy",
     "portal:accessibility",
     "portal:agencies",
@@ -233,6 +235,7 @@ def office_keys(world: World) -> dict[str, str]:
         "day": "2027-10-01",
         "year": "2027",
         "grant_id": str(grant.pk),
+        "synonym_id": str(SearchSynonym.objects.create(term="社保", language="zh", expansions=["社会保险"]).pk),
     }
 
 
@@ -255,9 +258,9 @@ def office_path(name: str, route: str, keys: dict[str, str]) -> str:
 def office_owner_kind(name: str) -> str:
     """Who at agency A (or the city) may use the page: officers and supervisors work cases and
     certificates ("supervisor"), the agency's administrator runs the agency, its services and its
-    data grants ("admin"), city operators run the structure, the calendar and the points tables
+    data grants ("admin"), city operators run the structure, the calendar, the points tables and the search synonyms
     ("operator")."""
-    if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points")):
+    if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points", "backoffice:synonym")):
         return "operator"
     if name.startswith(("backoffice:case", "backoffice:certificate")):
         return "supervisor"

@@ -10,7 +10,7 @@ from tongban.api.v1 import api as api_v1
 from tongban.core.i18n import i18n_urlpatterns
 from tongban.core.views import healthz
 from tongban.core.wellknown import jwks
-from tongban.portal.sitemaps import PortalSitemap
+from tongban.portal.sitemaps import SITEMAPS
 from tongban.portal.views import certificates
 
 
@@ -29,7 +29,7 @@ def robots(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots),
-    path("sitemap.xml", sitemap, {"sitemaps": {"portal": PortalSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("api/v1/", api_v1.urls),
     path("verify/<slug:number>.jws", certificates.verify_jws, name="certificate_jws"),

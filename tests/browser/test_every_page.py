@@ -203,7 +203,7 @@ def test_every_page_is_accessible_and_fits_a_phone(world: World, visitors: Calla
             checked.append(name)
 
     keyed = dict(KEYED) | dict(BACKOFFICE_KEYED)
-    public_keys = {"code": world.version.item.code, "number": office["certificate"]}
+    public_keys = {"code": world.version.item.code, "number": office["certificate"], "part": "verify"}
 
     def public_key(match: re.Match[str]) -> str:
         return public_keys[match.group(1)]

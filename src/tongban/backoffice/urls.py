@@ -12,6 +12,7 @@ from tongban.backoffice import (
     reauth_views,
     statistics_views,
     structure_views,
+    synonym_views,
     views,
 )
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),
     path("catalogue/new/", catalogue_views.service_new, name="service_new"),
     path("catalogue/points/<slug:code>/", catalogue_views.points_table, name="points_table"),
+    path("catalogue/synonyms/", synonym_views.synonyms, name="synonyms"),
+    path("catalogue/synonyms/<int:synonym_id>/remove/", synonym_views.synonym_remove, name="synonym_remove"),
     path("catalogue/<slug:code>/", catalogue_views.service_edit, name="service_edit"),
     path("catalogue/<slug:code>/draft/", catalogue_views.service_draft, name="service_draft"),
     path("catalogue/<slug:code>/form/", catalogue_views.service_form, name="service_form"),

@@ -252,3 +252,30 @@ class PointsOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factor.code}={self.code} ({self.points})"
+
+
+class SynonymLanguage(models.TextChoices):
+    ZH = "zh", _("Chinese")
+    EN = "en", _("English")
+    BOTH = "both", _("Both languages")
+
+
+class SearchSynonym(models.Model):
+    """An everyday word or abbreviation people search for (社保, business licence) and the words the
+    catalogue uses for it (社会保险, company establishment registration). City operators edit them;
+    a published service whose text in ``language`` contains an expansion is found by the term too
+    (the term is added to its search text: ADR 0031)."""
+
+    term = models.CharField(
+        _("everyday word or abbreviation"), max_length=60, validators=[validate_plain_text], help_text="Case-folded."
+    )
+    language = models.CharField(max_length=4, choices=SynonymLanguage.choices, default=SynonymLanguage.BOTH)
+    expansions = models.JSONField(default=list, help_text="The catalogue's words for the term, case-folded.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["term", "language"]
+        constraints = [models.UniqueConstraint(fields=["term", "language"], name="catalogue_synonym_term_language")]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {' / '.join(self.expansions)}"

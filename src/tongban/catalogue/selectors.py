@@ -8,19 +8,21 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from tongban.catalogue.models import (
     Material,
     PointsFactor,
     PointsOption,
     PointsTable,
+    SearchSynonym,
     ServiceItem,
     ServiceVersion,
     Topic,
     VersionStatus,
 )
 from tongban.catalogue.points import FactorSpec, OptionSpec, TableSpec
+from tongban.catalogue.search_text import SynonymSpec
 from tongban.core.db import select_objects
 from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, StaffRole, StaffRoleKind
 from tongban.identity.selectors import has_role
@@ -47,6 +49,41 @@ def published_services(
     if topic_code:
         versions = versions.filter(topics__code=topic_code)
     return versions.order_by("item__code")
+
+
+@dataclass(frozen=True)
+class ServiceLink:
+    """A published service as a section page links it: its code (for the guide's URL) and names."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+def section_services(*, audience: str, codes: Iterable[str], limit: int) -> tuple[dict[str, ServiceLink], bool]:
+    """The published services a section page links (one query): those it names by ``codes`` and
+    up to ``limit`` others for ``audience``, by code; and whether the audience has more."""
+    codes = list(codes)
+    wanted = Q(item__code__in=codes)
+    if audience in AUDIENCES:
+        wanted |= Q(**{f"for_{audience}": True})
+    rows = (
+        ServiceVersion.objects.filter(wanted, status=VersionStatus.PUBLISHED)
+        .order_by("item__code")
+        .values_list("item__code", "name_zh", "name_en")[: len(codes) + limit + 1]
+    )
+    links = {code: ServiceLink(code, name_zh, name_en) for code, name_zh, name_en in rows}
+    return links, len(links) > len(codes) + limit
+
+
+def synonym_specs() -> list[SynonymSpec]:
+    """Every search synonym as plain values (one query), for building search texts."""
+    return [
+        SynonymSpec(term, tuple(expansions), language)
+        for term, expansions, language in SearchSynonym.objects.order_by("term", "language").values_list(
+            "term", "expansions", "language"
+        )
+    ]
 
 
 def published_version(*, code: str) -> ServiceVersion | None:

@@ -11,16 +11,20 @@ calls ``catalogue.publication``, which nothing else may import (import-linter co
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
+from tongban.catalogue import search_text
 from tongban.catalogue.models import (
     Material,
     PointsOption,
@@ -31,7 +35,7 @@ from tongban.catalogue.models import (
     VersionStatus,
 )
 from tongban.catalogue.permissions import CITY_ONLY, require_catalogue_editor
-from tongban.catalogue.selectors import bump_catalogue_revision
+from tongban.catalogue.selectors import bump_catalogue_revision, synonym_specs
 from tongban.catalogue.signals import version_drafted
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, NotFoundError
@@ -76,20 +80,8 @@ SEARCH_REBUILD_BATCH = 500
 
 
 def build_search_text(version: ServiceVersion, topics: list[Topic]) -> str:
-    parts = [
-        version.item.code,
-        version.name_zh,
-        version.name_en,
-        version.summary_zh,
-        version.summary_en,
-        version.eligibility_zh,
-        version.eligibility_en,
-        version.item.agency.name_zh,
-        version.item.agency.name_en,
-        *(topic.name_zh for topic in topics),
-        *(topic.name_en for topic in topics),
-    ]
-    return " ".join(" ".join(part.split()) for part in parts if part).casefold()
+    """The version's search text with the current search synonyms (``catalogue.search_text``)."""
+    return search_text.build_search_text(version, topics, synonym_specs())
 
 
 def check_content(version: ServiceVersion) -> None:
@@ -238,13 +230,22 @@ def service_search_text_rebuild(*, agency: Agency) -> int:
     """Rebuild the search text of ``agency``'s published versions from its current names (sent by
     identity when it is renamed), and bump the search caches once the transaction commits.
 
+    The text is derived data, so this records no audit event of its own; the rename that calls for
+    it does (``identity.agency_updated``, same transaction). Returns the number of versions changed."""
+    return search_texts_rebuild(agency=agency)
+
+
+def search_texts_rebuild(*, agency: Agency | None = None, containing: Iterable[str] = ()) -> int:
+    """Rebuild the search text of the published versions (of ``agency``, or all; of those whose
+    text contains one of ``containing``, when given) with the current synonyms, inside the
+    caller's transaction; the search caches are bumped after its commit.
+
     An agency may own thousands of services: rows are read and written in batches (one read, one
-    ``UPDATE ... CASE`` per batch), never saved one by one. The text is derived data, so this
-    records no audit event of its own; the rename that calls for it does
-    (``identity.agency_updated``, same transaction). Returns the number of versions changed."""
+    ``UPDATE ... CASE`` per batch), never saved one by one. Returns the number of versions changed."""
+    synonyms = synonym_specs()
     versions = (
-        ServiceVersion.objects.filter(item__agency_id=agency.pk, status=VersionStatus.PUBLISHED)
-        .select_related("item")
+        ServiceVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("item", "item__agency")
         .only(
             "search_text",
             "name_zh",
@@ -254,15 +255,23 @@ def service_search_text_rebuild(*, agency: Agency) -> int:
             "eligibility_zh",
             "eligibility_en",
             "item__code",
+            "item__agency__name_zh",
+            "item__agency__name_en",
         )
         .prefetch_related("topics")
         .order_by("pk")
     )
+    if agency is not None:
+        versions = versions.filter(item__agency_id=agency.pk)
+    words = [word for word in containing if word]
+    if words:
+        versions = versions.filter(reduce(operator.or_, (Q(search_text__contains=word) for word in words)))
     changed: list[ServiceVersion] = []
     count = 0
     for version in versions.iterator(chunk_size=SEARCH_REBUILD_BATCH):
-        version.item.agency = agency
-        text = build_search_text(version, list(version.topics.all()))
+        if agency is not None:
+            version.item.agency = agency
+        text = search_text.build_search_text(version, list(version.topics.all()), synonyms)
         if text != version.search_text:
             version.search_text = text
             changed.append(version)

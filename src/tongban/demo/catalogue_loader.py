@@ -1,7 +1,7 @@
 """Load the demo city's service catalogue (``catalogue_data``) through the catalogue services,
 publishing each service with its form (``forms.services.service_version_publish_with_form``).
 
-Idempotent: topics, points tables and services are looked up by code first, and a service that
+Idempotent: topics, search synonyms, points tables and services are looked up by code first, and a service that
 already exists is left as it is (operators may have edited it since); a second run changes
 nothing. The agencies come from the demo city (``tongban.demo.loader.load``), which must have
 been loaded first.
@@ -16,10 +16,19 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from tongban.catalogue.models import CertificateType, PointsFactor, PointsOption, PointsTable, ServiceItem, Topic
+from tongban.catalogue.models import (
+    CertificateType,
+    PointsFactor,
+    PointsOption,
+    PointsTable,
+    SearchSynonym,
+    ServiceItem,
+    Topic,
+)
 from tongban.catalogue.services import EDITABLE_FIELDS, service_item_create
+from tongban.catalogue.synonyms import search_synonym_save
 from tongban.core.actors import Actor
-from tongban.demo import catalogue_data, certificates_data
+from tongban.demo import catalogue_data, certificates_data, synonyms_data
 from tongban.demo.catalogue_data import PointsTableData, ServiceData
 from tongban.forms.models import FormDefinition
 from tongban.forms.services import service_version_publish_with_form
@@ -43,6 +52,11 @@ def load_catalogue(*, now: datetime) -> None:
         Topic.objects.get_or_create(
             code=topic.code, defaults={"name_zh": topic.name_zh, "name_en": topic.name_en, "position": topic.position}
         )
+    # Synonyms first: each service published below is then findable by them.
+    known = set(SearchSynonym.objects.values_list("term", "language"))
+    for term, expansions, language in synonyms_data.SYNONYMS:
+        if (term, language) not in known:
+            search_synonym_save(term=term, expansions=expansions, language=language, editor=None, actor=LOADER)
     for table in catalogue_data.POINTS_TABLES:
         _points_table(table)
     types = {

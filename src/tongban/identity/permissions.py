@@ -128,7 +128,7 @@ def require_legal_representative(*, person: Person, firm: Firm) -> None:
 
 @rule(
     question="May this account change the city's structure (agencies, offices, districts, the catalogue's "
-    "topics and calendar)?",
+    "topics, calendar and search synonyms)?",
     who="A city operator; the installation itself (loaders, commands).",
     refusal="403",
 )

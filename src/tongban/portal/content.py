@@ -14,9 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class Topic:
+    """A card on a page. On a section page it names the catalogue services it is about
+    (``services``, by code: each is linked to its guide) and the catalogue topic its heading
+    leads to when it names other than exactly one published service."""
+
     title: Promise
     summary: Promise
     url_name: str
+    services: tuple[str, ...] = ()
+    catalogue_topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,15 @@ INDIVIDUAL_TOPICS: tuple[Topic, ...] = (
         _("Household registration and residence"),
         _("Move your registration, apply for a residence permit, report a change of address."),
         "portal:individuals",
+        ("accommodation-registration",),
+        "residence",
     ),
     Topic(
         _("Social security and employment"),
         _("Your contribution record, unemployment benefits, pension, vocational training."),
         "portal:individuals",
+        ("unemployment-benefit", "si-contribution-record"),
+        "social-security",
     ),
     Topic(
         _("Births, marriages and deaths"),
@@ -98,15 +108,36 @@ FIRM_TOPICS: tuple[Topic, ...] = (
         _("Start a business"),
         _("Register a firm, get the business licence, seals and a bank account in one go."),
         "portal:firms",
+        ("business-change",),
+        "business",
     ),
     Topic(
         _("Employees and social security"),
         _("Enrol new employees in social security and end the enrolment when they leave."),
         "portal:firms",
+        ("si-enrolment", "si-termination"),
+        "social-security",
     ),
-    Topic(_("Annual report"), _("File the enterprise annual report between 1 January and 30 June."), "portal:firms"),
-    Topic(_("Licences and permits"), _("Apply for, renew and change operating licences."), "portal:firms"),
-    Topic(_("Tax"), _("Tax registration, filings and tax clearance certificates."), "portal:firms"),
+    Topic(
+        _("Annual report"),
+        _("File the enterprise annual report between 1 January and 30 June."),
+        "portal:firms",
+        ("annual-report",),
+    ),
+    Topic(
+        _("Licences and permits"),
+        _("Apply for, renew and change operating licences."),
+        "portal:firms",
+        ("food-licence",),
+        "business",
+    ),
+    Topic(
+        _("Tax"),
+        _("Tax registration, filings and tax clearance certificates."),
+        "portal:firms",
+        ("tax-clearance",),
+        "tax",
+    ),
     Topic(
         _("Staff and powers"),
         _("Let your staff act for the firm, area by area, with an expiry date."),
@@ -121,6 +152,8 @@ INTERNATIONAL_TOPICS: tuple[Topic, ...] = (
             "The employer applies online for the Foreigner's Work Permit. Category A, B or C follows from a points table: salary, education, experience, age and Chinese language."
         ),
         "portal:international",
+        ("fw-work-permit", "talent-card"),
+        "employment",
     ),
     Topic(
         _("Residence permit for work"),
@@ -128,11 +161,15 @@ INTERNATIONAL_TOPICS: tuple[Topic, ...] = (
             "Once the work permit is granted, apply for the residence permit for work. The work permit is already held by the government: you do not upload it again."
         ),
         "portal:international",
+        ("fw-residence-permit", "accommodation-registration"),
+        "residence",
     ),
     Topic(
         _("Social security for foreign employees"),
         _("Foreign employees are enrolled in social security like Chinese staff; the firm enrols them online."),
         "portal:international",
+        ("si-enrolment", "si-termination", "si-contribution-record"),
+        "social-security",
     ),
     Topic(
         _("Annual report for foreign-invested enterprises"),
@@ -140,6 +177,7 @@ INTERNATIONAL_TOPICS: tuple[Topic, ...] = (
             "Every enterprise files one annual report, covering the business and foreign-investment information, by 30 June."
         ),
         "portal:international",
+        ("annual-report",),
     ),
     Topic(
         _("Help in English"),
@@ -192,3 +230,30 @@ def search_pages(query: str) -> list[SearchHit]:
         if needle in question.casefold() or needle in answer.casefold():
             hits.append(SearchHit(question, answer[:160], "portal:faq"))
     return hits
+
+
+@dataclass(frozen=True)
+class GuidePart:
+    """A page of the "How to use Tongban" guide (template ``portal/guide/<slug>.html``)."""
+
+    slug: str
+    title: Promise
+    summary: Promise
+
+
+GUIDE: tuple[GuidePart, ...] = (
+    GuidePart(
+        "register",
+        _("Register and raise your verification level"),
+        _("Open an account with your identity document, and have it checked."),
+    ),
+    GuidePart("firm", _("Act for a firm"), _("How a legal representative lets staff act for the firm, area by area.")),
+    GuidePart(
+        "apply",
+        _("Apply and follow your case"),
+        _("Find a service, apply online and follow your case to its decision."),
+    ),
+    GuidePart(
+        "verify", _("Verify a certificate"), _("Check that a certificate is real and in force by typing its number.")
+    ),
+)

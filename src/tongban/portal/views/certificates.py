@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from tongban.certificates import jose
 from tongban.certificates.contexts import load_document
 from tongban.certificates.models import Certificate, CertificateStatus
+from tongban.certificates.numbers import normalize_number
 from tongban.certificates.pdf import CertificateDocument, PdfField, render_pdf
 from tongban.certificates.permissions import may_view
 from tongban.certificates.selectors import (
@@ -175,7 +176,11 @@ def _verification_context(certificate: Certificate | None, number: str, *, full:
 @VERIFY_LIMIT
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Anyone, no login: valid, expired, revoked or unknown; who holds it, what it is, who issued
-    it and for how long, and none of its fields."""
+    it and for how long, and none of its fields. A number typed in lower case or with separators
+    is sent on to its stored form."""
+    normal = normalize_number(number)
+    if normal is not None and normal != number and request.resolver_match is not None:
+        return redirect(request.resolver_match.view_name, number=normal)
     certificate = certificate_by_number(number=number)
     context = _verification_context(certificate, number)
     return render(request, "portal/verify.html", context, status=200 if certificate else 404)
@@ -228,8 +233,21 @@ def verify_shared(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @VERIFY_LIMIT
 def verify_token(request: HttpRequest) -> HttpResponse:
-    """Paste or upload a JWS: its signature is checked against the platform's keys."""
+    """Type a certificate's number (a GET form: it leads to the number's verification page), or
+    paste or upload a JWS: its signature is checked against the platform's keys."""
     result: dict[str, Any] = {}
+    if request.method == "GET" and "number" in request.GET:
+        typed = request.GET["number"][:100]
+        number = normalize_number(typed)
+        if number is not None:
+            return redirect("portal:verify", number=number)
+        result = {
+            "typed_number": typed,
+            "number_error": _(
+                "This is not a certificate number. A number starts with letters and the year of issue, "
+                "for example WP2026K7Q2M9XD; check it on the certificate."
+            ),
+        }
     if request.method == "POST":
         raw = request.POST.get("jws", "").strip()
         upload = request.FILES.get("file")
