@@ -120,17 +120,17 @@ def test_bad_synonyms_are_refused_and_record_nothing() -> None:
         ("社保", ["社会保险"], "fr"),
     ):
         with pytest.raises(ValidationError):
-            search_synonym_save(term=term, expansions=expansions, language=language, editor=None, actor=ACTOR)
+            search_synonym_save(term=term, expansions=expansions, language=language, editor=ACTOR, actor=ACTOR)
     assert not SearchSynonym.objects.exists() and not AuditEvent.objects.filter(action__contains="synonym").exists()
 
 
 def test_saving_a_term_again_replaces_its_words_and_removing_twice_is_not_found() -> None:
-    first = search_synonym_save(term="社保", expansions=["社会保险"], language="zh", editor=None, actor=ACTOR)
-    again = search_synonym_save(term="社保", expansions=["社会保障"], language="zh", editor=None, actor=ACTOR)
+    first = search_synonym_save(term="社保", expansions=["社会保险"], language="zh", editor=ACTOR, actor=ACTOR)
+    again = search_synonym_save(term="社保", expansions=["社会保障"], language="zh", editor=ACTOR, actor=ACTOR)
     assert first.pk == again.pk and SearchSynonym.objects.get().expansions == ["社会保障"]
-    search_synonym_remove(synonym_id=first.pk, editor=None, actor=ACTOR)
+    search_synonym_remove(synonym_id=first.pk, editor=ACTOR, actor=ACTOR)
     with pytest.raises(Exception, match="no longer exists"):
-        search_synonym_remove(synonym_id=first.pk, editor=None, actor=ACTOR)
+        search_synonym_remove(synonym_id=first.pk, editor=ACTOR, actor=ACTOR)
 
 
 def test_a_search_with_synonyms_is_one_query_with_one_test_per_term(catalogue: None) -> None:

@@ -139,7 +139,7 @@ def test_the_sitemap_lists_the_catalogue_and_every_service_guide(client: Client,
         },
         materials=[],
         topic_codes=[],
-        editor=None,
+        editor=Actor.system("tests"),
         actor=Actor.system("tests"),
     )
     with django_assert_num_queries(1):

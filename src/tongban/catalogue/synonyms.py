@@ -19,8 +19,7 @@ from tongban.catalogue.search_text import fold
 from tongban.catalogue.services import search_texts_rebuild
 from tongban.core.actors import Actor
 from tongban.core.errors import NotFoundError
-from tongban.identity.models import Account
-from tongban.identity.permissions import require_city_operator
+from tongban.identity.permissions import Editor, require_city_operator
 
 #: At most this many expansions per term, each at most this long.
 MAX_EXPANSIONS = 10
@@ -52,7 +51,7 @@ def _clean(term: str, expansions: Iterable[str], language: str) -> tuple[str, li
 
 @transaction.atomic
 def search_synonym_save(
-    *, term: str, expansions: Iterable[str], language: str, editor: Account | None, actor: Actor
+    *, term: str, expansions: Iterable[str], language: str, editor: Editor, actor: Actor
 ) -> SearchSynonym:
     """Add a synonym, or replace the expansions of the term in that language (city operators).
     Terms and expansions are case-folded; every published version's search text is rebuilt."""
@@ -78,7 +77,7 @@ def search_synonym_save(
 
 
 @transaction.atomic
-def search_synonym_remove(*, synonym_id: int, editor: Account | None, actor: Actor) -> None:
+def search_synonym_remove(*, synonym_id: int, editor: Editor, actor: Actor) -> None:
     """Remove a synonym (city operators); search no longer finds services by it."""
     require_city_operator(account=editor, message=CITY_ONLY)
     synonym = SearchSynonym.objects.select_for_update().filter(pk=synonym_id).first()

@@ -56,7 +56,7 @@ def load_catalogue(*, now: datetime) -> None:
     known = set(SearchSynonym.objects.values_list("term", "language"))
     for term, expansions, language in synonyms_data.SYNONYMS:
         if (term, language) not in known:
-            search_synonym_save(term=term, expansions=expansions, language=language, editor=None, actor=LOADER)
+            search_synonym_save(term=term, expansions=expansions, language=language, editor=LOADER, actor=LOADER)
     for table in catalogue_data.POINTS_TABLES:
         _points_table(table)
     types = {
