@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.cases.holders import unverified_holder
+from tongban.cases.history import history_steps
 from tongban.cases.models import Case, CaseMaterial, MaterialSource
 from tongban.cases.selectors import (
     case_deadline_now,
@@ -30,7 +32,7 @@ from tongban.cases.services import (
     case_record_material_opened,
     case_record_opened,
 )
-from tongban.cases.workflow import Role, Status, available
+from tongban.cases.workflow import Proposal, Role, Status, Transition, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
 from tongban.core.calendar import get_work_calendar, unknown_years_warning
@@ -63,6 +65,48 @@ ACTION_BUTTONS = {
 
 #: Actions that say no: their buttons look different from the ones that move a case forward.
 REFUSALS = frozenset({"refuse_acceptance", "propose_rejection", "reject"})
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    """One action's form on the case page: its button, and the text it records in the history
+    (required where the step says no or sends work back), with whom the text is for."""
+
+    transition: Transition
+    button: str
+    text_label: str
+    text_required: bool
+    text_hint: str
+    refusal: bool
+
+
+def action_form(transition: Transition) -> ActionForm:
+    """The form of ``transition``: every staff step takes a text; the table says whether it is
+    required and whether the applicant reads it (``Transition.tells_applicant``)."""
+    if transition.supplement is not None:
+        label = _("Note to the applicant (optional)")
+    elif transition.needs_reason:
+        label = _("Reason")
+    elif transition.records_decision:
+        label = _("Reasons for the decision (optional)")
+    elif transition.proposal is not None:
+        label = _("Reasons for the proposal (optional)")
+    else:
+        label = _("Comment (optional)")
+    if transition.tells_applicant:
+        hint = _("Kept in the case history and shown to the applicant.")
+    elif transition.proposal is not None and transition.proposal != Proposal.CLEAR:
+        hint = _("An internal note for the supervisor; it becomes the decision's reasons if they agree.")
+    else:
+        hint = _("An internal note, kept in the case history; the applicant does not see it.")
+    return ActionForm(
+        transition=transition,
+        button=str(ACTION_BUTTONS.get(transition.action, transition.action)),
+        text_label=label,
+        text_required=transition.needs_reason,
+        text_hint=hint,
+        refusal=transition.action in REFUSALS,
+    )
 
 
 @staff_required
@@ -105,6 +149,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case_record_opened(case=case, account=account, actor=actor_from_request(request))
     events = list(case_events(case=case))
     transitions = available(status=case.status, roles=roles, four_eyes=case.version.four_eyes)
+    materials = list(Material.objects.filter(version_id=case.version_id).order_by("position"))
     data_sections, other_data = answer_sections(
         definition=form_of(case.version).definition, data=case.data, language=request.LANGUAGE_CODE
     )
@@ -118,22 +163,23 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "case": case,
             "roles": roles,
             "is_supervisor": Role.SUPERVISOR in roles,
-            "events": events,
+            "history": history_steps(
+                events, materials={m.code: m for m in materials}, language=request.LANGUAGE_CODE, for_staff=True
+            ),
             "deadline": case_deadline_now(case=case, events=events, now=now()),
-            "transitions": transitions,
+            "action_forms": [action_form(transition) for transition in transitions],
             "uploads": list(
                 Upload.objects.filter(application_id=case.application_id)
                 .select_related("material")
                 .order_by("uploaded_at")
             ),
-            "materials": list(Material.objects.filter(version_id=case.version_id).order_by("position")),
+            "materials": materials,
+            "assigned_to_me": case.assigned_to_id == account.pk,
             "data_sections": data_sections,
             "other_data": other_data,
-            "reused": _reused_materials(case),
+            "reused": _reused_materials(case, {m.code: m for m in materials}),
             "points": case.data.get("_points"),
             "officers": officers,
-            "action_labels": ACTION_BUTTONS,
-            "refusals": REFUSALS,
             "unverified_holder": unverified_holder(case),
             **_exchange_context(case, lang=request.LANGUAGE_CODE),
         },
@@ -204,8 +250,9 @@ def case_fetch(request: HttpRequest, number: str) -> HttpResponse:
     return redirect(f"{reverse('backoffice:case', args=[number])}#exchange")
 
 
-def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:
-    """Materials a government-issued certificate stood in for, with the certificate's status now."""
+def _reused_materials(case: Case, materials: dict[str, Material]) -> list[tuple[CaseMaterial, str, Material | None]]:
+    """Materials a government-issued certificate stood in for, with the certificate's status now
+    and the material (named in the page's language, not by its code)."""
     rows = list(CaseMaterial.objects.filter(case=case, source=MaterialSource.CERTIFICATE))
     certificates = {c.number: c for c in Certificate.objects.filter(number__in=[r.certificate_number for r in rows])}
     moment = now()
@@ -215,6 +262,7 @@ def _reused_materials(case: Case) -> list[tuple[CaseMaterial, str]]:
             str(certificates[row.certificate_number].status(moment).label)
             if row.certificate_number in certificates
             else "",
+            materials.get(row.material_code),
         )
         for row in rows
     ]
