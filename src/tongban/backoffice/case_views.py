@@ -23,6 +23,8 @@ from tongban.cases.selectors import (
     case_fetch_options,
     case_fetched_data,
     case_for_staff,
+    case_parties,
+    party_roles,
     staff_queue,
 )
 from tongban.cases.services import (
@@ -41,6 +43,8 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.requests import actor_from_request, page_number, posted_int, posted_lock_version
 from tongban.core.web import domain_errors, uploaded_file_response
+from tongban.core import bilingual
+from tongban.exchange.display import value_for_people
 from tongban.exchange.models import DataResource
 from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
@@ -150,9 +154,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     events = list(case_events(case=case))
     transitions = available(status=case.status, roles=roles, four_eyes=case.version.four_eyes)
     materials = list(Material.objects.filter(version_id=case.version_id).order_by("position"))
-    data_sections, other_data = answer_sections(
-        definition=form_of(case.version).definition, data=case.data, language=request.LANGUAGE_CODE
-    )
+    definition = form_of(case.version).definition
+    data_sections, other_data = answer_sections(definition=definition, data=case.data, language=request.LANGUAGE_CODE)
     officers = Account.objects.filter(
         staff_roles__role=StaffRoleKind.OFFICER, staff_roles__office=case.office, staff_roles__revoked_at__isnull=True
     ).distinct()
@@ -181,27 +184,43 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "points": case.data.get("_points"),
             "officers": officers,
             "unverified_holder": unverified_holder(case),
-            **_exchange_context(case, lang=request.LANGUAGE_CODE),
+            **_exchange_context(case, layout=definition.layout, lang=request.LANGUAGE_CODE),
         },
     )
 
 
-def _exchange_context(case: Case, *, lang: str) -> dict[str, Any]:
-    """The data fetched for the case (with labels in the page's language) and what may be fetched."""
+def _exchange_context(case: Case, *, layout: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The data fetched for the case and what may be fetched, as officers read them: each party
+    by its role in the case ("Employee: MARTIN Lucas"), each resource, field and coded value by
+    its label in the page's language, dates in the language's format (``exchange.display``)."""
     fetched = case_fetched_data(case=case)
     options = case_fetch_options(case=case, now=now()) if case.status not in FINISHED else []
+    parties = case_parties(case=case)
+    roles = party_roles(case=case, parties=parties, layout=layout, language=lang)
+    names = {
+        party.ref: bilingual.localized(party.firm, "name", lang) if party.firm is not None else party.label
+        for party in parties
+    }
     codes = {row.resource for row in fetched} | {option.grant.resource.code for option in options}
-    resources = {r.code: r for r in DataResource.objects.filter(code__in=codes)}
+    resources = {r.code: r for r in DataResource.objects.filter(code__in=codes).select_related("owner")}
 
-    def name(code: str) -> str:
-        return resources[code].name(lang) if code in resources else code
+    def party(ref: str, label: str) -> str:
+        name = names.get(ref, label)
+        return _("%(role)s: %(name)s") % {"role": roles[ref], "name": name} if ref in roles else name
 
     rows = [
         {
             "row": row,
-            "resource": name(row.resource),
+            "resource": resources[row.resource].name(lang) if row.resource in resources else row.resource,
+            "party": party(row.subject_ref, row.subject_label),
+            "source": bilingual.localized(resources[row.resource].owner, "name", lang)
+            if row.resource in resources
+            else row.source,
             "values": [
-                (resources[row.resource].field_label(key, lang) if row.resource in resources else key, value)
+                (
+                    resources[row.resource].field_label(key, lang) if row.resource in resources else key,
+                    value_for_people(resources.get(row.resource), key, value, lang),
+                )
                 for key, value in row.values.items()
             ],
             "reason": reason_text(row.reason) if row.reason else "",
@@ -213,9 +232,9 @@ def _exchange_context(case: Case, *, lang: str) -> dict[str, Any]:
         "fetch_options": [
             {
                 "resource": option.grant.resource.code,
-                "resource_name": name(option.grant.resource.code),
+                "resource_name": option.grant.resource.name(lang),
                 "subject": option.party.ref,
-                "subject_label": option.party.label,
+                "party": party(option.party.ref, option.party.label),
                 "fields": ", ".join(option.grant.resource.field_label(f, lang) for f in option.grant.fields),
             }
             for option in options

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -29,6 +30,7 @@ from tongban.core.errors import NotFoundError
 from tongban.exchange.models import Grant
 from tongban.exchange.selectors import active_grants
 from tongban.exchange.services import subject_of
+from tongban.forms import engine
 from tongban.forms.models import Upload
 from tongban.forms.selectors import uploads_read
 from tongban.identity.models import Account, Firm, Person, StaffRoleKind
@@ -271,6 +273,29 @@ def case_parties(*, case: Case) -> list[Party]:
         _subject, ref = subject_of(firm=case.firm)
         parties[ref] = Party(ref, "firm", case.firm.name_zh, firm=case.firm)
     return list(parties.values())
+
+
+def party_roles(*, case: Case, parties: list[Party], layout: Mapping[str, Any], language: str) -> dict[str, str]:
+    """Each party's role in the case, by its subject reference, as the back office names it: the
+    applicant (a person applying for herself, or the firm), the person handling a firm's case,
+    and each person concerned by the title of the form's step that identifies them ("Employee"),
+    else "Person concerned". ``layout`` is the case's form layout."""
+    titles: dict[str, str] = {}  # identity number given in the form -> the title of its step
+    for spec in layout.get("persons_concerned", []):
+        field_name = spec.get("id_number_field", "")
+        number = str(case.data.get(field_name, "")).strip().upper()
+        step = next((s for s in engine.steps(layout) if field_name in s.get("fields", [])), None)
+        if number and step is not None:
+            titles.setdefault(number, engine.text(step.get("title"), language))
+    roles = {}
+    for party in parties:
+        if party.firm is not None:
+            roles[party.ref] = str(_("Applicant (firm)"))
+        elif party.person is not None and party.person.pk == case.applicant_id:
+            roles[party.ref] = str(_("Handling it for the firm") if case.firm_id else _("Applicant"))
+        elif party.person is not None:
+            roles[party.ref] = titles.get(party.person.id_number.upper()) or str(_("Person concerned"))
+    return roles
 
 
 @dataclass(frozen=True)
