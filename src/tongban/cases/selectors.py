@@ -10,6 +10,7 @@ Permissions are decided here, on every request:
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from collections.abc import Mapping
@@ -28,10 +29,10 @@ from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.deadlines import Deadline, Pause, case_deadline
 from tongban.core.errors import NotFoundError
 from tongban.exchange.models import Grant
-from tongban.exchange.selectors import active_grants
+from tongban.exchange.selectors import KnownApplication, active_grants
 from tongban.exchange.services import subject_of
 from tongban.forms import engine
-from tongban.forms.models import Upload
+from tongban.forms.models import Application, Upload
 from tongban.forms.selectors import uploads_read
 from tongban.identity.models import Account, Firm, Person, StaffRoleKind
 from tongban.identity.selectors import Authority, active_staff_roles
@@ -318,3 +319,20 @@ def case_fetch_options(*, case: Case, now: datetime) -> list[FetchOption]:
 
 def case_fetched_data(*, case: Case, limit: int = 50) -> list[CaseData]:
     return list(CaseData.objects.filter(case=case).select_related("fetched_by").order_by("-id")[:limit])
+
+
+def known_applications(ids: set[str]) -> dict[str, KnownApplication]:
+    """The applications (by public id) as their applicant knows them: the number of the case each
+    became, else the service applied for. One query, for a page of the access log."""
+    valid = set()
+    for value in ids:
+        try:
+            valid.add(uuid.UUID(value))
+        except ValueError:
+            continue
+    if not valid:
+        return {}
+    rows = Application.objects.filter(public_id__in=valid).values_list(
+        "public_id", "case__number", "version__name_zh", "version__name_en"
+    )
+    return {str(public_id): KnownApplication(number or "", zh, en) for public_id, number, zh, en in rows}
