@@ -50,6 +50,8 @@ from tongban.exchange.services import reason_text
 from tongban.forms.models import Upload
 from tongban.forms.selectors import answer_sections, form_of
 from tongban.identity.models import Account, StaffRoleKind
+from tongban.identity.requests import StaffRequest
+from tongban.identity.selectors import has_role
 
 PAGE = 50
 FINISHED = (Status.CLOSED, Status.WITHDRAWN)
@@ -114,7 +116,11 @@ def action_form(transition: Transition) -> ActionForm:
 
 
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
+    """The queue, most urgent first. The calendar warning goes to whoever can act on it: the city
+    operator sees that next year's holidays are missing (with the way to the calendar); an officer
+    sees, on each of the listed cases whose time limit runs into an unknown year, that its due
+    date may be too early — nothing about years none of their cases reach."""
     account = staff_account(request)
     status = request.GET.get("status", "")
     mine = request.GET.get("mine") == "1"
@@ -129,7 +135,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             state = "overdue"
         elif case.promised_due_on and calendar.workdays_between(today, case.promised_due_on) <= 2:
             state = "due_soon"
-        rows.append((case, state))
+        unknown = (
+            calendar.unknown_years(local_date(case.accepted_at), case.statutory_due_on)
+            if case.accepted_at and case.statutory_due_on
+            else []
+        )
+        rows.append((case, state, ", ".join(str(year) for year in unknown)))
+    operator = has_role(request.staff_roles, StaffRoleKind.CITY_OPERATOR)
     return render(
         request,
         "backoffice/queue.html",
@@ -140,7 +152,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "has_next": len(cases) > PAGE,
             "statuses": Status.choices,
-            "calendar_warning": unknown_years_warning(today, today.replace(year=today.year + 1), calendar=calendar),
+            "calendar_warning": unknown_years_warning(today, today.replace(year=today.year + 1), calendar=calendar)
+            if operator
+            else None,
+            "uncertain_due_dates": any(years for _case, _state, years in rows),
         },
     )
 
