@@ -164,7 +164,12 @@ def test_assigning_a_case_to_whoever_has_it_is_refused(world: World) -> None:
     case = world.submitted_case()
     account = world.officer.account
     case = case_assign(
-        case=case, assignee=account, by=account, expected_version=case.lock_version, actor=world.actor, now=timezone.now()
+        case=case,
+        assignee=account,
+        by=account,
+        expected_version=case.lock_version,
+        actor=world.actor,
+        now=timezone.now(),
     )
     with pytest.raises(ConflictError, match="already yours"):
         case_assign(
@@ -192,7 +197,7 @@ def test_a_decision_step_records_the_reasons_it_decided_on(world: World) -> None
             account=world.officer.account,
             actor=world.actor,
             now=timezone.now(),
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
     case = case_act(
         case=case,

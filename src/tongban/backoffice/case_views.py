@@ -14,8 +14,8 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tongban.backoffice.decorators import staff_account, staff_required
-from tongban.cases.holders import unverified_holder
 from tongban.cases.history import history_steps
+from tongban.cases.holders import unverified_holder
 from tongban.cases.models import Case, CaseMaterial, MaterialSource
 from tongban.cases.selectors import (
     case_deadline_now,
@@ -37,13 +37,13 @@ from tongban.cases.services import (
 from tongban.cases.workflow import Proposal, Role, Status, Transition, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
+from tongban.core import bilingual
 from tongban.core.calendar import get_work_calendar, unknown_years_warning
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.requests import actor_from_request, page_number, posted_int, posted_lock_version
 from tongban.core.web import domain_errors, uploaded_file_response
-from tongban.core import bilingual
 from tongban.exchange.display import value_for_people
 from tongban.exchange.models import DataResource
 from tongban.exchange.services import reason_text

@@ -58,7 +58,9 @@ def history_steps(
     steps = []
     for event in events:
         data = event.data or {}
-        asked = [bilingual.localized(materials.get(code), "name", language) or code for code in data.get("materials", [])]
+        asked = [
+            bilingual.localized(materials.get(code), "name", language) or code for code in data.get("materials", [])
+        ]
         asked += [str(item) for item in data.get("items", [])]
         internal = not tells_applicant(event.action)
         shown = for_staff or not internal

@@ -11,9 +11,9 @@ Permissions are decided here, on every request:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from django.db import connection

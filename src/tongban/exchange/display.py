@@ -35,7 +35,7 @@ def value_label(resource: DataResource | None, name: str, value: Any, language: 
 
 def value_for_people(resource: DataResource | None, name: str, value: Any, language: str) -> str:
     """One fetched value, formatted for a reader of ``language`` ("" for no value)."""
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return ""
     label = value_label(resource, name, value, language)
     if label:
