@@ -50,8 +50,9 @@ bench: messages  ## Benchmark on PostgreSQL (1 M cases): app pages vs bare Djang
 	  { echo "Missing wrk. Install it with:  sudo apt-get install -y wrk" >&2; exit 1; }
 	@REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} DJANGO_SETTINGS_MODULE=bench.settings $(UV) run python -m bench.run
 
-totp: install  ## Print the current TOTP code of a demo staff account: make totp USER=officer.science
-	@$(MANAGE) demo_totp $(USER)
+totp:  ## Print the current TOTP code of a demo staff account: make totp USER=officer.science
+	@# No `install` step (system packages, sync): `make run` has set the machine up; uv runs the locked environment.
+	@$(UV) run --frozen --quiet python manage.py demo_totp $(USER)
 
 clean:  ## Remove local state (SQLite database, keys, media, mail) and the virtualenv
 	rm -rf var .venv node_modules

@@ -5,6 +5,8 @@ logged in as himself, finds that read (and the one made when the application was
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -13,7 +15,7 @@ from tests.browser.test_work_permit_journey import log_in, new_page
 from tongban.cases.models import Case
 from tongban.demo.flows import WORK_PERMIT_NUMBER
 from tongban.demo.loader import load
-from tongban.exchange.models import AccessLogEntry
+from tongban.exchange.models import AccessLogEntry, DataResource
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +29,14 @@ def test_officer_fetches_the_work_permit_and_lucas_sees_who_used_his_data(live_s
     log_in(officer, base, "officer.exitentry")
     officer.goto(f"{base}/en/backoffice/cases/{case.number}/")
     expect(officer.get_by_role("heading", name="Data from other agencies")).to_be_visible()
-    officer.get_by_role("button", name="Fetch Foreigner's work permit of MARTIN Lucas").click()
+    # the button says whose record it fetches: the party by its role in the case
+    officer.get_by_role("button", name=re.compile(r"^Fetch Foreigner's work permit \(.+: MARTIN Lucas\)$")).click()
     expect(officer.get_by_role("status").first).to_contain_text("Fetched through the data exchange.")
     fetched = officer.locator(".fetched").filter(has_text="Foreigner's work permit")
     expect(fetched).to_contain_text(WORK_PERMIT_NUMBER)
     expect(fetched).to_contain_text("Employer")
-    expect(fetched).to_contain_text(f"Source: e-certificate {WORK_PERMIT_NUMBER}")
+    owner = DataResource.objects.select_related("owner").get(code="certificate.work-permit").owner
+    expect(fetched).to_contain_text(f"Source: {owner.name_en}")  # the agency, in the page's language
     assert_accessible(officer)
     read = AccessLogEntry.objects.filter(case_number=case.number, basis="case").get()
     assert (read.consumer, read.resource, read.outcome) == ("exit-entry", "certificate.work-permit", "answered")

@@ -156,8 +156,8 @@ def test_work_permit_from_draft_to_decision(live_server, browser: Browser) -> No
     emma.get_by_role("button", name="Send").click()
     expect(emma.get_by_role("status").first).to_contain_text("Sent")
 
-    # The officer proposes approval; the supervisor decides (four eyes).
-    officer_does(officer, base, case.number, "Start the review")
+    # The case is back under review by itself; the officer proposes approval; the supervisor
+    # decides (four eyes).
     officer_does(officer, base, case.number, "Propose approval")
     supervisor = new_page(browser)
     log_in(supervisor, base, "supervisor.science")

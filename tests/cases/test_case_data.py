@@ -20,6 +20,7 @@ from tongban.cases.selectors import case_fetch_options
 from tongban.cases.services import case_act, case_fetch_data
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.exchange.models import AccessLogEntry, PopulationRecord
+from tongban.exchange.models import DataResource as PopulationResource
 from tongban.identity.models import Account, Person
 
 Login = Callable[[Client, Account], None]
@@ -80,7 +81,16 @@ def test_officer_fetches_data_about_the_person_concerned(granted: World, client:
     login_staff(client, world.officer.account)
     page = client.get(f"/en/backoffice/cases/{case.number}/").content.decode()
     assert "Data from other agencies" in page and "Population registry record" in page
-    assert "Date of birth" in page and "1991-09-03" in page and "Source: population registry" in page
+    # dates in the page's language, each party by its role in the case, the source by its agency
+    assert "Date of birth" in page and "Sept. 3, 1991" in page and "1991-09-03" not in page
+    owner = PopulationResource.objects.get(code="population.record").owner
+    assert f"Source: {owner.name_en}" in page
+    assert f"Fetch Population registry record (Employee: {world.engineer.display_name})</button>" in page
+    hr_name = world.hr.display_name
+    assert f"Fetch Population registry record (Handling it for the firm: {hr_name})</button>" in page
+    assert f"Population registry record — Employee: {world.engineer.display_name}</h3>" in page
+    chinese = client.get(f"/zh/backoffice/cases/{case.number}/").content.decode()
+    assert "1991年9月3日" in chinese and "人口登记信息 — 外籍员工：" in chinese
     posted = client.post(
         f"/en/backoffice/cases/{case.number}/fetch/",
         {"resource": "population.record", "subject": engineer_ref},

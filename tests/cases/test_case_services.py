@@ -149,8 +149,18 @@ def test_full_lifecycle_with_supplement_pause_and_four_eyes(world: World, django
         for_supplement=True,
     )
     case = act(world, case, "resubmit", who="applicant")
-    assert case.status == "resubmitted" and case.statutory_due_on >= due_before
-    case = act(world, case, "start_review")
+    # The supplement puts the case back under review at once: a step of the system, audited.
+    assert case.status == "under_review" and case.statutory_due_on >= due_before
+    resumed = CaseEvent.objects.filter(case=case).order_by("-id").first()
+    assert resumed is not None
+    assert (resumed.action, resumed.actor_role, resumed.from_status, resumed.to_status) == (
+        "start_review",
+        "system",
+        "resubmitted",
+        "under_review",
+    )
+    audit = AuditEvent.objects.filter(object_id=case.number, action="cases.start_review").order_by("-id").first()
+    assert audit is not None and audit.actor_kind == "system" and audit.data["after"] == "resubmit"
     with pytest.raises(ConflictError):  # four eyes: an officer cannot decide alone
         act(world, case, "approve")
     case = act(world, case, "propose_approval", reason="Meets category B")
@@ -172,7 +182,9 @@ def test_full_lifecycle_with_supplement_pause_and_four_eyes(world: World, django
     audited = set(AuditEvent.objects.filter(object_id=case.number).values_list("action", flat=True))
     assert {"cases.accept", "cases.request_supplement", "cases.resubmit", "cases.approve"} <= audited
     subjects = list(Message.objects.filter(recipient=world.hr.account).values_list("subject_en", flat=True))
-    assert len(subjects) == len(actions)  # every transition told the applicant, in both languages
+    # every transition told the applicant, in both languages (the review resuming is in the notice
+    # that the supplement arrived)
+    assert len(subjects) == len(actions) - 1
     assert not Message.objects.filter(recipient=world.hr.account, subject_zh="").exists()
     assert any("please supply more" in subject for subject in subjects)
     assert any("approved" in subject for subject in subjects)

@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from tests.factories import AccountFactory, AgencyFactory, PersonFactory, PowerFactory
 from tests.querycount import assert_queries_flat
 from tests.services import make_service
+from tests.world import World
+from tongban.cases.services import case_submit
 from tongban.core.actors import Actor
 from tongban.exchange.models import (
     AccessLogEntry,
@@ -30,6 +32,7 @@ from tongban.exchange.models import (
     PopulationRecord,
 )
 from tongban.exchange.services import Basis, QueryResult, exchange_query, reason_text, subject_of
+from tongban.forms.services import application_start
 from tongban.identity.models import Account, Agency, Firm, Person, VerificationLevel
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +158,7 @@ def test_person_sees_their_entries_in_both_languages(client: Client, login_perso
         "C-2025-0001",
         "Answered",
         "Refused",
-        "Case",
+        "Handling a case that concerns you",  # the legal basis in words
         reason_text("no_basis"),
         "cannot be changed or deleted",
     ):
@@ -169,6 +172,45 @@ def test_person_sees_their_entries_in_both_languages(client: Client, login_perso
     with translation.override("zh-hans"):
         assert reason_text("no_basis") in html
     assert "OTHER-9999" not in html and "Exit and Entry Bureau" not in html
+
+
+def test_an_application_is_named_as_its_applicant_knows_it(
+    client: Client, login_person: LoginPerson, env: Env, world: World
+) -> None:
+    """A read made for an application names the case it became, or the service of the application
+    still in progress, and the basis in words — never the application's internal id; one query
+    for the page's applications, however many rows name them."""
+    person = world.hr
+    env.register(person)
+    ref = subject_of(person=person)[1]
+    drafts = [
+        application_start(person=person, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now())
+        for _ in range(2)
+    ]
+    for draft in drafts:
+        exchange_query(
+            consumer=env.consumer,
+            resource_code="population.record",
+            fields=["name"],
+            purpose=SERVICE,
+            basis=Basis(kind="application", reference=str(draft.public_id), parties=(ref,)),
+            actor=Actor.system("tests"),
+            now=timezone.now(),
+            person=person,
+        )
+    world.fill(drafts[0])
+    case = case_submit(application=drafts[0], person=person, actor=world.actor, now=timezone.now())
+    assert person.account is not None
+    login_person(client, person.account)
+    html = client.get("/en/my/data-use/").content.decode()
+    assert str(drafts[0].public_id) not in html and str(drafts[1].public_id) not in html
+    assert f'<span class="code">{case.number}</span>' in html
+    assert f"Application in progress for “{world.version.name_en}”" in html
+    assert "Filling in an application that concerns you from the government&#x27;s records" in html
+    chinese = client.get("/zh/my/data-use/").content.decode()
+    assert f"正在办理的“{world.version.name_zh}”申请" in chinese
+    csv_text = b"".join(client.get("/en/my/data-use.csv").streaming_content).decode("utf-8-sig")
+    assert case.number in csv_text and str(drafts[1].public_id) not in csv_text
 
 
 def test_my_space_links_to_my_data(client: Client, login_person: LoginPerson) -> None:
@@ -297,7 +339,7 @@ def test_csv_export(client: Client, login_person: LoginPerson, env: Env) -> None
         "Population record",
         "Name; Date of birth",
         f"Test service {SERVICE}",
-        "Case",
+        "Handling a case that concerns you",
         "C-1",
         "Answered",
     ]
@@ -351,7 +393,7 @@ def test_consent_lets_the_agency_read_and_withdrawing_stops_it(
     assert result.answered and result.values["name"] == person.name
     assert AccessLogEntry.objects.get(pk=result.log_id).basis == "consent"
     html = client.get("/en/my/data-use/").content.decode()
-    assert "Your consent" in html
+    assert "You consented" in html
 
     stranger = Client()
     login_person(stranger, PersonFactory().account)
@@ -403,7 +445,7 @@ def test_registry_verification_raises_the_level(
         "answered",
     )
     html = client.get("/en/my/data-use/").content.decode()
-    assert "Verifying your identity" in html and "Big Data Centre" in html and "Your own request" in html
+    assert "Verifying your identity" in html and "Big Data Centre" in html and "You asked for it" in html
     assert 'action="/en/my/verify-registry/"' not in client.get("/en/my/").content.decode()
     assert "Big Data Centre" not in client.get("/en/my/consents/").content.decode()  # nothing to consent to
 

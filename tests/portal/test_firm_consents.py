@@ -148,7 +148,7 @@ def test_legal_representative_gives_then_withdraws_and_the_exchange_follows(
     other = FirmFactory()  # the consent is this firm's, not every firm's
     TaxRecord.objects.create(taxpayer=other.uscc, clearance="clear", last_filing_on=date(2025, 1, 1))
     assert env.ask(firm=other).reason == "no_basis"
-    assert "Your consent" in client.get(f"/en/my/firms/{env.firm.uscc}/data-use/").content.decode()
+    assert "The firm consented" in client.get(f"/en/my/firms/{env.firm.uscc}/data-use/").content.decode()
 
     page = client.get(env.url).content.decode()
     withdraw = f"/en/my/firms/{env.firm.uscc}/consents/{consent.pk}/withdraw/"

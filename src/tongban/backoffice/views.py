@@ -13,7 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.backoffice.decorators import reauth_required, staff_account, staff_required
 from tongban.backoffice.forms import InPersonVerifyForm, PersonLookupForm, RoleGrantForm, StaffAddForm, TotpResetForm
 from tongban.backoffice.selectors import audit_events
+from tongban.core.calendar import unknown_years_warning
 from tongban.core.clock import now
+from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.core.requests import actor_from_request
 from tongban.core.web import domain_errors
@@ -37,12 +39,17 @@ from tongban.identity.services import (
 @staff_required
 def home(request: StaffRequest) -> HttpResponse:
     roles = request.staff_roles
+    today = local_date(now())
     return render(
         request,
         "backoffice/home.html",
         {
             "roles": roles,
             "is_operator": has_role(roles, StaffRoleKind.CITY_OPERATOR),
+            # Only the city operator can load next year's holidays: the warning is theirs.
+            "calendar_warning": unknown_years_warning(today, today.replace(year=today.year + 1))
+            if has_role(roles, StaffRoleKind.CITY_OPERATOR)
+            else None,
             "is_clerk": has_role(roles, StaffRoleKind.CLERK),
             "agencies": Agency.objects.order_by("code")
             if has_role(roles, StaffRoleKind.CITY_OPERATOR)

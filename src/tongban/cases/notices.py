@@ -57,6 +57,7 @@ def for_action(
                 + "\n"
                 + "\n".join(f"- {item}" for item in wanted)
                 + "\n"
+                + (_("The agency's note: %(reason)s") % values + "\n" if reason else "")
                 + _("Open the case in My space to supply them. The time limit is paused until then."),
             ),
             "resubmit": (

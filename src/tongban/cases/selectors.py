@@ -10,6 +10,8 @@ Permissions are decided here, on every request:
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -27,9 +29,10 @@ from tongban.core.db import Read, select_batch, select_objects
 from tongban.core.deadlines import Deadline, Pause, case_deadline
 from tongban.core.errors import NotFoundError
 from tongban.exchange.models import Grant
-from tongban.exchange.selectors import active_grants
+from tongban.exchange.selectors import KnownApplication, active_grants
 from tongban.exchange.services import subject_of
-from tongban.forms.models import Upload
+from tongban.forms import engine
+from tongban.forms.models import Application, Upload
 from tongban.forms.selectors import uploads_read
 from tongban.identity.models import Account, Firm, Person, StaffRoleKind
 from tongban.identity.selectors import Authority, active_staff_roles
@@ -273,6 +276,29 @@ def case_parties(*, case: Case) -> list[Party]:
     return list(parties.values())
 
 
+def party_roles(*, case: Case, parties: list[Party], layout: Mapping[str, Any], language: str) -> dict[str, str]:
+    """Each party's role in the case, by its subject reference, as the back office names it: the
+    applicant (a person applying for herself, or the firm), the person handling a firm's case,
+    and each person concerned by the title of the form's step that identifies them ("Employee"),
+    else "Person concerned". ``layout`` is the case's form layout."""
+    titles: dict[str, str] = {}  # identity number given in the form -> the title of its step
+    for spec in layout.get("persons_concerned", []):
+        field_name = spec.get("id_number_field", "")
+        number = str(case.data.get(field_name, "")).strip().upper()
+        step = next((s for s in engine.steps(layout) if field_name in s.get("fields", [])), None)
+        if number and step is not None:
+            titles.setdefault(number, engine.text(step.get("title"), language))
+    roles = {}
+    for party in parties:
+        if party.firm is not None:
+            roles[party.ref] = str(_("Applicant (firm)"))
+        elif party.person is not None and party.person.pk == case.applicant_id:
+            roles[party.ref] = str(_("Handling it for the firm") if case.firm_id else _("Applicant"))
+        elif party.person is not None:
+            roles[party.ref] = titles.get(party.person.id_number.upper()) or str(_("Person concerned"))
+    return roles
+
+
 @dataclass(frozen=True)
 class FetchOption:
     grant: Grant
@@ -293,3 +319,20 @@ def case_fetch_options(*, case: Case, now: datetime) -> list[FetchOption]:
 
 def case_fetched_data(*, case: Case, limit: int = 50) -> list[CaseData]:
     return list(CaseData.objects.filter(case=case).select_related("fetched_by").order_by("-id")[:limit])
+
+
+def known_applications(ids: set[str]) -> dict[str, KnownApplication]:
+    """The applications (by public id) as their applicant knows them: the number of the case each
+    became, else the service applied for. One query, for a page of the access log."""
+    valid = set()
+    for value in ids:
+        try:
+            valid.add(uuid.UUID(value))
+        except ValueError:
+            continue
+    if not valid:
+        return {}
+    rows = Application.objects.filter(public_id__in=valid).values_list(
+        "public_id", "case__number", "version__name_zh", "version__name_en"
+    )
+    return {str(public_id): KnownApplication(number or "", zh, en) for public_id, number, zh, en in rows}

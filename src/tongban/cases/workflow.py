@@ -6,7 +6,7 @@
         │                                             │   ▲    │
         └─refuse_acceptance─▶ not_accepted ──close──▶ │   │    └─propose_*─▶ awaiting_approval ─approve/reject (supervisor)─▶ …
                                                       │   │                        └─return_to_review─▶ under_review
-                                   request_supplement ▼   │ start_review
+                                   request_supplement ▼   │ start_review (by the system, at once: ``then``)
                                    supplement_requested ──resubmit──▶ resubmitted
     withdraw: by the applicant from any open status before a decision.
 
@@ -16,8 +16,16 @@ a receipt at once (by the system); a *review* service goes through review and a 
 
 Each transition also declares its *effects* — which timestamp it sets, what it does to the
 proposal and the supplement items, whether it records the decision, issues the certificate,
-must be taken by someone other than the proposer, pauses or resumes the statutory clock.
-``cases.services.act`` applies them; adding a step is one row here.
+must be taken by someone other than the proposer, pauses or resumes the statutory clock, and
+which step the system takes next at once (``then``: a supplement that arrives puts the case back
+under review, as its own audited step). ``cases.services.act`` applies them; adding a step is one
+row here.
+
+Every staff step carries a text — required where the step says no or sends work back
+(``needs_reason``), optional otherwise — kept in the history. ``tells_applicant`` says whether
+that text is addressed to the applicant (shown on their case page: what a supplement asks, a
+decision's reasons) or is an internal note between staff (acceptance, review, proposals to the
+supervisor, returns to review, closing).
 """
 
 from __future__ import annotations
@@ -130,37 +138,42 @@ class Transition:
     not_by_proposer: bool = False  # four eyes: the supervisor who decides did not propose
     issues_certificate: bool = False  # the certificate the service declares, in the same transaction
     clock: Clock | None = None
+    then: Action | None = None  # the step the system takes at once after this one (its own event and audit)
+    tells_applicant: bool = False  # the step's text is addressed to the applicant (else: an internal note)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.ACCEPT, frozenset({Status.SUBMITTED}), Status.ACCEPTED, STAFF | {Role.SYSTEM},
                stamp=Stamp.ACCEPTED_AT),
     Transition(Action.REFUSE_ACCEPTANCE, frozenset({Status.SUBMITTED}), Status.NOT_ACCEPTED, STAFF,
-               needs_reason=True, stamp=Stamp.DECIDED_AT, records_decision=True),
-    Transition(Action.START_REVIEW, frozenset({Status.ACCEPTED, Status.RESUBMITTED}), Status.UNDER_REVIEW, STAFF),
+               needs_reason=True, stamp=Stamp.DECIDED_AT, records_decision=True, tells_applicant=True),
+    Transition(Action.START_REVIEW, frozenset({Status.ACCEPTED, Status.RESUBMITTED}), Status.UNDER_REVIEW,
+               STAFF | {Role.SYSTEM}),
     Transition(Action.REQUEST_SUPPLEMENT, frozenset({Status.UNDER_REVIEW}), Status.SUPPLEMENT_REQUESTED, STAFF,
-               needs_items=True, supplement=Supplement.REQUEST, clock=Clock.PAUSE),
+               needs_items=True, supplement=Supplement.REQUEST, clock=Clock.PAUSE, tells_applicant=True),
     Transition(Action.RESUBMIT, frozenset({Status.SUPPLEMENT_REQUESTED}), Status.RESUBMITTED, frozenset({Role.APPLICANT}),
-               supplement=Supplement.SUPPLIED, clock=Clock.RESUME),
+               supplement=Supplement.SUPPLIED, clock=Clock.RESUME, then=Action.START_REVIEW, tells_applicant=True),
     Transition(Action.PROPOSE_APPROVAL, frozenset({Status.UNDER_REVIEW}), Status.AWAITING_APPROVAL,
                frozenset({Role.OFFICER}), four_eyes=True, proposal=Proposal.APPROVE),
     Transition(Action.PROPOSE_REJECTION, frozenset({Status.UNDER_REVIEW}), Status.AWAITING_APPROVAL,
                frozenset({Role.OFFICER}), needs_reason=True, needs_legal_basis=True, four_eyes=True,
                proposal=Proposal.REJECT),
     Transition(Action.APPROVE, frozenset({Status.UNDER_REVIEW}), Status.APPROVED, STAFF, four_eyes=False,
-               stamp=Stamp.DECIDED_AT, records_decision=True, issues_certificate=True),
+               stamp=Stamp.DECIDED_AT, records_decision=True, issues_certificate=True, tells_applicant=True),
     Transition(Action.APPROVE, frozenset({Status.AWAITING_APPROVAL}), Status.APPROVED, frozenset({Role.SUPERVISOR}),
                four_eyes=True, stamp=Stamp.DECIDED_AT, records_decision=True, not_by_proposer=True,
-               issues_certificate=True),
+               issues_certificate=True, tells_applicant=True),
     Transition(Action.REJECT, frozenset({Status.UNDER_REVIEW}), Status.REJECTED, STAFF, needs_reason=True,
-               needs_legal_basis=True, four_eyes=False, stamp=Stamp.DECIDED_AT, records_decision=True),
+               needs_legal_basis=True, four_eyes=False, stamp=Stamp.DECIDED_AT, records_decision=True,
+               tells_applicant=True),
     Transition(Action.REJECT, frozenset({Status.AWAITING_APPROVAL}), Status.REJECTED, frozenset({Role.SUPERVISOR}),
                needs_reason=True, needs_legal_basis=True, four_eyes=True, stamp=Stamp.DECIDED_AT,
-               records_decision=True, not_by_proposer=True),
+               records_decision=True, not_by_proposer=True, tells_applicant=True),
     Transition(Action.RETURN_TO_REVIEW, frozenset({Status.AWAITING_APPROVAL}), Status.UNDER_REVIEW,
                frozenset({Role.SUPERVISOR}), needs_reason=True, proposal=Proposal.CLEAR),
     Transition(Action.CLOSE, DECIDED, Status.CLOSED, STAFF | {Role.SYSTEM}, stamp=Stamp.CLOSED_AT),
-    Transition(Action.WITHDRAW, OPEN, Status.WITHDRAWN, frozenset({Role.APPLICANT}), stamp=Stamp.CLOSED_AT),
+    Transition(Action.WITHDRAW, OPEN, Status.WITHDRAWN, frozenset({Role.APPLICANT}), stamp=Stamp.CLOSED_AT,
+               tells_applicant=True),
 )  # fmt: skip
 
 
@@ -200,3 +213,11 @@ def clock_actions(clock: Clock) -> frozenset[Action]:
 def pauses_clock(status: str) -> bool:
     """The statutory clock stands still while the applicant owes a supplement."""
     return status in {transition.target for transition in TRANSITIONS if transition.clock == Clock.PAUSE}
+
+
+def tells_applicant(action: str) -> bool:
+    """Whether the text of a step ``action`` is addressed to the applicant (shown on their case
+    page) rather than an internal note between staff. The submission is the applicant's own."""
+    if action == "submit":
+        return True
+    return any(transition.tells_applicant for transition in TRANSITIONS if transition.action == action)

@@ -21,8 +21,38 @@ from tongban.exchange.services import grant_decide, grant_request
 from tongban.identity.models import Account, Agency, Firm, Person
 
 
-def _f(name: str, zh: str, en: str) -> dict[str, Any]:
-    return {"name": name, "label": {"zh": zh, "en": en}}
+def _f(name: str, zh: str, en: str, values: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A field of a resource: its bilingual label and, for a coded field, each code's label
+    (``exchange.display`` shows the label, never the code)."""
+    spec: dict[str, Any] = {"name": name, "label": {"zh": zh, "en": en}}
+    if values:
+        spec["values"] = {code: {"zh": zh_label, "en": en_label} for code, (zh_label, en_label) in values.items()}
+    return spec
+
+
+FIRM_TYPES = {
+    "limited_company": ("有限责任公司", "Limited liability company"),
+    "joint_stock": ("股份有限公司", "Joint stock company"),
+    "foreign_invested": ("外商投资企业", "Foreign-invested enterprise"),
+    "sole_proprietorship": ("个人独资企业", "Sole proprietorship"),
+    "partnership": ("合伙企业", "Partnership"),
+    "individual_business": ("个体工商户", "Individual business"),
+    "public_institution": ("事业单位", "Public institution"),
+    "social_organisation": ("社会组织", "Social organisation"),
+}
+BUSINESS_STATUSES = {
+    "operating": ("存续（在营）", "Operating"),
+    "suspended": ("停业", "Suspended"),
+    "revoked": ("吊销", "Licence revoked"),
+    "deregistered": ("注销", "Deregistered"),
+}
+ENROLMENT_STATUSES = {
+    "active": ("正常参保", "Contributing"),
+    "suspended": ("暂停缴费", "Contributions suspended"),
+    "ended": ("终止参保", "Ended"),
+}
+CLEARANCES = {"clear": ("无欠税", "No tax owed"), "arrears": ("有欠税", "Tax owed")}
+SEXES = {"F": ("女", "Female"), "M": ("男", "Male")}
 
 
 CERTIFICATE_FIELDS = {
@@ -42,7 +72,7 @@ CERTIFICATE_FIELDS = {
     "annual-report-receipt": [
         _f("number", "证号", "Number"),
         _f("year", "报告年度", "Reporting year"),
-        _f("status", "经营状态", "Business status"),
+        _f("status", "经营状态", "Business status", BUSINESS_STATUSES),
     ],
 }
 
@@ -76,7 +106,7 @@ RESOURCES = (
             _f("name", "姓名", "Name"),
             _f("latin_name", "外文姓名", "Name in Latin letters"),
             _f("birth_date", "出生日期", "Date of birth"),
-            _f("sex", "性别", "Sex"),
+            _f("sex", "性别", "Sex", SEXES),
             _f("nationality", "国籍", "Nationality"),
             _f("registered_address", "户籍地址", "Registered address"),
             _f("registered_district", "户籍所在区", "Registered district"),
@@ -95,11 +125,11 @@ RESOURCES = (
         [
             _f("name_zh", "企业名称", "Name (Chinese)"),
             _f("name_en", "英文名称", "Name (English)"),
-            _f("firm_type", "企业类型", "Type of firm"),
+            _f("firm_type", "企业类型", "Type of firm", FIRM_TYPES),
             _f("legal_representative_id_number", "法定代表人证件号码", "Legal representative's ID number"),
             _f("registered_capital_yuan", "注册资本（元）", "Registered capital (yuan)"),
             _f("established_on", "成立日期", "Established on"),
-            _f("status", "经营状态", "Status"),
+            _f("status", "经营状态", "Status", BUSINESS_STATUSES),
             _f("address", "住所", "Registered address"),
         ],
     ),
@@ -117,7 +147,7 @@ RESOURCES = (
             _f("employer_uscc", "参保单位统一社会信用代码", "Employer's credit code"),
             _f("enrolled_on", "参保日期", "Enrolled on"),
             _f("months_contributed", "缴费月数", "Months contributed"),
-            _f("status", "参保状态", "Status"),
+            _f("status", "参保状态", "Status", ENROLMENT_STATUSES),
         ],
     ),
     ResourceData(
@@ -131,7 +161,7 @@ RESOURCES = (
         "firm",
         "internal.tax",
         [
-            _f("clearance", "纳税状况", "Clearance"),
+            _f("clearance", "纳税状况", "Clearance", CLEARANCES),
             _f("arrears_yuan", "欠税金额（元）", "Arrears (yuan)"),
             _f("last_filing_on", "最近申报日期", "Last filing on"),
         ],

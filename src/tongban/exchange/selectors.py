@@ -5,7 +5,7 @@ consent to, as the data subject reads them (names instead of codes, in the page'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -228,6 +228,27 @@ class LogLabels:
     agencies: dict[str, Agency] = field(default_factory=dict)
     resources: dict[str, DataResource] = field(default_factory=dict)
     services: dict[str, ServiceItem] = field(default_factory=dict)
+    #: What the subject knows an application by, by its id (the basis reference of a read made
+    #: for an application): filled by the caller, which knows applications and cases.
+    applications: dict[str, KnownApplication] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KnownApplication:
+    """An application as its applicant knows it: the case number it became, else the service."""
+
+    case_number: str
+    service_zh: str
+    service_en: str
+
+
+#: Looks up the applications a page of log entries names, by id (one query for the page).
+ApplicationLookup = Callable[[set[str]], dict[str, KnownApplication]]
+
+
+def application_ids(entries: Iterable[AccessLogEntry]) -> set[str]:
+    """The applications (by id) a page of entries read data for."""
+    return {entry.case_number for entry in entries if entry.basis == "application" and entry.case_number}
 
 
 def log_labels(
@@ -275,15 +296,24 @@ def consent_of_firm(*, consent_id: int, firm: Firm) -> Consent | None:
 
 # --- The rows of the portal's "My data": what the data subject reads --------------------------------
 
-#: The legal basis an entry records, as the subject reads it.
-BASIS_LABELS: dict[str, Any] = {
-    "case": gettext_lazy("Case"),
-    "application": gettext_lazy("Application"),
-    "own_request": gettext_lazy("Your own request"),
-    "consent": gettext_lazy("Your consent"),
-    "grant": gettext_lazy("The agency's grant"),
-    "open": gettext_lazy("Open data"),
-    "none": gettext_lazy("None given"),
+#: The legal basis an entry records, in words, as the subject reads it: (a person's, a firm's).
+BASIS_LABELS: dict[str, tuple[Any, Any]] = {
+    "case": (
+        gettext_lazy("Handling a case that concerns you"),
+        gettext_lazy("Handling a case that concerns the firm"),
+    ),
+    "application": (
+        gettext_lazy("Filling in an application that concerns you from the government's records"),
+        gettext_lazy("Filling in an application that concerns the firm from the government's records"),
+    ),
+    "own_request": (gettext_lazy("You asked for it"), gettext_lazy("The firm's legal representative asked for it")),
+    "consent": (gettext_lazy("You consented"), gettext_lazy("The firm consented")),
+    "grant": (
+        gettext_lazy("A data-sharing agreement between the agencies"),
+        gettext_lazy("A data-sharing agreement between the agencies"),
+    ),
+    "open": (gettext_lazy("Open data: anyone may read it"), gettext_lazy("Open data: anyone may read it")),
+    "none": (gettext_lazy("None given: the read was refused"), gettext_lazy("None given: the read was refused")),
 }
 OUTCOME_LABELS: dict[str, Any] = {
     AccessOutcome.ANSWERED: gettext_lazy("Answered"),
@@ -303,7 +333,8 @@ class DataUseRow:
     fields: list[str]
     purpose: str
     basis: str
-    reference: str
+    reference: str  # the case number, or "Application in progress for …"; "" if none
+    reference_is_number: bool
     outcome: str
     outcome_label: str
     reason: str
@@ -322,10 +353,13 @@ def purpose_label(code: str, labels: LogLabels, language: str, *, firm: bool) ->
 
 
 def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, firm: bool = False) -> DataUseRow:
-    """Turn a log entry into what the subject reads: names instead of codes, translated terms."""
+    """Turn a log entry into what the subject reads: names instead of codes, translated terms, the
+    application by the case number or service the subject knows it by (never its internal id)."""
     agency = labels.agencies.get(entry.consumer)
     resource = labels.resources.get(entry.resource)
     names = [str(name) for name in entry.fields]
+    reference, is_number = _reference(entry, labels, language)
+    basis = BASIS_LABELS.get(entry.basis)
     return DataUseRow(
         id=entry.pk,
         at=entry.at,
@@ -333,21 +367,41 @@ def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, fir
         resource=resource.name(language) if resource is not None else entry.resource,
         fields=[resource.field_label(name, language) for name in names] if resource is not None else names,
         purpose=purpose_label(entry.purpose, labels, language, firm=firm),
-        basis=str(BASIS_LABELS.get(entry.basis, entry.basis)),
-        reference=entry.case_number,
+        basis=str(basis[1 if firm else 0]) if basis is not None else entry.basis,
+        reference=reference,
+        reference_is_number=is_number,
         outcome=entry.outcome,
         outcome_label=str(OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
         reason=reason_text(entry.reason) if entry.outcome != AccessOutcome.ANSWERED and entry.reason else "",
     )
 
 
-def data_use_log(*, subject_ref: str, language: str, firm: bool, chunk: int = 500) -> Iterator[DataUseRow]:
+def _reference(entry: AccessLogEntry, labels: LogLabels, language: str) -> tuple[str, bool]:
+    """(what the subject knows the entry's case or application by, whether it is a case number)."""
+    if entry.basis != "application":
+        return entry.case_number, bool(entry.case_number)
+    known = labels.applications.get(entry.case_number)
+    if known is None:
+        return "", False
+    if known.case_number:
+        return known.case_number, True
+    service = bilingual.pick(known.service_zh, known.service_en, language)
+    return _("Application in progress for “%(service)s”") % {"service": service}, False
+
+
+def data_use_log(
+    *, subject_ref: str, language: str, firm: bool, chunk: int = 500, applications: ApplicationLookup | None = None
+) -> Iterator[DataUseRow]:
     """A subject's whole log as :class:`DataUseRow`, newest first (for the CSV export): the names
-    are looked up once per chunk of entries, only those not yet known, never per row."""
+    (and, with ``applications``, the applications) are looked up once per chunk of entries, only
+    those not yet known, never per row."""
     entries = access_log_all(subject_ref=subject_ref)
     labels = LogLabels()
     while part := list(islice(entries, chunk)):
         labels = access_log_labels(entries=part, known=labels)
+        wanted = application_ids(part) - labels.applications.keys()
+        if applications is not None and wanted:
+            labels.applications.update(applications(wanted))
         for entry in part:
             yield data_use_row(entry, labels, language, firm=firm)
 

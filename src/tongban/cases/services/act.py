@@ -80,6 +80,10 @@ def case_act(
     )
     if not updated:
         raise ConflictError(CHANGED)
+    # The history is the record of what was decided and why: a decision's step keeps the reasons
+    # it recorded (the supervisor's, else those of the proposal it follows).
+    reason = fields.get("decision_reason", given.reason)
+    basis = fields.get("decision_legal_basis", given.legal_basis)
     event(
         case,
         transition.action,
@@ -89,26 +93,23 @@ def case_act(
         account_id=account.pk if account else (person.account_id if person else None),
         from_status=case.status,
         to_status=transition.target,
-        reason=given.reason,
-        legal_basis=given.legal_basis,
+        reason=reason,
+        legal_basis=basis,
         data={"items": given.items, "materials": [m.code for m in given.materials]} if transition.needs_items else {},
     )
     case.refresh_from_db()
     if transition.issues_certificate:
         case_certificate_issue(case, acting, now, number=certificate_number)
-    _store_due_dates(case, now)
     audit_record(
         action=f"cases.{transition.action}",
         actor=acting,
         object_type="case",
         object_id=case.number,
-        data={
-            "from": case_status_before(transition),
-            "to": transition.target,
-            "reason": given.reason,
-            "legal_basis": given.legal_basis,
-        },
+        data={"from": case_status_before(transition), "to": transition.target, "reason": reason, "legal_basis": basis},
     )
+    if transition.then is not None:
+        case = _system_step(case, transition.then, after=transition.action, now=now)
+    _store_due_dates(case, now)
     notify(
         case,
         transition.action,
@@ -117,6 +118,34 @@ def case_act(
         items=given.items,
         materials=given.materials,
     )
+    return case
+
+
+def _system_step(case: Case, action: Action, *, after: str, now: datetime) -> Case:
+    """The step the system takes at once after another (``Transition.then``: a supplement that
+    arrives puts the case back under review), with its own history step and audit event."""
+    transition = find(action, status=case.status, roles=frozenset({Role.SYSTEM}), four_eyes=case.version.four_eyes)
+    fields = _effects(transition, case, StepInputs("", "", [], []), account=None, now=now)
+    Case.objects.filter(pk=case.pk).update(lock_version=F("lock_version") + 1, **fields)
+    system = Actor.system()
+    event(
+        case,
+        transition.action,
+        at=now,
+        role=Role.SYSTEM,
+        actor=system,
+        account_id=None,
+        from_status=case.status,
+        to_status=transition.target,
+    )
+    audit_record(
+        action=f"cases.{transition.action}",
+        actor=system,
+        object_type="case",
+        object_id=case.number,
+        data={"from": case.status, "to": transition.target, "after": after},
+    )
+    case.refresh_from_db()
     return case
 
 
@@ -269,6 +298,10 @@ def case_assign(
         )
     if not staff_roles_for_case(roles=active_staff_roles(account=assignee), case=case):
         raise ValidationError({"assignee": _("This person does not work on this office's cases.")})
+    if case.assigned_to_id == assignee.pk:
+        raise ConflictError(
+            _("The case is already yours.") if assignee.pk == by.pk else _("The case is already assigned to them.")
+        )
     updated = Case.objects.filter(pk=case.pk, lock_version=expected_version).update(
         assigned_to=assignee, lock_version=F("lock_version") + 1
     )

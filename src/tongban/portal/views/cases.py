@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.cases.models import Case, CaseEvent
+from tongban.cases.history import history_steps, material_codes
+from tongban.cases.models import Case
 from tongban.cases.selectors import (
     CaseRow,
     case_deadline_now,
@@ -100,35 +100,6 @@ def firm_cases(request: PersonRequest, uscc: str) -> HttpResponse:
     )
 
 
-class HistoryRow(NamedTuple):
-    """One step of a case's history as the applicant's page shows it, in the page's language."""
-
-    at_iso: str  # <time datetime>, in the city's time zone
-    at_shown: str
-    action: str
-    reason: str
-    asked: list[str]  # what a supplement request asked for: material names, then free-text items
-
-
-def _history(events: list[CaseEvent], materials: dict[str, Material], language: str) -> list[HistoryRow]:
-    """The history with what each supplement request asked for named in the page's language (the
-    event keeps material codes; ``materials`` are the service version's, by code)."""
-    rows = []
-    for event in events:
-        at = localtime(event.at)
-        data = event.data or {}
-        asked = [_material_name(materials.get(code), language) or code for code in data.get("materials", [])]
-        asked += [str(item) for item in data.get("items", [])]
-        rows.append(
-            HistoryRow(at.isoformat(), at.strftime("%Y-%m-%d %H:%M"), event.get_action_display(), event.reason, asked)
-        )
-    return rows
-
-
-def _material_name(material: Material | None, language: str) -> str:
-    return bilingual.localized(material, "name", language)
-
-
 @person_required
 def my_case(request: PersonRequest, number: str) -> HttpResponse:
     person = request.person
@@ -138,7 +109,7 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
     requested = [item["material"] for item in case.supplement_items if item.get("material")]
     # The materials named by the open request and by the history's requests: one query, only when
     # a request named any.
-    codes = sorted({*requested, *(code for event in events for code in (event.data or {}).get("materials", []))})
+    codes = sorted({*requested, *material_codes(events)})
     materials = (
         {m.code: m for m in Material.objects.filter(version_id=case.version_id, code__in=codes)} if codes else {}
     )
@@ -148,7 +119,8 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "access": access,
-            "history": _history(events, materials, request.LANGUAGE_CODE),
+            # Only the texts addressed to the applicant: internal notes stay on the staff's page.
+            "history": history_steps(events, materials=materials, language=request.LANGUAGE_CODE, for_staff=False),
             "deadline": case_deadline_now(case=case, events=events, now=moment),
             "uploads": uploads,
             "requested_materials": [materials[code] for code in requested if code in materials],

@@ -3,7 +3,9 @@ its legal representative), as a page and as a CSV file; the consents the person 
 and those a firm's legal representative gives for the firm; and checking one's identity (or the firm's) against the registry through the exchange.
 
 Every page makes a constant number of queries: one page of the log, then the agencies, resources
-and service items it names, fetched once (``log_labels``), never per row. The rows the pages show
+and service items it names, fetched once (``log_labels``), and the applications it names, by the
+case number or service their applicant knows them by (``cases.selectors.known_applications``),
+never per row. The rows the pages show
 are built in ``exchange.selectors``; the consent forms are in ``portal.forms``."""
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.cases.selectors import known_applications
 from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.clock import now
@@ -35,6 +38,7 @@ from tongban.exchange.selectors import (
     ConsentOffer,
     access_log,
     access_log_labels,
+    application_ids,
     consent_grants,
     consent_of_firm,
     consent_of_person,
@@ -62,6 +66,8 @@ def _data_use_page(request: HttpRequest, *, subject_ref: str, firm: Firm | None)
     entries = access_log(subject_ref=subject_ref, before_id=before, limit=PAGE + 1)
     shown = entries[:PAGE]
     labels = access_log_labels(entries=shown)
+    if wanted := application_ids(shown):  # one query: the case number (or service) each is known by
+        labels.applications.update(known_applications(wanted))
     language = bilingual.language()
     rows = [data_use_row(entry, labels, language, firm=firm is not None) for entry in shown]
     return render(
@@ -128,7 +134,9 @@ def _csv_lines(subject_ref: str, language_code: str, *, firm: bool) -> Iterator[
                 row.outcome_label,
                 row.reason,
             ]
-            for row in data_use_log(subject_ref=subject_ref, language=language, firm=firm)
+            for row in data_use_log(
+                subject_ref=subject_ref, language=language, firm=firm, applications=known_applications
+            )
         )
         yield from csv_lines(header, rows)
 

@@ -12,6 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 class Command(BaseCommand):
     help = "Print the current 6-digit TOTP code for a staff user name."
+    # A one-line read: no system checks (they import every view — the PDF engine included — and
+    # took most of the seconds `make totp` used to need).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
