@@ -24,7 +24,7 @@ from tongban.catalogue.models import (
 )
 from tongban.catalogue.points import score
 from tongban.catalogue.selectors import points_table_spec, published_services, published_version
-from tongban.demo import catalogue_data, data
+from tongban.demo import catalogue_loader, data
 from tongban.demo.catalogue_loader import load_catalogue
 from tongban.forms import engine
 from tongban.forms.models import FormDefinition
@@ -87,7 +87,7 @@ def test_loads_once_and_again_without_changes(catalogue: None) -> None:
     first = counts()
     load_catalogue(now=NOW)
     assert counts() == first
-    assert ServiceItem.objects.count() == len(catalogue_data.SERVICES) >= 13
+    assert ServiceItem.objects.count() == len(catalogue_loader.SERVICES) >= 13
     assert ServiceVersion.objects.count() == ServiceItem.objects.count()
 
 
@@ -145,7 +145,7 @@ def test_key_parameters(catalogue: None) -> None:
 
 def test_forms_follow_the_documented_format(catalogue: None) -> None:
     found = definitions()
-    assert len(found) == len(catalogue_data.SERVICES)
+    assert len(found) == len(catalogue_loader.SERVICES)
     for definition in found:
         code = definition.version.item.code
         schema, layout = definition.schema, definition.layout
