@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from tongban.audit.models import AuditEvent
 from tongban.catalogue.models import (
+    Applicants,
     CertificateType,
     Material,
     PointsFactor,
@@ -136,6 +137,9 @@ def test_key_parameters(catalogue: None) -> None:
     assert (residence.statutory_limit_workdays, residence.promised_limit_workdays) == (15, 7)
     held = {m.code for m in residence.materials.all() if m.government_may_hold}
     assert held == {"work-permit", "accommodation"}
+    # "The foreigner or their employer applies" (its guide): either, and he is its person concerned.
+    assert residence.applicants == Applicants.EITHER and permit.applicants == Applicants.FIRM
+    assert FormDefinition.objects.get(version=residence).layout["persons_concerned"][0]["self"] is True
 
     for code in ("business-change", "food-licence", "unemployment-benefit"):
         version = published_version(code=code)

@@ -97,7 +97,6 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
         "validity_months": None,
         "number_prefix": "HF",
         "fields": [
-            {"name": "name", "label": _label("缴存职工", "Account holder"), "source": "holder.name", "public": True},
             {"name": "reason", "label": _label("提取原因", "Reason"), "source": "data.reason", "public": True},
             {
                 "name": "amount",
@@ -121,7 +120,6 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
         "validity_months": 12,
         "number_prefix": "JZ",
         "fields": [
-            {"name": "name", "label": _label("姓名", "Name"), "source": "holder.name", "public": True},
             {
                 "name": "id_number",
                 "label": _label("公民身份号码", "Resident ID number"),
