@@ -15,16 +15,21 @@ from django.utils import timezone
 
 from tests.factories import FirmFactory, PersonFactory, PowerFactory
 from tests.services import LAYOUT, make_service, pdf_upload
-from tongban.cases.services import case_submit
+from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import Applicants, Material
+from tongban.catalogue.selectors import published_version
+from tongban.certificates.models import Certificate
 from tongban.core.actors import Actor
 from tongban.core.errors import PermissionDeniedError
+from tongban.demo.data import ENGINEER
+from tongban.demo.flows import WORK_PERMIT_NUMBER
+from tongban.demo.loader import load
 from tongban.forms import engine
 from tongban.forms.models import Application
 from tongban.forms.permissions import may_apply
 from tongban.forms.selectors import application_steps
 from tongban.forms.services import application_save_step, application_start, application_upload
-from tongban.identity.models import Account
+from tongban.identity.models import Account, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +156,45 @@ def test_a_draft_started_before_asks_everything() -> None:
     """A draft without the applicant key (started before ADR 0032) is asked the whole form."""
     assert "employer" in engine.visible_fields(LAYOUT, {})
     assert "employer" not in engine.visible_fields(LAYOUT, {engine.APPLICANT_KEY: "person"})
+
+
+def test_the_demo_engineer_gets_his_own_residence_permit() -> None:
+    """In the demo city Lucas applies for himself: his passport data and his work permit come from
+    what the government holds, and the approval issues the residence permit to him."""
+    load()
+    lucas = Person.objects.get(account__username=ENGINEER.username)
+    version = published_version(code="fw-residence-permit")
+    assert version is not None
+    now = timezone.now()
+    application = application_start(person=lucas, version=version, firm=None, actor=ACTOR, now=now)
+    assert application.data["passport_number"] == ENGINEER.id_number
+    for step, posted in (
+        ("employee", {"birth_date": "1991-04-12"}),
+        ("stay", {"address": "88 Century Avenue, Pudong", "district": "310115", "duration": "1y_to_3y"}),
+    ):
+        _values, errors = application_save_step(
+            application=application, step_key=step, posted=posted, person=lucas, now=now
+        )
+        assert errors == {}, errors
+        application.refresh_from_db()
+    assert application.data["work_permit_number"] == WORK_PERMIT_NUMBER  # read from his own certificate
+    for material in Material.objects.filter(version=version).exclude(code="work-permit"):
+        application_upload(
+            application=application, material=material, file=pdf_upload(), person=lucas, actor=ACTOR, now=now
+        )
+    case = case_submit(application=application, person=lucas, actor=ACTOR, now=now)
+    officer = Account.objects.get(username="officer.exitentry")
+    for action in ("accept", "start_review", "approve"):
+        case.refresh_from_db()
+        case = case_act(
+            case=case,
+            action=action,
+            expected_version=case.lock_version,
+            account=officer,
+            reason="In order." if action == "approve" else "",
+            actor=ACTOR,
+            now=now,
+        )
+    permit = Certificate.objects.get(case_number=case.number)
+    assert permit.certificate_type.code == "residence-permit-work" and permit.holder_person == lucas
+    assert permit.fields["work_permit"] == WORK_PERMIT_NUMBER
