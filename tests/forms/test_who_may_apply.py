@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import FirmFactory, PersonFactory, PowerFactory
-from tests.services import LAYOUT, make_service, pdf_upload
+from tests.services import LAYOUT, SCHEMA, make_service, pdf_upload
 from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import Applicants, Material
 from tongban.catalogue.selectors import published_version
@@ -25,6 +25,7 @@ from tongban.demo.data import ENGINEER
 from tongban.demo.flows import WORK_PERMIT_NUMBER
 from tongban.demo.loader import load
 from tongban.forms import engine
+from tongban.forms.definition import definition_problems
 from tongban.forms.models import Application
 from tongban.forms.permissions import may_apply
 from tongban.forms.selectors import application_steps
@@ -198,3 +199,10 @@ def test_the_demo_engineer_gets_his_own_residence_permit() -> None:
     permit = Certificate.objects.get(case_number=case.number)
     assert permit.certificate_type.code == "residence-permit-work" and permit.holder_person == lucas
     assert permit.fields["work_permit"] == WORK_PERMIT_NUMBER
+
+
+def test_the_form_checker_accepts_self_only_as_true_or_false() -> None:
+    assert definition_problems(SCHEMA, SELF_LAYOUT) == []
+    wrong = copy.deepcopy(SELF_LAYOUT)
+    wrong["persons_concerned"][0]["self"] = "yes"
+    assert [problem.where for problem in definition_problems(SCHEMA, wrong)] == ["layout.persons_concerned[0].self"]
