@@ -4,10 +4,10 @@
 
 What it makes (sizes from the environment, defaults in brackets):
 
-* the demo city through its own loader (agencies, offices, centres, the 13 demo services, the
+* the demo city through its own loader (agencies, offices, centres, the demo services, the
   demo firm 莱茵精密机械 with its legal representative and HR manager, staff, the key ring) and
   the working-day calendar;
-* ``BENCH_SERVICES`` [5000] published services in total: the demo's 13 plus generated ones with
+* ``BENCH_SERVICES`` [5000] published services in total: the demo's 16 plus generated ones with
   bilingual names and guides made of real Chinese service vocabulary, each a ServiceItem +
   published ServiceVersion (search text built by the catalogue's own ``build_search_text``, with the
   demo city's search synonyms) +

@@ -192,7 +192,7 @@ def test_every_error_is_shown_next_to_its_field_and_typed_values_are_kept(client
     expected = {"code", "area", "name_en", "summary_zh", "audiences", "promised_limit_workdays", "starter"}
     assert set(errors) == expected
     assert errors["promised_limit_workdays"] == ["The promised limit cannot exceed the statutory limit."]
-    assert errors["audiences"] == ["Say who may apply: individuals, firms or foreigners."]
+    assert errors["audiences"] == ["Say who may apply: individuals (for themselves), firms, or both."]
     html = response.content.decode()
     assert "There is a problem" in html
     for name in expected:

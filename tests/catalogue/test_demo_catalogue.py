@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from tongban.audit.models import AuditEvent
 from tongban.catalogue.models import (
+    Applicants,
     CertificateType,
     Material,
     PointsFactor,
@@ -24,7 +25,7 @@ from tongban.catalogue.models import (
 )
 from tongban.catalogue.points import score
 from tongban.catalogue.selectors import points_table_spec, published_services, published_version
-from tongban.demo import catalogue_data, data
+from tongban.demo import catalogue_loader, data
 from tongban.demo.catalogue_loader import load_catalogue
 from tongban.forms import engine
 from tongban.forms.models import FormDefinition
@@ -87,7 +88,7 @@ def test_loads_once_and_again_without_changes(catalogue: None) -> None:
     first = counts()
     load_catalogue(now=NOW)
     assert counts() == first
-    assert ServiceItem.objects.count() == len(catalogue_data.SERVICES) >= 13
+    assert ServiceItem.objects.count() == len(catalogue_loader.SERVICES) >= 13
     assert ServiceVersion.objects.count() == ServiceItem.objects.count()
 
 
@@ -136,6 +137,9 @@ def test_key_parameters(catalogue: None) -> None:
     assert (residence.statutory_limit_workdays, residence.promised_limit_workdays) == (15, 7)
     held = {m.code for m in residence.materials.all() if m.government_may_hold}
     assert held == {"work-permit", "accommodation"}
+    # "The foreigner or their employer applies" (its guide): either, and he is its person concerned.
+    assert residence.applicants == Applicants.EITHER and permit.applicants == Applicants.FIRM
+    assert FormDefinition.objects.get(version=residence).layout["persons_concerned"][0]["self"] is True
 
     for code in ("business-change", "food-licence", "unemployment-benefit"):
         version = published_version(code=code)
@@ -145,7 +149,7 @@ def test_key_parameters(catalogue: None) -> None:
 
 def test_forms_follow_the_documented_format(catalogue: None) -> None:
     found = definitions()
-    assert len(found) == len(catalogue_data.SERVICES)
+    assert len(found) == len(catalogue_loader.SERVICES)
     for definition in found:
         code = definition.version.item.code
         schema, layout = definition.schema, definition.layout

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tongban.demo import catalogue_data, certificates_data
+from tongban.demo import catalogue_loader, certificates_data
 from tongban.forms import definition, prefill, selectors
 from tongban.forms.definition import DefinitionProblem, definition_problems
 from tongban.forms.starters import STARTERS
@@ -146,7 +146,7 @@ def changed(**changes: Any) -> tuple[Doc, Doc]:
 
 def shipped_forms() -> list[Any]:
     forms = [pytest.param(s.schema(), s.layout(), id=f"starter-{code}") for code, s in STARTERS.items()]
-    for service in catalogue_data.SERVICES:
+    for service in catalogue_loader.SERVICES:
         layout = service.form.layout()
         for (code, field), source in certificates_data.PREFILL.items():  # as catalogue_loader does
             if code == service.code and field in layout["fields"]:
@@ -165,7 +165,7 @@ def test_the_reference_form_is_accepted() -> None:
 
 
 def test_the_demo_catalogue_has_forms_to_check() -> None:
-    assert len(catalogue_data.SERVICES) >= 13 and len(STARTERS) == 3
+    assert len(catalogue_loader.SERVICES) >= 13 and len(STARTERS) == 3
 
 
 def test_known_values_are_those_of_the_engine() -> None:

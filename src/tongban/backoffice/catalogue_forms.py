@@ -44,7 +44,7 @@ AUDIENCES = (
     ("for_firms", pgettext_lazy("who may apply", "Firms")),
     ("for_foreigners", pgettext_lazy("who may apply", "Foreigners")),
 )
-WHO_MAY_APPLY = _("Say who may apply: individuals, firms or foreigners.")
+WHO_MAY_APPLY = _("Say who may apply: individuals (for themselves), firms, or both.")
 PROMISE_TOO_LONG = _("The promised limit cannot exceed the statutory limit.")
 CODE_TAKEN = _("A service with this code already exists.")
 

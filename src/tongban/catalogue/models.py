@@ -37,6 +37,16 @@ class VersionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class Applicants(models.TextChoices):
+    """Who may apply for a service (ADR 0032): a person for himself, a firm (by its legal
+    representative or a holder of its power), or either. Stored as the version's two flags
+    ``for_individuals`` and ``for_firms``; :attr:`ServiceVersion.applicants` reads them."""
+
+    PERSON = "person", _("A person, for himself or herself")
+    FIRM = "firm", _("A firm, through its legal representative or a member of staff it has given the power")
+    EITHER = "either", _("Either the person concerned, for himself or herself, or a firm")
+
+
 class CertificateHolder(models.TextChoices):
     PERSON_CONCERNED = "person_concerned", _("The person the case concerns (else the applicant)")
     APPLICANT = "applicant", _("The applicant")
@@ -48,7 +58,8 @@ class CertificateType(models.Model):
 
     ``fields`` lists the certificate's structured fields: ``{"name": "category", "label": {"zh":
     "类别", "en": "Category"}, "source": "points.category", "public": true}``. Sources: ``data.<form
-    field>``, ``points.category``, ``points.total``, ``case.number``, ``holder.name``,
+    field>``, ``points.category``, ``points.total``, ``case.number``, ``case.uscc`` (the code a
+    registration gives the new firm), ``holder.name``,
     ``holder.nationality``, ``holder.id_number`` (masked unless the field says ``"mask": false``).
     Public fields are shown to anyone who verifies the certificate; the rest only to its holder.
     """
@@ -169,6 +180,22 @@ class ServiceVersion(models.Model):
 
     def name(self, language: str) -> str:
         return bilingual.localized(self, "name", language)
+
+    @property
+    def applicants(self) -> Applicants | None:
+        """Who may apply (ADR 0032); None while a draft says neither (publishing refuses it)."""
+        return applicants_of(for_individuals=self.for_individuals, for_firms=self.for_firms)
+
+
+def applicants_of(*, for_individuals: bool, for_firms: bool) -> Applicants | None:
+    """The :class:`Applicants` value the two flags stand for."""
+    if for_individuals and for_firms:
+        return Applicants.EITHER
+    if for_individuals:
+        return Applicants.PERSON
+    if for_firms:
+        return Applicants.FIRM
+    return None
 
 
 class Material(models.Model):

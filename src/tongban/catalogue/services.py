@@ -93,8 +93,8 @@ def check_content(version: ServiceVersion) -> None:
                 errors[f"{field}_{language}"] = _("Both languages are required.")
     if version.promised_limit_workdays > version.statutory_limit_workdays:
         errors["promised_limit_workdays"] = _("The promised limit cannot exceed the statutory limit.")
-    if not (version.for_individuals or version.for_firms or version.for_foreigners):
-        errors["for_individuals"] = _("Say who may apply: individuals, firms or foreigners.")
+    if version.applicants is None:  # foreigners are an audience, not an applicant (ADR 0032)
+        errors["for_individuals"] = _("Say who may apply: individuals (for themselves), firms, or both.")
     if errors:
         raise ValidationError(errors)
 

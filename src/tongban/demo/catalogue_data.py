@@ -77,7 +77,7 @@ class Step:
 @dataclass(frozen=True)
 class Form:
     steps: tuple[Step, ...]
-    persons_concerned: tuple[Mapping[str, str], ...] = ()
+    persons_concerned: tuple[Mapping[str, Any], ...] = ()
     points_table: str = ""
     points_fields: Mapping[str, Any] = field(default_factory=dict)
 
@@ -309,8 +309,7 @@ class ServiceData:
     conditions_en: str
     legal_basis_zh: str
     legal_basis_en: str
-    for_individuals: bool
-    for_firms: bool
+    applicants: str  # catalogue.Applicants: "person" (for himself), "firm" or "either" (ADR 0032)
     for_foreigners: bool
     workflow: str  # catalogue.Workflow: "instant" or "review"
     statutory_limit_workdays: int
@@ -324,6 +323,14 @@ class ServiceData:
     fee_zh: str = "不收费"
     fee_en: str = "Free of charge"
     fee_amount_fen: int = 0
+
+    @property
+    def for_individuals(self) -> bool:
+        return self.applicants in {"person", "either"}
+
+    @property
+    def for_firms(self) -> bool:
+        return self.applicants in {"firm", "either"}
 
     @property
     def contact_zh(self) -> str:
@@ -376,8 +383,7 @@ ANNUAL_REPORT = ServiceData(
         "Foreign Investment Law of the People's Republic of China, Article 34\n"
         "Measures for Reporting Foreign Investment Information"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=False,
     workflow="instant",
     statutory_limit_workdays=0,
@@ -543,8 +549,7 @@ SI_ENROLMENT = ServiceData(
         "Social Insurance Law of the People's Republic of China, Article 58\n"
         "Interim Measures for Foreigners Employed in China to Join Social Insurance (MOHRSS Order No. 16)"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=False,
     workflow="instant",
     statutory_limit_workdays=0,
@@ -624,8 +629,7 @@ SI_TERMINATION = ServiceData(
         "Social Insurance Law of the People's Republic of China\n"
         "Labour Contract Law of the People's Republic of China, Article 50"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=False,
     workflow="instant",
     statutory_limit_workdays=0,
@@ -880,8 +884,7 @@ FW_WORK_PERMIT = ServiceData(
         "Service Guide for Foreigners' Work Permits in China (Interim)\n"
         "Classification Standard for Foreigners Working in China (Trial)"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=True,
     workflow="review",
     four_eyes=True,
@@ -1090,8 +1093,7 @@ FW_RESIDENCE_PERMIT = ServiceData(
         "Exit and Entry Administration Law of the People's Republic of China, Article 30\n"
         "Regulations on the Administration of the Entry and Exit of Foreigners"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="either",
     for_foreigners=True,
     workflow="review",
     statutory_limit_workdays=15,
@@ -1142,7 +1144,7 @@ FW_RESIDENCE_PERMIT = ServiceData(
     ),
     form=Form(
         steps=(
-            Step("employee", t("外籍员工", "Foreign employee"), foreign_employee_fields()),
+            Step("employee", t("外国人", "The foreigner"), foreign_employee_fields()),
             Step(
                 "stay",
                 t("工作许可和居留", "Work permit and stay"),
@@ -1171,7 +1173,7 @@ FW_RESIDENCE_PERMIT = ServiceData(
                 ),
             ),
         ),
-        persons_concerned=PASSPORT_CONCERNED,
+        persons_concerned=({**PASSPORT_CONCERNED[0], "self": True},),
     ),
 )
 
@@ -1210,8 +1212,7 @@ BUSINESS_CHANGE = ServiceData(
         "Regulations on the Registration and Administration of Market Entities, Article 24\n"
         "Company Law of the People's Republic of China"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=False,
     workflow="review",
     handling_level="district",
@@ -1320,8 +1321,7 @@ FOOD_LICENCE = ServiceData(
         "Food Safety Law of the People's Republic of China, Article 35\n"
         "Measures for the Licensing and Filing of Food Businesses (SAMR Order No. 78)"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=False,
     workflow="review",
     handling_level="district",
@@ -1446,8 +1446,7 @@ TAX_CLEARANCE = ServiceData(
         "Announcement of the State Taxation Administration on Issuing Tax Clearance Certificates "
         "(STA Announcement No. 47 of 2019)"
     ),
-    for_individuals=True,
-    for_firms=True,
+    applicants="either",
     for_foreigners=False,
     workflow="review",
     statutory_limit_workdays=5,
@@ -1597,8 +1596,7 @@ INDIVIDUAL_TAX_RECORD = ServiceData(
         "Announcement of the State Taxation Administration on Replacing the Individual Income Tax Payment "
         "Certificate with the Tax Record (STA Announcement No. 55 of 2018)"
     ),
-    for_individuals=True,
-    for_firms=False,
+    applicants="person",
     for_foreigners=True,
     workflow="instant",
     statutory_limit_workdays=0,
@@ -1665,8 +1663,7 @@ UNEMPLOYMENT_BENEFIT = ServiceData(
         "Regulations on Unemployment Insurance\n"
         "Measures for Claiming and Paying Unemployment Benefit"
     ),
-    for_individuals=True,
-    for_firms=False,
+    applicants="person",
     for_foreigners=False,
     workflow="review",
     handling_level="district",
@@ -1778,8 +1775,7 @@ SI_CONTRIBUTION_RECORD = ServiceData(
     conditions_en="You can print any period since you were first insured. This month's contributions may not be recorded yet.",
     legal_basis_zh="《中华人民共和国社会保险法》第七十四条",
     legal_basis_en="Social Insurance Law of the People's Republic of China, Article 74",
-    for_individuals=True,
-    for_firms=False,
+    applicants="person",
     for_foreigners=True,
     workflow="instant",
     statutory_limit_workdays=0,
@@ -1844,8 +1840,7 @@ ACCOMMODATION_REGISTRATION = ServiceData(
         "Exit and Entry Administration Law of the People's Republic of China, Article 39\n"
         "Regulations on the Administration of the Entry and Exit of Foreigners"
     ),
-    for_individuals=True,
-    for_firms=True,
+    applicants="either",
     for_foreigners=True,
     workflow="instant",
     statutory_limit_workdays=0,
@@ -1957,8 +1952,7 @@ TALENT_CARD = ServiceData(
         "Service Guide for Foreigners' Work Permits in China (Interim)\n"
         "Classification Standard for Foreigners Working in China (Trial)"
     ),
-    for_individuals=False,
-    for_firms=True,
+    applicants="firm",
     for_foreigners=False,
     workflow="review",
     four_eyes=True,

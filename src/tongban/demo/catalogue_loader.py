@@ -28,13 +28,16 @@ from tongban.catalogue.models import (
 from tongban.catalogue.services import EDITABLE_FIELDS, service_item_create
 from tongban.catalogue.synonyms import search_synonym_save
 from tongban.core.actors import Actor
-from tongban.demo import catalogue_data, certificates_data, synonyms_data
+from tongban.demo import catalogue_data, catalogue_everyday, certificates_data, synonyms_data
 from tongban.demo.catalogue_data import PointsTableData, ServiceData
 from tongban.forms.models import FormDefinition
 from tongban.forms.services import service_version_publish_with_form
 from tongban.identity.models import Agency
 
 LOADER = Actor.system("demo-loader")
+
+#: Every demo service: the first catalogue, then the services residents look for first.
+SERVICES: tuple[ServiceData, ...] = (*catalogue_data.SERVICES, *catalogue_everyday.SERVICES)
 
 #: ServiceData attributes that are the version's content: what an editor may set on a draft, except
 #: the certificate type, which the loader sets from the service's certificate code.
@@ -63,15 +66,13 @@ def load_catalogue(*, now: datetime) -> None:
         spec["code"]: CertificateType.objects.get_or_create(code=spec["code"], defaults=spec)[0]
         for spec in certificates_data.CERTIFICATE_TYPES
     }
-    needed = {service.agency for service in catalogue_data.SERVICES}
+    needed = {service.agency for service in SERVICES}
     agencies = {agency.code: agency for agency in Agency.objects.filter(code__in=needed)}
     missing = needed - set(agencies)
     if missing:
         raise ImproperlyConfigured(f"Load the demo city first; agencies missing: {', '.join(sorted(missing))}")
-    existing = set(
-        ServiceItem.objects.filter(code__in=[s.code for s in catalogue_data.SERVICES]).values_list("code", flat=True)
-    )
-    for service in catalogue_data.SERVICES:
+    existing = set(ServiceItem.objects.filter(code__in=[s.code for s in SERVICES]).values_list("code", flat=True))
+    for service in SERVICES:
         if service.code in existing:
             continue
         content = content_of(service)

@@ -89,6 +89,105 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
             },
         ],
     },
+    {
+        "code": "housing-fund-withdrawal",
+        "name_zh": "住房公积金提取核准通知书",
+        "name_en": "Housing Provident Fund Withdrawal Approval Notice",
+        "holder": "applicant",
+        "validity_months": None,
+        "number_prefix": "HF",
+        "fields": [
+            {"name": "reason", "label": _label("提取原因", "Reason"), "source": "data.reason", "public": True},
+            {
+                "name": "amount",
+                "label": _label("核准金额（元）", "Amount approved (yuan)"),
+                "source": "data.amount_yuan",
+                "public": True,
+            },
+            {
+                "name": "account",
+                "label": _label("转入账号", "Paid into account"),
+                "source": "data.bank_account",
+                "public": False,
+            },
+        ],
+    },
+    {
+        "code": "residence-permit-city",
+        "name_zh": "居住证",
+        "name_en": "City Residence Permit",
+        "holder": "applicant",
+        "validity_months": 12,
+        "number_prefix": "JZ",
+        "fields": [
+            {
+                "name": "id_number",
+                "label": _label("公民身份号码", "Resident ID number"),
+                "source": "holder.id_number",
+                "public": True,
+            },
+            {
+                "name": "district",
+                "label": _label("居住地所在区", "District"),
+                "source": "data.district",
+                "public": True,
+            },
+            {"name": "address", "label": _label("居住地址", "Address"), "source": "data.address", "public": False},
+            {
+                "name": "hukou_place",
+                "label": _label("户籍所在地", "Household registered in"),
+                "source": "data.hukou_place",
+                "public": False,
+            },
+        ],
+    },
+    {
+        "code": "business-licence",
+        "name_zh": "营业执照",
+        "name_en": "Business Licence",
+        "holder": "applicant",
+        "validity_months": None,
+        "number_prefix": "YY",
+        "fields": [
+            {
+                "name": "uscc",
+                "label": _label("统一社会信用代码", "Unified social credit code"),
+                "source": "case.uscc",
+                "public": True,
+            },
+            {"name": "company_name", "label": _label("名称", "Name"), "source": "data.company_name", "public": True},
+            {
+                "name": "company_type",
+                "label": _label("类型", "Legal form"),
+                "source": "data.company_type",
+                "public": True,
+            },
+            {
+                "name": "legal_representative",
+                "label": _label("法定代表人", "Legal representative"),
+                "source": "holder.name",
+                "public": True,
+            },
+            {
+                "name": "capital",
+                "label": _label("注册资本（万元）", "Registered capital (10,000 yuan)"),
+                "source": "data.registered_capital",
+                "public": True,
+            },
+            {
+                "name": "address",
+                "label": _label("住所", "Registered address"),
+                "source": "data.address",
+                "public": True,
+            },
+            {
+                "name": "scope",
+                "label": _label("经营范围", "Business scope"),
+                "source": "data.business_scope",
+                "public": True,
+            },
+        ],
+    },
 )
 
 #: service code -> the certificate type its approval issues
@@ -96,6 +195,9 @@ ISSUED_BY = {
     "fw-work-permit": "work-permit",
     "fw-residence-permit": "residence-permit-work",
     "annual-report": "annual-report-receipt",
+    "housing-fund-withdrawal": "housing-fund-withdrawal",
+    "city-residence-permit": "residence-permit-city",
+    "company-establishment": "business-licence",
 }
 #: (service code, material code) -> the certificate type that replaces the upload
 REPLACES = {("fw-residence-permit", "work-permit"): "work-permit"}

@@ -64,6 +64,26 @@ AGENCIES = (
         "taxation", "税务局", "Tax Service", "李国平", "LI Guoping", "021-12366", "东长治路1号", "1 Dongchangzhi Road"
     ),
     AgencyData(
+        "housing-fund",
+        "住房公积金管理中心",
+        "Housing Provident Fund Management Centre",
+        "钱卫东",
+        "QIAN Weidong",
+        "021-12329",
+        "浙江中路400号",
+        "400 Zhejiang Middle Road",
+    ),
+    AgencyData(
+        "public-security",
+        "公安局（人口管理）",
+        "Public Security Bureau (Population Administration)",
+        "何志刚",
+        "HE Zhigang",
+        "021-24024000",
+        "福州路185号",
+        "185 Fuzhou Road",
+    ),
+    AgencyData(
         "big-data",
         "大数据中心",
         "Big Data Centre",
@@ -206,6 +226,9 @@ STAFF = (
     StaffData("supervisor.science", "黄志强 HUANG Zhiqiang", "supervisor", agency="science-tech"),
     StaffData("officer.exitentry", "孙磊 SUN Lei", "officer", agency="exit-entry"),
     StaffData("officer.tax", "周婷 ZHOU Ting", "officer", agency="taxation"),
+    StaffData("officer.housingfund", "许强 XU Qiang", "officer", agency="housing-fund"),
+    StaffData("officer.police", "马丽 MA Li", "officer", agency="public-security"),
+    StaffData("officer.registration", "杨帆 YANG Fan", "officer", agency="market-regulation"),
     StaffData("clerk.citycentre", "吴静 WU Jing", "clerk", centre="city-centre"),
     StaffData("operator.city", "郑浩 ZHENG Hao", "city_operator"),
 )

@@ -51,7 +51,7 @@ LAYOUT_KEYS = ("steps", "fields", "persons_concerned")
 STEP_KEYS = ("key", "title", "fields", "visible_if")
 SPEC_KEYS = ("label", "help", "widget", "choices", "prefill", "authoritative", "visible_if")
 CONDITION_KEYS = ("field", "equals", "in", "truthy")
-PERSON_KEYS = ("id_number_field", "nationality_field", "name_field", "id_type")
+PERSON_KEYS = ("id_number_field", "nationality_field", "name_field", "id_type", "self")
 
 
 @dataclass(frozen=True)
@@ -451,7 +451,11 @@ def _persons(entries: Any, props: Props, problems: _Problems) -> None:
             problems.add(where, _("Person concerned %(number)s must be a JSON object."), number=index + 1)
             continue
         problems.unknown(where, entry, PERSON_KEYS)
-        for key in PERSON_KEYS:
+        if not isinstance(entry.get("self", False), bool):
+            problems.add(
+                f"{where}.self", _("“self” of person concerned %(number)s must be true or false."), number=index + 1
+            )
+        for key in PERSON_KEYS[:-1]:
             value = entry.get(key)
             known = isinstance(value, str) and value in (ID_TYPES if key == "id_type" else props)
             if key == "id_type" and key in entry and not known:

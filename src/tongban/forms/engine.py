@@ -67,17 +67,38 @@ def steps(layout: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list(layout.get("steps", []))
 
 
+#: The draft's internal key that says who applies (ADR 0032): "person" (for himself) or "firm".
+#: Set when the draft is started; a draft without it (started before) is asked everything.
+APPLICANT_KEY = "_applicant"
+
+
+def asked(spec: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Whether the applicant is asked this field at all: a field filled from the firm's record
+    (``"prefill": "firm.…"``) is asked only when a firm applies, never of a person applying for
+    himself (ADR 0032)."""
+    return not (data.get(APPLICANT_KEY) == "person" and str(spec.get("prefill", "")).startswith("firm."))
+
+
 def visible_steps(layout: Mapping[str, Any], data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [step for step in steps(layout) if is_visible(step.get("visible_if"), data)]
+    """Steps whose condition holds and that ask this applicant something."""
+    specs = layout.get("fields", {})
+    return [
+        step
+        for step in steps(layout)
+        if is_visible(step.get("visible_if"), data)
+        and (not step.get("fields") or any(asked(specs.get(name, {}), data) for name in step["fields"]))
+    ]
 
 
 def visible_fields(layout: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
-    """Field names in visible steps whose own condition holds, in layout order."""
+    """Field names in visible steps whose own condition holds and that this applicant is asked,
+    in layout order."""
     specs = layout.get("fields", {})
     names: list[str] = []
     for step in visible_steps(layout, data):
         for name in step.get("fields", []):
-            if is_visible(specs.get(name, {}).get("visible_if"), data):
+            spec = specs.get(name, {})
+            if is_visible(spec.get("visible_if"), data) and asked(spec, data):
                 names.append(name)
     return names
 

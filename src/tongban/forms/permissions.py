@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from tongban.catalogue.models import ServiceVersion
+from tongban.catalogue.models import Applicants, ServiceVersion
 from tongban.certificates.models import Certificate
 from tongban.core.errors import PermissionDeniedError
 from tongban.core.policies import rule
@@ -26,19 +26,30 @@ from tongban.identity.permissions import acting_authority
 from tongban.identity.selectors import Authority
 
 
+def person_may_apply(version: ServiceVersion) -> bool:
+    """Whether a person may apply for herself (the guide offers "Myself" where this holds)."""
+    return version.applicants in {Applicants.PERSON, Applicants.EITHER}
+
+
+def firm_may_apply(version: ServiceVersion) -> bool:
+    """Whether a firm may apply (the guide offers the firms the person acts for where this holds)."""
+    return version.applicants in {Applicants.FIRM, Applicants.EITHER}
+
+
 @rule(
     question="May this person apply for this service, for herself or for this firm?",
-    who="A person for herself where the service is for individuals; for a firm where the service "
-    "is for firms, its legal representative or a holder of a live power in the service's area.",
+    who="Whoever the service's catalogue entry names (``ServiceVersion.applicants``: a person, a firm, or "
+    "either; ADR 0032): a person for herself where persons apply; for a firm where firms apply, its legal "
+    "representative or a holder of a live power in the service's area.",
     refusal="403 (the same page for any firm the person cannot act for)",
 )
 def may_apply(*, person: Person, firm: Firm | None, version: ServiceVersion, now: datetime) -> Authority | None:
     """The authority ``person`` applies on (None: for herself), or PermissionDeniedError."""
     if firm is None:
-        if not version.for_individuals:
+        if not person_may_apply(version):
             raise PermissionDeniedError(_("Only firms apply for this service. Choose the firm you act for."))
         return None
-    if not version.for_firms:
+    if not firm_may_apply(version):
         raise PermissionDeniedError(_("Firms cannot apply for this service; apply for yourself."))
     return acting_authority(person=person, firm=firm, area=version.item.area, now=now)
 

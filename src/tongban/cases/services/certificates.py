@@ -4,8 +4,11 @@ a verified person only (``cases.holders``)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
+
+from stdnum.cn import uscc
 
 from tongban.cases.holders import certificate_holder, require_verified_holder
 from tongban.cases.models import Case
@@ -15,6 +18,26 @@ from tongban.certificates.services import certificate_issue
 from tongban.core.actors import Actor
 from tongban.core.masking import mask_identifier
 from tongban.identity.models import Person
+
+#: The city's administrative division code, which opens the codes of the firms it registers.
+CITY_DIVISION = "310000"
+
+
+#: GB 11714 weights of the organisation code's eight characters.
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def registration_code(case: Case) -> str:
+    """The unified social credit code a registration case gives the entity it registers (the
+    business licence's ``case.uscc``, ADR 0032): "91" (an enterprise registered by market
+    regulation), the city's division code, an organisation code derived from the case number
+    with its GB 11714 check character, and the USCC check character. The same case always gives
+    the same code."""
+    digits = str(int.from_bytes(hashlib.sha256(case.number.encode()).digest()[:8], "big") % 10**8).zfill(8)
+    check = 11 - sum(int(digit) * weight for digit, weight in zip(digits, _ORG_WEIGHTS, strict=True)) % 11
+    organisation = digits + {10: "X", 11: "0"}.get(check, str(check))
+    base = f"91{CITY_DIVISION}{organisation}"
+    return base + uscc.calc_check_digit(base)
 
 
 def certificate_fields(case: Case, certificate_type: CertificateType, holder: Person | None) -> dict[str, Any]:
@@ -31,6 +54,8 @@ def certificate_fields(case: Case, certificate_type: CertificateType, holder: Pe
             value = points.get(name)
         elif source == "case.number":
             value = case.number
+        elif source == "case.uscc":
+            value = registration_code(case)
         elif source == "case.service":
             value = case.version.name_zh
         elif holder is not None and source == "holder.name":

@@ -72,14 +72,45 @@ def available(person: Person, firm: Firm | None) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in (None, "")}
 
 
+#: Where a person concerned marked ``"self": true`` is read from when a person applies for herself
+#: (ADR 0032): her own identity record, locked. The name falls back to the Chinese name.
+SELF_SOURCES = {
+    "id_number_field": ("person.id_number",),
+    "nationality_field": ("person.nationality",),
+    "name_field": ("person.latin_name", "person.name"),
+}
+
+
+def field_sources(layout: dict[str, Any], firm: Firm | None) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """field -> (the prefill keys to try in order, authoritative) for this kind of applicant: the
+    layout's ``prefill``; and, when a person applies for herself (``firm`` None), the fields of
+    each person concerned marked ``"self"``, which are then her own (ADR 0032)."""
+    chosen: dict[str, tuple[tuple[str, ...], bool]] = {
+        name: ((spec["prefill"],), bool(spec.get("authoritative")))
+        for name, spec in layout.get("fields", {}).items()
+        if spec.get("prefill")
+    }
+    if firm is None:
+        for entry in layout.get("persons_concerned", []):
+            if entry.get("self") is True:
+                for key, keys in SELF_SOURCES.items():
+                    if entry.get(key):
+                        chosen[entry[key]] = (keys, True)
+    return chosen
+
+
+def _first(keys: tuple[str, ...], known: dict[str, Any]) -> str | None:
+    return next((key for key in keys if key in known), None)
+
+
 def prefill(layout: dict[str, Any], person: Person, firm: Firm | None) -> tuple[dict[str, Any], dict[str, str]]:
     """(data, sources) for the fields of ``layout`` that declare a prefill source."""
     known = available(person, firm)
     data: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for name, spec in layout.get("fields", {}).items():
-        key = spec.get("prefill")
-        if key and key in known:
+    for name, (keys, _locked) in field_sources(layout, firm).items():
+        key = _first(keys, known)
+        if key is not None:
             data[name] = known[key]
             sources[name] = key
     return data, sources
@@ -89,9 +120,9 @@ def locked_values(layout: dict[str, Any], person: Person, firm: Firm | None) -> 
     """Authoritative prefilled values: the applicant may not change them."""
     known = available(person, firm)
     locked: dict[str, Any] = {}
-    for name, spec in layout.get("fields", {}).items():
-        key = spec.get("prefill")
-        if spec.get("authoritative") and key in known:
+    for name, (keys, authoritative) in field_sources(layout, firm).items():
+        key = _first(keys, known)
+        if authoritative and key is not None:
             locked[name] = known[key]
     return locked
 

@@ -57,6 +57,7 @@ def application_start(
     authority = may_apply(person=person, firm=firm, version=version, now=now)
     _require_room_for_a_draft(person)
     data, sources = prefill.prefill(definition.layout, person, firm)
+    data[engine.APPLICANT_KEY] = "firm" if firm is not None else "person"  # what the form asks (ADR 0032)
     application = Application.objects.create(
         person=person,
         firm=firm,

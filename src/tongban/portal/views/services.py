@@ -19,6 +19,7 @@ from tongban.catalogue.selectors import (
 from tongban.core.clock import now
 from tongban.core.requests import page_number
 from tongban.forms.models import FormDefinition
+from tongban.forms.permissions import firm_may_apply, person_may_apply
 from tongban.forms.selectors import open_drafts
 from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
@@ -100,7 +101,7 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
     held = sum(1 for material in materials if material.government_may_hold or material.certificate_type_id)
     firms = []
     person = Person.objects.filter(account_id=request.user.pk).first() if request.user.is_authenticated else None
-    if person is not None and version.for_firms:
+    if person is not None and firm_may_apply(version):
         firms = [
             access.firm for access in firms_of_person(person=person, now=now()) if version.item.area in access.areas
         ]
@@ -117,7 +118,7 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
             "held_count": held,
             "person": person,
             "firms": firms,
-            "can_apply_self": version.for_individuals,
+            "can_apply_self": person_may_apply(version),
             # Every publication path creates the form; a version without one (an older release, the
             # API) is said so here rather than failing when "Start" is pressed.
             "online_form": version.channel == "window" or FormDefinition.objects.filter(version=version).exists(),
