@@ -39,6 +39,9 @@ RESOURCE = DataResource(
         ("zh-hans", "insured", False, "否"),
         ("en", "status", "unknown-code", "unknown-code"),  # an undeclared code: as given
         ("en", "missing", None, ""),
+        ("en", "nationality", "FR", "France"),  # a country code: by its name
+        ("zh-hans", "nationality", "FR", "法国"),
+        ("en", "country_or_region", "HK", "Hong Kong SAR, China"),
     ],
 )
 def test_values_are_formatted_for_people(language: str, name: str, value: object, shown: str) -> None:

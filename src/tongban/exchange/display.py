@@ -15,8 +15,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from tongban.core import bilingual
+from tongban.core.countries import country_name
 from tongban.exchange.models import DataResource
 
+#: Fields of the registries' records that hold an ISO 3166 code: shown by the country's name.
+COUNTRY_FIELDS = frozenset({"nationality", "country", "country_or_region", "investor_country"})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -40,6 +43,8 @@ def value_for_people(resource: DataResource | None, name: str, value: Any, langu
     label = value_label(resource, name, value, language)
     if label:
         return label
+    if name in COUNTRY_FIELDS and isinstance(value, str):
+        return country_name(value, language)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, int | float):  # amounts grouped; a year or a count of months as it is
