@@ -102,7 +102,9 @@ class DataKeyRing:
         def parse(entries: list[dict[str, Any]]) -> list[DataKey]:
             try:
                 return [
-                    DataKey(kid=str(e["kid"]), alg=str(e["alg"]), secret=_unb64(e["k"]), active=e.get("status") == "active")
+                    DataKey(
+                        kid=str(e["kid"]), alg=str(e["alg"]), secret=_unb64(e["k"]), active=e.get("status") == "active"
+                    )
                     for e in entries
                 ]
             except (KeyError, TypeError, ValueError) as exc:
@@ -123,7 +125,9 @@ class DataKeyRing:
         alg = settings.DATA_LOOKUP_HMAC
         active = [key for key in self.lookup_keys.values() if key.active and key.alg == alg]
         if len(active) != 1:
-            raise DataKeyError(f"The data-key ring must have exactly one active {alg} lookup key, it has {len(active)}.")
+            raise DataKeyError(
+                f"The data-key ring must have exactly one active {alg} lookup key, it has {len(active)}."
+            )
         return active[0]
 
     def _aes(self, key: DataKey) -> AESGCM:
@@ -186,10 +190,17 @@ def key_id_of(token: str) -> str:
 def new_key(alg: str, *, active: bool = True) -> dict[str, str]:
     """A fresh random key entry for the ring file (``alg``: a cipher or a lookup HMAC)."""
     size = CIPHERS.get(alg, LOOKUP_KEY_BYTES)
-    return {"kid": secrets.token_hex(4), "alg": alg, "k": _b64(os.urandom(size)), "status": "active" if active else "retired"}
+    return {
+        "kid": secrets.token_hex(4),
+        "alg": alg,
+        "k": _b64(os.urandom(size)),
+        "status": "active" if active else "retired",
+    }
 
 
-def new_ring(ciphers: tuple[str, ...] = ("AES-GCM", "SM4-GCM"), lookups: tuple[str, ...] = ("HMAC-SHA256", "HMAC-SM3")) -> dict[str, Any]:
+def new_ring(
+    ciphers: tuple[str, ...] = ("AES-GCM", "SM4-GCM"), lookups: tuple[str, ...] = ("HMAC-SHA256", "HMAC-SM3")
+) -> dict[str, Any]:
     """A fresh ring with one active key per cipher and per lookup HMAC (so either can be configured)."""
     return {"keys": [new_key(alg) for alg in ciphers], "lookup_keys": [new_key(alg) for alg in lookups]}
 

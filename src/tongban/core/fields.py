@@ -44,7 +44,7 @@ class _Encrypted:
         return None
 
 
-class EncryptedTextField(_Encrypted, models.TextField):  # type: ignore[misc]
+class EncryptedTextField(_Encrypted, models.TextField):  # type: ignore[type-arg]
     """A text value stored as an AEAD ciphertext of the data-key ring."""
 
     def get_prep_value(self, value: Any) -> Any:
@@ -59,7 +59,7 @@ class EncryptedTextField(_Encrypted, models.TextField):  # type: ignore[misc]
         return decrypt_text(value, **self._where())
 
 
-class EncryptedJSONField(_Encrypted, models.Field):  # type: ignore[misc]
+class EncryptedJSONField(_Encrypted, models.Field):  # type: ignore[type-arg]
     """A JSON value (dicts, lists, strings, numbers) stored as an AEAD ciphertext of its JSON text.
     Reads and writes like ``models.JSONField``; only the database sees text."""
 
@@ -85,8 +85,8 @@ class EncryptedJSONField(_Encrypted, models.Field):  # type: ignore[misc]
     def value_to_string(self, obj: models.Model) -> Any:
         return self.value_from_object(obj)
 
-    def formfield(self, **kwargs: Any) -> Any:
-        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
+        return super().formfield(form_class=form_class or forms.JSONField, choices_form_class=choices_form_class, **kwargs)
 
 
 class LookupDigestField(models.CharField):  # type: ignore[type-arg]
@@ -94,9 +94,7 @@ class LookupDigestField(models.CharField):  # type: ignore[type-arg]
     value, set on every save: the column an equality search on an encrypted number uses. Search it
     with ``core.crypto.lookup_digests`` (every lookup key of the ring, during a rotation)."""
 
-    def __init__(
-        self, *args: Any, of: str = "", normalise: Callable[[str], str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, of: str = "", normalise: Callable[[str], str] | None = None, **kwargs: Any) -> None:
         self.of = of
         self.normalise = normalise
         kwargs.setdefault("max_length", 64)

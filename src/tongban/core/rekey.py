@@ -1,4 +1,4 @@
-"""Row-level work on encrypted columns, in batches: encrypting existing rows (the migrations that
+"""Row-level work on encrypted columns and files, in batches: encrypting existing rows (the migrations that
 introduced encryption), decrypting them (those migrations reversed) and re-encrypting rows under
 the active key (``manage.py data_rekey`` after a key rotation), on SQLite and PostgreSQL alike.
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
@@ -31,6 +31,7 @@ from tongban.core.crypto import (
     lookup_digest,
 )
 from tongban.core.fields import EncryptedJSONField, EncryptedTextField, LookupDigestField
+from tongban.core.storage import EncryptedStorage
 
 Kind = Literal["text", "json"]
 
@@ -66,14 +67,13 @@ def _batches(
         last = rows[-1][0]
 
 
-def _update(
-    connection: BaseDatabaseWrapper, table: str, row_id: Any, changes: dict[str, tuple[Any, Any]]
-) -> int:
+def _update(connection: BaseDatabaseWrapper, table: str, row_id: Any, changes: dict[str, tuple[Any, Any]]) -> int:
     """Set each column to its new value where it still holds the old one; returns rows changed."""
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(column)} = %s" for column in changes)
     guards = " AND ".join(
-        f"{quote(column)} IS NULL" if old is None else f"{quote(column)} = %s" for column, (old, _new) in changes.items()
+        f"{quote(column)} IS NULL" if old is None else f"{quote(column)} = %s"
+        for column, (old, _new) in changes.items()
     )
     params = [new for _old, new in changes.values()]
     params.append(row_id)
@@ -119,9 +119,7 @@ def encrypt_rows(
     return changed
 
 
-def decrypt_rows(
-    connection: BaseDatabaseWrapper, table: str, columns: dict[str, Kind], *, batch: int = 500
-) -> int:
+def decrypt_rows(connection: BaseDatabaseWrapper, table: str, columns: dict[str, Kind], *, batch: int = 500) -> int:
     """Turn every ciphertext of ``columns`` back into plaintext (JSON as JSON text): the reverse of
     the migrations that introduced encryption. Needs the keys."""
     names = list(columns)
@@ -147,14 +145,18 @@ def rekey_rows(
     digest: Digest | None = None,
     *,
     batch: int = 500,
+    on_batch: Callable[[str, int], None] | None = None,
 ) -> int:
     """Re-encrypt every value not made with the active data key, and recompute ``digest`` where it
-    was not made with the active lookup key. Idempotent; returns the rows changed."""
+    was not made with the active lookup key. Idempotent; returns the rows changed. ``on_batch``
+    is called inside each batch's transaction that changed rows, with the table and the count
+    (the command writes its audit entry there)."""
     ring = get_data_keyring()
     active = ring.active_key().kid
     names = list(columns) + ([digest.column] if digest else [])
     changed = 0
     for rows in _batches(connection, table, names, batch):
+        in_batch = 0
         with transaction.atomic(using=connection.alias):
             for row_id, *values in rows:
                 current = dict(zip(names, values, strict=True))
@@ -176,7 +178,10 @@ def rekey_rows(
                         plain_text = decrypt_text(value, table=table, column=column)
                         changes[column] = (value, encrypt_text(plain_text, table=table, column=column))
                 if changes:
-                    changed += _update(connection, table, row_id, changes)
+                    in_batch += _update(connection, table, row_id, changes)
+            if in_batch and on_batch is not None:
+                on_batch(table, in_batch)
+        changed += in_batch
     return changed
 
 
@@ -201,8 +206,37 @@ def encrypted_tables() -> list[EncryptedTable]:
             elif isinstance(field, EncryptedTextField):
                 columns[field.column] = "text"
             elif isinstance(field, LookupDigestField) and field.of:
-                source = model._meta.get_field(field.of).column  # type: ignore[union-attr]
+                source = str(model._meta.get_field(field.of).column)  # type: ignore[union-attr]
                 digest = Digest(source=source, column=field.column, normalise=field.normalise or (lambda s: s))
         if columns:
             found.append(EncryptedTable(model=model, columns=columns, digest=digest))
     return found
+
+
+def rekey_files(on_file: Callable[[str, str], None] | None = None) -> int:
+    """Store every file of an encrypted storage that is not under the active key (or not
+    encrypted at all: files stored before encryption) anew under a fresh name, point the rows that
+    name it there, then delete the old file. A crash leaves at worst an unreferenced file, never
+    a row naming a missing one. ``on_file(old, new)`` is called in the transaction that points
+    the rows at the new name. Returns the files rewritten."""
+    changed = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField) or not isinstance(field.storage, EncryptedStorage):
+                continue
+            storage = field.storage
+            rows = model._default_manager.order_by()
+            names = sorted(set(rows.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)))
+            for name in names:
+                if not storage.exists(name):
+                    continue
+                fresh = storage.rekey(name)
+                if fresh is None:
+                    continue
+                with transaction.atomic():
+                    rows.filter(**{field.attname: name}).update(**{field.attname: fresh})
+                    if on_file is not None:
+                        on_file(name, fresh)
+                storage.delete(name)
+                changed += 1
+    return changed

@@ -15,8 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import Material, ServiceVersion
-from tongban.core.fields import EncryptedJSONField
 from tongban.certificates.models import Certificate
+from tongban.core.fields import EncryptedJSONField
 from tongban.identity.models import AgencyOffice, Firm, Person, Power
 
 

@@ -18,8 +18,8 @@ from django_countries.fields import CountryField
 from tongban.core.crypto import lookup_digests
 from tongban.core.fields import EncryptedTextField, LookupDigestField
 from tongban.core.masking import mask_identifier
-from tongban.identity.idnumbers import normalise
 from tongban.core.validators import validate_plain_text
+from tongban.identity.idnumbers import normalise
 
 
 class VerificationLevel(models.IntegerChoices):

@@ -125,13 +125,13 @@ def person_by_identifier(*, id_number: str, nationality: str | None = None) -> P
     marks = ", ".join(["%s"] * len(digests))
     if nationality:
         where = (
-            f"WHERE (t.id_number_digest IN ({marks}) AND t.id_type <> 'passport') "  # noqa: S608 - placeholders only
+            f"WHERE (t.id_number_digest IN ({marks}) AND t.id_type <> 'passport') "
             f"OR (t.id_number_digest IN ({marks}) AND t.id_type = 'passport' AND t.nationality = %s) "
             "ORDER BY t.id LIMIT 1"
         )
         params = [*digests, *digests, nationality]
     else:
-        where = f"WHERE t.id_number_digest IN ({marks}) AND t.id_type <> 'passport' ORDER BY t.id LIMIT 1"  # noqa: S608
+        where = f"WHERE t.id_number_digest IN ({marks}) AND t.id_type <> 'passport' ORDER BY t.id LIMIT 1"
         params = digests
     found = select_objects(Person, where, params, joined=("account", None))
     return found[0] if found else None
