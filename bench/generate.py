@@ -462,7 +462,11 @@ def generate(sizes: Sizes) -> dict[str, Any]:
 
 def form_data(g: int) -> dict[str, str]:
     """The form data of generated case ``g`` (its application's and its case's)."""
-    return {"contact_phone": f"139{g % 100_000_000:08d}", "reason": "本人申请办理，所填信息真实有效。", "reference": f"R{g}"}
+    return {
+        "contact_phone": f"139{g % 100_000_000:08d}",
+        "reason": "本人申请办理，所填信息真实有效。",
+        "reference": f"R{g}",
+    }
 
 
 def _seal_form_data(cur: psycopg.Cursor[Any], chunk: int = 50_000) -> None:
@@ -950,10 +954,11 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         log("form data encrypted")
         cur.execute(
             """INSERT INTO forms_application (id, public_id, person_id, firm_id, power_id, version_id, status, data,
-                                              sources, step, office_id, created_at, updated_at, submitted_at)
+                                              sources, step, office_id, created_at, updated_at, submitted_at,
+                                              looked_up_for)
                SELECT %(a0)s + rn, gen_random_uuid(), person_id, firm_id, power_id, version_id, 'submitted',
                       d.application_data,
-                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at
+                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, ''
                FROM plan2 JOIN sealed d ON d.sealed_rn = plan2.rn""",
             {"a0": app0},
         )

@@ -86,7 +86,9 @@ class EncryptedJSONField(_Encrypted, models.Field):  # type: ignore[type-arg]
         return self.value_from_object(obj)
 
     def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
-        return super().formfield(form_class=form_class or forms.JSONField, choices_form_class=choices_form_class, **kwargs)
+        return super().formfield(
+            form_class=form_class or forms.JSONField, choices_form_class=choices_form_class, **kwargs
+        )
 
 
 class LookupDigestField(models.CharField):  # type: ignore[type-arg]
