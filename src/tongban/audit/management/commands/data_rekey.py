@@ -46,8 +46,8 @@ class Command(BaseCommand):
                 action="core.file_rekeyed",
                 actor=ACTOR,
                 object_type="file",
-                object_id=new,
-                data={"was": old, "key": key},
+                object_id=new.rsplit("/", 1)[-1][:64],
+                data={"name": new, "was": old, "key": key},
             )
 
         for table in encrypted_tables():
