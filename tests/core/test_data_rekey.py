@@ -144,3 +144,19 @@ def test_rekey_encrypts_files_stored_before_encryption(world: World) -> None:
     assert storage.read_raw(upload.file.name).startswith(b"tb1.")
     with storage.open(upload.file.name) as handle:
         assert handle.read() == original
+
+
+def test_keyring_generate_writes_and_rotates_the_data_keys(tmp_path: Any) -> None:
+    path = tmp_path / "data-keys.json"
+    with override_settings(DATA_KEYS_JSON="", DATA_KEYS_FILE=str(path), SIGNING_KEYS_FILE=str(tmp_path / "s.json")):
+        call_command("keyring_generate", stdout=io.StringIO())
+        first = json.loads(path.read_text())
+        assert {key["alg"] for key in first["keys"]} == {"AES-GCM", "SM4-GCM"}
+        assert {key["alg"] for key in first["lookup_keys"]} == {"HMAC-SHA256", "HMAC-SM3"}
+        assert path.stat().st_mode & 0o777 == 0o600
+        call_command("keyring_generate", stdout=io.StringIO())  # kept as it is
+        assert json.loads(path.read_text()) == first
+        call_command("keyring_generate", "--rotate-data", stdout=io.StringIO())
+        rotated = json.loads(path.read_text())
+        assert len(rotated["keys"]) == 4 and rotated["lookup_keys"] == first["lookup_keys"]
+        assert get_data_keyring().active_key().kid not in {key["kid"] for key in first["keys"]}
