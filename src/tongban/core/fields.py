@@ -94,7 +94,9 @@ class EncryptedJSONField(_Encrypted, models.Field):  # type: ignore[type-arg]
 class LookupDigestField(models.CharField):  # type: ignore[type-arg]
     """The keyed digest (HMAC under the active lookup key, hex) of another field's normalised
     value, set on every save: the column an equality search on an encrypted number uses. Search it
-    with ``core.crypto.lookup_digests`` (every lookup key of the ring, during a rotation)."""
+    with ``core.crypto.lookup_digests`` (every lookup key of the ring, during a rotation). The
+    source and normaliser are code, not schema: they stay out of migrations, and a historical
+    model keeps whatever value it is given."""
 
     def __init__(self, *args: Any, of: str = "", normalise: Callable[[str], str] | None = None, **kwargs: Any) -> None:
         self.of = of
@@ -102,11 +104,6 @@ class LookupDigestField(models.CharField):  # type: ignore[type-arg]
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
-
-    def deconstruct(self) -> Any:
-        # The source and normaliser are code, not schema: historical models keep the stored value.
-        name, path, args, kwargs = super().deconstruct()
-        return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         if not self.of:
