@@ -25,8 +25,14 @@ What it makes (sizes from the environment, defaults in brackets):
   over submitted / accepted / under review / approved / rejected / withdrawn;
 * ``BENCH_BASELINE_ROWS`` [100000] rows in the baseline table.
 
+Personal data is encrypted as production encrypts it (ADR 0029): the persons' ID numbers, their
+lookup digests and every application's and case's form data are computed in Python with the same
+``tongban.core.crypto`` functions the model fields use, under the data keys the generator writes
+under ``var/bench/``, and loaded with COPY.
+
 Small tables go in with PostgreSQL COPY (psycopg ``cursor.copy()``); the million-row tables are
-made set-based inside PostgreSQL (``INSERT … SELECT`` over ``generate_series``), with foreign-key
+made set-based inside PostgreSQL (``INSERT … SELECT`` over ``generate_series``, joined to the
+COPY-loaded ciphertexts), with foreign-key
 triggers off (``session_replication_role = replica``) while loading when the role may do that.
 Then ``VACUUM ANALYZE``. A ``bench_benchmeta`` row records the sizes; ``ensure()`` reuses a
 database whose recorded sizes and row counts match (``BENCH_REGENERATE=1`` forces a new one).
@@ -49,7 +55,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 BENCH_PASSWORD_DEFAULT = "Tongban-Bench-2026"
 
 
@@ -462,12 +468,51 @@ def generate(sizes: Sizes) -> dict[str, Any]:
     return meta
 
 
+def form_data(g: int) -> dict[str, str]:
+    """The form data of generated case ``g`` (its application's and its case's)."""
+    return {
+        "contact_phone": f"139{g % 100_000_000:08d}",
+        "reason": "本人申请办理，所填信息真实有效。",
+        "reference": f"R{g}",
+    }
+
+
+def _seal_form_data(cur: psycopg.Cursor[Any], chunk: int = 50_000) -> None:
+    """Encrypt each planned case's form data in Python, exactly as ``EncryptedJSONField`` does
+    (``core.crypto.encrypt_json``, bound to its table and column), and COPY the ciphertexts into
+    the temporary table ``sealed`` that the set-based INSERTs join."""
+    from tongban.core.crypto import encrypt_json
+
+    cur.execute("CREATE TEMP TABLE sealed (sealed_rn bigint PRIMARY KEY, application_data text, case_data text)")
+    cur.execute("CREATE INDEX ON plan2 (rn)")
+    last = 0
+    while True:
+        plan = cur.execute("SELECT rn, g FROM plan2 WHERE rn > %s ORDER BY rn LIMIT %s", [last, chunk]).fetchall()
+        if not plan:
+            return
+        _copy(
+            cur,
+            "sealed",
+            ["sealed_rn", "application_data", "case_data"],
+            (
+                (
+                    rn,
+                    encrypt_json(form_data(g), table="forms_application", column="data"),
+                    encrypt_json(form_data(g), table="cases_case", column="data"),
+                )
+                for rn, g in plan
+            ),
+        )
+        last = plan[-1][0]
+
+
 def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
 
     from tongban.catalogue.models import ServiceItem, ServiceVersion, Topic
     from tongban.catalogue.search_text import build_search_text
     from tongban.catalogue.selectors import synonym_specs
+    from tongban.core.crypto import encrypt_text, lookup_digest
     from tongban.demo.loader import firm_uscc
     from tongban.identity.models import Agency
 
@@ -501,13 +546,14 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
 
         # --- Accounts and persons -----------------------------------------------------------
         first_account, first_person = ids["identity_account"], ids["identity_person"]
-        existing_numbers = {r[0] for r in cur.execute("SELECT id_number FROM identity_person").fetchall()}
+        # The numbers are encrypted: the demo's persons are told apart by their lookup digests.
+        existing = {r[0] for r in cur.execute("SELECT id_number_digest FROM identity_person").fetchall()}
         numbers: list[str] = []
         index = 0
         while len(numbers) < sizes.persons:
             number = resident_id(index)
             index += 1
-            if number not in existing_numbers:
+            if lookup_digest(number) not in existing:
                 numbers.append(number)
         districts = ("310101", "310104", "310115")
         _copy(
@@ -548,6 +594,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 "account_id",
                 "id_type",
                 "id_number",
+                "id_number_digest",
                 "nationality",
                 "name",
                 "latin_name",
@@ -562,7 +609,8 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                     uuid.uuid4(),
                     first_account + i,
                     "resident_id",
-                    numbers[i],
+                    encrypt_text(numbers[i], table="identity_person", column="id_number"),
+                    lookup_digest(numbers[i]),
                     "CN",
                     person_name(i),
                     "",
@@ -912,14 +960,16 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
 
         # --- Applications, cases, events ------------------------------------------------------
         app0, case0 = ids["forms_application"], ids["cases_case"]
+        _seal_form_data(cur)
+        log("form data encrypted")
         cur.execute(
             """INSERT INTO forms_application (id, public_id, person_id, firm_id, power_id, version_id, status, data,
-                                              sources, step, office_id, created_at, updated_at, submitted_at)
+                                              sources, step, office_id, created_at, updated_at, submitted_at,
+                                              looked_up_for)
                SELECT %(a0)s + rn, gen_random_uuid(), person_id, firm_id, power_id, version_id, 'submitted',
-                      jsonb_build_object('contact_phone', '139' || lpad((g %% 100000000)::text, 8, '0'),
-                                         'reason', '本人申请办理，所填信息真实有效。', 'reference', 'R' || g),
-                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at
-               FROM plan2""",
+                      d.application_data,
+                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, ''
+               FROM plan2 JOIN sealed d ON d.sealed_rn = plan2.rn""",
             {"a0": app0},
         )
         log("applications")
@@ -939,8 +989,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                        'online', status,
                        CASE status WHEN 'submitted' THEN 1 WHEN 'accepted' THEN 2 WHEN 'under_review' THEN 3
                                    WHEN 'withdrawn' THEN 2 WHEN 'closed' THEN 2 ELSE 4 END,
-                       jsonb_build_object('contact_phone', '139' || lpad((g %% 100000000)::text, 8, '0'),
-                                          'reason', '本人申请办理，所填信息真实有效。', 'reference', 'R' || g),
+                       d.case_data,
                        submitted_at,
                        CASE WHEN status IN ('submitted', 'withdrawn') THEN NULL
                             WHEN workflow = 'instant' THEN submitted_at ELSE submitted_at + interval '1 day' END,
@@ -954,7 +1003,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                        CASE WHEN status = 'approved' THEN '材料齐全，符合法定条件，准予办理。'
                             WHEN status = 'rejected' THEN '不符合申请条件。' ELSE '' END,
                        CASE WHEN status IN ('approved', 'rejected') THEN '相关法律法规' ELSE '' END
-                FROM plan2""",  # noqa: S608 - constant fragments only
+                FROM plan2 JOIN sealed d ON d.sealed_rn = plan2.rn""",  # noqa: S608 - constant fragments only
             {"c0": case0, "a0": app0},
         )
         log("cases")

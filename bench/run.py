@@ -195,11 +195,14 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
             applicant.drafts.append(str(public_id))
     from psycopg.types.json import Jsonb
 
+    from tongban.core.crypto import encrypt_json
+
+    # The drafts' data encrypted as EncryptedJSONField stores it (ADR 0029).
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor, for COPY
         with raw.copy(
             "COPY forms_application (public_id, person_id, firm_id, power_id, version_id, status, data, sources, step, "
-            "created_at, updated_at) FROM STDIN"
+            "created_at, updated_at, looked_up_for) FROM STDIN"
         ) as copy:
             for public_id, applicant, firm_id, power_id, data, sources in rows:
                 copy.write_row(
@@ -210,11 +213,12 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
                         power_id,
                         version_id,
                         "draft",
-                        Jsonb(data),
+                        encrypt_json(data, table="forms_application", column="data"),
                         Jsonb(sources),
                         4,
                         "now",
                         "now",
+                        "",
                     )
                 )
     form = form_of(ServiceVersion.objects.get(pk=version_id))

@@ -6,7 +6,8 @@
 * The ``bench`` app (the baseline table) is installed here only.
 * Background work as the app normally runs it: django-tasks' database backend, so a submit
   enqueues its e-mail task for real; e-mail itself goes to memory (locmem).
-* Signing keys come from a JWK Set the generator writes under ``var/bench/``.
+* Signing keys and data keys (personal data encrypted at rest, ADR 0029) come from files the
+  generator writes under ``var/bench/``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 SIGNING_KEYS_FILE = str(BENCH_VAR_DIR / "signing-keys.jwks.json")
 SIGNING_KEYS_JSON = ""
+DATA_KEYS_FILE = str(BENCH_VAR_DIR / "data-keys.json")
+DATA_KEYS_JSON = ""
 STATIC_ROOT = BENCH_VAR_DIR / "static"
 MEDIA_ROOT = BENCH_VAR_DIR / "media"
 

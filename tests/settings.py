@@ -6,9 +6,11 @@ from pathlib import Path
 
 from tongban.conf.base import *  # noqa: F403
 from tongban.conf.base import STORAGES
+from tongban.core.crypto import new_ring
 from tongban.core.keyring import new_private_jwk
 
 SIGNING_KEYS_JSON = json.dumps({"keys": [new_private_jwk()]})
+DATA_KEYS_JSON = json.dumps(new_ring())  # an active key of each cipher and lookup HMAC
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tongban-test-media-"))

@@ -94,7 +94,7 @@ def test_city_level_service_goes_to_the_city_office() -> None:
 
 def test_s3_storage_is_selected_by_configuration() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tongban.conf.base", "FILE_STORAGE": "s3", "S3_BUCKET": "files"}
-    code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['bucket_name'])"
+    code = "from django.conf import settings; o = settings.STORAGES['default']['OPTIONS']; print(o['backend'], o['options']['bucket_name'])"
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code], env=env, capture_output=True, text=True, check=True
     )

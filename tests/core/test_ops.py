@@ -12,6 +12,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
+from tongban.core.crypto import new_ring
 from tongban.core.keyring import new_private_jwk
 
 
@@ -51,6 +52,7 @@ def test_production_settings_pass_check_deploy() -> None:
         "SECRET_KEY": "x" * 20 + "Q7f#k2L9!pR4vW8zM1nB6cT3yH5jD0sA",
         "ALLOWED_HOSTS": "services.example.gov.cn",
         "SIGNING_KEYS_JSON": json.dumps({"keys": [new_private_jwk()]}),
+        "DATA_KEYS_JSON": json.dumps(new_ring()),
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests of this process only
@@ -82,7 +84,8 @@ def test_settings_doc_lists_every_variable() -> None:
         check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "tongban.conf.base"},
     )
-    for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEYS_FILE", "PUBLIC_BASE_URL", "RATE_LIMIT_LOGIN_NAME_CLIENT"):
+    names = ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEYS_FILE", "PUBLIC_BASE_URL", "RATE_LIMIT_LOGIN_NAME_CLIENT")
+    for name in (*names, "DATA_KEYS_FILE", "DATA_KEYS_JSON", "DATA_CIPHER", "DATA_LOOKUP_HMAC"):
         assert name in result.stdout
 
 

@@ -59,4 +59,4 @@ def test_a_correct_registration_still_opens_the_account(client: Client) -> None:
         },
     )
     assert response.status_code == 302
-    assert Person.objects.get(id_number="K7654321").account.username == "anna.mueller"
+    assert Person.objects.with_id_number("K7654321").get().account.username == "anna.mueller"

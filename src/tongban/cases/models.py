@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from tongban.cases.workflow import Action, Status
 from tongban.catalogue.models import ServiceItem, ServiceVersion
+from tongban.core.fields import EncryptedJSONField
 from tongban.forms.models import Application
 from tongban.identity.models import Account, Agency, AgencyOffice, Firm, Person, Power, ServiceArea
 
@@ -77,7 +78,7 @@ class Case(models.Model):
     channel = models.CharField(max_length=16, choices=CaseChannel.choices, default=CaseChannel.ONLINE)
     status = models.CharField(max_length=24, choices=Status.choices)
     lock_version = models.PositiveIntegerField(default=1)
-    data = models.JSONField(default=dict)
+    data = EncryptedJSONField(default=dict)  # the applicant's form data: encrypted at rest (ADR 0029)
     submitted_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -193,7 +194,7 @@ class CaseData(models.Model):
     outcome = models.CharField(max_length=16)
     reason = models.CharField(max_length=200, blank=True)
     found = models.BooleanField(default=False)
-    values = models.JSONField(default=dict, blank=True)
+    values = EncryptedJSONField(default=dict, blank=True)  # registry data about a person: encrypted (ADR 0029)
     source = models.CharField(max_length=120, blank=True)
     fetched_at = models.DateTimeField()
     fetched_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -248,6 +248,19 @@ if FILE_STORAGE == "s3":
             "querystring_auth": True,
         },
     }
+# Uploaded files are encrypted at rest around whichever backend is configured (ADR 0029).
+STORAGES["default"] = {
+    "BACKEND": "tongban.core.storage.EncryptedStorage",
+    "OPTIONS": {
+        "backend": STORAGES["default"]["BACKEND"],
+        "options": STORAGES["default"].get("OPTIONS", {}),
+        "accept_plaintext": env(
+            "FILES_ACCEPT_PLAINTEXT",
+            False,
+            "Read uploaded files stored before encryption at rest, until `manage.py data_rekey` has encrypted them.",
+        ),
+    },
+}
 
 # --- Input limits (ADR 0027) ----------------------------------------------------------------
 FORMS_LINE_MAX_CHARS = env(
@@ -269,6 +282,24 @@ SIGNING_KEYS_FILE = env(
 )
 SIGNING_KEYS_JSON = env(
     "SIGNING_KEYS_JSON", "", "The key ring as JSON, instead of a file (e.g. from a secrets manager)."
+)
+
+# --- Data keys: personal data at rest (ADR 0029) ----------------------------------------------
+DATA_KEYS_FILE = env(
+    "DATA_KEYS_FILE",
+    str(VAR_DIR / "keys" / "data-keys.json"),
+    "JSON file holding the data-key ring: the keys personal data is encrypted with and the lookup (HMAC) keys.",
+)
+DATA_KEYS_JSON = env(
+    "DATA_KEYS_JSON", "", "The data-key ring as JSON, instead of a file (e.g. from a secrets manager)."
+)
+DATA_CIPHER = env(
+    "DATA_CIPHER", "AES-GCM", "Cipher new personal data is encrypted with: AES-GCM (AES-256) or SM4-GCM (GB/T 32907)."
+)
+DATA_LOOKUP_HMAC = env(
+    "DATA_LOOKUP_HMAC",
+    "HMAC-SHA256",
+    "HMAC of the lookup columns (equality search on encrypted numbers): HMAC-SHA256 or HMAC-SM3 (GB/T 32905).",
 )
 
 # --- Data exchange --------------------------------------------------------------------------

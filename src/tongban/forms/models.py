@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalogue.models import Material, ServiceVersion
 from tongban.certificates.models import Certificate
+from tongban.core.fields import EncryptedJSONField
 from tongban.identity.models import AgencyOffice, Firm, Person, Power
 
 
@@ -51,7 +52,7 @@ class Application(models.Model):
     power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
-    data = models.JSONField(default=dict, blank=True)
+    data = EncryptedJSONField(default=dict, blank=True)  # personal data: encrypted at rest (ADR 0029)
     #: field name -> prefill source (e.g. "person.latin_name"), for "where did this value come from".
     sources = models.JSONField(default=dict, blank=True)
     step = models.PositiveSmallIntegerField(default=0)

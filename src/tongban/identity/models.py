@@ -15,8 +15,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from tongban.core.crypto import lookup_digests
+from tongban.core.fields import EncryptedTextField, LookupDigestField
 from tongban.core.masking import mask_identifier
 from tongban.core.validators import validate_plain_text
+from tongban.identity.idnumbers import normalise
 
 
 class VerificationLevel(models.IntegerChoices):
@@ -107,8 +110,18 @@ class Account(AbstractBaseUser):
         return self.display_name or self.username
 
 
+class PersonQuerySet(models.QuerySet["Person"]):
+    def with_id_number(self, number: str) -> PersonQuerySet:
+        """Persons whose document number is ``number`` (any format ``idnumbers.normalise`` folds):
+        an equality search through the digest column, under every lookup key of the ring."""
+        return self.filter(id_number_digest__in=lookup_digests(normalise(number)))
+
+
 class Person(models.Model):
-    """A natural person: a Chinese resident, a resident of Hong Kong/Macao/Taiwan, or a foreigner."""
+    """A natural person: a Chinese resident, a resident of Hong Kong/Macao/Taiwan, or a foreigner.
+
+    The document number is encrypted at rest; ``id_number_digest`` (HMAC of the normalised number)
+    is what searches and the uniqueness rules use (ADR 0029)."""
 
     #: A stable pseudonymous identifier, used where the person must be named to the outside world
     #: (the ``sub`` of their e-certificates) without revealing an identity number.
@@ -116,7 +129,8 @@ class Person(models.Model):
 
     account = models.OneToOneField(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="person")
     id_type = models.CharField(max_length=24, choices=IdType.choices)
-    id_number = models.CharField(max_length=20)
+    id_number = EncryptedTextField(max_length=20)
+    id_number_digest = LookupDigestField(of="id_number", normalise=normalise)
     nationality = CountryField(help_text="ISO 3166-1 alpha-2")
     name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
     latin_name = models.CharField(
@@ -131,13 +145,17 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_type="passport"), name="identity_person_unique_id_number"
+                fields=["id_number_digest"],
+                condition=~Q(id_type="passport"),
+                name="identity_person_unique_id_number",
             ),
             models.UniqueConstraint(
-                fields=["nationality", "id_number"],
+                fields=["nationality", "id_number_digest"],
                 condition=Q(id_type="passport"),
                 name="identity_person_unique_passport",
             ),

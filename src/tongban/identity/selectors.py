@@ -16,7 +16,9 @@ from typing import NamedTuple
 from django.db.models import QuerySet
 from stdnum import numdb
 
+from tongban.core.crypto import lookup_digests
 from tongban.core.db import select_objects
+from tongban.identity import idnumbers
 from tongban.identity.models import (
     Account,
     Agency,
@@ -115,21 +117,24 @@ def agency_staff(*, agency: Agency) -> QuerySet[StaffRole]:
 
 
 def person_by_identifier(*, id_number: str, nationality: str | None = None) -> Person | None:
-    """Find a person by ID number (or passport number and nationality)."""
+    """Find a person by ID number (or passport number and nationality), in any format
+    ``idnumbers.normalise`` folds. The number is encrypted at rest: the search is on its digest,
+    under every lookup key of the ring (ADR 0029)."""
     # One static statement (``core.db``): a submission naming the person concerned calls this.
+    digests = lookup_digests(idnumbers.normalise(id_number))
+    marks = ", ".join(["%s"] * len(digests))
     if nationality:
-        where, params = _PERSON_BY_ID_OR_PASSPORT, [id_number, id_number, nationality]
+        where = (
+            f"WHERE (t.id_number_digest IN ({marks}) AND t.id_type <> 'passport') "
+            f"OR (t.id_number_digest IN ({marks}) AND t.id_type = 'passport' AND t.nationality = %s) "
+            "ORDER BY t.id LIMIT 1"
+        )
+        params = [*digests, *digests, nationality]
     else:
-        where, params = _PERSON_BY_ID, [id_number]
+        where = f"WHERE t.id_number_digest IN ({marks}) AND t.id_type <> 'passport' ORDER BY t.id LIMIT 1"
+        params = digests
     found = select_objects(Person, where, params, joined=("account", None))
     return found[0] if found else None
-
-
-_PERSON_BY_ID = "WHERE t.id_number = %s AND t.id_type <> 'passport' ORDER BY t.id LIMIT 1"
-_PERSON_BY_ID_OR_PASSPORT = (
-    "WHERE (t.id_number = %s AND t.id_type <> 'passport') "
-    "OR (t.id_number = %s AND t.id_type = 'passport' AND t.nationality = %s) ORDER BY t.id LIMIT 1"
-)
 
 
 _DISTRICT_RE = re.compile(r"^\d{6}$")

@@ -122,11 +122,14 @@ class CertificatesStore(Provider):
         if request.subject.kind == "firm":
             held = held.filter(holder_firm__uscc=request.subject.number)
         else:
-            person = Person.objects.filter(
-                id_type=request.subject.id_type,
-                id_number=request.subject.number,
-                **({"nationality": request.subject.nationality} if request.subject.nationality else {}),
-            ).first()
+            person = (
+                Person.objects.with_id_number(request.subject.number)
+                .filter(
+                    id_type=request.subject.id_type,
+                    **({"nationality": request.subject.nationality} if request.subject.nationality else {}),
+                )
+                .first()
+            )
             if person is None:
                 return ProviderAnswer(values={}, found=False, source="e-certificates")
             held = held.filter(holder_person=person)

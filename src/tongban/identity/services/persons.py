@@ -221,7 +221,7 @@ def person_register(
 
 
 def _known_person(id_type: str, number: str, nationality: str) -> Person | None:
-    existing = Person.objects.filter(id_number=number)
+    existing = Person.objects.with_id_number(number)
     if id_type == IdType.PASSPORT:
         existing = existing.filter(id_type=IdType.PASSPORT, nationality=nationality)
     else:
