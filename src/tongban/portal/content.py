@@ -81,7 +81,7 @@ INDIVIDUAL_TOPICS: tuple[Topic, ...] = (
         _("Household registration and residence"),
         _("Move your registration, apply for a residence permit, report a change of address."),
         "portal:individuals",
-        ("accommodation-registration",),
+        ("city-residence-permit", "accommodation-registration"),
         "residence",
     ),
     Topic(
@@ -98,7 +98,10 @@ INDIVIDUAL_TOPICS: tuple[Topic, ...] = (
     ),
     Topic(_("Education and health"), _("School enrolment, medical insurance, vaccinations."), "portal:individuals"),
     Topic(
-        _("Housing"), _("Affordable housing applications, property registration, housing fund."), "portal:individuals"
+        _("Housing"),
+        _("Affordable housing applications, property registration, housing fund."),
+        "portal:individuals",
+        ("housing-fund-withdrawal",),
     ),
     Topic(_("Transport"), _("Driving licences, vehicle registration, public transport cards."), "portal:individuals"),
 )
@@ -108,7 +111,7 @@ FIRM_TOPICS: tuple[Topic, ...] = (
         _("Start a business"),
         _("Register a firm, get the business licence, seals and a bank account in one go."),
         "portal:firms",
-        ("business-change",),
+        ("company-establishment", "business-change"),
         "business",
     ),
     Topic(
