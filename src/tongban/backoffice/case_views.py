@@ -33,6 +33,7 @@ from tongban.cases.services import (
 from tongban.cases.workflow import Role, Status, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
+from tongban.certificates.selectors import certificates_of_case
 from tongban.core.calendar import get_work_calendar, unknown_years_warning
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
@@ -135,6 +136,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "action_labels": ACTION_BUTTONS,
             "refusals": REFUSALS,
             "unverified_holder": unverified_holder(case),
+            "results": [(c, c.status(now())) for c in certificates_of_case(case_number=case.number)],
             **_exchange_context(case, lang=request.LANGUAGE_CODE),
         },
     )
