@@ -36,7 +36,7 @@ def supplement_asked(world: World, case: Case) -> Case:
             account=world.officer.account,
             actor=world.actor,
             now=timezone.now(),
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
     return case
 
