@@ -61,8 +61,8 @@ def with_outlook(rows: list[CaseRow], *, now: datetime) -> list[CaseRow]:
 
 def cases_to_act_on(*, person: Person, firms: list[FirmAccess], now: datetime, limit: int = 20) -> list[CaseRow]:
     """The cases waiting for the person: a supplement the agency asked for, on her own
-    applications or on those of a firm she acts for in an area of her live powers; the longest
-    waiting first. One query."""
+    applications or on those of a firm she acts for in an area of her live powers; the oldest
+    application first. One query."""
     own = Q(applicant_id=person.pk, firm__isnull=True)
     rows = (
         Case.objects.filter(own | _firm_scope(firms), status=Status.SUPPLEMENT_REQUESTED)
