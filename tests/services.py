@@ -11,7 +11,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from tests.factories import AccountFactory, AgencyFactory, AgencyOfficeFactory
-from tongban.catalogue.models import ServiceVersion
+from tongban.catalogue.models import CertificateType, ServiceVersion
 from tongban.catalogue.services import service_item_create
 from tongban.core.actors import Actor
 from tongban.exchange.models import DataResource, Grant, GrantStatus
@@ -108,6 +108,7 @@ def make_service(
     materials: list[dict[str, Any]] | None = None,
     schema: dict[str, Any] | None = None,
     layout: dict[str, Any] | None = None,
+    certificate_type: CertificateType | None = None,
 ) -> ServiceVersion:
     agency = agency or AgencyFactory.create()
     AgencyOfficeFactory(agency=agency)  # the city office
@@ -128,6 +129,7 @@ def make_service(
             "workflow": workflow,
             "four_eyes": four_eyes,
             "handling_level": handling_level,
+            "certificate_type": certificate_type,
         },
         materials=materials
         if materials is not None

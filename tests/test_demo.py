@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from tongban.audit.models import AuditEvent
 from tongban.audit.services import seal_pending, verify_stream
+from tongban.cases.services import case_submit
+from tongban.catalogue.models import ServiceVersion, VersionStatus, Workflow
+from tongban.certificates.models import Certificate
+from tongban.certificates.selectors import person_wallet
+from tongban.core.actors import Actor
 from tongban.demo.loader import firm_uscc, load
+from tongban.forms.services import application_save_step, application_start
 from tongban.identity.models import Account, Agency, Firm, Person, Power, ServiceCentre, StaffRole, VerificationLevel
 from tongban.identity.permissions import acting_authority
 
@@ -43,3 +49,32 @@ def test_demo_city_shape() -> None:
     assert roles == {"officer", "supervisor", "agency_admin", "clerk", "city_operator"}
     seal_pending("audit")
     assert verify_stream("audit").ok
+
+
+def test_every_demo_service_delivers_the_document_it_promises() -> None:
+    """Issue 19: the social-security record print closed at once and produced nothing. Every
+    instant service now names the document it delivers (publishing refuses one that does not), and
+    the print, filed by the engineer, is a signed record in his wallet and on the case."""
+    load()
+    instant = ServiceVersion.objects.filter(status=VersionStatus.PUBLISHED, workflow=Workflow.INSTANT)
+    assert instant.exists()
+    assert [v.item.code for v in instant.select_related("item") if v.certificate_type_id is None] == []
+
+    engineer = Person.objects.get(account__username="lucas.martin")
+    version = instant.get(item__code="si-contribution-record")
+    actor = Actor.system("tests")
+    moment = timezone.now()
+    application = application_start(person=engineer, version=version, firm=None, actor=actor, now=moment)
+    for step, posted in (
+        ("insured", {"applicant_name": "MARTIN Lucas"}),
+        ("record", {"period_from": "2025-01", "period_to": "2025-12", "insurance_types": ["pension", "medical"]}),
+    ):
+        _values, errors = application_save_step(
+            application=application, step_key=step, posted=posted, person=engineer, now=moment
+        )
+        assert errors == {}, errors
+    case = case_submit(application=application, person=engineer, actor=actor, now=moment)
+    assert case.status == "closed"
+    record = Certificate.objects.get(case_number=case.number)
+    assert record.certificate_type.code == "si-contribution-record" and record.holder_person == engineer
+    assert record.jws and record.fields["from"] == "2025-01" and record in person_wallet(person=engineer)

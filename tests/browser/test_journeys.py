@@ -35,7 +35,7 @@ def test_foreign_hr_manager_in_english_then_chinese(live_server, page: Page) -> 
     expect(page.get_by_text("SCHMIDT Emma").first).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Rhein Precision Machinery (Shanghai) Co., Ltd.").click()
+    page.get_by_role("link", name="Rhein Precision Machinery (Shanghai) Co., Ltd.", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/en/my/firms/{firm_uscc()}/$"))
     areas = page.get_by_role("list").filter(has_text="Foreign staff")
     expect(areas).to_contain_text("Social security")

@@ -18,7 +18,8 @@ from tongban.audit.models import AuditEvent
 from tongban.cases.models import Case, CaseEvent, CaseParty
 from tongban.cases.selectors import case_for_person
 from tongban.cases.services import case_act, case_assign, case_submit
-from tongban.catalogue.models import Material
+from tongban.catalogue.models import CertificateType, Material
+from tongban.certificates.models import Certificate
 from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from tongban.forms.models import Application
 from tongban.forms.services import application_save_step, application_start, application_upload
@@ -326,7 +327,20 @@ def test_withdraw_before_decision_only(world: World) -> None:
         act(world, case, "withdraw", who="applicant")
 
 
-def test_instant_filing_is_closed_with_a_receipt(db) -> None:
+def receipt_type() -> CertificateType:
+    return CertificateType.objects.create(
+        code="test-receipt",
+        name_zh="测试回执",
+        name_en="Test Receipt",
+        holder="applicant",
+        number_prefix="RC",
+        fields=[{"name": "applicant", "label": {"zh": "姓名", "en": "Name"}, "source": "holder.name", "public": True}],
+    )
+
+
+def test_instant_filing_is_closed_with_its_receipt_delivered(db) -> None:
+    """An instant filing is closed at once and delivers the document it declares: signed, in the
+    applicant's wallet, named by the case (ADR 0033)."""
     version = make_service(
         code="instant-report",
         workflow="instant",
@@ -336,8 +350,9 @@ def test_instant_filing_is_closed_with_a_receipt(db) -> None:
         materials=[],
         schema=__import__("tests.services").services.PERSONAL_SCHEMA,
         layout=__import__("tests.services").services.PERSONAL_LAYOUT,
+        certificate_type=receipt_type(),
     )
-    person = PersonFactory()
+    person = PersonFactory(registry_verified=True)
     actor = world_actor()
     application = application_start(person=person, version=version, firm=None, actor=actor, now=timezone.now())
     _values, errors = application_save_step(
@@ -349,6 +364,15 @@ def test_instant_filing_is_closed_with_a_receipt(db) -> None:
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == ["submit", "accept", "close"]
     assert Message.objects.get(recipient=person.account).subject_en.startswith("Filing")
     assert case.data["name"] == person.name  # authoritative prefill from the identity
+    receipt = Certificate.objects.get(case_number=case.number)
+    assert receipt.holder_person == person and receipt.jws and receipt.fields["applicant"]
+
+
+def test_an_instant_service_is_published_only_with_the_document_it_delivers(db) -> None:
+    """An instant filing has no decision to show: publishing one that names no document is refused."""
+    with pytest.raises(ValidationError) as refused:
+        make_service(code="instant-nothing", workflow="instant", for_firms=False, for_individuals=True)
+    assert "certificate_type" in refused.value.message_dict
 
 
 def test_assignment(world: World) -> None:

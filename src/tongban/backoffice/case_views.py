@@ -37,6 +37,7 @@ from tongban.cases.services import (
 from tongban.cases.workflow import Proposal, Role, Status, Transition, available
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate
+from tongban.certificates.selectors import certificates_of_case
 from tongban.core import bilingual
 from tongban.core.calendar import get_work_calendar, unknown_years_warning
 from tongban.core.clock import now
@@ -199,6 +200,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "points": case.data.get("_points"),
             "officers": officers,
             "unverified_holder": unverified_holder(case),
+            "results": [(c, c.status(now())) for c in certificates_of_case(case_number=case.number)],
             **_exchange_context(case, layout=definition.layout, lang=request.LANGUAGE_CODE),
         },
     )

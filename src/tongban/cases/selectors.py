@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseData, CaseEvent, CaseParty, status_label
 from tongban.cases.permissions import applicant_case_access, staff_roles_for_case
-from tongban.cases.workflow import OPEN, Clock, Role, Status, clock_actions
+from tongban.cases.workflow import OPEN, Clock, Role, Status, clock_actions, next_step
 from tongban.catalogue.models import ServiceVersion
 from tongban.core.calendar import get_work_calendar
 from tongban.core.db import Read, select_batch, select_objects
-from tongban.core.deadlines import Deadline, Pause, case_deadline
+from tongban.core.deadlines import Deadline, Outlook, Pause, case_deadline
 from tongban.core.errors import NotFoundError
 from tongban.exchange.models import Grant
 from tongban.exchange.selectors import KnownApplication, active_grants
@@ -136,12 +136,21 @@ class CaseRow(NamedTuple):
     applicant_id: int
     service_zh: str
     service_en: str
+    statutory_limit_workdays: int
+    outlook: Outlook | None = None  # an open case's time (``cases.overview.with_outlook``)
 
     def get_status_display(self) -> str:
         return status_label(self.status)
 
+    @property
+    def next_step(self) -> str:
+        """What happens next, in the active language (``cases.workflow.NEXT_STEPS``)."""
+        return next_step(self.status)
+
 
 _ROW_COLUMNS = ("id", "number", "status", "submitted_at", "promised_due_on", "applicant_id")
+#: The ``values_list`` a ``CaseRow`` is made of (``_row``).
+ROW_VALUES = (*_ROW_COLUMNS, "version__name_zh", "version__name_en", "version__statutory_limit_workdays")
 
 
 def _aware(value: datetime) -> datetime:
@@ -149,7 +158,7 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _row(values: tuple[Any, ...]) -> CaseRow:
+def row_of(values: tuple[Any, ...]) -> CaseRow:
     row = CaseRow(*values)
     submitted_at = _aware(row.submitted_at)
     if isinstance(row.promised_due_on, str):  # SQLite: a DATE column read by raw SQL
@@ -159,20 +168,20 @@ def _row(values: tuple[Any, ...]) -> CaseRow:
 
 def cases_of_person(*, person: Person, limit: int = 50) -> list[CaseRow]:
     """The person's own applications (not for a firm) and the cases they are concerned by."""
-    columns = (*_ROW_COLUMNS, "version__name_zh", "version__name_en")
+    columns = ROW_VALUES
     own = list(
         Case.objects.filter(applicant=person, firm__isnull=True).order_by("-submitted_at").values_list(*columns)[:limit]
     )
     concerned_ids = CaseParty.objects.filter(person=person).values_list("case_id", flat=True)
     concerned = list(Case.objects.filter(pk__in=list(concerned_ids[:limit])).values_list(*columns))
-    merged = {values[0]: _row(values) for values in [*own, *concerned]}
+    merged = {values[0]: row_of(values) for values in [*own, *concerned]}
     return sorted(merged.values(), key=lambda row: row.submitted_at, reverse=True)[:limit]
 
 
 #: A firm's cases in some areas, newest first (keyset paging on id; index cases_firm_recent), as
 #: one static statement: the ORM spent longer compiling it than PostgreSQL running it.
 _FIRM_ROWS_SQL = (  # noqa: S608 - identifiers from model metadata; every value is a parameter
-    "SELECT {columns}, v.name_zh, v.name_en FROM {case} c JOIN {version} v ON v.id = c.version_id "
+    "SELECT {columns}, v.name_zh, v.name_en, v.statutory_limit_workdays FROM {case} c JOIN {version} v ON v.id = c.version_id "
     "WHERE c.firm_id = %s AND c.area IN ({{areas}}) {{before}}ORDER BY c.id DESC LIMIT %s"
 ).format(
     columns=", ".join(f"c.{Case._meta.get_field(name).column}" for name in _ROW_COLUMNS),  # type: ignore[union-attr]
@@ -189,7 +198,7 @@ def cases_of_firm(*, firm_id: int, areas: list[str], limit: int = 20, before_id:
     params: list[Any] = [firm_id, *areas, *([before_id] if before_id else []), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [_row(values) for values in cursor.fetchall()]
+        return [row_of(values) for values in cursor.fetchall()]
 
 
 def staff_queue(

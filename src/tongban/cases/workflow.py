@@ -32,9 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Status(TextChoices):
@@ -51,6 +55,33 @@ class Status(TextChoices):
     REJECTED = "rejected", _("Rejected")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: What happens next, for each status, as the applicant's pages say it (one line each; the case
+#: page, My cases and My space show it beside the status).
+NEXT_STEPS: dict[Status, StrOrPromise] = {
+    Status.SUBMITTED: _(
+        "Next: the agency checks whether your application can be accepted; the time limit starts then."
+    ),
+    Status.ACCEPTED: _("Next: an officer reviews your application."),
+    Status.NOT_ACCEPTED: _("The application was not accepted. See the reason; you may apply again."),
+    Status.UNDER_REVIEW: _("Next: the officer decides, or asks you for more."),
+    Status.SUPPLEMENT_REQUESTED: _("Next: supply what the agency asked for. The time limit is paused until you do."),
+    Status.RESUBMITTED: _("Next: the officer reviews what you supplied; the time limit runs again."),
+    Status.AWAITING_APPROVAL: _("Next: a supervisor checks the officer's proposal and decides."),
+    Status.APPROVED: _("Your application was approved."),
+    Status.REJECTED: _("Rejected. See the reason; you may apply again or ask for an administrative review."),
+    Status.CLOSED: _("Finished: nothing more to do."),
+    Status.WITHDRAWN: _("Withdrawn. Nothing more to do."),
+}
+
+
+def next_step(status: str) -> str:
+    """The "what happens next" line of a status, in the active language ("" for an unknown one)."""
+    try:
+        return str(NEXT_STEPS[Status(status)])
+    except ValueError:
+        return ""
 
 
 class Role(StrEnum):

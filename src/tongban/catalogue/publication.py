@@ -19,7 +19,7 @@ from tongban.audit.services import audit_record
 from tongban.catalogue.models import ServiceItem, ServiceVersion, VersionStatus
 from tongban.catalogue.permissions import require_catalogue_editor
 from tongban.catalogue.selectors import bump_catalogue_revision
-from tongban.catalogue.services import build_search_text, check_content
+from tongban.catalogue.services import build_search_text, check_content, check_delivers_result
 from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError
 from tongban.identity.models import Agency
@@ -38,6 +38,7 @@ def service_version_publish_without_form_check(
     if version.status != VersionStatus.DRAFT:
         raise ConflictError(_("Only a draft can be published."))
     check_content(version)
+    check_delivers_result(version)
     # The agency's names go into the search text: read them under a lock that a concurrent rename
     # (``identity.services.structure.agency_update``, which locks the agency FOR UPDATE and then rebuilds
     # the search text of its published versions) waits for, or waits on. NO KEY: new offices and

@@ -33,6 +33,7 @@ from tongban.catalogue.models import (
     ServiceVersion,
     Topic,
     VersionStatus,
+    Workflow,
 )
 from tongban.catalogue.permissions import CITY_ONLY, require_catalogue_editor
 from tongban.catalogue.selectors import bump_catalogue_revision, synonym_specs
@@ -97,6 +98,22 @@ def check_content(version: ServiceVersion) -> None:
         errors["for_individuals"] = _("Say who may apply: individuals (for themselves), firms, or both.")
     if errors:
         raise ValidationError(errors)
+
+
+#: Said when an instant service without the document it delivers is published (ADR 0033).
+NO_RESULT = _(
+    "An instant filing is closed at once, so its only result is the document it delivers: choose the "
+    "certificate type (the receipt, record or certificate) it issues."
+)
+
+
+def check_delivers_result(version: ServiceVersion) -> None:
+    """A service must deliver what it promises (ADR 0033): an instant filing has no decision to
+    show, its result is its document, so it is published only with the certificate type it issues
+    (generated, signed, in the holder's wallet and on the case). A review service's result is its
+    decision, with the certificate its type names on approval."""
+    if version.workflow == Workflow.INSTANT and version.certificate_type_id is None:
+        raise ValidationError({"certificate_type": NO_RESULT})
 
 
 @transaction.atomic

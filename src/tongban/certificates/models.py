@@ -91,6 +91,7 @@ class Certificate(models.Model):
             models.Index(fields=["holder_firm", "-issued_at"], name="cert_holder_firm"),
             models.Index(fields=["applicant_firm", "area", "-issued_at"], name="cert_applicant_firm"),
             models.Index(fields=["agency", "-issued_at"], name="cert_agency"),
+            models.Index(fields=["case_number"], name="cert_case_number", condition=~Q(case_number="")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,6 +21,16 @@ def certificate_by_number(*, number: str) -> Certificate | None:
     )
 
 
+def certificates_of_case(*, case_number: str) -> list[Certificate]:
+    """The certificates (and receipts) a case produced, oldest first: its result, which the case
+    pages show with their download (index cert_case_number). The caller checks who may see each."""
+    return list(
+        Certificate.objects.filter(case_number=case_number)
+        .select_related("certificate_type")
+        .order_by("issued_at", "id")
+    )
+
+
 def person_wallet(*, person: Person) -> QuerySet[Certificate]:
     """Every certificate the person holds, newest first."""
     return (

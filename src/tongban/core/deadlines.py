@@ -243,3 +243,45 @@ def case_deadline(
         paused=paused,
         unknown_years=tuple(calendar.unknown_years(accepted_on, max(today, statutory_due_on))),
     )
+
+
+class Outlook(NamedTuple):
+    """What a list of cases shows of one open case's time: the date it is due by, whether that date
+    is only the statutory limit counted from submission (the case is not accepted yet, so it has no
+    due date of its own), the working days left after today (negative: late by that many), and
+    whether the clock is paused for a supplement."""
+
+    due_on: date
+    from_submission: bool
+    workdays_left: int
+    paused: bool
+
+    @property
+    def late(self) -> bool:
+        return self.workdays_left < 0
+
+    @property
+    def workdays_late(self) -> int:
+        return max(0, -self.workdays_left)
+
+
+def list_outlook(
+    calendar: WorkCalendar,
+    *,
+    submitted_at: datetime,
+    promised_due_on: date | None,
+    statutory_limit_workdays: int,
+    paused: bool,
+    now: datetime,
+) -> Outlook:
+    """An open case's time as a list shows it, at ``now``: its stored promised due date once it
+    was accepted; before that the statutory limit counted from the date of submission (acceptance
+    comes on or after it, so the decision is due no earlier than that date). The days left are the
+    working days after today up to that date (the rule of :func:`case_deadline`)."""
+    _require_aware(now, "now")
+    if promised_due_on is not None:
+        due, from_submission = promised_due_on, False
+    else:
+        due = calendar.add_workdays(local_date(submitted_at), statutory_limit_workdays)
+        from_submission = True
+    return Outlook(due, from_submission, calendar.workdays_between(local_date(now), due), paused)

@@ -188,9 +188,92 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
             },
         ],
     },
+    {
+        "code": "si-contribution-record",
+        "name_zh": "社会保险个人参保缴费凭证",
+        "name_en": "Social Security Contribution Record",
+        "holder": "applicant",
+        "validity_months": None,
+        "number_prefix": "SR",
+        "fields": [
+            {"name": "insured", "label": _label("参保人", "Insured person"), "source": "holder.name", "public": True},
+            {
+                "name": "id_number",
+                "label": _label("证件号码", "Identity document"),
+                "source": "holder.id_number",
+                "public": False,
+            },
+            {"name": "from", "label": _label("起始年月", "From"), "source": "data.period_from", "public": True},
+            {"name": "to", "label": _label("截止年月", "To"), "source": "data.period_to", "public": True},
+        ],
+    },
+    {
+        "code": "individual-tax-record",
+        "name_zh": "个人所得税纳税记录",
+        "name_en": "Individual Income Tax Record",
+        "holder": "applicant",
+        "validity_months": None,
+        "number_prefix": "TR",
+        "fields": [
+            {"name": "taxpayer", "label": _label("纳税人", "Taxpayer"), "source": "holder.name", "public": True},
+            {
+                "name": "id_number",
+                "label": _label("证件号码", "Identity document"),
+                "source": "holder.id_number",
+                "public": False,
+            },
+            {"name": "from", "label": _label("起始年月", "From"), "source": "data.period_from", "public": True},
+            {"name": "to", "label": _label("截止年月", "To"), "source": "data.period_to", "public": True},
+        ],
+    },
+    {
+        "code": "si-enrolment-receipt",
+        "name_zh": "社会保险增员登记回执",
+        "name_en": "Social Security Enrolment Receipt",
+        "holder": "firm",
+        "validity_months": None,
+        "number_prefix": "SE",
+        "fields": [
+            {"name": "uscc", "label": _label("统一社会信用代码", "USCC"), "source": "firm.uscc", "public": True},
+            {"name": "employee", "label": _label("职工", "Employee"), "source": "data.employee_name", "public": True},
+            {
+                "name": "start_on",
+                "label": _label("参保起始日期", "Insured from"),
+                "source": "data.start_on",
+                "public": True,
+            },
+        ],
+    },
+    {
+        "code": "si-termination-receipt",
+        "name_zh": "社会保险减员登记回执",
+        "name_en": "Social Security Termination Receipt",
+        "holder": "firm",
+        "validity_months": None,
+        "number_prefix": "ST",
+        "fields": [
+            {"name": "uscc", "label": _label("统一社会信用代码", "USCC"), "source": "firm.uscc", "public": True},
+            {"name": "employee", "label": _label("职工", "Employee"), "source": "data.employee_name", "public": True},
+            {"name": "end_on", "label": _label("停保日期", "Insured until"), "source": "data.end_on", "public": True},
+        ],
+    },
+    {
+        "code": "accommodation-receipt",
+        "name_zh": "境外人员住宿登记回执",
+        "name_en": "Accommodation Registration Receipt",
+        "holder": "applicant",
+        "validity_months": None,
+        "number_prefix": "AC",
+        "fields": [
+            {"name": "guest", "label": _label("住宿人", "Guest"), "source": "data.guest_name", "public": True},
+            {"name": "arrival", "label": _label("入住日期", "Arrived on"), "source": "data.arrival_on", "public": True},
+            {"name": "address", "label": _label("住宿地址", "Address"), "source": "data.address", "public": False},
+        ],
+    },
 )
 
-#: service code -> the certificate type its approval issues
+#: service code -> the certificate type its approval (or an instant filing) issues: every instant
+#: service delivers its document (ADR 0033)
 ISSUED_BY = {
     "fw-work-permit": "work-permit",
     "fw-residence-permit": "residence-permit-work",
@@ -198,6 +281,11 @@ ISSUED_BY = {
     "housing-fund-withdrawal": "housing-fund-withdrawal",
     "city-residence-permit": "residence-permit-city",
     "company-establishment": "business-licence",
+    "si-contribution-record": "si-contribution-record",
+    "individual-tax-record": "individual-tax-record",
+    "si-enrolment": "si-enrolment-receipt",
+    "si-termination": "si-termination-receipt",
+    "accommodation-registration": "accommodation-receipt",
 }
 #: (service code, material code) -> the certificate type that replaces the upload
 REPLACES = {("fw-residence-permit", "work-permit"): "work-permit"}

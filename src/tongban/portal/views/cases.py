@@ -3,6 +3,7 @@ officer asked for, withdrawing, the firm's cases, and the inbox."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases.history import history_steps, material_codes
 from tongban.cases.models import Case
+from tongban.cases.overview import newest_cases_of_firms, with_outlook
 from tongban.cases.selectors import (
     CaseRow,
     case_deadline_now,
@@ -23,10 +25,15 @@ from tongban.cases.selectors import (
     cases_of_person,
 )
 from tongban.cases.services import case_act
-from tongban.cases.workflow import OPEN
+from tongban.cases.workflow import OPEN, Status, next_step
 from tongban.catalogue.models import Material
+from tongban.certificates.models import Certificate, CertificateStatus
+from tongban.certificates.permissions import may_view
+from tongban.certificates.selectors import certificates_of_case
 from tongban.core import bilingual
+from tongban.core.calendar import get_work_calendar
 from tongban.core.clock import now
+from tongban.core.deadlines import Outlook, list_outlook
 from tongban.core.errors import ConflictError
 from tongban.core.pages import render_keyed
 from tongban.core.requests import actor_from_request, key_before, posted_lock_version
@@ -34,9 +41,10 @@ from tongban.core.web import domain_errors, refusal_text, uploaded_file_response
 from tongban.forms.models import Upload
 from tongban.forms.selectors import open_drafts
 from tongban.forms.services import application_upload
+from tongban.identity.models import Person
 from tongban.identity.permissions import firm_access
 from tongban.identity.requests import PersonRequest
-from tongban.identity.selectors import FirmHeader, firms_of_person
+from tongban.identity.selectors import FirmAccess, FirmHeader, firms_of_person
 from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
@@ -56,30 +64,35 @@ class FirmCases(NamedTuple):
     cases: list[CaseRow]
 
 
+def firm_sections(firms: list[FirmAccess], *, now: datetime) -> list[FirmCases]:
+    """For each firm the person acts for in some area (the first ``MY_CASES_FIRMS``), its newest
+    cases in those areas: My cases and My space show the same sections. One query in all."""
+    shown = [access for access in firms if access.areas][:MY_CASES_FIRMS]
+    newest = newest_cases_of_firms(firms=shown, per_firm=MY_CASES_PER_FIRM + 1, now=now)
+    return [
+        FirmCases(FirmHeader(access.firm.uscc, access.firm.name_zh, access.firm.name_en), newest[access.firm.pk])
+        for access in shown
+    ]
+
+
 @person_required
 def my_cases(request: PersonRequest) -> HttpResponse:
     """The person's own cases and those that concern them; then, for each firm they act for, the
     firm's newest cases in the areas of their powers (all areas for its legal representative),
-    with a link to all of them. One query per firm, for at most ``MY_CASES_FIRMS`` firms."""
+    with a link to all of them; each open case with what happens next and its time left."""
     person = request.person
-    firms = [access for access in firms_of_person(person=person, now=now()) if access.areas]
-    sections = [
-        FirmCases(
-            FirmHeader(access.firm.uscc, access.firm.name_zh, access.firm.name_en),
-            cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=MY_CASES_PER_FIRM + 1),
-        )
-        for access in firms[:MY_CASES_FIRMS]
-    ]
+    moment = now()
+    firms = firms_of_person(person=person, now=moment)
     return render(
         request,
         "portal/my_cases.html",
         {
-            "cases": cases_of_person(person=person),
+            "cases": with_outlook(cases_of_person(person=person), now=moment),
             "drafts": list(open_drafts(person=person)[:20]),
             "person": person,
-            "firm_sections": sections,
+            "firm_sections": firm_sections(firms, now=moment),
             "per_firm": MY_CASES_PER_FIRM,
-            "more_firms": len(firms) > MY_CASES_FIRMS,
+            "more_firms": len([access for access in firms if access.areas]) > MY_CASES_FIRMS,
         },
     )
 
@@ -89,7 +102,9 @@ def firm_cases(request: PersonRequest, uscc: str) -> HttpResponse:
     person = request.person
     access = firm_access(person=person, uscc=uscc, now=now())
     before = key_before(request)
-    cases = cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=21, before_id=before)
+    cases = with_outlook(
+        cases_of_firm(firm_id=access.firm.pk, areas=access.areas, limit=21, before_id=before), now=now()
+    )
     firm = FirmHeader(access.firm.uscc, access.firm.name_zh, access.firm.name_en)
     # Plain values read fresh above, after the access check: the page's HTML is reused while they
     # are the same (tongban.core.pages).
@@ -113,21 +128,48 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
     materials = (
         {m.code: m for m in Material.objects.filter(version_id=case.version_id, code__in=codes)} if codes else {}
     )
+    deadline = case_deadline_now(case=case, events=events, now=moment)
     return render(
         request,
         "portal/my_case.html",
         {
             "case": case,
             "access": access,
+            "next_step": next_step(case.status),
+            "results": _results(case, person, moment),
             # Only the texts addressed to the applicant: internal notes stay on the staff's page.
             "history": history_steps(events, materials=materials, language=request.LANGUAGE_CODE, for_staff=False),
-            "deadline": case_deadline_now(case=case, events=events, now=moment),
+            "deadline": deadline,
+            "before_acceptance": _before_acceptance(case, moment) if deadline is None else None,
             "uploads": uploads,
             "requested_materials": [materials[code] for code in requested if code in materials],
             "points": case.data.get("_points"),
             "can_withdraw": access.can_act and case.status in OPEN,
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
         },
+    )
+
+
+def _results(case: Case, person: Person, moment: datetime) -> list[tuple[Certificate, CertificateStatus]]:
+    """What the case produced (certificates, receipts) that the person may see, with its status."""
+    return [
+        (certificate, certificate.status(moment))
+        for certificate in certificates_of_case(case_number=case.number)
+        if may_view(person=person, certificate=certificate, now=moment)
+    ]
+
+
+def _before_acceptance(case: Case, moment: datetime) -> Outlook | None:
+    """A case not accepted yet has no due date: the statutory limit counted from submission."""
+    if case.status != Status.SUBMITTED:
+        return None
+    return list_outlook(
+        get_work_calendar(),
+        submitted_at=case.submitted_at,
+        promised_due_on=None,
+        statutory_limit_workdays=case.version.statutory_limit_workdays,
+        paused=False,
+        now=moment,
     )
 
 

@@ -35,6 +35,7 @@ from tongban.core.errors import NotFoundError
 from tongban.core.keyring import get_keyring
 from tongban.core.ratelimit import rate_limited
 from tongban.core.requests import actor_from_request
+from tongban.identity.models import Firm
 from tongban.identity.permissions import firm_access
 from tongban.identity.requests import PersonRequest
 from tongban.portal.decorators import person_required
@@ -82,12 +83,22 @@ def certificate_detail(request: PersonRequest, number: str) -> HttpResponse:
         "portal/certificate.html",
         {
             "certificate": certificate,
+            "firm": _wallet_firm(request, certificate),
             "status": certificate.status(now()),
             "fields": shown_fields(certificate, public_only=False),
             "verify_url": verify_url(certificate),
             "share_url": request.session.pop(f"share:{number}", ""),
         },
     )
+
+
+def _wallet_firm(request: PersonRequest, certificate: Certificate) -> Firm | None:
+    """The firm whose wallet a certificate the person does not hold is in (the breadcrumb leads
+    back there, not to the personal wallet); None for one of the person's own."""
+    if certificate.holder_person_id == request.person.pk:
+        return None
+    firm_id = certificate.holder_firm_id or certificate.applicant_firm_id
+    return Firm.objects.only("uscc", "name_zh", "name_en").filter(pk=firm_id).first() if firm_id else None
 
 
 @person_required

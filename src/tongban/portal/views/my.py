@@ -1,4 +1,5 @@
-"""My space: the signed-in person's profile, firms and (later) cases, certificates, messages."""
+"""My space: what the signed-in person must do first, then their profile, firms, cases (their own and
+their firms'), certificates and messages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tongban.cases.overview import cases_to_act_on, with_outlook
 from tongban.cases.selectors import cases_of_person
 from tongban.core.clock import now
 from tongban.core.requests import actor_from_request
@@ -17,19 +19,29 @@ from tongban.identity.services import account_profile_update
 from tongban.notifications.selectors import unread_count
 from tongban.portal.decorators import person_required
 from tongban.portal.forms import ProfileForm
+from tongban.portal.views.cases import MY_CASES_PER_FIRM, firm_sections
 
 
 @person_required
 def my_space(request: PersonRequest) -> HttpResponse:
+    """Everything the person must act on first (supplements asked for on her own cases and on those
+    of every firm she acts for, in the areas of her live powers), then her drafts, her latest
+    cases and each firm's newest cases: the sections My cases has. Queries do not grow with the
+    number of firms or cases."""
     person = request.person
+    moment = now()
+    firms = firms_of_person(person=person, now=moment)
     return render(
         request,
         "portal/my_space.html",
         {
             "person": person,
             "account": request.user,
-            "firms": firms_of_person(person=person, now=now()),
-            "cases": cases_of_person(person=person, limit=5),
+            "firms": firms,
+            "to_do": cases_to_act_on(person=person, firms=firms, now=moment),
+            "cases": with_outlook(cases_of_person(person=person, limit=5), now=moment),
+            "firm_sections": firm_sections(firms, now=moment),
+            "per_firm": MY_CASES_PER_FIRM,
             "drafts": list(open_drafts(person=person)[:5]),
             "draft_count": open_drafts(person=person).count(),
             "unread": unread_count(recipient=request.user),
