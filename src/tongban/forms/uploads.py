@@ -50,17 +50,17 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Final, Literal
+from typing import IO, TYPE_CHECKING, Final, Literal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
-from pypdf import PdfReader
-from pypdf.generic import StreamObject
 
 from tongban.core.errors import DomainError
+
+if TYPE_CHECKING:  # pypdf and Pillow are imported where a file is checked: every process starts faster
+    from pypdf import PdfReader
 
 ContentType = Literal["application/pdf", "image/jpeg", "image/png"]
 
@@ -256,6 +256,8 @@ def _active_content() -> UploadRejected:
 
 def _object_streams(reader: PdfReader) -> Iterator[bytes]:
     """The decompressed bytes of each object stream (``/Type /ObjStm``) of the file."""
+    from pypdf.generic import StreamObject
+
     for number in sorted({stream for stream, _index in getattr(reader, "xref_objStm", {}).values()}):
         stream = reader.get_object(number)
         if isinstance(stream, StreamObject):
@@ -265,6 +267,8 @@ def _object_streams(reader: PdfReader) -> Iterator[bytes]:
 def _check_pdf(file: UploadedFile | IO[bytes]) -> None:
     """No active content (by the bytes, then in the object streams); pypdf must parse the file,
     find it unencrypted and find at least one page."""
+    from pypdf import PdfReader
+
     damaged = _(
         "This PDF file is damaged and cannot be opened. Save or scan the document again and upload the new file."
     )
@@ -296,6 +300,8 @@ def _check_pdf(file: UploadedFile | IO[bytes]) -> None:
 
 def _check_image(file: UploadedFile | IO[bytes], *, content_type: ContentType, max_pixels: int) -> None:
     """Pillow must read the image with the plugin its magic bytes name, within ``max_pixels``."""
+    from PIL import Image
+
     pillow_format = "JPEG" if content_type == "image/jpeg" else "PNG"
     try:
         with Image.open(file, formats=[pillow_format]) as image:
