@@ -43,6 +43,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from tongban.core.keyring import read_key_config, write_secret_json
+
 PREFIX = "tb1"
 CIPHERS = {"AES-GCM": 32, "SM4-GCM": 16}  # algorithm -> key length in bytes
 LOOKUP_HMACS = {"HMAC-SHA256": hashes.SHA256, "HMAC-SM3": hashes.SM3}
@@ -231,32 +233,16 @@ def write_data_keys_file(path: Path, *, rotate: bool = False, rotate_lookup: boo
             rotate_ring(data, lookup=True)
     else:
         data = new_ring()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_secret_json(path, data)
     return True
 
 
 @lru_cache(maxsize=1)
 def get_data_keyring() -> DataKeyRing:
     """The configured data-key ring (cached for the process)."""
-    raw: str = settings.DATA_KEYS_JSON
-    if not raw:
-        path = Path(settings.DATA_KEYS_FILE)
-        if not path.exists():
-            raise DataKeyError(
-                f"No data keys: {path} does not exist. Run `manage.py keyring_generate` or set DATA_KEYS_JSON."
-            )
-        raw = path.read_text()
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise DataKeyError(f"The data-key ring is not valid JSON: {exc}") from exc
+    data = read_key_config(
+        inline=settings.DATA_KEYS_JSON, file=settings.DATA_KEYS_FILE, what="data keys", error=DataKeyError
+    )
     return DataKeyRing.from_json(data)
 
 

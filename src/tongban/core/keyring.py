@@ -128,6 +128,35 @@ def new_private_jwk(*, active: bool = True) -> dict[str, str]:
     }
 
 
+def write_secret_json(path: Path, data: Any) -> None:
+    """Write a key file atomically (a temporary file, fsync, rename), readable by its owner only
+    (mode 0600): a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def read_key_config(*, inline: str, file: str | Path, what: str, error: type[ImproperlyConfigured]) -> Any:
+    """The parsed JSON of a key ring: the ``inline`` setting's value if set, else the file's.
+    ``what`` names the ring in the messages ("signing keys"); ``error`` is raised when it is
+    missing or not JSON."""
+    raw = inline
+    if not raw:
+        path = Path(file)
+        if not path.exists():
+            raise error(f"No {what}: {path} does not exist. Run `manage.py keyring_generate` or set it inline.")
+        raw = path.read_text()
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise error(f"The {what} ring is not valid JSON: {exc}") from exc
+
+
 def write_keyring_file(path: Path, *, rotate: bool = False) -> tuple[str, bool]:
     """Create the key file if missing (or, with ``rotate``, add a new active key and retire the
     old ones). Returns (active key id, whether anything was written). The file is mode 0600."""
@@ -140,32 +169,16 @@ def write_keyring_file(path: Path, *, rotate: bool = False) -> tuple[str, bool]:
             jwk["status"] = "retired"
     new = new_private_jwk()
     data["keys"].insert(0, new)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_secret_json(path, data)
     return new["kid"], True
 
 
 @lru_cache(maxsize=1)
 def get_keyring() -> KeyRing:
     """The configured key ring (cached for the process)."""
-    raw: str = settings.SIGNING_KEYS_JSON
-    if not raw:
-        path = Path(settings.SIGNING_KEYS_FILE)
-        if not path.exists():
-            raise KeyRingError(
-                f"No signing keys: {path} does not exist. Run `manage.py keyring_generate` or set SIGNING_KEYS_JSON."
-            )
-        raw = path.read_text()
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise KeyRingError(f"The signing key ring is not valid JSON: {exc}") from exc
+    data = read_key_config(
+        inline=settings.SIGNING_KEYS_JSON, file=settings.SIGNING_KEYS_FILE, what="signing keys", error=KeyRingError
+    )
     return KeyRing.from_jwks(data)
 
 
