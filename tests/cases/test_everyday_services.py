@@ -228,3 +228,21 @@ def test_a_passport_holder_cannot_claim_a_city_residence_permit(
         now=timezone.now(),
     )
     assert "id_number" in errors
+
+
+def test_coded_answers_on_a_certificate_are_shown_by_their_labels(
+    catalogue: None, resident: Person, client: Client, login_person: Login
+) -> None:
+    """The licence stores the legal form's code; its page (and PDF) show the label in both
+    languages, never "limited_company" (the labels its type declares for the field)."""
+    from tongban.certificates.selectors import shown_fields
+
+    application = _apply_in_the_portal(client, login_person, resident, "company-establishment")
+    licence = Certificate.objects.get(
+        case_number=_approve(_fill_and_submit(application, resident, Actor.system("tests"))).number
+    )
+    assert licence.fields["company_type"] == "limited_company"
+    legal_form = next(f for f in shown_fields(licence, public_only=True) if f.label_en == "Legal form")
+    assert (legal_form.value_zh, legal_form.value_en) == ("有限责任公司", "Limited liability company")
+    page = client.get(f"/en/my/certificates/{licence.number}/").content.decode()
+    assert "Limited liability company" in page and "limited_company" not in page

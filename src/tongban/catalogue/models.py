@@ -62,6 +62,9 @@ class CertificateType(models.Model):
     registration gives the new firm), ``holder.name``,
     ``holder.nationality``, ``holder.id_number`` (masked unless the field says ``"mask": false``).
     Public fields are shown to anyone who verifies the certificate; the rest only to its holder.
+    A field holding a code may declare its bilingual labels, ``"values": {"rent": {"zh": "租赁自住住房",
+    "en": "Paying rent for your home"}}``: the certificate stores the code, pages and the PDF show the
+    label.
     """
 
     code = models.SlugField(max_length=40, unique=True)

@@ -86,9 +86,14 @@ COUNTRY_SOURCES = frozenset({"holder.nationality"})
 
 
 def _values(certificate: Certificate, spec: dict[str, Any], value: Any) -> tuple[str, str]:
-    """(Chinese, English) for a stored value: a country code by its names (core.countries); the
+    """(Chinese, English) for a stored value: a code by the bilingual labels the type declares for
+    the field (``"values": {"operating": {"zh": "开业", "en": "Operating"}}``, the convention of the
+    exchange's resources); a country code by its names (core.countries); the
     applying firm's registered name by its English name too, where the firm registered one."""
     text = "" if value is None else str(value)
+    label = (spec.get("values") or {}).get(text)  # a code, by the labels its type declares
+    if isinstance(label, dict):
+        return str(label.get("zh", text)), str(label.get("en", text))
     if text and (spec.get("source") in COUNTRY_SOURCES or spec.get("format") == "country"):
         return countries.country_name(text, "zh"), countries.country_name(text, "en")
     firm = certificate.applicant_firm if certificate.applicant_firm_id else None

@@ -194,6 +194,7 @@ def boolean_field(name: str, label: Text, **options: Any) -> Field:
 
 
 YES_NO = {"yes": t("是", "Yes"), "no": t("否", "No")}
+BUSINESS_STATUSES = {"operating": t("开业", "Operating"), "suspended": t("歇业", "Suspended")}
 COUNTRY_PATTERN = "^[A-Z]{2}$"
 USCC_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 PHONE_PATTERN = "^[+]?[0-9][0-9 -]{6,19}$"
@@ -418,7 +419,7 @@ ANNUAL_REPORT = ServiceData(
                     choice_field(
                         "business_status",
                         t("经营状态", "Business status"),
-                        {"operating": t("开业", "Operating"), "suspended": t("歇业", "Suspended")},
+                        BUSINESS_STATUSES,
                         widget="radio",
                     ),
                     integer_field(

@@ -64,6 +64,13 @@ BANK_ACCOUNT = text_field(
     help=t("须为本人实名的借记卡账户，仅填数字。", "A debit account in your own name; digits only."),
 )
 
+WITHDRAWAL_REASONS = {
+    "purchase": t("购买自住住房", "Buying your own home"),
+    "rent": t("租赁自住住房", "Paying rent for your home"),
+    "retirement": t("离休、退休", "Retirement"),
+    "leaving": t("终止劳动关系后离开本市", "Leaving the city after your employment ended"),
+}
+
 HOUSING_FUND_WITHDRAWAL = ServiceData(
     code="housing-fund-withdrawal",
     agency="housing-fund",
@@ -132,12 +139,7 @@ HOUSING_FUND_WITHDRAWAL = ServiceData(
                     choice_field(
                         "reason",
                         t("提取原因", "Reason"),
-                        {
-                            "purchase": t("购买自住住房", "Buying your own home"),
-                            "rent": t("租赁自住住房", "Paying rent for your home"),
-                            "retirement": t("离休、退休", "Retirement"),
-                            "leaving": t("终止劳动关系后离开本市", "Leaving the city after your employment ended"),
-                        },
+                        WITHDRAWAL_REASONS,
                         widget="radio",
                     ),
                     text_field(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tongban.demo.catalogue_data import BUSINESS_STATUSES, DISTRICT_CHOICES
+from tongban.demo.catalogue_everyday import COMPANY_TYPES, WITHDRAWAL_REASONS
+
 
 def _label(zh: str, en: str) -> dict[str, str]:
     return {"zh": zh, "en": en}
@@ -86,6 +89,7 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
                 "label": _label("经营状态", "Business status"),
                 "source": "data.business_status",
                 "public": True,
+                "values": BUSINESS_STATUSES,
             },
         ],
     },
@@ -97,7 +101,13 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
         "validity_months": None,
         "number_prefix": "HF",
         "fields": [
-            {"name": "reason", "label": _label("提取原因", "Reason"), "source": "data.reason", "public": True},
+            {
+                "name": "reason",
+                "label": _label("提取原因", "Reason"),
+                "source": "data.reason",
+                "public": True,
+                "values": WITHDRAWAL_REASONS,
+            },
             {
                 "name": "amount",
                 "label": _label("核准金额（元）", "Amount approved (yuan)"),
@@ -131,6 +141,7 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
                 "label": _label("居住地所在区", "District"),
                 "source": "data.district",
                 "public": True,
+                "values": DISTRICT_CHOICES,
             },
             {"name": "address", "label": _label("居住地址", "Address"), "source": "data.address", "public": False},
             {
@@ -161,6 +172,7 @@ CERTIFICATE_TYPES: tuple[dict[str, Any], ...] = (
                 "label": _label("类型", "Legal form"),
                 "source": "data.company_type",
                 "public": True,
+                "values": COMPANY_TYPES,
             },
             {
                 "name": "legal_representative",
