@@ -113,8 +113,6 @@ class CentreData:
     address_zh: str
     address_en: str
     phone: str
-    hours_zh: str
-    hours_en: str
     district: str
 
 
@@ -126,8 +124,6 @@ CENTRES = (
         "徐汇区漕溪北路18号",
         "18 Caoxi North Road, Xuhui District",
         "021-12345",
-        "周一至周五 9:00–17:00，周六 9:00–12:00",
-        "Mon–Fri 9:00–17:00, Sat 9:00–12:00",
         "310104",
     ),
     CentreData(
@@ -137,8 +133,6 @@ CENTRES = (
         "浦东新区合欢路2号",
         "2 Hehuan Road, Pudong New Area",
         "021-68541234",
-        "周一至周五 9:00–17:00",
-        "Mon–Fri 9:00–17:00",
         "310115",
     ),
     CentreData(
@@ -148,8 +142,6 @@ CENTRES = (
         "浦东新区张杨路1号",
         "1 Zhangyang Road, Pudong New Area",
         "021-50501234",
-        "周一至周五 9:00–17:00（英语服务）",
-        "Mon–Fri 9:00–17:00 (English spoken)",
         "310115",
     ),
 )

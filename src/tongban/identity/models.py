@@ -239,8 +239,6 @@ class ServiceCentre(models.Model):
     address_zh = models.CharField(max_length=200)
     address_en = models.CharField(max_length=200)
     phone = models.CharField(max_length=30, blank=True)
-    hours_zh = models.CharField(max_length=200, blank=True)
-    hours_en = models.CharField(max_length=200, blank=True)
     district = models.CharField(max_length=6, blank=True)
 
     class Meta:

@@ -49,7 +49,7 @@ AGENCY_NAME_FIELDS = ("name_zh", "name_en")
 #: Editable text fields of each model, and which of them are required.
 AGENCY_FIELDS = ("name_zh", "name_en", "head_zh", "head_en", "phone", "address_zh", "address_en", "website")
 OFFICE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en")
-CENTRE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en", "phone", "hours_zh", "hours_en", "district")
+CENTRE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en", "phone", "district")
 _REQUIRED = {
     Agency: ("name_zh", "name_en"),
     AgencyOffice: ("name_zh", "name_en"),
@@ -342,8 +342,6 @@ def centre_create(
     address_zh: str,
     address_en: str,
     phone: str = "",
-    hours_zh: str = "",
-    hours_en: str = "",
     district: str = "",
     editor: Editor,
     actor: Actor,
@@ -360,8 +358,6 @@ def centre_create(
             "address_zh": address_zh,
             "address_en": address_en,
             "phone": phone,
-            "hours_zh": hours_zh,
-            "hours_en": hours_en,
         },
         errors,
     )
@@ -388,13 +384,11 @@ def centre_update(
     address_zh: str,
     address_en: str,
     phone: str,
-    hours_zh: str,
-    hours_en: str,
     district: str,
     editor: Editor,
     actor: Actor,
 ) -> ServiceCentre:
-    """Change a centre's names, address, phone, opening hours and district (not its code)."""
+    """Change a centre's names, address, phone and district (not its code)."""
     _require_operator(editor)
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
     errors: Errors = {}
@@ -406,8 +400,6 @@ def centre_update(
             "address_zh": address_zh,
             "address_en": address_en,
             "phone": phone,
-            "hours_zh": hours_zh,
-            "hours_en": hours_en,
         },
         errors,
     )
