@@ -144,6 +144,24 @@ CENTRES = (
         "021-50501234",
         "310115",
     ),
+    CentreData(
+        "xuhui-tianping",
+        "徐汇区天平街道社区事务受理服务中心",
+        "Tianping Community Affairs Centre, Xuhui",
+        "徐汇区天平路233号",
+        "233 Tianping Road, Xuhui District",
+        "021-64331234",
+        "310104",
+    ),
+    CentreData(
+        "pudong-lujiazui",
+        "浦东新区陆家嘴街道社区事务受理服务中心",
+        "Lujiazui Community Affairs Centre, Pudong",
+        "浦东新区东昌路568号",
+        "568 Dongchang Road, Pudong New Area",
+        "021-58821234",
+        "310115",
+    ),
 )
 
 
