@@ -35,7 +35,7 @@ urlpatterns = [
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("agencies/", pages.agencies, name="agencies"),
     path("centres/", centres.centre_list, name="centres"),
-    path("centres/<slug:code>/", centres.centre_detail, name="centre"),
+    path("centres/<slug:centre_code>/", centres.centre_detail, name="centre"),
     # Catalogue and applying
     path("services/", services.service_list, name="services"),
     path("services/<slug:code>/", services.service_guide, name="service"),

@@ -133,8 +133,8 @@ def structured_data(request: HttpRequest, centre: ServiceCentre, week: list[DayO
 
 
 @require_safe
-def centre_detail(request: HttpRequest, code: str) -> HttpResponse:
-    centre = ServiceCentre.objects.filter(code=code).first()
+def centre_detail(request: HttpRequest, centre_code: str) -> HttpResponse:
+    centre = ServiceCentre.objects.filter(code=centre_code).first()
     if centre is None:
         raise Http404
     week = centre_week(centre, timezone.localdate(now()), get_work_calendar())
