@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from tongban.catalogue.models import ServiceItem
+from tongban.core.actors import Actor
 from tongban.identity.models import Agency, ServiceCentre
 from tongban.service_centres.models import OpeningException, OpeningHours, Window, WindowScope
+from tongban.service_centres.services import opening_exception_set, opening_hours_replace, window_save
+
+LOADER = Actor.system("demo-loader")
 
 _MORNING = (time(9), time(12))
 _AFTERNOON = (time(13, 30), time(17))
@@ -70,28 +74,31 @@ WINDOWS = (
 
 
 def load_centres_offline() -> None:
-    """Hours, closures and windows for each demo centre that has none yet (run after the
-    catalogue: service-scoped windows name its services)."""
+    """Hours, closures and windows for each demo centre that has none yet, through the services a
+    city operator uses (run after the catalogue: service-scoped windows name its services)."""
     centres = {centre.code: centre for centre in ServiceCentre.objects.filter(code__in=HOURS)}
     for code, rows in HOURS.items():
         centre = centres[code]
         if not OpeningHours.objects.filter(centre=centre).exists():
-            OpeningHours.objects.bulk_create(
-                OpeningHours(centre=centre, weekday=weekday, start=start, end=end) for weekday, start, end in rows
-            )
+            opening_hours_replace(centre=centre, rows=rows, editor=LOADER, actor=LOADER)
         day, note_zh, note_en = CLOSURES[code]
-        OpeningException.objects.get_or_create(
-            centre=centre, date=day, closed=True, defaults={"note_zh": note_zh, "note_en": note_en}
-        )
+        if not OpeningException.objects.filter(centre=centre, date=day).exists():
+            opening_exception_set(
+                centre=centre, day=day, intervals=[], note_zh=note_zh, note_en=note_en, editor=LOADER, actor=LOADER
+            )
     for item in WINDOWS:
-        window, created = Window.objects.get_or_create(
+        if Window.objects.filter(centre=centres[item.centre], number=item.number).exists():
+            continue
+        window_save(
             centre=centres[item.centre],
             number=item.number,
-            defaults={"label_zh": item.label_zh, "label_en": item.label_en, "scope": item.scope},
+            scope=item.scope,
+            label_zh=item.label_zh,
+            label_en=item.label_en,
+            agencies=list(Agency.objects.filter(code__in=item.codes)) if item.scope == WindowScope.AGENCIES else [],
+            services=list(ServiceItem.objects.filter(code__in=item.codes))
+            if item.scope == WindowScope.SERVICES
+            else [],
+            editor=LOADER,
+            actor=LOADER,
         )
-        if not created:
-            continue
-        if item.scope == WindowScope.AGENCIES:
-            window.agencies.set(Agency.objects.filter(code__in=item.codes))
-        elif item.scope == WindowScope.SERVICES:
-            window.services.set(ServiceItem.objects.filter(code__in=item.codes))
