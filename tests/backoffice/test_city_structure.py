@@ -56,6 +56,8 @@ CENTRE = {
     "address_en": "1 Fuzhou Road, Huangpu",
     "phone": "021-63211234",
     "district": "310101",
+    "accessibility_zh": "无障碍入口在南门",
+    "accessibility_en": "Step-free entrance on the south side",
 }
 
 

@@ -82,7 +82,14 @@ def test_list_queries_do_not_grow_with_the_centres(client: Client) -> None:
 
 
 def test_centre_page_in_both_languages_with_todays_hours_the_week_and_structured_data(client: Client) -> None:
-    made = centre("tianping", "310104", name_zh="天平社区中心", name_en="Tianping Community Centre")
+    made = centre(
+        "tianping",
+        "310104",
+        name_zh="天平社区中心",
+        name_en="Tianping Community Centre",
+        accessibility_zh="无障碍入口在北门",
+        accessibility_en="Step-free entrance at the north gate",
+    )
     OpeningException.objects.create(centre=made, date=date(2031, 9, 30), closed=True, note_en="Training")
 
     english = client.get("/en/centres/tianping/")
@@ -90,6 +97,7 @@ def test_centre_page_in_both_languages_with_todays_hours_the_week_and_structured
     html = english.content.decode()
     assert "<h1>Tianping Community Centre</h1>" in html
     assert "All services" in html  # a comprehensive window
+    assert "<dt>Accessibility</dt><dd>Step-free entrance at the north gate</dd>" in html
     assert "Public holiday" in html and "Special opening" in html
     data = structured_data(html)
     assert data["@type"] == "GovernmentOffice" and data["name"] == "Tianping Community Centre"
@@ -106,7 +114,7 @@ def test_centre_page_in_both_languages_with_todays_hours_the_week_and_structured
 
     chinese = client.get("/zh/centres/tianping/").content.decode()
     assert "<h1>天平社区中心</h1>" in chinese
-    assert "不开放" in chinese and "法定节假日" in chinese and "全部事项：" in chinese
+    assert "无障碍入口在北门" in chinese and "不开放" in chinese and "法定节假日" in chinese and "全部事项：" in chinese
     assert structured_data(chinese)["name"] == "天平社区中心"
     assert client.get("/en/centres/nowhere/").status_code == 404
 

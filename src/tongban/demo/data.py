@@ -114,6 +114,8 @@ class CentreData:
     address_en: str
     phone: str
     district: str
+    accessibility_zh: str = ""
+    accessibility_en: str = ""
 
 
 CENTRES = (
@@ -125,6 +127,8 @@ CENTRES = (
         "18 Caoxi North Road, Xuhui District",
         "021-12345",
         "310104",
+        "无障碍入口在北门，设有无障碍电梯和卫生间；可预约手语翻译。",
+        "Step-free entrance at the north gate, lift and accessible toilets; sign-language interpreting on request.",
     ),
     CentreData(
         "pudong",
@@ -143,6 +147,8 @@ CENTRES = (
         "1 Zhangyang Road, Pudong New Area",
         "021-50501234",
         "310115",
+        "全层无障碍，设有无障碍卫生间。",
+        "Step-free throughout, with an accessible toilet.",
     ),
     CentreData(
         "xuhui-tianping",

@@ -49,7 +49,16 @@ AGENCY_NAME_FIELDS = ("name_zh", "name_en")
 #: Editable text fields of each model, and which of them are required.
 AGENCY_FIELDS = ("name_zh", "name_en", "head_zh", "head_en", "phone", "address_zh", "address_en", "website")
 OFFICE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en")
-CENTRE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en", "phone", "district")
+CENTRE_FIELDS = (
+    "name_zh",
+    "name_en",
+    "address_zh",
+    "address_en",
+    "phone",
+    "district",
+    "accessibility_zh",
+    "accessibility_en",
+)
 _REQUIRED = {
     Agency: ("name_zh", "name_en"),
     AgencyOffice: ("name_zh", "name_en"),
@@ -343,6 +352,8 @@ def centre_create(
     address_en: str,
     phone: str = "",
     district: str = "",
+    accessibility_zh: str = "",
+    accessibility_en: str = "",
     editor: Editor,
     actor: Actor,
 ) -> ServiceCentre:
@@ -358,6 +369,8 @@ def centre_create(
             "address_zh": address_zh,
             "address_en": address_en,
             "phone": phone,
+            "accessibility_zh": accessibility_zh,
+            "accessibility_en": accessibility_en,
         },
         errors,
     )
@@ -387,8 +400,10 @@ def centre_update(
     district: str,
     editor: Editor,
     actor: Actor,
+    accessibility_zh: str = "",
+    accessibility_en: str = "",
 ) -> ServiceCentre:
-    """Change a centre's names, address, phone and district (not its code)."""
+    """Change a centre's names, address, phone, district and accessibility notes (not its code)."""
     _require_operator(editor)
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
     errors: Errors = {}
@@ -400,6 +415,8 @@ def centre_update(
             "address_zh": address_zh,
             "address_en": address_en,
             "phone": phone,
+            "accessibility_zh": accessibility_zh,
+            "accessibility_en": accessibility_en,
         },
         errors,
     )
