@@ -115,8 +115,8 @@ def centres_for_service(item: ServiceItem) -> QuerySet[ServiceCentre]:
 
 def public_centres(*, district: str = "", service: ServiceItem | None = None, today: date) -> list[ServiceCentre]:
     """The centres of the public list, filtered, each with its weekly hours and today's
-    exceptions prefetched (``opening_hours``, ``today_exceptions``) and its active windows with
-    their agencies: four queries whatever the number of centres."""
+    exceptions prefetched (``opening_hours``, ``today_exceptions``): three queries whatever the
+    number of centres."""
     centres = centres_for_service(service) if service is not None else ServiceCentre.objects.order_by("code")
     if district:
         centres = centres.filter(district=district)
@@ -126,7 +126,6 @@ def public_centres(*, district: str = "", service: ServiceItem | None = None, to
             Prefetch(
                 "opening_exceptions", queryset=OpeningException.objects.filter(date=today), to_attr="today_exceptions"
             ),
-            Prefetch("windows", queryset=Window.objects.filter(active=True), to_attr="active_windows"),
         )
     )
 
