@@ -17,12 +17,13 @@ from tongban.demo.loader import firm_uscc, load
 from tongban.forms.services import application_save_step, application_start
 from tongban.identity.models import Account, Agency, Firm, Person, Power, ServiceCentre, StaffRole, VerificationLevel
 from tongban.identity.permissions import acting_authority
+from tongban.service_centres.models import OpeningException, OpeningHours, Window, WindowScope
 
 pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, ...]:
-    models = (Account, Person, Firm, Power, Agency, ServiceCentre, StaffRole, AuditEvent)
+    models = (Account, Person, Firm, Power, Agency, ServiceCentre, StaffRole, AuditEvent, OpeningHours, Window)
     return tuple(model.objects.count() for model in models)
 
 
@@ -49,6 +50,20 @@ def test_demo_city_shape() -> None:
     assert roles == {"officer", "supervisor", "agency_admin", "clerk", "city_operator"}
     seal_pending("audit")
     assert verify_stream("audit").ok
+
+
+def test_demo_centres_have_hours_a_closure_and_windows_in_two_districts() -> None:
+    load()
+    centres = ServiceCentre.objects.all()
+    assert centres.count() >= 5
+    assert len({centre.district for centre in centres}) == 2
+    for centre in centres:
+        assert OpeningHours.objects.filter(centre=centre).exists()
+        assert OpeningException.objects.filter(centre=centre, closed=True).exists()
+        assert Window.objects.filter(centre=centre, active=True).exists()
+    assert Window.objects.filter(scope=WindowScope.COMPREHENSIVE).exists()
+    assert Window.objects.filter(scope=WindowScope.SERVICES, services__code="si-enrolment").exists()
+    assert Window.objects.filter(scope=WindowScope.AGENCIES, agencies__code="exit-entry").exists()
 
 
 def test_every_demo_service_delivers_the_document_it_promises() -> None:

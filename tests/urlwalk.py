@@ -61,6 +61,8 @@ PUBLIC = {
     "portal:privacy",
     "portal:accessibility",
     "portal:agencies",
+    "portal:centres",
+    "portal:centre",
     "portal:services",
     "portal:service",
     "portal:verify_token",

@@ -55,9 +55,9 @@ CENTRE = {
     "address_zh": "黄浦区福州路1号",
     "address_en": "1 Fuzhou Road, Huangpu",
     "phone": "021-63211234",
-    "hours_zh": "周一至周五 9:00–17:00",
-    "hours_en": "Mon–Fri 9:00–17:00",
     "district": "310101",
+    "accessibility_zh": "无障碍入口在南门",
+    "accessibility_en": "Step-free entrance on the south side",
 }
 
 
@@ -198,12 +198,12 @@ def test_operator_edits_an_agency_an_office_and_a_centre(client: Client, login_s
     }
 
     values = {field: getattr(centre, field) for field in CENTRE if field != "code"}
-    response = client.post(f"{BASE}centres/{centre.code}/", {**values, "hours_en": "Mon–Sat 8:30–18:00"})
+    response = client.post(f"{BASE}centres/{centre.code}/", {**values, "phone": "021-7"})
     assert response.status_code == 302
     centre.refresh_from_db()
-    assert centre.hours_en == "Mon–Sat 8:30–18:00"
+    assert centre.phone == "021-7"
     [centre_event] = events("identity.centre_updated")
-    assert centre_event.data == {"fields": {"hours_en": "Mon–Sat 8:30–18:00"}, "before": {"hours_en": ""}}
+    assert centre_event.data == {"fields": {"phone": "021-7"}, "before": {"phone": ""}}
 
 
 def test_duplicate_code_and_missing_chinese_name_are_field_errors_and_save_nothing(

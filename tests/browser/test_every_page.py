@@ -25,7 +25,7 @@ from django.test import Client
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import assert_accessible, policy_console, watch_policy
-from tests.factories import PersonFactory, StaffRoleFactory
+from tests.factories import PersonFactory, ServiceCentreFactory, StaffRoleFactory
 from tests.urlwalk import (
     BACKOFFICE_KEYED,
     KEYED,
@@ -203,7 +203,12 @@ def test_every_page_is_accessible_and_fits_a_phone(world: World, visitors: Calla
             checked.append(name)
 
     keyed = dict(KEYED) | dict(BACKOFFICE_KEYED)
-    public_keys = {"code": world.version.item.code, "number": office["certificate"], "part": "verify"}
+    public_keys = {
+        "code": world.version.item.code,
+        "number": office["certificate"],
+        "part": "verify",
+        "centre_code": ServiceCentreFactory.create().code,
+    }
 
     def public_key(match: re.Match[str]) -> str:
         return public_keys[match.group(1)]

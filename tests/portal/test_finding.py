@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.factories import ServiceCentreFactory
 from tests.services import make_service
 from tongban.catalogue.models import VersionStatus
 from tongban.catalogue.services import service_item_create
@@ -142,12 +143,14 @@ def test_the_sitemap_lists_the_catalogue_and_every_service_guide(client: Client,
         editor=Actor.system("tests"),
         actor=Actor.system("tests"),
     )
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the services' codes and the centres' codes
         few = client.get("/sitemap.xml").content.decode()
     make_service(code="sitemap-9")
-    with django_assert_num_queries(1):
+    ServiceCentreFactory(code="sitemap-centre")
+    with django_assert_num_queries(2):
         many = client.get("/sitemap.xml").content.decode()
     assert "/en/services/sitemap-9/" in many and "/en/services/sitemap-9/" not in few
+    assert "/zh/centres/sitemap-centre/" in many and "/en/centres/</loc>" in few
     for lang in ("zh", "en"):
         assert f"/{lang}/services/</loc>" in few
         assert f"/{lang}/guide/verify/</loc>" in few

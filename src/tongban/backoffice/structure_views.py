@@ -124,11 +124,16 @@ class CentreForm(TongbanForm):
     address_zh = _text_field(ServiceCentre, "address_zh", gettext_lazy("Address (Chinese)"))
     address_en = _text_field(ServiceCentre, "address_en", gettext_lazy("Address (English)"))
     phone = _text_field(ServiceCentre, "phone", gettext_lazy("Phone"), inputmode="tel")
-    hours_zh = _text_field(ServiceCentre, "hours_zh", gettext_lazy("Opening hours (Chinese)"))
-    hours_en = _text_field(ServiceCentre, "hours_en", gettext_lazy("Opening hours (English)"))
     district = _text_field(
         ServiceCentre, "district", gettext_lazy("District code"), help_text=DISTRICT_HELP, inputmode="numeric"
     )
+    accessibility_zh = _text_field(
+        ServiceCentre,
+        "accessibility_zh",
+        gettext_lazy("Accessibility (Chinese)"),
+        help_text=gettext_lazy("Step-free access, lifts, accessible toilets, sign language, help at the door."),
+    )
+    accessibility_en = _text_field(ServiceCentre, "accessibility_en", gettext_lazy("Accessibility (English)"))
 
     def __init__(self, *args: Any, new: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tongban.exchange",
     "tongban.forms",
     "tongban.cases",
+    "tongban.service_centres",
     "tongban.portal",
     "tongban.backoffice",
     "tongban.api",

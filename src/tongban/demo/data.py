@@ -113,9 +113,9 @@ class CentreData:
     address_zh: str
     address_en: str
     phone: str
-    hours_zh: str
-    hours_en: str
     district: str
+    accessibility_zh: str = ""
+    accessibility_en: str = ""
 
 
 CENTRES = (
@@ -126,9 +126,9 @@ CENTRES = (
         "徐汇区漕溪北路18号",
         "18 Caoxi North Road, Xuhui District",
         "021-12345",
-        "周一至周五 9:00–17:00，周六 9:00–12:00",
-        "Mon–Fri 9:00–17:00, Sat 9:00–12:00",
         "310104",
+        "无障碍入口在北门，设有无障碍电梯和卫生间；可预约手语翻译。",
+        "Step-free entrance at the north gate, lift and accessible toilets; sign-language interpreting on request.",
     ),
     CentreData(
         "pudong",
@@ -137,8 +137,6 @@ CENTRES = (
         "浦东新区合欢路2号",
         "2 Hehuan Road, Pudong New Area",
         "021-68541234",
-        "周一至周五 9:00–17:00",
-        "Mon–Fri 9:00–17:00",
         "310115",
     ),
     CentreData(
@@ -148,8 +146,26 @@ CENTRES = (
         "浦东新区张杨路1号",
         "1 Zhangyang Road, Pudong New Area",
         "021-50501234",
-        "周一至周五 9:00–17:00（英语服务）",
-        "Mon–Fri 9:00–17:00 (English spoken)",
+        "310115",
+        "全层无障碍，设有无障碍卫生间。",
+        "Step-free throughout, with an accessible toilet.",
+    ),
+    CentreData(
+        "xuhui-tianping",
+        "徐汇区天平街道社区事务受理服务中心",
+        "Tianping Community Affairs Centre, Xuhui",
+        "徐汇区天平路233号",
+        "233 Tianping Road, Xuhui District",
+        "021-64331234",
+        "310104",
+    ),
+    CentreData(
+        "pudong-lujiazui",
+        "浦东新区陆家嘴街道社区事务受理服务中心",
+        "Lujiazui Community Affairs Centre, Pudong",
+        "浦东新区东昌路568号",
+        "568 Dongchang Road, Pudong New Area",
+        "021-58821234",
         "310115",
     ),
 )

@@ -16,6 +16,7 @@ from tongban.core.actors import Actor
 from tongban.core.clock import now
 from tongban.demo import data, exchange_data, flows
 from tongban.demo.catalogue_loader import load_catalogue
+from tongban.demo.centres import load_centres_offline
 from tongban.identity.models import (
     Account,
     Agency,
@@ -176,6 +177,7 @@ def load() -> list[Login]:
         logins.append(Login(staff.username, f"{staff.role} ({scope})", device.config_url))
 
     load_catalogue(now=moment)
+    load_centres_offline()
 
     operator = Account.objects.get(username="operator.city")
     resources = exchange_data.load_resources()

@@ -239,9 +239,9 @@ class ServiceCentre(models.Model):
     address_zh = models.CharField(max_length=200)
     address_en = models.CharField(max_length=200)
     phone = models.CharField(max_length=30, blank=True)
-    hours_zh = models.CharField(max_length=200, blank=True)
-    hours_en = models.CharField(max_length=200, blank=True)
     district = models.CharField(max_length=6, blank=True)
+    accessibility_zh = models.CharField(max_length=300, blank=True, validators=[validate_plain_text])
+    accessibility_en = models.CharField(max_length=400, blank=True, validators=[validate_plain_text])
 
     class Meta:
         ordering = ["code"]

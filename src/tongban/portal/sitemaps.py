@@ -1,5 +1,5 @@
-"""sitemap.xml: every public page, the catalogue and every published service's guide, in both
-languages, with hreflang alternates. One query for the services, however many there are."""
+"""sitemap.xml: every public page, the catalogue, every published service's guide and every
+service centre's page, in both languages, with hreflang alternates. One query for the services, however many there are."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from tongban.catalogue.models import ServiceItem
+from tongban.identity.models import ServiceCentre
 from tongban.portal.content import GUIDE
 
 PUBLIC_PAGES = [
@@ -22,6 +23,7 @@ PUBLIC_PAGES = [
     "portal:privacy",
     "portal:accessibility",
     "portal:agencies",
+    "portal:centres",
     "portal:register",
     "portal:login",
 ]
@@ -71,4 +73,18 @@ class ServiceSitemap(Sitemap[str]):
         return reverse("portal:service", args=[item])
 
 
-SITEMAPS = {"portal": PortalSitemap, "guide": GuideSitemap, "services": ServiceSitemap}
+class CentreSitemap(Sitemap[str]):
+    """Each service centre's page (one query for the codes)."""
+
+    i18n = True
+    alternates = True
+    changefreq = "weekly"
+
+    def items(self) -> list[str]:
+        return list(ServiceCentre.objects.order_by("code").values_list("code", flat=True))
+
+    def location(self, item: str) -> str:
+        return reverse("portal:centre", args=[item])
+
+
+SITEMAPS = {"portal": PortalSitemap, "guide": GuideSitemap, "services": ServiceSitemap, "centres": CentreSitemap}

@@ -5,7 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.portal.views import applications, auth, cases, certificates, data, export, firm, my, pages, services
+from tongban.portal.views import (
+    applications,
+    auth,
+    cases,
+    centres,
+    certificates,
+    data,
+    export,
+    firm,
+    my,
+    pages,
+    services,
+)
 
 app_name = "portal"
 
@@ -22,6 +34,8 @@ urlpatterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("agencies/", pages.agencies, name="agencies"),
+    path("centres/", centres.centre_list, name="centres"),
+    path("centres/<slug:centre_code>/", centres.centre_detail, name="centre"),
     # Catalogue and applying
     path("services/", services.service_list, name="services"),
     path("services/<slug:code>/", services.service_guide, name="service"),

@@ -49,7 +49,16 @@ AGENCY_NAME_FIELDS = ("name_zh", "name_en")
 #: Editable text fields of each model, and which of them are required.
 AGENCY_FIELDS = ("name_zh", "name_en", "head_zh", "head_en", "phone", "address_zh", "address_en", "website")
 OFFICE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en")
-CENTRE_FIELDS = ("name_zh", "name_en", "address_zh", "address_en", "phone", "hours_zh", "hours_en", "district")
+CENTRE_FIELDS = (
+    "name_zh",
+    "name_en",
+    "address_zh",
+    "address_en",
+    "phone",
+    "district",
+    "accessibility_zh",
+    "accessibility_en",
+)
 _REQUIRED = {
     Agency: ("name_zh", "name_en"),
     AgencyOffice: ("name_zh", "name_en"),
@@ -342,9 +351,9 @@ def centre_create(
     address_zh: str,
     address_en: str,
     phone: str = "",
-    hours_zh: str = "",
-    hours_en: str = "",
     district: str = "",
+    accessibility_zh: str = "",
+    accessibility_en: str = "",
     editor: Editor,
     actor: Actor,
 ) -> ServiceCentre:
@@ -360,8 +369,8 @@ def centre_create(
             "address_zh": address_zh,
             "address_en": address_en,
             "phone": phone,
-            "hours_zh": hours_zh,
-            "hours_en": hours_en,
+            "accessibility_zh": accessibility_zh,
+            "accessibility_en": accessibility_en,
         },
         errors,
     )
@@ -388,13 +397,13 @@ def centre_update(
     address_zh: str,
     address_en: str,
     phone: str,
-    hours_zh: str,
-    hours_en: str,
     district: str,
     editor: Editor,
     actor: Actor,
+    accessibility_zh: str = "",
+    accessibility_en: str = "",
 ) -> ServiceCentre:
-    """Change a centre's names, address, phone, opening hours and district (not its code)."""
+    """Change a centre's names, address, phone, district and accessibility notes (not its code)."""
     _require_operator(editor)
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
     errors: Errors = {}
@@ -406,8 +415,8 @@ def centre_update(
             "address_zh": address_zh,
             "address_en": address_en,
             "phone": phone,
-            "hours_zh": hours_zh,
-            "hours_en": hours_en,
+            "accessibility_zh": accessibility_zh,
+            "accessibility_en": accessibility_en,
         },
         errors,
     )

@@ -23,6 +23,7 @@ from tongban.forms.permissions import firm_may_apply, person_may_apply
 from tongban.forms.selectors import open_drafts
 from tongban.identity.models import Person
 from tongban.identity.selectors import firms_of_person
+from tongban.service_centres.selectors import centres_for_service
 
 PAGE_SIZE = 20
 
@@ -112,6 +113,7 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
         "portal/service_guide.html",
         {
             "drafts": drafts,
+            "centres": list(centres_for_service(version.item)),
             "version": version,
             "item": version.item,
             "materials": materials,

@@ -1,0 +1,165 @@
+"""Reads about service centres: their opening on given days (through the pure ``slots`` rules),
+which centres handle a service, and the public list with its filters — each in a fixed, small
+number of queries whatever the number of centres."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from tongban.catalogue.models import ServiceItem
+from tongban.core.workdays import WorkCalendar
+from tongban.identity.models import Agency, ServiceCentre
+from tongban.service_centres.models import OpeningException, OpeningHours, Window, WindowScope
+from tongban.service_centres.slots import Interval, WeeklyHours, opening_on
+
+#: How many days "the week" on a centre's page shows, today first.
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class DayOpening:
+    """A centre's opening on one day, and why it differs from the weekly hours if it does."""
+
+    day: date
+    intervals: tuple[Interval, ...]
+    regular: tuple[Interval, ...]  # what the weekly hours alone would give
+    holiday: bool  # a public holiday of the working-day calendar
+    exception: bool  # the centre's own exception for the date decided it
+
+    @property
+    def closed(self) -> bool:
+        return not self.intervals
+
+    @property
+    def special(self) -> bool:
+        return self.intervals != self.regular
+
+
+def weekly_hours(rows: Iterable[OpeningHours]) -> WeeklyHours:
+    weekly: dict[int, list[Interval]] = defaultdict(list)
+    for row in rows:
+        weekly[row.weekday].append(Interval(row.start, row.end))
+    return weekly
+
+
+def exception_map(rows: Iterable[OpeningException]) -> dict[date, list[Interval]]:
+    """The centre's exceptions by date: a closure is an empty list (it wins over any interval
+    rows of the same date)."""
+    found: dict[date, list[Interval]] = {}
+    closed: set[date] = set()
+    for row in rows:
+        found.setdefault(row.date, [])
+        if row.closed:
+            closed.add(row.date)
+        elif row.start is not None and row.end is not None:
+            found[row.date].append(Interval(row.start, row.end))
+    return {day: ([] if day in closed else intervals) for day, intervals in found.items()}
+
+
+def days_opening(
+    days: Sequence[date],
+    *,
+    hours: Iterable[OpeningHours],
+    exceptions: Iterable[OpeningException],
+    calendar: WorkCalendar,
+) -> list[DayOpening]:
+    """The opening on each of ``days`` from already-read rows (no query)."""
+    weekly = weekly_hours(hours)
+    special = exception_map(exceptions)
+    return [
+        DayOpening(
+            day=day,
+            intervals=opening_on(day, weekly=weekly, exceptions=special, calendar=calendar),
+            regular=tuple(sorted(weekly.get(day.weekday(), ()))),
+            holiday=calendar.is_holiday(day),
+            exception=day in special,
+        )
+        for day in days
+    ]
+
+
+def centre_week(centre: ServiceCentre, today: date, calendar: WorkCalendar) -> list[DayOpening]:
+    """The centre's opening from ``today`` for :data:`WEEK_DAYS` days (two queries)."""
+    days = [today + timedelta(days=offset) for offset in range(WEEK_DAYS)]
+    return days_opening(
+        days,
+        hours=OpeningHours.objects.filter(centre=centre),
+        exceptions=OpeningException.objects.filter(centre=centre, date__range=(days[0], days[-1])),
+        calendar=calendar,
+    )
+
+
+def _covers(item: ServiceItem) -> Q:
+    return (
+        Q(scope=WindowScope.COMPREHENSIVE)
+        | Q(scope=WindowScope.AGENCIES, agencies=item.agency_id)
+        | Q(scope=WindowScope.SERVICES, services=item.pk)
+    )
+
+
+def windows_for_service(item: ServiceItem) -> QuerySet[Window]:
+    """The active windows whose scope covers ``item``: comprehensive, its agency's, or its own."""
+    return Window.objects.filter(_covers(item), active=True).distinct()
+
+
+def centres_for_service(item: ServiceItem) -> QuerySet[ServiceCentre]:
+    """The centres with at least one active window that can handle ``item`` (one query)."""
+    windows = Window.objects.filter(_covers(item), centre=OuterRef("pk"), active=True)
+    return ServiceCentre.objects.filter(Exists(windows)).order_by("code")
+
+
+def public_centres(*, district: str = "", service: ServiceItem | None = None, today: date) -> list[ServiceCentre]:
+    """The centres of the public list, filtered, each with its weekly hours and today's
+    exceptions prefetched (``opening_hours``, ``today_exceptions``): three queries whatever the
+    number of centres."""
+    centres = centres_for_service(service) if service is not None else ServiceCentre.objects.order_by("code")
+    if district:
+        centres = centres.filter(district=district)
+    return list(
+        centres.prefetch_related(
+            "opening_hours",
+            Prefetch(
+                "opening_exceptions", queryset=OpeningException.objects.filter(date=today), to_attr="today_exceptions"
+            ),
+        )
+    )
+
+
+def centre_districts() -> list[str]:
+    """The district codes that have at least one centre, for the list's filter."""
+    return list(
+        ServiceCentre.objects.exclude(district="").values_list("district", flat=True).distinct().order_by("district")
+    )
+
+
+@dataclass(frozen=True)
+class Handles:
+    """What a centre's active windows handle together."""
+
+    everything: bool
+    agencies: list[Agency]
+    services: list[ServiceItem]
+
+
+def centre_handles(centre: ServiceCentre) -> Handles:
+    """A comprehensive window means every service; otherwise the union of the windows' agencies
+    and services (three queries at most)."""
+    windows = Window.objects.filter(centre=centre, active=True)
+    if windows.filter(scope=WindowScope.COMPREHENSIVE).exists():
+        return Handles(everything=True, agencies=[], services=[])
+    agencies = list(
+        Agency.objects.filter(windows__in=windows.filter(scope=WindowScope.AGENCIES)).distinct().order_by("code")
+    )
+    services = list(
+        ServiceItem.objects.filter(windows__in=windows.filter(scope=WindowScope.SERVICES))
+        .exclude(agency__in=agencies)
+        .select_related("published_version")
+        .distinct()
+        .order_by("code")
+    )
+    return Handles(everything=False, agencies=agencies, services=services)
