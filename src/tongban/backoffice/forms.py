@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.catalogue.models import ServiceVersion
 from tongban.catalogue.services import EDITABLE_FIELDS, check_content
 from tongban.core import bilingual, countries
-from tongban.core.forms import TongbanForm
+from tongban.core.forms import TongbanForm, totp_code_field
 from tongban.core.models import CalendarDayKind
 from tongban.core.validators import validate_multiline_text, validate_plain_text
 from tongban.identity.models import AGENCY_ROLES, Agency, AgencyOffice
@@ -238,11 +238,4 @@ class GrantRequestForm(TongbanForm):
 class ReauthForm(TongbanForm):
     """The current code from the staff member's authenticator app, before a sensitive action."""
 
-    token = forms.RegexField(
-        label=_("Code from your authenticator app"),
-        regex=r"^\s*\d{6}\s*$",
-        max_length=10,
-        error_messages={"invalid": _("Enter the 6-digit code.")},
-        help_text=_("A 6-digit number that changes every 30 seconds."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    token = totp_code_field()

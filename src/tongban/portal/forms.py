@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core import countries
 from tongban.core.clock import now
 from tongban.core.deadlines import local_date
-from tongban.core.forms import FirstRadioSelect, TongbanForm
+from tongban.core.forms import FirstRadioSelect, TongbanForm, totp_code_field
 from tongban.core.tasks import enqueue_with_commit, send_email
 from tongban.exchange.models import Grant
 from tongban.identity.models import IdType, ServiceArea
@@ -35,14 +35,7 @@ class LoginForm(TongbanForm):
 
 
 class TotpForm(TongbanForm):
-    token = forms.RegexField(
-        label=_("Code from your authenticator app"),
-        regex=r"^\s*\d{6}\s*$",
-        max_length=10,
-        error_messages={"invalid": _("Enter the 6-digit code.")},
-        help_text=_("A 6-digit number that changes every 30 seconds."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    token = totp_code_field()
 
 
 class LoginCodeForm(TongbanForm):
