@@ -113,6 +113,11 @@ class ServiceItem(models.Model):
     published_version = models.OneToOneField(
         "ServiceVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    window_minutes = models.PositiveSmallIntegerField(
+        _("minutes at a window"),
+        default=15,
+        help_text="How long one visit for this service takes at a window: the length of its appointment slots.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -1,7 +1,15 @@
 """A service centre's structured opening hours, its exceptional days and its windows.
 
 The centre itself (``identity.ServiceCentre``) stays in identity, where clerks belong to it; this
-app adds what the public pages and, later, appointments and queues need.
+app adds what the public pages, appointments and the queue need:
+
+* ``Appointment``: a person's booked place in one slot of one service at one centre. A slot's
+  places are numbered; the partial unique constraint ``sc_appointment_place`` on (centre, item,
+  start, place) over the places not cancelled is what makes a double booking impossible under any
+  concurrency (ADR 0037).
+* ``Ticket``: a queue number issued on arrival (A… for appointments, B… for walk-ins), called to a
+  window, finished or marked no-show; it records waiting and service times.
+* ``Visit``: a ticket served on a case — how many in-person visits a case needed (one-stop).
 """
 
 from __future__ import annotations
@@ -10,9 +18,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tongban.cases.models import Case
 from tongban.catalogue.models import ServiceItem
 from tongban.core.validators import validate_plain_text
-from tongban.identity.models import Agency, ServiceCentre
+from tongban.forms.models import Application
+from tongban.identity.models import Account, Agency, Firm, Person, Power, ServiceCentre
 
 
 class Weekday(models.IntegerChoices):
@@ -104,3 +114,135 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} #{self.number}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    ARRIVED = "arrived", _("Arrived")
+    NO_SHOW = "no_show", _("Did not come")
+
+
+class Appointment(models.Model):
+    """A booked place in one slot: ``place`` numbers the slot's places from 0 up to the number of
+    windows serving the service that day; a cancelled appointment frees its place."""
+
+    code = models.CharField(max_length=12, unique=True, help_text="The booking code shown and put in the QR code.")
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="appointments", db_index=False)
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="appointments", db_index=False)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    place = models.PositiveSmallIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appointments", db_index=False)
+    firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    booked_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    status = models.CharField(max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    language = models.CharField(max_length=8, default="zh-hans", help_text="The language of its notices.")
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "item", "starts_at", "place"],
+                condition=~Q(status="cancelled"),
+                name="sc_appointment_place",
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="sc_appointment_ends_after"),
+        ]
+        indexes = [
+            models.Index(fields=["person", "starts_at"], name="sc_appointment_person"),
+            models.Index(fields=["centre", "starts_at"], name="sc_appointment_centre"),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(status="booked", reminded_at__isnull=True),
+                name="sc_appointment_remind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    DONE = "done", _("Finished")
+    NO_SHOW = "no_show", _("Did not come")
+
+
+class TicketSource(models.TextChoices):
+    CLERK = "clerk", _("By a clerk")
+    KIOSK = "kiosk", _("At the kiosk")
+    PHONE = "phone", _("By phone, with a booking code")
+
+
+class Ticket(models.Model):
+    """A queue number for one visit to a centre on one day: ``letter`` + ``number`` (A007), unique
+    per centre, day and letter. Waiting time runs from ``issued_at`` to the first ``called_at``;
+    service time from ``called_at`` to ``finished_at``."""
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    day = models.DateField()
+    letter = models.CharField(max_length=1)
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=8, choices=TicketSource.choices)
+    appointment = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
+    )
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    item = models.ForeignKey(ServiceItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=TicketStatus.choices, default=TicketStatus.WAITING)
+    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    for_window = models.ForeignKey(
+        Window,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Transferred to this window: only it calls the ticket.",
+    )
+    clerk = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    first_called_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    calls = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "day", "letter", "number"], name="sc_ticket_number"),
+        ]
+        indexes = [
+            models.Index(fields=["centre", "day", "status", "issued_at"], name="sc_ticket_queue"),
+            models.Index(fields=["centre", "day", "-called_at"], name="sc_ticket_called"),
+            models.Index(fields=["person", "-issued_at"], name="sc_ticket_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.letter}{self.number:03d}"
+
+
+class Visit(models.Model):
+    """A ticket served on a case: the case needed one in-person visit (counted for one-stop)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="visits", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="visits", db_index=False)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "case"], name="sc_visit_once")]
+        indexes = [models.Index(fields=["case", "at"], name="sc_visit_case")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} on {self.case_id}"
