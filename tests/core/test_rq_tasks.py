@@ -33,8 +33,9 @@ from rq.worker import SimpleWorker
 
 from tests.factories import AccountFactory
 from tongban.conf.base import redis_url_with_db
+from tongban.notifications.models import Delivery, DeliveryStatus
 from tongban.notifications.services import message_send
-from tongban.notifications.tasks import email_message
+from tongban.notifications.tasks import deliver
 
 TASKS_REDIS_URL = os.environ.get("TEST_TASKS_REDIS_URL", "redis://127.0.0.1:6379/5")
 RQ_BACKEND = "django_tasks_rq.RQBackend"
@@ -117,19 +118,20 @@ def test_email_task_runs_through_redis_and_reports_success(rq_queue: str, django
     # which this test leaves alone); the test enqueues the same task on its own queue instead.
     assert len(callbacks) == 1
 
-    result = email_message.using(queue_name=rq_queue).enqueue(message_id=message.pk)
+    delivery = Delivery.objects.get(message=message)
+    result = deliver.using(queue_name=rq_queue).enqueue(delivery_id=delivery.pk)
 
     queue = django_rq.get_queue(rq_queue)
     assert queue.get_job_ids() == [result.id]
     assert queue.connection.exists(f"rq:job:{result.id}")
-    assert email_message.get_result(result.id).status == TaskResultStatus.READY
+    assert deliver.get_result(result.id).status == TaskResultStatus.READY
     assert mail.outbox == []
 
     worker_name = _run_worker(rq_queue)
 
-    done = email_message.get_result(result.id)
+    done = deliver.get_result(result.id)
     assert done.status == TaskResultStatus.SUCCESSFUL
-    assert done.return_value is True
+    assert done.return_value == "sent"
     assert done.errors == []
     assert worker_name in done.worker_ids
     assert done.finished_at is not None
@@ -137,10 +139,14 @@ def test_email_task_runs_through_redis_and_reports_success(rq_queue: str, django
     assert [(m.subject, m.to) for m in mail.outbox] == [("Your application was accepted", [message.recipient.email])]
     message.refresh_from_db()
     assert message.emailed_at is not None
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
 
 
 @pytest.mark.django_db
-def test_email_task_failing_is_reported_failed(rq_queue: str, django_capture_on_commit_callbacks) -> None:
+def test_email_task_failing_is_retried_later_on_the_same_queue(
+    rq_queue: str, django_capture_on_commit_callbacks
+) -> None:
     account = AccountFactory(preferred_language="zh-hans")
     with django_capture_on_commit_callbacks(execute=False):  # the service's own enqueue is not run
         message = message_send(recipient=account, render=_render, now=timezone.now())
@@ -154,14 +160,20 @@ def test_email_task_failing_is_reported_failed(rq_queue: str, django_capture_on_
             EMAIL_PORT=port,
             EMAIL_TIMEOUT=5,
         ):
-            result = email_message.using(queue_name=rq_queue).enqueue(message_id=message.pk)
+            delivery = Delivery.objects.get(message=message)
+            result = deliver.using(queue_name=rq_queue).enqueue(delivery_id=delivery.pk)
             _run_worker(rq_queue)
 
-    failed = email_message.get_result(result.id)
-    assert failed.status == TaskResultStatus.FAILED
-    assert [error.exception_class_path for error in failed.errors] == ["builtins.ConnectionRefusedError"]
-    assert "ConnectionRefusedError" in failed.errors[0].traceback
-    assert result.id in django_rq.get_queue(rq_queue).failed_job_registry.get_job_ids()
+    # The task itself succeeded: it recorded the failure and scheduled its own retry with back-off
+    # (RQ's scheduled-job registry of the same queue), rather than failing and being forgotten.
+    ran = deliver.get_result(result.id)
+    assert ran.status == TaskResultStatus.SUCCESSFUL and ran.return_value == "retry"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.RETRY, 1)
+    assert "ConnectionRefusedError" in delivery.last_error
+    assert delivery.next_attempt_at is not None and delivery.next_attempt_at > timezone.now()
+    scheduled = django_rq.get_queue(rq_queue).scheduled_job_registry.get_job_ids()
+    assert len(scheduled) == 1
     message.refresh_from_db()
     assert message.emailed_at is None  # not marked sent: a retry sends it
 

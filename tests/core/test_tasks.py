@@ -13,9 +13,9 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.factories import AccountFactory
 from tongban.core.tasks import send_email
-from tongban.notifications.models import Message
+from tongban.notifications.models import Delivery, Message
 from tongban.notifications.services import message_send
-from tongban.notifications.tasks import email_message
+from tongban.notifications.tasks import deliver
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,7 +52,7 @@ def test_a_notice_queues_its_email_in_the_writing_transaction(django_capture_on_
         def write_then_fail() -> None:
             with transaction.atomic():
                 message_send(recipient=account, render=_render, now=timezone.now())
-                queued_inside.append(DBTaskResult.objects.filter(task_path=email_message.module_path).count())
+                queued_inside.append(DBTaskResult.objects.filter(task_path=deliver.module_path).count())
                 raise _RollbackError
 
         with pytest.raises(_RollbackError):
@@ -64,8 +64,8 @@ def test_a_notice_queues_its_email_in_the_writing_transaction(django_capture_on_
             message = message_send(recipient=account, render=_render, now=timezone.now())
         assert callbacks == []  # nothing left to an after-commit hook
         queued = DBTaskResult.objects.get()
-        assert queued.task_path == email_message.module_path
-        assert queued.args_kwargs == {"args": [], "kwargs": {"message_id": message.pk}}
+        assert queued.task_path == deliver.module_path
+        assert queued.args_kwargs == {"args": [], "kwargs": {"delivery_id": Delivery.objects.get(message=message).pk}}
 
         call_command("db_worker", "--batch", "--no-startup-delay")
     assert [(m.subject, m.to) for m in mail.outbox] == [("Case accepted", ["hr@example.org"])]

@@ -397,6 +397,24 @@ EMAIL_HOST = env("EMAIL_HOST", "localhost", "SMTP host for the smtp backend.")
 EMAIL_PORT = env("EMAIL_PORT", 25, "SMTP port.")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@tongban.example", "Sender of platform e-mail.")
 
+# --- Notifications (ADR 0041) ----------------------------------------------------------------
+SMS_GATEWAY = env(
+    "SMS_GATEWAY",
+    "tongban.notifications.sms.fake.FileGateway",
+    "Dotted path of the SMS gateway class (a tongban.notifications.sms.base.SmsGateway); the demo's writes to a file.",
+)
+SMS_FAKE_FILE = env("SMS_FAKE_FILE", str(VAR_DIR / "sms.log"), "Where the demo's fake SMS gateway writes each text.")
+NOTIFY_MAX_ATTEMPTS = env("NOTIFY_MAX_ATTEMPTS", 6, "Tries of one e-mail or SMS delivery before it is given up.")
+NOTIFY_RETRY_BASE_SECONDS = env(
+    "NOTIFY_RETRY_BASE_SECONDS", 30.0, "Back-off after the first failed delivery; doubled after each further one."
+)
+NOTIFY_RETRY_CAP_SECONDS = env("NOTIFY_RETRY_CAP_SECONDS", 3600.0, "Longest back-off between two tries of a delivery.")
+NOTIFY_STALE_SECONDS = env(
+    "NOTIFY_STALE_SECONDS",
+    300,
+    "A delivery claimed this long ago without an outcome (its worker died) is tried again by the sweep job.",
+)
+
 # --- Security headers (hardened further in production) -------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,7 +9,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from tongban.core import personal_data
+        from datetime import timedelta
+
+        from tongban.core import personal_data, schedule
         from tongban.notifications.personal_data import inbox_section
+        from tongban.notifications.tasks import sweep_deliveries
 
         personal_data.register("inbox", inbox_section)
+        schedule.register(schedule.Job(name="notifications.sweep", task=sweep_deliveries, every=timedelta(minutes=1)))

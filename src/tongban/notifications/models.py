@@ -1,8 +1,12 @@
-"""The in-app inbox: one message per notice, stored in both languages."""
+"""The in-app inbox (one message per notice, stored in both languages), what each person chose to
+receive by which channel, and one delivery record per message and outside channel (e-mail, SMS)
+that the background sender works through and operators can see."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tongban.core import bilingual
 from tongban.identity.models import Account
@@ -13,6 +17,7 @@ class Message(models.Model):
         Account, on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     case_number = models.CharField(max_length=20, blank=True)
+    event = models.CharField(max_length=40, blank=True, help_text="The event type whose template it was written from.")
     subject_zh = models.CharField(max_length=200)
     subject_en = models.CharField(max_length=300)
     body_zh = models.TextField()
@@ -32,3 +37,60 @@ class Message(models.Model):
 
     def body(self, language: str) -> str:
         return bilingual.localized(self, "body", language)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
+
+
+class Preference(models.Model):
+    """A person's choice of the outside channels that carry her notices (the inbox always does).
+    No row: the defaults (e-mail on when there is an address, SMS off)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="notification_preference")
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by text message"), default=False)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: email={self.email} sms={self.sms}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    RETRY = "retry", _("Failed, will be retried")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, given up")
+
+
+class Delivery(models.Model):
+    """One message on one outside channel: written with the message (so nothing is sent for a
+    change that rolled back), claimed by the sending task, retried with back-off."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(max_length=254, help_text="Where it went: the e-mail address or phone number.")
+    status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_ref = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "channel"], name="notifications_delivery_once")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "sending", "retry"]),
+                name="notifications_delivery_due",
+            ),
+            models.Index(fields=["status", "-created_at"], name="notifications_delivery_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.channel} {self.status}"

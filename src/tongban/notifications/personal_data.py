@@ -1,5 +1,5 @@
-"""Notifications' part of the personal-data export (``core.personal_data``): the person's inbox.
-One query."""
+"""Notifications' part of the personal-data export (``core.personal_data``): the person's inbox,
+with where each message went. Two queries."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from tongban.notifications.models import Message
 def inbox_section(person: Person) -> list[dict[str, Any]]:
     if person.account_id is None:
         return []
-    messages = Message.objects.filter(recipient_id=person.account_id).order_by("created_at", "id")
+    messages = (
+        Message.objects.filter(recipient_id=person.account_id)
+        .prefetch_related("deliveries")
+        .order_by("created_at", "id")
+    )
     return [
         {
             "case_number": message.case_number,
@@ -23,6 +27,16 @@ def inbox_section(person: Person) -> list[dict[str, Any]]:
             "created_at": message.created_at,
             "read_at": message.read_at,
             "emailed_at": message.emailed_at,
+            "deliveries": [
+                {
+                    "channel": delivery.channel,
+                    "address": delivery.address,
+                    "status": delivery.status,
+                    "attempts": delivery.attempts,
+                    "sent_at": delivery.sent_at,
+                }
+                for delivery in message.deliveries.all()
+            ],
         }
         for message in messages
     ]

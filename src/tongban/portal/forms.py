@@ -146,6 +146,29 @@ class ProfileForm(TongbanForm):
     preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
 
 
+class NotificationChoiceForm(TongbanForm):
+    """Which outside channels carry the person's notices (the inbox in My space always does)."""
+
+    email = forms.BooleanField(label=_("By e-mail"), required=False)
+    sms = forms.BooleanField(label=_("By text message (SMS)"), required=False)
+
+    def __init__(self, *args: Any, account_email: str, account_phone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email, self.account_phone = account_email, account_phone
+
+    def clean_email(self) -> bool:
+        wanted = bool(self.cleaned_data.get("email"))
+        if wanted and not self.account_email:
+            raise forms.ValidationError(_("Add an e-mail address to your contact details first."))
+        return wanted
+
+    def clean_sms(self) -> bool:
+        wanted = bool(self.cleaned_data.get("sms"))
+        if wanted and not self.account_phone:
+            raise forms.ValidationError(_("Add a mobile phone number to your contact details first."))
+        return wanted
+
+
 class PowerGrantForm(TongbanForm):
     id_number = forms.CharField(label=_("Staff member's ID or passport number"), max_length=32)
     nationality = NationalityField(label=_("Nationality (passport holders only)"), required=False)

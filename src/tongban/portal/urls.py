@@ -86,6 +86,7 @@ urlpatterns = [
     # My space and the firm's space
     path("my/", my.my_space, name="my_space"),
     path("my/profile/", my.profile_edit, name="profile_edit"),
+    path("my/notifications/", my.notification_choice, name="notification_choice"),
     path("my/firms/<str:uscc>/", firm.firm_space, name="firm_space"),
     path("my/firms/<str:uscc>/areas/<slug:area>/", firm.firm_area, name="firm_area"),
     path("my/firms/<str:uscc>/staff/", firm.firm_staff, name="firm_staff"),

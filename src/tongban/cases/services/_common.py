@@ -40,7 +40,7 @@ def notify(case: Case, action: str, now: datetime, *, applicant_account: Account
     """Tell the applicant (and, of a decision, the persons concerned) what ``action`` did."""
     if action not in notices.NOTIFIED_ACTIONS:
         return
-    render = notices.for_action(case, action, **kwargs)
+    event_type, context = notices.for_action(case, action, **kwargs)
     recipients: dict[int, Account] = {}
     if applicant_account is not None:
         recipients[applicant_account.pk] = applicant_account
@@ -51,4 +51,4 @@ def notify(case: Case, action: str, now: datetime, *, applicant_account: Account
             if party.person.account is not None:
                 recipients.setdefault(party.person.account.pk, party.person.account)
     for account in recipients.values():
-        message_send(recipient=account, render=render, now=now, case_number=case.number)
+        message_send(recipient=account, event=event_type, context=context, now=now, case_number=case.number)

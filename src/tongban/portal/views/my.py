@@ -16,9 +16,11 @@ from tongban.forms.selectors import open_drafts
 from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import firms_of_person
 from tongban.identity.services import account_profile_update
+from tongban.notifications.models import Preference
 from tongban.notifications.selectors import unread_count
+from tongban.notifications.services import channels_for, preference_set
 from tongban.portal.decorators import person_required
-from tongban.portal.forms import ProfileForm
+from tongban.portal.forms import NotificationChoiceForm, ProfileForm
 from tongban.portal.views.cases import MY_CASES_PER_FIRM, firm_sections
 
 
@@ -61,3 +63,31 @@ def profile_edit(request: PersonRequest) -> HttpResponse:
         messages.success(request, _("Your details are saved."))
         return redirect("portal:my_space")
     return render(request, "portal/profile_edit.html", {"form": form})
+
+
+@person_required
+def notification_choice(request: PersonRequest) -> HttpResponse:
+    """How the person's notices reach her besides the inbox: e-mail, text message."""
+    account = request.user
+    preference = Preference.objects.filter(account=account).first()
+    current = channels_for(account, preference)
+    form = NotificationChoiceForm(
+        request.POST or None,
+        initial={
+            "email": preference.email if preference else True,
+            "sms": preference.sms if preference else False,
+        },
+        account_email=account.email,
+        account_phone=account.phone,
+    )
+    if request.method == "POST" and form.is_valid():
+        preference_set(
+            account=account,
+            email=form.cleaned_data["email"],
+            sms=form.cleaned_data["sms"],
+            actor=actor_from_request(request),
+            now=now(),
+        )
+        messages.success(request, _("Your choice is saved."))
+        return redirect("portal:notification_choice")
+    return render(request, "portal/notification_choice.html", {"form": form, "current": current, "account": account})
