@@ -92,6 +92,11 @@ class Certificate(models.Model):
             models.Index(fields=["applicant_firm", "area", "-issued_at"], name="cert_applicant_firm"),
             models.Index(fields=["agency", "-issued_at"], name="cert_agency"),
             models.Index(fields=["case_number"], name="cert_case_number", condition=~Q(case_number="")),
+            models.Index(
+                fields=["valid_until"],
+                name="cert_valid_until",
+                condition=Q(revoked_at__isnull=True, valid_until__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -409,6 +409,22 @@ NOTIFY_RETRY_BASE_SECONDS = env(
     "NOTIFY_RETRY_BASE_SECONDS", 30.0, "Back-off after the first failed delivery; doubled after each further one."
 )
 NOTIFY_RETRY_CAP_SECONDS = env("NOTIFY_RETRY_CAP_SECONDS", 3600.0, "Longest back-off between two tries of a delivery.")
+REMINDERS_DAILY_AT = env(
+    "REMINDERS_DAILY_AT",
+    "08:00",
+    "Local time (HH:MM) of the daily reminders: cases due soon, supplements, certificates.",
+)
+CASE_DUE_SOON_WORKDAYS = env(
+    "CASE_DUE_SOON_WORKDAYS", 2, "Officers are reminded of cases promised within this many working days (or late)."
+)
+SUPPLEMENT_REMINDER_DAYS = env(
+    "SUPPLEMENT_REMINDER_DAYS", 3, "Days a supplement may wait before the applicant is reminded, and between reminders."
+)
+CERTIFICATE_EXPIRY_NOTICE_DAYS = env(
+    "CERTIFICATE_EXPIRY_NOTICE_DAYS",
+    30,
+    "Days before a certificate expires that its holder is told (again in the last week).",
+)
 NOTIFY_STALE_SECONDS = env(
     "NOTIFY_STALE_SECONDS",
     300,

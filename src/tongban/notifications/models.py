@@ -94,3 +94,15 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.channel} {self.status}"
+
+
+class ReminderSent(models.Model):
+    """That the reminder ``key`` was sent (``reminder:case-due:officer 17:2026-12-07``…): a scheduled
+    reminder job inserts it in the same transaction as the message, under the unique key, so
+    running the job twice — or on two nodes — sends each reminder once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key
