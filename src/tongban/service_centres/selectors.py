@@ -14,9 +14,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.cases.models import Case
+from tongban.cases.workflow import FINAL
 from tongban.catalogue.models import ServiceItem
 from tongban.core.errors import NotFoundError
 from tongban.core.workdays import WorkCalendar
+from tongban.forms.models import Application, ApplicationStatus
 from tongban.identity.models import Agency, Person, ServiceCentre
 from tongban.service_centres.models import (
     Appointment,
@@ -247,3 +250,27 @@ def appointment_of_person(person: Person, code: str) -> Appointment:
     if found is None:
         raise NotFoundError(_("No such appointment."))
     return found
+
+
+@dataclass(frozen=True)
+class Linkable:
+    """A person's drafts and open cases of one service that an appointment may be linked to."""
+
+    drafts: list[Application]
+    cases: list[Case]
+
+
+def linkable_for(person: Person, item: ServiceItem, *, limit: int = 20) -> Linkable:
+    """The person's own drafts and open cases of ``item`` (theirs or a firm's they filed): two queries."""
+    drafts = list(
+        Application.objects.filter(person=person, status=ApplicationStatus.DRAFT, version__item=item)
+        .select_related("firm")
+        .order_by("-updated_at")[:limit]
+    )
+    cases = list(
+        Case.objects.filter(applicant=person, item=item)
+        .exclude(status__in=FINAL)
+        .select_related("firm")
+        .order_by("-submitted_at")[:limit]
+    )
+    return Linkable(drafts=drafts, cases=cases)
