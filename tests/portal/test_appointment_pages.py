@@ -12,7 +12,7 @@ import pytest
 from django.test import Client, override_settings
 
 from tests.factories import FirmFactory, PersonFactory
-from tests.service_centres.appointment_world import NOW, TUESDAY_9, at, book, make_place
+from tests.service_centres.appointment_world import NOW, TUESDAY_9, Place, at, book, make_place
 from tongban.conf.limits import DEFAULT_RATE_LIMITS
 from tongban.identity.models import Account
 from tongban.service_centres.models import Appointment, AppointmentStatus
@@ -34,8 +34,8 @@ def _signed_in(login_person: Login) -> tuple[Client, object]:
     return client, person
 
 
-def _url(place: object) -> str:
-    return f"/en/appointments/book/?service={place.item.code}&centre={place.centre.code}"  # type: ignore[attr-defined]
+def _url(place: Place) -> str:
+    return f"/en/appointments/book/?service={place.item.code}&centre={place.centre.code}"
 
 
 def test_book_from_the_service_guide_through_the_centre_and_a_free_time(login_person: Login) -> None:

@@ -51,12 +51,13 @@ def make_place(*, windows: int = 2, code: str = "appt-svc", centre_code: str | N
 def book(
     place: Place, person: Person | None = None, *, starts_at: datetime = TUESDAY_9, **extra: object
 ) -> Appointment:
-    person = person or PersonFactory()
+    if person is None:
+        person = PersonFactory.create()
     assert person.account is not None
     return appointment_book(
         person=person,
         account=person.account,
-        booking=Booking(centre=place.centre, item=place.item, starts_at=starts_at, **extra),  # type: ignore[arg-type]
+        booking=Booking(centre=place.centre, item=place.item, starts_at=starts_at, **extra),
         language="en",
         now=NOW,
         actor=ACTOR,
