@@ -12,6 +12,7 @@ import pytest
 from django.test import Client, override_settings
 
 from tests.factories import FirmFactory, PersonFactory
+from tests.querycount import assert_queries_flat
 from tests.service_centres.appointment_world import NOW, TUESDAY_9, Place, at, book, make_place
 from tongban.conf.limits import DEFAULT_RATE_LIMITS
 from tongban.identity.models import Account
@@ -177,3 +178,17 @@ def test_times_beyond_the_horizon_are_not_listed(login_person: Login) -> None:
     far = (NOW + timedelta(days=40)).date()
     html = client.get(_url(place) + f"&from={far.isoformat()}").content.decode()
     assert at(far, 9).isoformat() not in html
+
+
+def test_my_appointments_runs_the_same_queries_for_few_and_many(login_person: Login) -> None:
+    place = make_place(windows=3, code="many")
+    client, person = _signed_in(login_person)
+    book(place, person)
+
+    def more() -> None:
+        with override_settings(APPOINTMENT_MAX_FUTURE=10):
+            for hour in (10, 11):
+                book(place, person, starts_at=at(TUESDAY_9.date(), hour))
+
+    flat = assert_queries_flat(client, "/en/my/appointments/", more)
+    assert flat.many.content.decode().count("/en/my/appointments/") >= 3
