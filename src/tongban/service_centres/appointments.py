@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -99,6 +100,7 @@ def _slot_at(booking: Booking, *, capacity: int, now: datetime) -> Slot:
         not_before=not_before,
         calendar=get_work_calendar(),
         capacity=capacity,
+        count_booked=False,  # whether a place is free is the constraint's to say
     )
     slot = next((s for s in slots if s.start == booking.starts_at), None)
     if slot is None:
@@ -138,11 +140,23 @@ def _check_links(booking: Booking, person: Person) -> None:
         raise NotFoundError(_("No such case."))
 
 
-def _check_no_shows(person: Person, now: datetime) -> None:
+def _check_person(person: Person, now: datetime) -> None:
+    """The no-show block, then the cap of future appointments, from one read of the person's
+    recent no-shows and future bookings."""
     since = now - timedelta(days=settings.APPOINTMENT_NO_SHOW_WINDOW_DAYS)
-    ends = Appointment.objects.filter(person=person, status=AppointmentStatus.NO_SHOW, ends_at__gte=since).values_list(
-        "ends_at", flat=True
+    rows = list(
+        Appointment.objects.filter(person=person)
+        .filter(
+            Q(status=AppointmentStatus.NO_SHOW, ends_at__gte=since)
+            | Q(status=AppointmentStatus.BOOKED, starts_at__gt=now)
+        )
+        .values_list("status", "ends_at")
     )
+    _check_no_shows([end for status, end in rows if status == AppointmentStatus.NO_SHOW], now)
+    _check_cap(sum(1 for status, _end in rows if status == AppointmentStatus.BOOKED))
+
+
+def _check_no_shows(ends: list[datetime], now: datetime) -> None:
     until = rules.no_show_blocked_until(
         ends,
         now=now,
@@ -161,8 +175,7 @@ def _check_no_shows(person: Person, now: datetime) -> None:
         )
 
 
-def _check_cap(person: Person, now: datetime) -> None:
-    held = Appointment.objects.filter(person=person, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()
+def _check_cap(held: int) -> None:
     if held >= settings.APPOINTMENT_MAX_FUTURE:
         raise ValidationError(
             _(
@@ -268,8 +281,7 @@ def appointment_book(
     _check_links(booking, person)
     # One booking at a time per person: the cap holds even against the person's own parallel posts.
     Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
-    _check_no_shows(person, now)
-    _check_cap(person, now)
+    _check_person(person, now)
     capacity = service_capacity(booking.centre, booking.item)
     if capacity <= 0:
         raise ValidationError({"centre": _("This centre does not handle this service.")})

@@ -213,9 +213,11 @@ def free_slots(
     not_before: datetime,
     calendar: WorkCalendar,
     capacity: int | None = None,
+    count_booked: bool = True,
 ) -> list[Slot]:
     """Every slot of ``item`` at ``centre`` from ``first`` to ``last`` with its places and bookings
-    (full ones included: callers filter on ``free``); four queries whatever the number of days."""
+    (full ones included: callers filter on ``free``); four queries whatever the number of days
+    (without ``count_booked`` the bookings are not read and every slot shows all its places)."""
     capacity = service_capacity(centre, item) if capacity is None else capacity
     if capacity <= 0:
         return []
@@ -228,7 +230,7 @@ def free_slots(
             calendar=calendar,
             handling_minutes=item.window_minutes,
             windows_on=lambda _day: capacity,
-            booked=booked_counts(centre, item, first, last),
+            booked=booked_counts(centre, item, first, last) if count_booked else {},
             tz=timezone.get_default_timezone(),
             not_before=not_before,
         )

@@ -166,8 +166,10 @@ def book(request: PersonRequest) -> HttpResponse:
             )
         context["services"] = list(services.order_by("code")[:500])
         return render(request, "portal/appointment_book.html", context)
-    centres = list(centres_for_service(item))
-    if centre is None or centre.pk not in {c.pk for c in centres}:
+    # A posted centre is checked by the booking itself (its windows for the service): no query here.
+    posted = request.method == "POST" and centre is not None
+    centres = [] if posted else list(centres_for_service(item))
+    if centre is None or (not posted and centre.pk not in {c.pk for c in centres}):
         context["centres"] = centres
         context["centre"] = None
         return render(request, "portal/appointment_book.html", context)
