@@ -48,7 +48,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import generate  # noqa: E402
+from bench import booking, generate  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8901"))
 PHASE_SECONDS = int(os.environ.get("BENCH_PHASE_SECONDS", "15"))
@@ -61,6 +61,7 @@ BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS", "8"))
 DRAFTS_PER_APPLICANT = int(os.environ.get("BENCH_DRAFTS_PER_APPLICANT", "24"))
 BACKGROUND = os.environ.get("BENCH_BACKGROUND", "1") not in ("0", "")
 DRAIN_TIMEOUT = float(os.environ.get("BENCH_DRAIN_TIMEOUT", "60"))
+START_TIMEOUT = float(os.environ.get("BENCH_START_TIMEOUT", "60"))  # a busy machine starts granian slowly
 HOST = "127.0.0.1"
 BASE = f"http://{HOST}:{PORT}"
 MAX_ERROR_RATE = 0.01
@@ -70,6 +71,7 @@ KINDS = {
     "baseline_insert": ("bare view: insert one row", "200"),
     "floor_write": ("floor: signed in, one row + its audit", "200"),
     "submit": ("submit an application (si-enrolment)", "302:/en/my/cases/"),
+    booking.KIND: (booking.TITLE, booking.EXPECT),
     "baseline_read": ("bare view: read one row by key", "200"),
     "floor_read": ("floor: signed in, one owned case's status", "200"),
     "case_read": ("read one of my cases", "200"),
@@ -90,7 +92,10 @@ TARGETS = (
     ("my_cases_p95_vs_read_p95", 3.0, "firm's cases p95 / baseline read p95 (at most)"),
     ("search_p95_vs_read_p95", 3.0, "catalogue search p95 / baseline read p95 (at most)"),
     ("exchange_vs_baseline_read", 0.3, "exchange query rps / baseline read rps"),
+    ("book_slot_vs_floor_write", 0.5, "book slot rps (places taken + just-taken answers) / floor write rps"),
 )
+#: Only these phases (comma-separated kinds), e.g. BENCH_KINDS=floor_write,book_slot for a quick look.
+ONLY = [kind for kind in os.environ.get("BENCH_KINDS", "").split(",") if kind]
 
 
 def say(message: str = "") -> None:
@@ -342,6 +347,10 @@ def count_queries(applicants: list[Applicant], extra: dict[str, Any]) -> dict[st
         "floor_write": [("post", "/bench/floor/write", {"value": "count"})] * 2,
         "floor_read": [("get", f"/bench/floor/read/{number}", None) for number in applicant.cases[:2]],
         "exchange": [("get", f"/bench/exchange/{person_id}", None) for person_id in extra["exchange_people"][:2]],
+        booking.KIND: [
+            ("post", "/en/appointments/book/", {"service": extra["booking"]["item"], "centre": c, "starts_at": t})
+            for c, t, _places in extra["booking"]["slots"][-2:]  # the last slots: wrk books the first ones
+        ],
     }
     out_dir = ROOT / "var" / "bench" / "queries"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -422,7 +431,7 @@ class Stack:
             manage = [sys.executable, str(ROOT / "manage.py")]
             self.spawn("db_worker", [*manage, "db_worker", "--queue-name", "default", "--interval", "1"])
             self.spawn("audit_sealer", [*manage, "audit_sealer"])
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             self.check()
             with contextlib.suppress(OSError):
@@ -430,7 +439,9 @@ class Stack:
                 if status == 200:
                     return
             time.sleep(0.3)
-        raise SystemExit("granian did not answer /healthz within 60 s; see var/bench/logs/granian.log")
+        raise SystemExit(
+            f"granian did not answer /healthz within {START_TIMEOUT:.0f} s; see var/bench/logs/granian.log"
+        )
 
     def check(self) -> None:
         for name, process in self.processes:
@@ -554,6 +565,7 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
         f"GET\t/bench/exchange/{person_id}\t{cookies[i % len(cookies)]}\t"
         for i, person_id in enumerate(extra["exchange_people"])
     ]
+    lines[booking.KIND] = booking.lines(applicants, extra["booking"])
     lines["baseline_read"] = [
         f"GET\t/bench/baseline/read/{row_id}\t{cookies[i % len(cookies)]}\t"
         for i, row_id in enumerate(extra["baseline_ids"])
@@ -577,6 +589,7 @@ class Phase:
     statuses: dict[str, int]
     histogram: list[list[int]]
     settle_seconds: float = 0.0
+    apart: int = 0  # answers expected but not successes (book_slot: "this slot was just taken")
 
     @property
     def errors(self) -> int:
@@ -588,10 +601,25 @@ class Phase:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+#: Lines of the once-only kinds used by earlier runs of wrk (each run starts at its file's top).
+_CONSUMED: dict[str, int] = {}
+
+
+def _unused(kind: str, lines: Path) -> Path:
+    """book_slot's lines not booked by an earlier run: a booked place cannot be booked again."""
+    if kind != booking.KIND:
+        return lines
+    rest = lines.with_suffix(".rest.tsv")
+    remaining = lines.read_text(encoding="utf-8").splitlines()[_CONSUMED.get(kind, 0) :]
+    rest.write_text("\n".join(remaining) + "\n", encoding="utf-8")
+    return rest
+
+
 def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
     out = ROOT / "var" / "bench" / "wrk" / f"{kind}-{round_no}.json"
     out.unlink(missing_ok=True)
-    once = "1" if kind == "submit" else "0"
+    lines = _unused(kind, lines)
+    once = "1" if kind in ("submit", booking.KIND) else "0"
     argv = [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -613,7 +641,7 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
     if completed.returncode != 0 or not out.exists():
         raise SystemExit(f"wrk failed for {kind}: {completed.stderr.strip() or completed.stdout.strip()}")
     data = json.loads(out.read_text())
-    return Phase(
+    phase = Phase(
         kind=kind,
         round=round_no,
         seconds=data["duration_us"] / 1e6,
@@ -623,7 +651,11 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
         socket_errors=data["socket_errors"],
         statuses=data["statuses"],
         histogram=data["histogram"],
+        apart=data.get("apart", 0),
     )
+    if kind == booking.KIND:  # each wrk thread took every other line: skip past both, with a margin
+        _CONSUMED[kind] = _CONSUMED.get(kind, 0) + data["requests"] + 2 * CONNECTIONS
+    return phase
 
 
 def drain() -> float:
@@ -702,6 +734,7 @@ def summarise(phases: list[Phase]) -> dict[str, dict[str, Any]]:
             "statuses": statuses,
             "settle_seconds": round(sum(p.settle_seconds for p in mine), 2),
             "per_round_rps": [round(p.rps, 1) for p in mine],
+            "apart": sum(p.apart for p in mine),
         }
     return by_kind
 
@@ -741,6 +774,9 @@ def results_document(
         "exchange_p99_vs_read_p99": ratio(k["exchange"]["p99_ms"], k["baseline_read"]["p99_ms"]),
         # Submits per second including the time the worker and sealer needed afterwards to catch up
         # with the e-mail tasks and audit entries the submits queued.
+        "book_slot_rps": k[booking.KIND]["rps"],
+        "book_slot_taken": k[booking.KIND]["apart"],
+        "book_slot_vs_floor_write": ratio(k[booking.KIND]["rps"], k["floor_write"]["rps"]),
         "submit_rps_sustained": round(submit["requests"] / (submit["seconds"] + submit["settle_seconds"]), 1)
         if submit["seconds"]
         else 0.0,
@@ -818,6 +854,10 @@ def main() -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     say("== Preparing applicants, drafts and sessions")
     applicants, extra = prepare(meta)
+    extra["booking"] = booking.prepare()
+    say(
+        f"  {len(extra['booking']['slots'])} free slots of {extra['booking']['item']} at {extra['booking']['centres']} centres"
+    )
     say("== SQL queries per request (in-process, CaptureQueriesContext)")
     queries = count_queries(applicants, extra)
     for kind, q in queries.items():
@@ -842,12 +882,12 @@ def main() -> int:
         )
         paths = write_lines(applicants, extra)
         say(f"== Warm-up ({WARMUP_SECONDS} s per kind)")
-        for kind in KINDS:
+        for kind in ONLY or KINDS:
             run_wrk(kind, paths[kind], WARMUP_SECONDS, 0)
             drain()
         for round_no in range(1, ROUNDS + 1):
             say(f"== Round {round_no} of {ROUNDS} ({PHASE_SECONDS} s per phase, {CONNECTIONS} connections)")
-            for kind in KINDS:
+            for kind in ONLY or KINDS:
                 stack.check()
                 phase = run_wrk(kind, paths[kind], PHASE_SECONDS, round_no)
                 phase.settle_seconds = drain()
@@ -858,16 +898,27 @@ def main() -> int:
                 )
     finally:
         stack.stop()
+    doubles = booking.double_bookings()
+    say(
+        f"== Appointments after the run: {doubles['booked']} booked, {doubles['duplicate_places']} places held twice, "
+        f"{doubles['slots_over_capacity']} slots over capacity"
+    )
     by_kind = summarise(phases)
     doc = results_document(by_kind, queries, meta, login_seconds)
     doc["queries"] = queries
+    doc["double_bookings"] = doubles
     doc["setup"]["total_seconds"] = round(time.monotonic() - t0, 1)
     print_table(by_kind, doc, queries)
     (BENCH_DIR / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     say("\nWrote bench/results.json")
     failed = [kind for kind, s in by_kind.items() if s["error_rate"] > MAX_ERROR_RATE or s["exhausted"]]
+    if ONLY:
+        failed = [kind for kind in failed if kind in ONLY]
     if failed:
         say(f"RUN FAILED: more than {MAX_ERROR_RATE:.0%} bad responses (or drafts ran out) in: {', '.join(failed)}")
+        return 1
+    if doubles["duplicate_places"] or doubles["slots_over_capacity"]:
+        say("RUN FAILED: double bookings in the database after the book_slot phase")
         return 1
     return 0
 

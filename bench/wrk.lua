@@ -5,7 +5,8 @@
 -- LINES: one request per line, tab-separated: METHOD, PATH, COOKIE header, BODY (may be empty).
 --   Each wrk thread takes every THREADS-th line (thread i the lines i, i+THREADS, ...).
 -- EXPECT: "200" (status 200 is a success) or "302:/en/my/cases/" (a 302 whose Location starts
---   with that prefix is a success). Anything else counts as a bad response.
+--   with that prefix is a success), optionally followed by "|409": an expected answer that is
+--   not a success (book_slot's "slot just taken"), counted apart. Anything else is a bad response.
 -- ONCE: "1" to use every line at most once (a submit consumes its draft); when a thread runs out
 --   it sends a request that fails and counts it as "exhausted". "0" cycles through the lines.
 -- OUT: a JSON file with requests, bad responses, wrk's socket errors, status counts and the
@@ -22,10 +23,11 @@ end
 
 local requests = {}
 local position = 0
-local expect_status, expect_prefix
+local expect_status, expect_prefix, apart_status
 local once = false
 statuses = {}
 bad = 0
+apart = 0
 exhausted = 0
 out = nil
 
@@ -41,6 +43,11 @@ function init(args)
   local path = args[1]
   out = args[2]
   local expect = args[3]
+  local bar = expect:find("|", 1, true)
+  if bar then
+    apart_status = tonumber(expect:sub(bar + 1))
+    expect = expect:sub(1, bar - 1)
+  end
   once = args[4] == "1"
   local nthreads = tonumber(args[5])
   local colon = expect:find(":")
@@ -84,7 +91,9 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
-  if status ~= expect_status then
+  if apart_status and status == apart_status then
+    apart = apart + 1
+  elseif status ~= expect_status then
     bad = bad + 1
   elseif expect_prefix then
     local location = headers["Location"] or headers["location"] or ""
@@ -95,11 +104,12 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, _requests)
-  local total_bad, total_exhausted = 0, 0
+  local total_bad, total_exhausted, total_apart = 0, 0, 0
   local merged = {}
   for _, thread in ipairs(threads) do
     total_bad = total_bad + thread:get("bad")
     total_exhausted = total_exhausted + thread:get("exhausted")
+    total_apart = total_apart + thread:get("apart")
     for status, count in pairs(thread:get("statuses")) do
       merged[status] = (merged[status] or 0) + count
     end
@@ -107,9 +117,9 @@ function done(summary, latency, _requests)
   local file = assert(io.open(threads[1]:get("out"), "w"))
   local e = summary.errors
   file:write(string.format(
-    '{"requests": %d, "duration_us": %d, "bad": %d, "exhausted": %d, ' ..
+    '{"requests": %d, "duration_us": %d, "bad": %d, "exhausted": %d, "apart": %d, ' ..
     '"socket_errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, "statuses": {',
-    summary.requests, summary.duration, total_bad, total_exhausted, e.connect, e.read, e.write, e.status, e.timeout))
+    summary.requests, summary.duration, total_bad, total_exhausted, total_apart, e.connect, e.read, e.write, e.status, e.timeout))
   local first = true
   for status, count in pairs(merged) do
     file:write(string.format('%s"%d": %d', first and "" or ", ", status, count))

@@ -30,6 +30,7 @@ from tongban.forms.models import Upload
 from tongban.forms.services import application_start
 from tongban.identity.models import Person, StaffRole
 from tongban.notifications.models import Message
+from tongban.service_centres.models import Appointment
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {
@@ -172,8 +173,21 @@ def portal_keys(world: World) -> dict[str, str]:
         given_at=timezone.now(),
         expires_at=later,
     )
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    appointment = Appointment.objects.create(  # the HR manager's booked appointment (its booking code)
+        code="KEYS4747",
+        centre=ServiceCentreFactory.create(),
+        item=world.version.item,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=15),
+        place=0,
+        person=world.hr,
+        booked_by=world.hr.account,
+        created_at=timezone.now(),
+    )
     return {
         "case": case.number,
+        "code": appointment.code,
         "upload_id": str(Upload.objects.filter(application_id=case.application_id).values_list("pk", flat=True)[0]),
         "public_id": str(draft.public_id),
         "step": "employer",

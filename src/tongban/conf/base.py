@@ -386,6 +386,36 @@ RETENTION_DAILY_AT = env(
     "RETENTION_DAILY_AT", "03:30", "Local time (HH:MM, TIME_ZONE) at which the daily retention job is enqueued."
 )
 
+# --- Appointments (service_centres.appointments; docs/service-centres.md, ADR 0037) ------------
+APPOINTMENT_MAX_FUTURE = env(
+    "APPOINTMENT_MAX_FUTURE", 3, "Future appointments one person may hold at once (booked, not yet started)."
+)
+APPOINTMENT_HORIZON_DAYS = env("APPOINTMENT_HORIZON_DAYS", 30, "How many days ahead a slot may be booked.")
+APPOINTMENT_LEAD_MINUTES = env(
+    "APPOINTMENT_LEAD_MINUTES", 60, "A slot can be booked, cancelled or moved until this many minutes before it starts."
+)
+APPOINTMENT_NO_SHOW_AFTER_MINUTES = env(
+    "APPOINTMENT_NO_SHOW_AFTER_MINUTES",
+    60,
+    "An appointment still booked (nobody arrived) this many minutes after its slot ended is marked a no-show.",
+)
+APPOINTMENT_NO_SHOW_LIMIT = env(
+    "APPOINTMENT_NO_SHOW_LIMIT",
+    3,
+    "No-shows within APPOINTMENT_NO_SHOW_WINDOW_DAYS after which a person may not book for a while.",
+)
+APPOINTMENT_NO_SHOW_WINDOW_DAYS = env(
+    "APPOINTMENT_NO_SHOW_WINDOW_DAYS", 90, "The period (days back from now) in which no-shows are counted."
+)
+APPOINTMENT_NO_SHOW_BLOCK_DAYS = env(
+    "APPOINTMENT_NO_SHOW_BLOCK_DAYS", 30, "Days after the last counted no-show during which booking is refused."
+)
+APPOINTMENT_REMINDERS_AT = env(
+    "APPOINTMENT_REMINDERS_AT",
+    "18:00",
+    "Local time (HH:MM, TIME_ZONE) at which the day-before reminders of the next day's appointments are sent.",
+)
+
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -71,6 +71,16 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
         "Second-factor codes tried for one staff account (besides django-otp's own delay after a wrong code).",
     ),
     "totp.client": _rate("totp.client", "30/900", "Second-factor codes tried from one client, all accounts."),
+    "appointment.account": _rate(
+        "appointment.account",
+        "20/3600",
+        "Appointment bookings, cancellations and moves posted by one account (stops one account hoarding slots).",
+    ),
+    "appointment.client": _rate(
+        "appointment.client",
+        "60/3600",
+        "Appointment bookings, cancellations and moves posted from one client address, all accounts (stops bots).",
+    ),
     "verify.client": _rate(
         "verify.client", "60/60", "Public certificate look-ups (/verify/ pages, status and JWS) from one client."
     ),

@@ -7,6 +7,7 @@ from django.urls import path
 
 from tongban.portal.views import (
     applications,
+    appointments,
     auth,
     cases,
     centres,
@@ -44,6 +45,12 @@ urlpatterns = [
     path("applications/<uuid:public_id>/submit/", applications.application_submit, name="application_submit"),
     path("applications/<uuid:public_id>/delete/", applications.application_delete, name="application_delete"),
     path("applications/<uuid:public_id>/<slug:step>/", applications.application_step, name="application_step"),
+    # Appointments at service centres
+    path("appointments/book/", appointments.book, name="appointment_book"),
+    path("my/appointments/", appointments.my_appointments, name="my_appointments"),
+    path("my/appointments/<str:code>/", appointments.appointment_detail, name="appointment"),
+    path("my/appointments/<str:code>/cancel/", appointments.appointment_cancel_view, name="appointment_cancel"),
+    path("my/appointments/<str:code>/move/", appointments.appointment_move, name="appointment_move"),
     # Cases and messages
     path("my/cases/", cases.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", cases.my_case, name="my_case"),

@@ -1,5 +1,6 @@
 """Reads about service centres: their opening on given days (through the pure ``slots`` rules),
-which centres handle a service, and the public list with its filters — each in a fixed, small
+which centres handle a service, the public list with its filters, a service's free slots at a
+centre and a person's appointments — each in a fixed, small
 number of queries whatever the number of centres."""
 
 from __future__ import annotations
@@ -7,15 +8,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tongban.cases.models import Case
+from tongban.cases.workflow import FINAL
 from tongban.catalogue.models import ServiceItem
+from tongban.core.errors import NotFoundError
 from tongban.core.workdays import WorkCalendar
-from tongban.identity.models import Agency, ServiceCentre
-from tongban.service_centres.models import OpeningException, OpeningHours, Window, WindowScope
-from tongban.service_centres.slots import Interval, WeeklyHours, opening_on
+from tongban.forms.models import Application, ApplicationStatus
+from tongban.identity.models import Agency, Person, ServiceCentre
+from tongban.service_centres.models import (
+    Appointment,
+    AppointmentStatus,
+    OpeningException,
+    OpeningHours,
+    Window,
+    WindowScope,
+)
+from tongban.service_centres.slots import Interval, Slot, WeeklyHours, opening_on, slots_between
 
 #: How many days "the week" on a centre's page shows, today first.
 WEEK_DAYS = 7
@@ -163,3 +177,102 @@ def centre_handles(centre: ServiceCentre) -> Handles:
         .order_by("code")
     )
     return Handles(everything=False, agencies=agencies, services=services)
+
+
+# --- Appointments ------------------------------------------------------------------------------
+
+
+def service_capacity(centre: ServiceCentre, item: ServiceItem) -> int:
+    """How many places each slot of ``item`` has at ``centre``: its active windows that can serve
+    the item (one query). Windows have no per-day schedule, so this holds for every open day."""
+    return windows_for_service(item).filter(centre=centre).count()
+
+
+def booked_counts(centre: ServiceCentre, item: ServiceItem, first: date, last: date) -> dict[datetime, int]:
+    """The places held (not cancelled) per slot start of ``item`` at ``centre`` between two local
+    days (one grouped query)."""
+    tz = timezone.get_default_timezone()
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    rows = (
+        Appointment.objects.filter(centre=centre, item=item, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .values("starts_at")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["starts_at"]: row["n"] for row in rows}
+
+
+def free_slots(
+    *,
+    centre: ServiceCentre,
+    item: ServiceItem,
+    first: date,
+    last: date,
+    not_before: datetime,
+    calendar: WorkCalendar,
+    capacity: int | None = None,
+    count_booked: bool = True,
+) -> list[Slot]:
+    """Every slot of ``item`` at ``centre`` from ``first`` to ``last`` with its places and bookings
+    (full ones included: callers filter on ``free``); four queries whatever the number of days
+    (without ``count_booked`` the bookings are not read and every slot shows all its places)."""
+    capacity = service_capacity(centre, item) if capacity is None else capacity
+    if capacity <= 0:
+        return []
+    return list(
+        slots_between(
+            first,
+            last,
+            weekly=weekly_hours(OpeningHours.objects.filter(centre=centre)),
+            exceptions=exception_map(OpeningException.objects.filter(centre=centre, date__range=(first, last))),
+            calendar=calendar,
+            handling_minutes=item.window_minutes,
+            windows_on=lambda _day: capacity,
+            booked=booked_counts(centre, item, first, last) if count_booked else {},
+            tz=timezone.get_default_timezone(),
+            not_before=not_before,
+        )
+    )
+
+
+def appointments_of_person(person: Person) -> QuerySet[Appointment]:
+    """The person's appointments, newest slot first, with what their list shows (one query)."""
+    return (
+        Appointment.objects.filter(person=person)
+        .select_related("centre", "item__published_version", "firm", "case", "application")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def appointment_of_person(person: Person, code: str) -> Appointment:
+    """The person's appointment with this booking code, or NotFoundError (another's: not found)."""
+    found = appointments_of_person(person).filter(code=code).first()
+    if found is None:
+        raise NotFoundError(_("No such appointment."))
+    return found
+
+
+@dataclass(frozen=True)
+class Linkable:
+    """A person's drafts and open cases of one service that an appointment may be linked to."""
+
+    drafts: list[Application]
+    cases: list[Case]
+
+
+def linkable_for(person: Person, item: ServiceItem, *, limit: int = 20) -> Linkable:
+    """The person's own drafts and open cases of ``item`` (theirs or a firm's they filed): two queries."""
+    drafts = list(
+        Application.objects.filter(person=person, status=ApplicationStatus.DRAFT, version__item=item)
+        .select_related("firm")
+        .order_by("-updated_at")[:limit]
+    )
+    cases = list(
+        Case.objects.filter(applicant=person, item=item)
+        .exclude(status__in=FINAL)
+        .select_related("firm")
+        .order_by("-submitted_at")[:limit]
+    )
+    return Linkable(drafts=drafts, cases=cases)

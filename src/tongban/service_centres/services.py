@@ -2,6 +2,7 @@
 loaders): each in one transaction with an audit event, refused to anyone else.
 
 Back-office pages for these are still to come; the services are the one way to change the rows.
+Appointments' writes live in ``service_centres.appointments`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,10 +20,34 @@ from tongban.catalogue.models import ServiceItem
 from tongban.core.actors import Actor
 from tongban.identity.models import Agency, ServiceCentre
 from tongban.identity.permissions import Editor, require_city_operator
+from tongban.service_centres.appointments import (
+    Booking,
+    SlotTakenError,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointments_mark_no_show,
+    appointments_remind,
+)
 from tongban.service_centres.models import OpeningException, OpeningHours, Window, WindowScope
 from tongban.service_centres.slots import Interval
 
 HoursRow = tuple[int, time, time]
+
+__all__ = [
+    "Booking",
+    "HoursRow",
+    "SlotTakenError",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_reschedule",
+    "appointments_mark_no_show",
+    "appointments_remind",
+    "opening_exception_clear",
+    "opening_exception_set",
+    "opening_hours_replace",
+    "window_save",
+]
 
 
 def _require_operator(editor: Editor) -> None:
