@@ -18,6 +18,7 @@ from tongban.identity.models import Account, Person, ServiceCentre
 from tongban.service_centres.models import Appointment, Window, WindowScope
 
 _codes = itertools.count(1)
+_places = itertools.count(0)
 
 
 @dataclass
@@ -38,7 +39,7 @@ class QueueWorld:
             item=self.item,
             starts_at=starts,
             ends_at=starts + timedelta(minutes=15),
-            place=0,
+            place=next(_places),
             person=person,
             booked_by=person.account,
             created_at=timezone.now(),

@@ -11,10 +11,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tongban.cases.models import Case
+from tongban.catalogue.models import ServiceItem
 from tongban.core.deadlines import local_date
 from tongban.identity.models import Account, ServiceCentre
 from tongban.service_centres import queue
-from tongban.service_centres.models import Ticket, TicketStatus, Visit, Window
+from tongban.service_centres.models import Ticket, TicketStatus, Visit, Window, WindowScope
 from tongban.service_centres.permissions import clerk_centre_ids
 
 #: How many of the last calls the display shows.
@@ -107,6 +108,26 @@ def ticket_at_window(window: Window, *, day: date) -> Ticket | None:
 
 def waiting_count(*, centre_id: int, day: date) -> int:
     return Ticket.objects.filter(centre_id=centre_id, day=day, status=TicketStatus.WAITING).count()
+
+
+#: How many services the kiosk offers as buttons (besides "another service").
+KIOSK_SERVICES = 12
+
+
+def kiosk_services(centre: ServiceCentre) -> list[ServiceItem]:
+    """The published services the centre's active windows list by name, for the kiosk's buttons
+    (one query); everything else is "another service", which any window calls."""
+    return list(
+        ServiceItem.objects.filter(
+            windows__centre=centre,
+            windows__active=True,
+            windows__scope=WindowScope.SERVICES,
+            published_version__isnull=False,
+        )
+        .select_related("published_version")
+        .distinct()
+        .order_by("code")[:KIOSK_SERVICES]
+    )
 
 
 def case_visits(case: Case) -> int:
