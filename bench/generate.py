@@ -730,7 +730,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
             chosen_topics = list({t.pk: t for t in chosen_topics}.values())
             version = ServiceVersion(item=ServiceItem(code=code, agency=agency), **texts)
             search_text = build_search_text(version, chosen_topics, synonyms)
-            item_rows.append((first_item + s, code, agency.pk, area, now))
+            item_rows.append((first_item + s, code, agency.pk, area, now, 15))
             version_rows.append(
                 (
                     first_version + s,
@@ -777,7 +777,9 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                     (first_version + s, "id-document", 1, "身份证明", "Proof of identity", "", "", False, True)
                 )
             form_rows.append((first_version + s, schema, layout, "", Jsonb({})))
-        _copy(cur, "catalogue_serviceitem", ["id", "code", "agency_id", "area", "created_at"], item_rows)
+        _copy(
+            cur, "catalogue_serviceitem", ["id", "code", "agency_id", "area", "created_at", "window_minutes"], item_rows
+        )
         _copy(
             cur,
             "catalogue_serviceversion",
