@@ -60,6 +60,7 @@ WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
 BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS", "8"))
 DRAFTS_PER_APPLICANT = int(os.environ.get("BENCH_DRAFTS_PER_APPLICANT", "24"))
 BACKGROUND = os.environ.get("BENCH_BACKGROUND", "1") not in ("0", "")
+START_SECONDS = int(os.environ.get("BENCH_START_SECONDS", "60"))  # a loaded machine starts slowly
 DRAIN_TIMEOUT = float(os.environ.get("BENCH_DRAIN_TIMEOUT", "60"))
 HOST = "127.0.0.1"
 BASE = f"http://{HOST}:{PORT}"
@@ -425,7 +426,7 @@ class Stack:
             manage = [sys.executable, str(ROOT / "manage.py")]
             self.spawn("db_worker", [*manage, "db_worker", "--queue-name", "default", "--interval", "1"])
             self.spawn("audit_sealer", [*manage, "audit_sealer"])
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             self.check()
             with contextlib.suppress(OSError):
@@ -433,7 +434,7 @@ class Stack:
                 if status == 200:
                     return
             time.sleep(0.3)
-        raise SystemExit("granian did not answer /healthz within 60 s; see var/bench/logs/granian.log")
+        raise SystemExit(f"granian did not answer /healthz within {START_SECONDS} s; see var/bench/logs/granian.log")
 
     def check(self) -> None:
         for name, process in self.processes:
