@@ -48,7 +48,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import booking, generate  # noqa: E402
+from bench import booking, display, generate  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8901"))
 PHASE_SECONDS = int(os.environ.get("BENCH_PHASE_SECONDS", "15"))
@@ -60,8 +60,8 @@ WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
 BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS", "8"))
 DRAFTS_PER_APPLICANT = int(os.environ.get("BENCH_DRAFTS_PER_APPLICANT", "24"))
 BACKGROUND = os.environ.get("BENCH_BACKGROUND", "1") not in ("0", "")
+START_SECONDS = int(os.environ.get("BENCH_START_SECONDS", "60"))  # a loaded machine starts slowly
 DRAIN_TIMEOUT = float(os.environ.get("BENCH_DRAIN_TIMEOUT", "60"))
-START_TIMEOUT = float(os.environ.get("BENCH_START_TIMEOUT", "60"))  # a busy machine starts granian slowly
 HOST = "127.0.0.1"
 BASE = f"http://{HOST}:{PORT}"
 MAX_ERROR_RATE = 0.01
@@ -78,6 +78,8 @@ KINDS = {
     "my_cases": ("firm's cases (10k-case firm)", "200"),
     "search": ("catalogue search (5,000 services)", "200"),
     "exchange": ("exchange query (grant + registry + log)", "200"),
+    "display": ("call display update (200, 600 today)", "200"),  # bench/display.py
+    "display_304": ("call display update (If-None-Match: 304)", "304"),
 }
 #: Reference ratios, not targets: the floors show what no signed-in page can go below here.
 FLOORS = (
@@ -93,6 +95,7 @@ TARGETS = (
     ("search_p95_vs_read_p95", 3.0, "catalogue search p95 / baseline read p95 (at most)"),
     ("exchange_vs_baseline_read", 0.3, "exchange query rps / baseline read rps"),
     ("book_slot_vs_floor_write", 0.5, "book slot rps (places taken + just-taken answers) / floor write rps"),
+    ("display_p95_vs_floor_read_p95", 2.0, "call display update (200 path) p95 / floor read p95 (at most)"),
 )
 #: Only these phases (comma-separated kinds), e.g. BENCH_KINDS=floor_write,book_slot for a quick look.
 ONLY = [kind for kind in os.environ.get("BENCH_KINDS", "").split(",") if kind]
@@ -431,7 +434,7 @@ class Stack:
             manage = [sys.executable, str(ROOT / "manage.py")]
             self.spawn("db_worker", [*manage, "db_worker", "--queue-name", "default", "--interval", "1"])
             self.spawn("audit_sealer", [*manage, "audit_sealer"])
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             self.check()
             with contextlib.suppress(OSError):
@@ -439,9 +442,7 @@ class Stack:
                 if status == 200:
                     return
             time.sleep(0.3)
-        raise SystemExit(
-            f"granian did not answer /healthz within {START_TIMEOUT:.0f} s; see var/bench/logs/granian.log"
-        )
+        raise SystemExit(f"granian did not answer /healthz within {START_SECONDS} s; see var/bench/logs/granian.log")
 
     def check(self) -> None:
         for name, process in self.processes:
@@ -570,6 +571,7 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
         f"GET\t/bench/baseline/read/{row_id}\t{cookies[i % len(cookies)]}\t"
         for i, row_id in enumerate(extra["baseline_ids"])
     ]
+    lines.update(display.lines(extra))
     paths = {}
     for kind, kind_lines in lines.items():
         paths[kind] = folder / f"{kind}.tsv"
@@ -772,6 +774,8 @@ def results_document(
         "exchange_vs_baseline_read": ratio(k["exchange"]["rps"], k["baseline_read"]["rps"]),
         "exchange_p99_ms": k["exchange"]["p99_ms"],
         "exchange_p99_vs_read_p99": ratio(k["exchange"]["p99_ms"], k["baseline_read"]["p99_ms"]),
+        "display_p95_vs_floor_read_p95": ratio(k["display"]["p95_ms"], k["floor_read"]["p95_ms"]),
+        "display_304_p95_vs_floor_read_p95": ratio(k["display_304"]["p95_ms"], k["floor_read"]["p95_ms"]),
         # Submits per second including the time the worker and sealer needed afterwards to catch up
         # with the e-mail tasks and audit entries the submits queued.
         "book_slot_rps": k[booking.KIND]["rps"],
@@ -808,7 +812,7 @@ def results_document(
 
 
 def _met(name: str, actual: float, target: float) -> bool:
-    return actual <= target if name.endswith("_vs_read_p95") else actual >= target
+    return actual <= target if name.endswith("_p95") else actual >= target
 
 
 def print_table(by_kind: dict[str, dict[str, Any]], doc: dict[str, Any], queries: dict[str, Any]) -> None:
@@ -832,7 +836,7 @@ def print_table(by_kind: dict[str, dict[str, Any]], doc: dict[str, Any], queries
     say("")
     for name, target, text in TARGETS:
         actual = doc[name]
-        comparison = "<=" if name.endswith("_vs_read_p95") else ">="
+        comparison = "<=" if name.endswith("_p95") else ">="
         verdict = "met" if _met(name, actual, target) else "TARGET MISSED"
         say(f"{verdict:<14} {name} = {actual:.3f} (target {comparison} {target}; {text})")
     say("")
@@ -858,8 +862,9 @@ def main() -> int:
     say(
         f"  {len(extra['booking']['slots'])} free slots of {extra['booking']['item']} at {extra['booking']['centres']} centres"
     )
+    extra.update(display.prepare())
     say("== SQL queries per request (in-process, CaptureQueriesContext)")
-    queries = count_queries(applicants, extra)
+    queries = count_queries(applicants, extra) | display.count_queries(extra)
     for kind, q in queries.items():
         say(f"  {kind:<16} {q['queries']:>3} queries: " + "; ".join(q["statements"]))
     stack = Stack()

@@ -2,7 +2,8 @@
 --
 --   wrk -t2 -c32 -d15s -s bench/wrk.lua http://127.0.0.1:PORT -- LINES OUT EXPECT ONCE THREADS
 --
--- LINES: one request per line, tab-separated: METHOD, PATH, COOKIE header, BODY (may be empty).
+-- LINES: one request per line, tab-separated: METHOD, PATH, COOKIE header, BODY (may be empty),
+--   and optionally one more header ("Name: value", the display's If-None-Match).
 --   Each wrk thread takes every THREADS-th line (thread i the lines i, i+THREADS, ...).
 -- EXPECT: "200" (status 200 is a success) or "302:/en/my/cases/" (a 302 whose Location starts
 --   with that prefix is a success), optionally followed by "|409": an expected answer that is
@@ -61,7 +62,10 @@ function init(args)
   for line in io.lines(path) do
     if index % nthreads == id then
       local f = split(line)
-      local headers = { ["Cookie"] = f[3] }
+      local headers = {}
+      if f[3] ~= "" then headers["Cookie"] = f[3] end
+      local name, value = (f[5] or ""):match("^([^:]+):%s*(.*)$")  -- an optional extra header
+      if name then headers[name] = value end
       local body = nil
       if f[1] == "POST" then
         headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -31,6 +31,7 @@ from tongban.forms.services import application_start
 from tongban.identity.models import Person, StaffRole
 from tongban.notifications.models import Message
 from tongban.service_centres.models import Appointment
+from tongban.service_centres.models import Ticket
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {
@@ -64,6 +65,9 @@ PUBLIC = {
     "portal:agencies",
     "portal:centres",
     "portal:centre",
+    "portal:centre_kiosk",
+    "portal:centre_display",
+    "portal:centre_display_state",
     "portal:services",
     "portal:service",
     "portal:verify_token",
@@ -119,7 +123,10 @@ def all_routes() -> list[tuple[str, str]]:
 KEYED = [
     (name, route)
     for name, route in all_routes()
-    if name.startswith("portal:") and "<" in route and name not in PUBLIC and name != "portal:apply"
+    if name.startswith("portal:")
+    and "<" in route
+    and name not in PUBLIC
+    and name not in ("portal:apply", "portal:centre_ticket")
 ]
 
 #: Back-office pages about one object (a case, a certificate, a service, an agency and its staff,
@@ -198,7 +205,23 @@ def portal_keys(world: World) -> dict[str, str]:
         "certificate": certificate.number,
         "consent_id": str(consent.pk),
         "firm_consent": str(firm_consent.pk),
+        **_ticket_keys(world),
     }
+
+
+def _ticket_keys(world: World) -> dict[str, str]:
+    """The HR manager's queue ticket at a centre (its page is hers alone)."""
+    centre = ServiceCentreFactory.create()
+    ticket = Ticket.objects.create(
+        centre=centre,
+        day=timezone.localdate(),
+        letter="A",
+        number=1,
+        source="phone",
+        person=world.hr,
+        issued_at=timezone.now(),
+    )
+    return {"centre_code": centre.code, "ticket_id": str(ticket.pk)}
 
 
 def portal_path(name: str, route: str, keys: dict[str, str]) -> str:

@@ -27,6 +27,7 @@ SECTIONS = {
     "/en/backoffice/certificates/": {"officer", "supervisor", "agency_admin", "city_operator"},
     "/en/backoffice/catalogue/": {"agency_admin", "city_operator"},
     "/en/backoffice/people/verify/": {"clerk"},
+    "/en/backoffice/window/": {"clerk"},
     "/en/backoffice/audit/": {"city_operator"},
     "/en/backoffice/notifications/": {"city_operator"},
     "/en/backoffice/exchange/": set(ROLES),

@@ -59,6 +59,7 @@ NOT_PAGES = {
     "portal:login_code": "the e-mailed code of a login in progress (tests/identity/test_login_limits.py)",
     "portal:password_reset_confirm": "reached from an e-mailed link (tests/identity/test_login.py)",
     "portal:verify_token": "reached from a shared link (tests/certificates)",
+    "portal:centre_display_state": "the call display's polled state, JSON (tests/portal/test_centre_queue.py)",
 }
 
 Login = Callable[[Client, Account], None]

@@ -84,6 +84,12 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "verify.client": _rate(
         "verify.client", "60/60", "Public certificate look-ups (/verify/ pages, status and JWS) from one client."
     ),
+    "ticket.client": _rate(
+        "ticket.client",
+        "120/600",
+        "Queue tickets taken at a centre's kiosk page or from a booking code, from one client (a kiosk in "
+        "the hall is one client: allow a busy morning).",
+    ),
 }
 
 TRUSTED_PROXY_COUNT = env(

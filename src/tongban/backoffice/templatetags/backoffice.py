@@ -26,5 +26,6 @@ def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
         "certificates": agency or operator,
         "catalogue": operator or has_role(roles, StaffRoleKind.AGENCY_ADMIN),
         "verify": has_role(roles, StaffRoleKind.CLERK),
+        "window": has_role(roles, StaffRoleKind.CLERK),
         "audit": operator,
     }

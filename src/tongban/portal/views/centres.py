@@ -29,6 +29,7 @@ from tongban.service_centres.selectors import (
     days_opening,
     public_centres,
 )
+from tongban.service_centres.ticket_selectors import centre_wait
 
 _SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: What ``json.dumps`` leaves that could end a ``<script>`` element early (as ``json_script`` does).
@@ -149,5 +150,6 @@ def centre_detail(request: HttpRequest, centre_code: str) -> HttpResponse:
             "week": week,
             "handles": centre_handles(centre),
             "structured_data": structured_data(request, centre, week),
+            "wait": centre_wait(centre, now=now()),
         },
     )
