@@ -14,6 +14,7 @@ from tongban.backoffice import (
     structure_views,
     synonym_views,
     views,
+    window_views,
 )
 
 app_name = "backoffice"
@@ -26,6 +27,12 @@ urlpatterns = [
     path("agencies/<slug:code>/staff/<int:account_id>/totp-reset/", views.totp_reset, name="totp_reset"),
     path("reauth/", reauth_views.reauth, name="reauth"),
     path("people/verify/", views.person_verify, name="person_verify"),
+    path("window/", window_views.window, name="window"),
+    path("window/start/", window_views.window_start, name="window_start"),
+    path("window/applications/<uuid:public_id>/", window_views.window_application, name="window_application"),
+    path("window/applications/<uuid:public_id>/submit/", window_views.window_submit, name="window_submit"),
+    path("window/applications/<uuid:public_id>/<slug:step>/", window_views.window_step, name="window_step"),
+    path("window/cases/<str:number>/", window_views.window_receipt, name="window_receipt"),
     path("audit/", views.audit_trail, name="audit"),
     path("structure/", structure_views.structure, name="structure"),
     path("structure/agencies/new/", structure_views.agency_new, name="structure_agency_new"),
