@@ -8,6 +8,7 @@ decides a case."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -27,7 +28,7 @@ from tongban.exchange.models import AccessLogEntry
 from tongban.forms.models import Application, ApplicationChannel
 from tongban.forms.services import application_start
 from tongban.identity.models import Account, VerificationLevel
-from tongban.service_centres.models import Visit, WindowScope
+from tongban.service_centres.models import Appointment, Visit, WindowScope
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +337,28 @@ def test_the_receipt_prints_the_case_number_in_both_languages(world: World, logi
     chinese = client.get(f"/zh/backoffice/window/cases/{case.number}/").content.decode()
     assert case.number in english and "Signature of the applicant" in english and "At a window" in english
     assert case.number in chinese and "申请人签名" in chinese and "回执" in chinese
+
+
+def test_the_person_of_the_ticket_s_appointment_is_the_visitor(world: World, login_staff: Login) -> None:
+    """A ticket issued from a booking code carries the appointment: its person is the visitor
+    without being looked up again."""
+    desk = serving_clerk(None)
+    now = timezone.now()
+    desk.ticket.appointment = Appointment.objects.create(
+        code="APPT0001",
+        centre=desk.centre,
+        item=world.version.item,
+        starts_at=now,
+        ends_at=now + timedelta(minutes=15),
+        place=0,
+        person=world.hr,
+        booked_by=world.hr.account,
+        created_at=now,
+    )
+    desk.ticket.save(update_fields=["appointment"])
+    draft = application_start(
+        person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
+    client = _clerk_client(desk, login_staff)
+    assert str(draft.public_id) in client.get("/en/backoffice/window/").content.decode()
+    assert client.get(f"/en/backoffice/window/applications/{draft.public_id}/employer/").status_code == 200

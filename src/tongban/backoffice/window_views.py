@@ -62,9 +62,12 @@ from tongban.service_centres.models import Ticket
 from tongban.service_centres.permissions import visitor_of, window_application_authority, window_may_file
 
 
-def _clerk_visit(request: StaffRequest) -> Ticket | None:
-    """The clerk's current visit; 403 for staff who are not clerks."""
+def _clerk_visit(request: StaffRequest, *, keyed: bool = False) -> Ticket | None:
+    """The clerk's current visit; 403 for staff who are not clerks (404 on a page about a draft or
+    case: for them it does not exist)."""
     if not has_role(request.staff_roles, StaffRoleKind.CLERK):
+        if keyed:
+            raise NotFoundError(_("No such application or case at your window."))
         raise PermissionDeniedError(_("Only service-centre clerks work at a window."))
     return current_visit(account=staff_account(request), roles=request.staff_roles, today=local_date(now()))
 
@@ -181,7 +184,7 @@ def _served_application(
 ) -> tuple[Ticket, Person, Application, list[Material], list[StepRef]]:
     """The visitor's application, looked at (and the look recorded); 404 and a recorded refusal
     for anyone else's; the window must take its service."""
-    ticket = _clerk_visit(request)
+    ticket = _clerk_visit(request, keyed=True)
     application = (
         Application.objects.select_related("version", "version__item", "version__item__agency", "firm", "person")
         .filter(public_id=public_id)
@@ -385,7 +388,7 @@ def window_submit(request: StaffRequest, public_id: str) -> HttpResponse:
 def window_receipt(request: StaffRequest, number: str) -> HttpResponse:
     """The receipt of the visitor's case, to print and have signed (then scanned as a material
     where the service asks for it); the case's status and history as the visitor sees them."""
-    ticket = _clerk_visit(request)
+    ticket = _clerk_visit(request, keyed=True)
     case = (
         Case.objects.select_related("item", "version", "agency", "office", "applicant", "firm", "entered_at_centre")
         .filter(number=number[:20])
