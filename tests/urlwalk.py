@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tests.certificates.test_issuing import approve, with_certificate
 from tests.factories import ServiceCentreFactory, StaffRoleFactory
+from tests.service_centres.desk import serving_clerk
 from tests.services import certificate_resource
 from tests.world import World
 from tongban.catalogue.models import CertificateType, PointsTable, SearchSynonym
@@ -258,6 +259,9 @@ def office_keys(world: World) -> dict[str, str]:
     agency = world.version.item.agency
     service_version_draft(item=world.version.item, editor=world.actor, actor=world.actor)
     grant = certificate_resource(type_code="test-permit", owner=agency, consumer=agency, purpose="office keys")
+    draft = application_start(
+        person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
+    )
     CalendarDay.objects.create(day=date(2027, 10, 1), kind="holiday", name_zh="国庆节", name_en="National Day")
     return {
         "case": case.number,
@@ -275,6 +279,8 @@ def office_keys(world: World) -> dict[str, str]:
         "year": "2027",
         "grant_id": str(grant.pk),
         "synonym_id": str(SearchSynonym.objects.create(term="社保", language="zh", expansions=["社会保险"]).pk),
+        "public_id": str(draft.public_id),  # the HR manager's draft, for the clerk serving her at a window
+        "step": "employer",
     }
 
 
@@ -298,7 +304,9 @@ def office_owner_kind(name: str) -> str:
     """Who at agency A (or the city) may use the page: officers and supervisors work cases and
     certificates ("supervisor"), the agency's administrator runs the agency, its services and its
     data grants ("admin"), city operators run the structure, the calendar, the points tables and the search synonyms
-    ("operator")."""
+    ("operator"); a clerk serving the HR manager at a window opens her drafts and cases there ("clerk")."""
+    if name.startswith("backoffice:window"):
+        return "clerk"
     if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points", "backoffice:synonym")):
         return "operator"
     if name.startswith(("backoffice:case", "backoffice:certificate")):
@@ -309,6 +317,9 @@ def office_owner_kind(name: str) -> str:
 def office_owner(name: str, world: World) -> StaffRole:
     """A member of staff who may use the page (``office_owner_kind``)."""
     kind = office_owner_kind(name)
+    if kind == "clerk":
+        clerk = serving_clerk(world.hr).clerk
+        return StaffRole.objects.get(account=clerk)
     if kind == "operator":
         return StaffRoleFactory.create(city_operator=True)
     if kind == "supervisor":

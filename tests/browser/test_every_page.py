@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import assert_accessible, policy_console, watch_policy
 from tests.factories import PersonFactory, ServiceCentreFactory, StaffRoleFactory
+from tests.service_centres.desk import serving_clerk
 from tests.urlwalk import (
     BACKOFFICE_KEYED,
     KEYED,
@@ -151,7 +152,7 @@ def visitors(
         "officer": lambda: world.officer.account,
         "admin": lambda: StaffRoleFactory(agency_admin=True, agency=world.version.item.agency).account,
         "operator": lambda: StaffRoleFactory(city_operator=True).account,
-        "clerk": lambda: StaffRoleFactory(clerk=True).account,
+        "clerk": lambda: serving_clerk(world.hr).clerk,  # serving the HR manager at a comprehensive window
     }
 
     def visitor(who: str) -> Visitor:

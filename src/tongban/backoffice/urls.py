@@ -16,6 +16,7 @@ from tongban.backoffice import (
     structure_views,
     synonym_views,
     views,
+    window_views,
 )
 
 app_name = "backoffice"
@@ -29,6 +30,12 @@ urlpatterns = [
     path("reauth/", reauth_views.reauth, name="reauth"),
     path("people/verify/", views.person_verify, name="person_verify"),
     path("window/", queue_views.window_screen, name="window_screen"),
+    path("visit/", window_views.window, name="window"),
+    path("visit/start/", window_views.window_start, name="window_start"),
+    path("visit/applications/<uuid:public_id>/", window_views.window_application, name="window_application"),
+    path("visit/applications/<uuid:public_id>/submit/", window_views.window_submit, name="window_submit"),
+    path("visit/applications/<uuid:public_id>/<slug:step>/", window_views.window_step, name="window_step"),
+    path("visit/cases/<str:number>/", window_views.window_receipt, name="window_receipt"),
     path("audit/", views.audit_trail, name="audit"),
     path("notifications/", notification_views.notification_deliveries, name="notification_deliveries"),
     path("structure/", structure_views.structure, name="structure"),

@@ -16,7 +16,7 @@ from tongban.cases.workflow import Action, Status
 from tongban.catalogue.models import ServiceItem, ServiceVersion
 from tongban.core.fields import EncryptedJSONField
 from tongban.forms.models import Application
-from tongban.identity.models import Account, Agency, AgencyOffice, Firm, Person, Power, ServiceArea
+from tongban.identity.models import Account, Agency, AgencyOffice, Firm, Person, Power, ServiceArea, ServiceCentre
 
 
 def status_label(value: str) -> str:
@@ -76,6 +76,14 @@ class Case(models.Model):
     )
     power = models.ForeignKey(Power, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=16, choices=CaseChannel.choices, default=CaseChannel.ONLINE)
+    #: At a window (channel ``window``): the clerk who entered and submitted it on the applicant's
+    #: behalf, and where (ADR 0039). The clerk never decides it.
+    entered_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    entered_at_centre = models.ForeignKey(
+        ServiceCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=24, choices=Status.choices)
     lock_version = models.PositiveIntegerField(default=1)
     data = EncryptedJSONField(default=dict)  # the applicant's form data: encrypted at rest (ADR 0029)

@@ -1,7 +1,7 @@
 """Who may see and act on a case: the cases context's authorization rules in one place (ADR 0026),
 used by the portal's and back office's views, ``cases.selectors`` and ``cases.services`` alike;
-and ``all_rules``, the table of every context's rules that ``manage.py authorization_doc`` writes
-into docs/authorization.md.
+and ``all_rules`` (``core.policies.all_rules``), the table of every context's rules that
+``manage.py authorization_doc`` writes into docs/authorization.md.
 
 Staff: the officers of the case's office and the agency's supervisors (``cases.workflow`` says
 which role may take which step). Applicants: the person who applied for herself; for a firm's
@@ -12,14 +12,13 @@ representative), on every request; the persons concerned read it.
 from __future__ import annotations
 
 from datetime import datetime
-from importlib import import_module
 
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseParty
 from tongban.cases.workflow import Role
 from tongban.core.errors import NotFoundError, PermissionDeniedError
-from tongban.core.policies import Rule, rule, rules
+from tongban.core.policies import all_rules, rule
 from tongban.identity.models import Person, StaffRole, StaffRoleKind
 from tongban.identity.permissions import acting_authority
 from tongban.identity.selectors import Authority
@@ -65,12 +64,4 @@ def applicant_case_access(*, person: Person, case: Case, now: datetime) -> tuple
     return False, None
 
 
-#: The contexts with a permissions module (cases is the highest, so it may import them all).
-CONTEXTS = ("identity", "catalogue", "certificates", "forms", "cases")
-
-
-def all_rules() -> list[Rule]:
-    """Every context's declared rules (each permissions module imported, so that it registers)."""
-    for app in CONTEXTS:
-        import_module(f"tongban.{app}.permissions")
-    return rules()
+__all__ = ["all_rules", "applicant_case_access", "staff_roles_for_case"]

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TypeVar
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -43,6 +47,17 @@ def rule(*, question: str, who: str, refusal: str) -> Callable[[F], F]:
 
 
 def rules() -> list[Rule]:
-    """Every rule declared so far, by context then name (``cases.permissions.all_rules`` imports
-    every permissions module first)."""
+    """Every rule declared so far, by context then name (:func:`all_rules` imports every
+    permissions module first)."""
     return sorted(REGISTRY.values(), key=lambda r: (r.context, r.name))
+
+
+def all_rules() -> list[Rule]:
+    """Every context's declared rules: the ``permissions`` module of each installed Tongban app is
+    imported (found through Django's app registry, as ``autodiscover_modules`` does), so that it
+    registers. No context names another, so a context added above ``cases`` (service_centres,
+    reviews …) is included without an upward import."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("tongban.") and module_has_submodule(config.module, "permissions"):
+            import_module(f"{config.name}.permissions")
+    return rules()

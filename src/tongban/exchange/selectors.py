@@ -26,9 +26,9 @@ from tongban.exchange.models import (
     Grant,
     GrantStatus,
 )
-from tongban.exchange.services import reason_text
+from tongban.exchange.services import CENTRE_PREFIX, WINDOW_LOOK, reason_text
 from tongban.exchange.verification import PURPOSE as VERIFICATION_PURPOSE
-from tongban.identity.models import Account, Agency, Firm, Person, StaffRoleKind
+from tongban.identity.models import Account, Agency, Firm, Person, ServiceCentre, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles
 
 PAGE = 50
@@ -231,6 +231,8 @@ class LogLabels:
     #: What the subject knows an application by, by its id (the basis reference of a read made
     #: for an application): filled by the caller, which knows applications and cases.
     applications: dict[str, KnownApplication] = field(default_factory=dict)
+    #: The service centres whose clerks looked at the subject's drafts and cases, by code.
+    centres: dict[str, ServiceCentre] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -274,14 +276,21 @@ def log_labels(
 
 
 def access_log_labels(*, entries: Iterable[AccessLogEntry], known: LogLabels | None = None) -> LogLabels:
-    """The names a page of log entries needs (consumers, resources, purposes)."""
+    """The names a page of log entries needs (consumers, resources, purposes; the centres of
+    window looks): at most four queries."""
     entries = list(entries)
-    return log_labels(
-        agency_codes={entry.consumer for entry in entries},
-        resource_codes={entry.resource for entry in entries},
-        purposes={entry.purpose for entry in entries},
+    labels = log_labels(
+        agency_codes={entry.consumer for entry in entries if not entry.consumer.startswith(CENTRE_PREFIX)},
+        resource_codes={entry.resource for entry in entries if entry.resource != WINDOW_LOOK},
+        purposes={entry.purpose for entry in entries if entry.purpose},
         known=known,
     )
+    centres = {
+        entry.consumer.removeprefix(CENTRE_PREFIX) for entry in entries if entry.consumer.startswith(CENTRE_PREFIX)
+    } - labels.centres.keys()
+    if centres:
+        labels.centres.update((centre.code, centre) for centre in ServiceCentre.objects.filter(code__in=centres))
+    return labels
 
 
 def consent_of_person(*, consent_id: int, person: Person) -> Consent | None:
@@ -313,6 +322,10 @@ BASIS_LABELS: dict[str, tuple[Any, Any]] = {
         gettext_lazy("A data-sharing agreement between the agencies"),
     ),
     "open": (gettext_lazy("Open data: anyone may read it"), gettext_lazy("Open data: anyone may read it")),
+    "window": (
+        gettext_lazy("You were being served at the window"),
+        gettext_lazy("The firm's representative was being served at the window"),
+    ),
     "none": (gettext_lazy("None given: the read was refused"), gettext_lazy("None given: the read was refused")),
 }
 OUTCOME_LABELS: dict[str, Any] = {
@@ -352,9 +365,39 @@ def purpose_label(code: str, labels: LogLabels, language: str, *, firm: bool) ->
     return bilingual.localized(version, "name", language)
 
 
+#: What a clerk looked at (a window look's field), as the person reads it.
+WINDOW_LOOK_LABELS: dict[str, Any] = {
+    "list": gettext_lazy("The list of your drafts and cases"),
+    "draft": gettext_lazy("A draft application"),
+    "case": gettext_lazy("A case"),
+}
+
+
+def _window_look_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, firm: bool) -> DataUseRow:
+    """A clerk's look at the window, as the person reads it: the centre, what was looked at."""
+    centre = labels.centres.get(entry.consumer.removeprefix(CENTRE_PREFIX))
+    basis = BASIS_LABELS["window"]
+    return DataUseRow(
+        id=entry.pk,
+        at=entry.at,
+        agency=bilingual.localized(centre, "name", language) if centre is not None else entry.consumer,
+        resource=str(gettext_lazy("Your drafts and cases, seen by a service-centre clerk")),
+        fields=[str(WINDOW_LOOK_LABELS.get(name, name)) for name in entry.fields],
+        purpose=purpose_label(entry.purpose, labels, language, firm=firm) if entry.purpose else "",
+        basis=str(basis[1 if firm else 0]),
+        reference=entry.case_number,
+        reference_is_number=bool(entry.case_number),
+        outcome=entry.outcome,
+        outcome_label=str(OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
+        reason=reason_text(entry.reason) if entry.outcome != AccessOutcome.ANSWERED and entry.reason else "",
+    )
+
+
 def data_use_row(entry: AccessLogEntry, labels: LogLabels, language: str, *, firm: bool = False) -> DataUseRow:
     """Turn a log entry into what the subject reads: names instead of codes, translated terms, the
     application by the case number or service the subject knows it by (never its internal id)."""
+    if entry.resource == WINDOW_LOOK:
+        return _window_look_row(entry, labels, language, firm=firm)
     agency = labels.agencies.get(entry.consumer)
     resource = labels.resources.get(entry.resource)
     names = [str(name) for name in entry.fields]

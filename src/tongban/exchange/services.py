@@ -36,7 +36,7 @@ from tongban.exchange.models import (
 )
 from tongban.exchange.providers import base as providers
 from tongban.exchange.providers.base import ProviderError, ProviderRequest, Subject
-from tongban.identity.models import Account, Agency, Firm, Person, StaffRoleKind
+from tongban.identity.models import Account, Agency, Firm, Person, ServiceCentre, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles, has_role
 
 BasisKind = Literal["case", "application", "own_request", "none"]
@@ -84,6 +84,7 @@ REASONS: dict[str, Any] = {
     "timeout": _("The source did not answer in time."),
     "bad_response": _("The source's answer could not be read."),
     "bad_signature": _("The source's answer was not signed correctly."),
+    "not_served": _("The clerk was not serving you at the window: nothing was shown."),
 }
 
 
@@ -172,6 +173,53 @@ def exchange_query(
         reason=result.reason[:200],
     )
     return result
+
+
+#: The pseudo-resource of a clerk's look at a person's drafts and cases at a service-centre window:
+#: not a read from another agency, but shown to the person in the same log (ADR 0039).
+WINDOW_LOOK = "window.look"
+#: What the clerk looked at (the entry's ``fields``).
+WINDOW_LOOK_FIELDS = ("list", "draft", "case")
+#: The consumer of a window look: the centre, as ``centre:<code>``.
+CENTRE_PREFIX = "centre:"
+
+
+@transaction.atomic
+def window_look_record(
+    *,
+    person: Person,
+    centre: ServiceCentre,
+    what: str,
+    purpose: str,
+    reference: str,
+    allowed: bool,
+    actor: Actor,
+    now: datetime,
+) -> int:
+    """A clerk at a service-centre window looked — or tried to look, and was refused — at the
+    person's list of drafts and cases, one draft or one case (``what``): written to the person's
+    access log, where "Who used my data" shows it, sealed like every other entry. ``purpose``:
+    the service code; ``reference``: the case number (empty for a draft or the list)."""
+    if what not in WINDOW_LOOK_FIELDS:
+        raise ValueError(what)
+    _subject, subject_ref = subject_of(person=person)
+    return insert_row(
+        AccessLogEntry,
+        at=now,
+        consumer=f"{CENTRE_PREFIX}{centre.code}"[:32],
+        actor_kind=actor.kind,
+        actor_id=actor.account_id,
+        actor_label=actor.label[:150],
+        subject_kind="person",
+        subject_ref=subject_ref,
+        resource=WINDOW_LOOK,
+        fields=[what],
+        purpose=purpose[:60],
+        basis="window",
+        case_number=reference[:40],
+        outcome=AccessOutcome.ANSWERED if allowed else AccessOutcome.REFUSED,
+        reason="" if allowed else "not_served",
+    )
 
 
 def _consented(  # noqa: PLR0917 - private helper, named at its one call site

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.catalogue.models import Material, ServiceVersion
 from tongban.certificates.models import Certificate
 from tongban.core.fields import EncryptedJSONField
-from tongban.identity.models import AgencyOffice, Firm, Person, Power
+from tongban.identity.models import Account, AgencyOffice, Firm, Person, Power, ServiceCentre
 
 
 class FormDefinition(models.Model):
@@ -40,9 +40,15 @@ class ApplicationStatus(models.TextChoices):
     ABANDONED = "abandoned", _("Deleted draft")
 
 
+class ApplicationChannel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    WINDOW = "window", _("At a window")
+
+
 class Application(models.Model):
     """An application form being filled (a draft) or submitted, by a person for themselves or for
-    a firm under a power."""
+    a firm under a power. Filled at a service-centre window on the person's behalf (帮办), it
+    records the hand that entered it: ``channel`` window, the clerk and the centre (ADR 0039)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(  # led by the index forms_application_person: none of its own
@@ -67,6 +73,18 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The office the applicant chose, for district-level services.",
+    )
+    channel = models.CharField(max_length=8, choices=ApplicationChannel.choices, default=ApplicationChannel.ONLINE)
+    entered_by = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The clerk who last entered it at a window on the applicant's behalf.",
+    )
+    entered_at_centre = models.ForeignKey(
+        ServiceCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

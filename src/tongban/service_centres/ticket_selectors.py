@@ -16,7 +16,7 @@ from tongban.core.deadlines import local_date
 from tongban.identity.models import Account, ServiceCentre
 from tongban.service_centres import queue
 from tongban.service_centres.models import Ticket, TicketStatus, Visit, Window, WindowScope
-from tongban.service_centres.permissions import clerk_centre_ids
+from tongban.service_centres.permissions import clerk_centre_ids_of
 
 #: How many of the last calls the display shows.
 DISPLAY_CALLS = 8
@@ -90,7 +90,7 @@ def display_calls(*, centre_id: int, day: date, limit: int = DISPLAY_CALLS) -> l
 def clerk_windows(account: Account) -> QuerySet[Window]:
     """The active windows of the centres where ``account`` is a clerk."""
     return (
-        Window.objects.filter(centre_id__in=clerk_centre_ids(account), active=True)
+        Window.objects.filter(centre_id__in=clerk_centre_ids_of(account), active=True)
         .select_related("centre")
         .order_by("centre__code", "number")
     )

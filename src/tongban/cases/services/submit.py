@@ -33,10 +33,10 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.forms import engine
 from tongban.forms.held import persons_named
-from tongban.forms.models import Application, ApplicationStatus, FormDefinition
+from tongban.forms.models import Application, ApplicationChannel, ApplicationStatus, FormDefinition
 from tongban.forms.permissions import may_apply
 from tongban.forms.selectors import PublishedForm, application_points, current_uploads, form_of
-from tongban.forms.services import application_attach_held
+from tongban.forms.services import WindowHand, application_attach_held
 from tongban.identity.models import AgencyOffice, Person
 from tongban.identity.services import person_record
 
@@ -78,10 +78,19 @@ def completeness_errors(
 
 
 def case_submit(
-    *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None = None
+    *,
+    application: Application | str,
+    person: Person,
+    actor: Actor,
+    now: datetime,
+    office_id: int | None = None,
+    hand: WindowHand | None = None,
 ) -> Case:
     """Submit a complete application (or its public id): one case, however often this is called.
-    ``office_id``: the office the applicant chose, for district-level services.
+    ``office_id``: the office the applicant chose, for district-level services. ``hand``: a clerk
+    submits it at a window for ``person``, who confirmed the contents (``actor`` is the clerk):
+    the case's channel is ``window`` and the clerk and centre are recorded on the application, the
+    case, its first history step and the audit event (ADR 0039).
 
     The e-certificates that stand in for materials are read through the exchange inside the
     submission's transaction; an incomplete submission commits those reads (and refusals) and
@@ -90,14 +99,22 @@ def case_submit(
     refused: SubmissionIncomplete
     with transaction.atomic():
         try:
-            return _case_submit(application=application, person=person, actor=actor, now=now, office_id=office_id)
+            return _case_submit(
+                application=application, person=person, actor=actor, now=now, office_id=office_id, hand=hand
+            )
         except SubmissionIncomplete as incomplete:
             refused = incomplete  # nothing but the certificate reads was written: they commit, logged
     raise refused
 
 
 def _case_submit(
-    *, application: Application | str, person: Person, actor: Actor, now: datetime, office_id: int | None
+    *,
+    application: Application | str,
+    person: Person,
+    actor: Actor,
+    now: datetime,
+    office_id: int | None,
+    hand: WindowHand | None,
 ) -> Case:
     application = locked_application(application, person)
     if application.status == ApplicationStatus.SUBMITTED:
@@ -133,6 +150,7 @@ def _case_submit(
         authority_power=authority.power if authority else None,
         now=now,
         instant=instant,
+        hand=hand,
     )
     concerned = _persons_concerned(definition, application.data, person, actor)
     if concerned:
@@ -140,14 +158,26 @@ def _case_submit(
     _record_materials(case, form, held)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
-    update_object(application, ("status", "submitted_at", "office", "updated_at"))
-    insert_objects(_first_steps(case, acting=acting, account_id=person.account_id, now=now, instant=instant))
+    fields: tuple[str, ...] = ("status", "submitted_at", "office", "updated_at")
+    if hand is not None:
+        application.channel = ApplicationChannel.WINDOW
+        application.entered_by = hand.clerk
+        application.entered_at_centre = hand.centre
+        fields += ("channel", "entered_by", "entered_at_centre")
+    update_object(application, fields)
+    insert_objects(_first_steps(case, acting=acting, account_id=person.account_id, now=now, instant=instant, hand=hand))
     audit_record(
         action="cases.case_submitted",
         actor=acting,
         object_type="case",
         object_id=case.number,
-        data={"service": version.item.code, "version": version.number, "office": office.pk, "instant": instant},
+        data={
+            "service": version.item.code,
+            "version": version.number,
+            "office": office.pk,
+            "instant": instant,
+            **(hand.record() if hand else {"channel": "online"}),
+        },
     )
     if instant:
         case_certificate_issue(case, acting, now)
@@ -180,6 +210,7 @@ def _create_case(
     authority_power: Any,
     now: datetime,
     instant: bool,
+    hand: WindowHand | None = None,
 ) -> Case:
     version = application.version
     finished = {"accepted_at": now, "decided_at": now, "closed_at": now} if instant else {}
@@ -195,7 +226,9 @@ def _create_case(
             applicant=application.person,
             firm=application.firm,
             power=authority_power,
-            channel=CaseChannel.ONLINE,
+            channel=CaseChannel.WINDOW if hand else CaseChannel.ONLINE,
+            entered_by=hand.clerk if hand else None,
+            entered_at_centre=hand.centre if hand else None,
             status=Status.CLOSED if instant else Status.SUBMITTED,
             data=data,
             submitted_at=now,
@@ -252,20 +285,23 @@ def _record_materials(case: Case, form: PublishedForm, held: dict[int, Any]) -> 
         insert_objects(rows)
 
 
-def _first_steps(case: Case, *, acting: Actor, account_id: int | None, now: datetime, instant: bool) -> list[CaseEvent]:
-    """The history a submission starts: submitted; for an instant service, also accepted and
-    closed by the system (with a receipt)."""
-    events = [
-        event_row(
-            case,
-            CaseAction.SUBMIT,
-            at=now,
-            role=Role.APPLICANT,
-            actor=acting,
-            account_id=account_id,
-            to_status=Status.SUBMITTED,
-        )
-    ]
+def _first_steps(
+    case: Case, *, acting: Actor, account_id: int | None, now: datetime, instant: bool, hand: WindowHand | None = None
+) -> list[CaseEvent]:
+    """The history a submission starts: submitted (at a window: by the clerk's hand, said in the
+    step's data); for an instant service, also accepted and closed by the system (with a receipt)."""
+    submitted = event_row(
+        case,
+        CaseAction.SUBMIT,
+        at=now,
+        role=Role.APPLICANT,
+        actor=acting,
+        account_id=account_id,
+        to_status=Status.SUBMITTED,
+    )
+    if hand is not None:
+        submitted.data = {**submitted.data, **hand.record(), "confirmed_by_applicant": True}
+    events = [submitted]
     if instant:
         system = Actor.system("instant-filing")
         for action, source, target in (

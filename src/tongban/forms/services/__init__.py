@@ -4,6 +4,7 @@ names are re-exported here, so callers import ``from tongban.forms.services impo
 
 from tongban.forms.services.applications import (
     NO_ONLINE_FORM,
+    WindowHand,
     application_attach_held,
     application_discard,
     application_save_step,
@@ -25,6 +26,7 @@ __all__ = [
     "FORM_HAS_PROBLEMS",
     "NO_FORM_TO_PUBLISH",
     "NO_ONLINE_FORM",
+    "WindowHand",
     "application_attach_held",
     "application_discard",
     "application_save_step",

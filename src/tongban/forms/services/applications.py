@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +28,17 @@ from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.validators import has_control_characters
 from tongban.forms import engine, held, prefill
-from tongban.forms.models import Application, ApplicationStatus, FormDefinition, HeldCertificate, Upload
+from tongban.forms.models import (
+    Application,
+    ApplicationChannel,
+    ApplicationStatus,
+    FormDefinition,
+    HeldCertificate,
+    Upload,
+)
 from tongban.forms.permissions import application_authority, may_apply
 from tongban.forms.uploads import UploadRejected, for_storage, inspect_upload, storage_name
-from tongban.identity.models import Firm, Person
+from tongban.identity.models import Account, Firm, Person, ServiceCentre
 from tongban.identity.selectors import Authority
 
 #: Why a published service without a form definition cannot be applied for online.
@@ -40,15 +48,38 @@ NO_ONLINE_FORM = _(
 )
 
 
+@dataclass(frozen=True)
+class WindowHand:
+    """The hand that enters an application at a service-centre window on the applicant's behalf
+    (帮办, ADR 0039): the clerk, the centre, and the visit's ticket (its label, for the record).
+    The service_centres context checks, before it passes one, that the clerk is serving the
+    applicant there; forms and cases only record it."""
+
+    clerk: Account
+    centre: ServiceCentre
+    ticket: str = ""
+
+    def record(self) -> dict[str, str | int]:
+        """What audit events and the case history say about the hand."""
+        return {"channel": "window", "clerk": self.clerk.pk, "centre": self.centre.code, "ticket": self.ticket}
+
+
 def _actor_for(actor: Actor, authority: Authority | None) -> Actor:
     return actor.for_firm(authority.firm.uscc, authority.power_id) if authority else actor
 
 
 @transaction.atomic
 def application_start(
-    *, person: Person, version: ServiceVersion, firm: Firm | None, actor: Actor, now: datetime
+    *,
+    person: Person,
+    version: ServiceVersion,
+    firm: Firm | None,
+    actor: Actor,
+    now: datetime,
+    hand: WindowHand | None = None,
 ) -> Application:
-    """Open a draft application for a published service, prefilled from what the government holds."""
+    """Open a draft application for a published service, prefilled from what the government holds.
+    ``hand``: a clerk opens it at a window for ``person`` (the applicant); ``actor`` is the clerk."""
     if version.status != VersionStatus.PUBLISHED:
         raise ConflictError(_("This service is not open for applications."))
     definition = FormDefinition.objects.filter(version=version).first()
@@ -65,13 +96,16 @@ def application_start(
         version=version,
         data=data,
         sources=sources,
+        channel=ApplicationChannel.WINDOW if hand else ApplicationChannel.ONLINE,
+        entered_by=hand.clerk if hand else None,
+        entered_at_centre=hand.centre if hand else None,
     )
     audit_record(
         action="forms.application_started",
         actor=_actor_for(actor, authority),
         object_type="application",
         object_id=str(application.public_id),
-        data={"service": version.item.code, "version": version.number},
+        data={"service": version.item.code, "version": version.number, **(hand.record() if hand else {})},
     )
     return application
 
@@ -108,9 +142,12 @@ def application_save_step(
     person: Person,
     now: datetime,
     complete: bool = True,
+    actor: Actor | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Save what was posted for one step. Valid values are kept even when others are wrong;
     ``complete=False`` (a plain Save of a draft) does not insist on required fields yet.
+    ``actor``: who makes the once-only lookups the save triggers (a clerk at a window, acting for
+    the applicant); by default the applicant herself.
 
     Returns (the values as posted, for redisplay; errors per field)."""
     application = (
@@ -131,7 +168,9 @@ def application_save_step(
     digest = _lookup_digest(definition, application, merged)
     if digest != application.looked_up_for:
         # The once-only lookups, made once per set of persons named, under the person who saves.
-        reader = _actor_for(Actor(kind="account", account_id=person.account_id, label=person.display_name), authority)
+        reader = _actor_for(
+            actor or Actor(kind="account", account_id=person.account_id, label=person.display_name), authority
+        )
         for name, source in application.sources.items():  # read for other persons: read again
             if source.startswith("certificate."):
                 merged.pop(name, None)

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tongban.cases.permissions import all_rules
+from tongban.core.policies import all_rules
 
 HEADER = """# Who may do what
 
