@@ -28,6 +28,7 @@ SECTIONS = {
     "/en/backoffice/catalogue/": {"agency_admin", "city_operator"},
     "/en/backoffice/people/verify/": {"clerk"},
     "/en/backoffice/window/": {"clerk"},
+    "/en/backoffice/visit/": {"clerk"},
     "/en/backoffice/audit/": {"city_operator"},
     "/en/backoffice/notifications/": {"city_operator"},
     "/en/backoffice/exchange/": set(ROLES),
