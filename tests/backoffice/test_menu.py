@@ -28,6 +28,8 @@ SECTIONS = {
     "/en/backoffice/catalogue/": {"agency_admin", "city_operator"},
     "/en/backoffice/people/verify/": {"clerk"},
     "/en/backoffice/audit/": {"city_operator"},
+    "/en/backoffice/centres/": {"city_operator"},
+    "/en/backoffice/pickups/": {"clerk"},
     "/en/backoffice/exchange/": set(ROLES),
 }
 
