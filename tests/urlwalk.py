@@ -33,6 +33,7 @@ from tongban.identity.models import Person, StaffRole
 from tongban.notifications.models import Message
 from tongban.service_centres.models import Appointment
 from tongban.service_centres.models import Ticket
+from tongban.service_centres.services import window_save
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {
@@ -229,6 +230,8 @@ def portal_path(name: str, route: str, keys: dict[str, str]) -> str:
     def value(match: re.Match[str]) -> str:
         param = match.group(2)
         if param == "number":
+            if name.startswith("backoffice:centre_window"):
+                return keys["window"]
             return keys["certificate" if "certificate" in name else "case"]
         if param == "consent_id" and name == "portal:firm_consent_withdraw":
             return keys["firm_consent"]
@@ -274,7 +277,10 @@ def office_keys(world: World) -> dict[str, str]:
         "role_id": str(world.officer.pk),
         "account_id": str(world.officer.account_id),
         "office_id": str(world.officer.office_id),
-        "centre": ServiceCentreFactory.create().code,
+        "centre": (centre := ServiceCentreFactory.create()).code,
+        "window": window_save(
+            centre=centre, number="1", scope="comprehensive", editor=world.actor, actor=world.actor
+        ).number,
         "day": "2027-10-01",
         "year": "2027",
         "grant_id": str(grant.pk),
@@ -288,6 +294,8 @@ def office_path(name: str, route: str, keys: dict[str, str]) -> str:
     def value(match: re.Match[str]) -> str:
         param = match.group(2)
         if param == "number":
+            if name.startswith("backoffice:centre_window"):
+                return keys["window"]
             return keys["certificate" if "certificate" in name else "case"]
         if param == "code":
             if "points" in name:
@@ -305,9 +313,11 @@ def office_owner_kind(name: str) -> str:
     certificates ("supervisor"), the agency's administrator runs the agency, its services and its
     data grants ("admin"), city operators run the structure, the calendar, the points tables and the search synonyms
     ("operator"); a clerk serving the HR manager at a window opens her drafts and cases there ("clerk")."""
-    if name.startswith("backoffice:window"):
+    if name.startswith(("backoffice:window", "backoffice:visit")):
         return "clerk"
-    if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points", "backoffice:synonym")):
+    if name.startswith(
+        ("backoffice:structure", "backoffice:calendar", "backoffice:points", "backoffice:synonym", "backoffice:centre")
+    ):
         return "operator"
     if name.startswith(("backoffice:case", "backoffice:certificate")):
         return "supervisor"

@@ -58,6 +58,7 @@ CENTRE = {
     "district": "310101",
     "accessibility_zh": "无障碍入口在南门",
     "accessibility_en": "Step-free entrance on the south side",
+    "level": "district",
 }
 
 

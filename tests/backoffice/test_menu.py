@@ -31,6 +31,8 @@ SECTIONS = {
     "/en/backoffice/visit/": {"clerk"},
     "/en/backoffice/audit/": {"city_operator"},
     "/en/backoffice/notifications/": {"city_operator"},
+    "/en/backoffice/centres/": {"city_operator"},
+    "/en/backoffice/pickups/": {"clerk"},
     "/en/backoffice/exchange/": set(ROLES),
 }
 

@@ -26,7 +26,7 @@ from tongban.core.errors import PermissionDeniedError
 from tongban.core.forms import FirstRadioSelect, TongbanForm
 from tongban.core.requests import actor_from_request
 from tongban.core.web import domain_errors
-from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre, StaffRoleKind
+from tongban.identity.models import Agency, AgencyOffice, CentreLevel, OfficeLevel, ServiceCentre, StaffRoleKind
 from tongban.identity.requests import StaffRequest
 from tongban.identity.selectors import district_name, has_role
 from tongban.identity.services import (
@@ -134,6 +134,12 @@ class CentreForm(TongbanForm):
         help_text=gettext_lazy("Step-free access, lifts, accessible toilets, sign language, help at the door."),
     )
     accessibility_en = _text_field(ServiceCentre, "accessibility_en", gettext_lazy("Accessibility (English)"))
+    level = forms.ChoiceField(
+        label=gettext_lazy("Level"),
+        choices=CentreLevel.choices,
+        widget=FirstRadioSelect,
+        help_text=gettext_lazy("The city's centre, a district's centre, or a street's community centre."),
+    )
 
     def __init__(self, *args: Any, new: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

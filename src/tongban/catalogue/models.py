@@ -166,6 +166,14 @@ class ServiceVersion(models.Model):
         related_name="+",
         help_text="The e-certificate an approval (or an instant filing) of this service issues.",
     )
+    paper_result = models.BooleanField(
+        _("the result is handed over on paper (pickup at a centre or post)"),
+        default=False,
+        help_text=_(
+            "A passport with its permit, an original licence: the applicant chooses pickup at a centre or "
+            "delivery by post. Leave unticked when the result is only an e-certificate."
+        ),
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="versions")
     #: Case-folded names, summaries and code in both languages; searched by substring, which works
     #: for Chinese without word breaks ("工作许可" finds 外国人来华工作许可).

@@ -72,6 +72,7 @@ EDITABLE_FIELDS = (
     "contact_zh",
     "contact_en",
     "certificate_type",
+    "paper_result",
 )
 REQUIRED_BILINGUAL = ("name", "summary")
 

@@ -324,6 +324,7 @@ class ServiceData:
     fee_zh: str = "不收费"
     fee_en: str = "Free of charge"
     fee_amount_fen: int = 0
+    paper_result: bool = False  # the result is handed over on paper: pickup or post (ADR 0040)
 
     @property
     def for_individuals(self) -> bool:
@@ -1059,6 +1060,7 @@ FW_WORK_PERMIT = ServiceData(
 
 FW_RESIDENCE_PERMIT = ServiceData(
     code="fw-residence-permit",
+    paper_result=True,  # the permit is put in the passport, which the employee gets back
     agency="exit-entry",
     area="foreign_staff",
     topics=("international", "residence"),

@@ -116,6 +116,7 @@ class CentreData:
     district: str
     accessibility_zh: str = ""
     accessibility_en: str = ""
+    level: str = "district"  # identity.models.CentreLevel
 
 
 CENTRES = (
@@ -129,6 +130,7 @@ CENTRES = (
         "310104",
         "无障碍入口在北门，设有无障碍电梯和卫生间；可预约手语翻译。",
         "Step-free entrance at the north gate, lift and accessible toilets; sign-language interpreting on request.",
+        level="city",
     ),
     CentreData(
         "pudong",
@@ -149,6 +151,7 @@ CENTRES = (
         "310115",
         "全层无障碍，设有无障碍卫生间。",
         "Step-free throughout, with an accessible toilet.",
+        level="city",
     ),
     CentreData(
         "xuhui-tianping",
@@ -158,6 +161,7 @@ CENTRES = (
         "233 Tianping Road, Xuhui District",
         "021-64331234",
         "310104",
+        level="community",
     ),
     CentreData(
         "pudong-lujiazui",
@@ -167,6 +171,7 @@ CENTRES = (
         "568 Dongchang Road, Pudong New Area",
         "021-58821234",
         "310115",
+        level="community",
     ),
 )
 

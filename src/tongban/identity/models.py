@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from tongban.core.crypto import lookup_digests
@@ -230,6 +231,14 @@ class AgencyOffice(models.Model):
         return self.name_en
 
 
+class CentreLevel(models.TextChoices):
+    """Where a centre stands: the city's centre, a district's, or a street's community centre."""
+
+    CITY = "city", pgettext_lazy("centre level", "City")
+    DISTRICT = "district", pgettext_lazy("centre level", "District")
+    COMMUNITY = "community", pgettext_lazy("centre level", "Community")
+
+
 class ServiceCentre(models.Model):
     """A service centre with windows where clerks handle cases in person."""
 
@@ -242,6 +251,7 @@ class ServiceCentre(models.Model):
     district = models.CharField(max_length=6, blank=True)
     accessibility_zh = models.CharField(max_length=300, blank=True, validators=[validate_plain_text])
     accessibility_en = models.CharField(max_length=400, blank=True, validators=[validate_plain_text])
+    level = models.CharField(max_length=10, choices=CentreLevel.choices, default=CentreLevel.DISTRICT)
 
     class Meta:
         ordering = ["code"]

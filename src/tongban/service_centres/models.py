@@ -10,6 +10,8 @@ app adds what the public pages, appointments and the queue need:
 * ``Ticket``: a queue number issued on arrival (A… for appointments, B… for walk-ins), called to a
   window, finished or marked no-show; it records waiting and service times.
 * ``Visit``: a ticket served on a case — how many in-person visits a case needed (one-stop).
+* ``Delivery``: how a case's paper result reaches the applicant — pickup at a centre or post
+  (ADR 0040).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.cases.models import Case
 from tongban.catalogue.models import ServiceItem
+from tongban.core.fields import EncryptedTextField
 from tongban.core.validators import validate_plain_text
 from tongban.forms.models import Application
 from tongban.identity.models import Account, Agency, Firm, Person, Power, ServiceCentre
@@ -246,3 +250,62 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} on {self.case_id}"
+
+
+class DeliveryMethod(models.TextChoices):
+    PICKUP = "pickup", _("Pickup at a service centre")
+    POST = "post", _("By post")
+
+
+class DeliveryStatus(models.TextChoices):
+    CHOSEN = "chosen", pgettext_lazy("delivery", "Waiting for the result")
+    READY = "ready", pgettext_lazy("delivery", "Ready")
+    DISPATCHED = "dispatched", pgettext_lazy("delivery", "Posted")
+    HANDED_OVER = "handed_over", pgettext_lazy("delivery", "Handed over")
+
+
+class Delivery(models.Model):
+    """How a case's paper result reaches the applicant (ADR 0040): pickup at ``centre`` or post to
+    ``address`` (encrypted at rest). Changeable while ``chosen``; ``ready`` once the case is
+    approved and the agency marked the paper ready; then ``dispatched`` (post, with its tracking
+    number) or ``handed_over`` (pickup, after the clerk checked the collector's identity)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="delivery")
+    method = models.CharField(max_length=8, choices=DeliveryMethod.choices)
+    centre = models.ForeignKey(
+        ServiceCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+    )
+    recipient = EncryptedTextField(blank=True, default="")
+    address = EncryptedTextField(blank=True, default="")
+    phone = EncryptedTextField(blank=True, default="")
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.CHOSEN)
+    chosen_at = models.DateTimeField()
+    chosen_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    ready_at = models.DateTimeField(null=True, blank=True)
+    tracking_number = models.CharField(max_length=40, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who posted it or handed it over.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method="pickup", centre__isnull=False) | Q(method="post", centre__isnull=True),
+                name="sc_delivery_pickup_has_centre",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dispatched") | ~Q(tracking_number=""),
+                name="sc_delivery_dispatched_tracked",
+            ),
+        ]
+        indexes = [models.Index(fields=["centre", "status"], name="sc_delivery_centre_status")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.method} {self.status}"

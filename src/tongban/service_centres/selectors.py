@@ -276,3 +276,54 @@ def linkable_for(person: Person, item: ServiceItem, *, limit: int = 20) -> Linka
         .order_by("-submitted_at")[:limit]
     )
     return Linkable(drafts=drafts, cases=cases)
+
+
+@dataclass(frozen=True)
+class ExceptionDay:
+    """A centre's exception on one date, as the back office lists it."""
+
+    day: date
+    intervals: tuple[tuple[time, time], ...]  # empty: closed
+    note_zh: str
+    note_en: str
+
+    @property
+    def closed(self) -> bool:
+        return not self.intervals
+
+
+@dataclass(frozen=True)
+class CentreEditing:
+    """What the back office's centre page shows and edits."""
+
+    week: dict[int, list[tuple[time, time]]]
+    exceptions: list[ExceptionDay]
+    windows: list[Window]
+
+
+def centre_editing(*, centre: ServiceCentre, since: date) -> CentreEditing:
+    """The centre's weekly rows, its exceptions from ``since`` on, and every window with what its
+    scope lists (five queries)."""
+    week: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    for row in OpeningHours.objects.filter(centre=centre).order_by("weekday", "start"):
+        week[row.weekday].append((row.start, row.end))
+    by_day: dict[date, list[OpeningException]] = defaultdict(list)
+    for exception in OpeningException.objects.filter(centre=centre, date__gte=since).order_by("date", "start"):
+        by_day[exception.date].append(exception)
+    exceptions = [
+        ExceptionDay(
+            day=day,
+            intervals=()
+            if any(row.closed for row in rows)
+            else tuple((row.start, row.end) for row in rows if row.start and row.end),
+            note_zh=rows[0].note_zh,
+            note_en=rows[0].note_en,
+        )
+        for day, rows in by_day.items()
+    ]
+    windows = list(
+        Window.objects.filter(centre=centre)
+        .prefetch_related("agencies", "services__published_version")
+        .order_by("number")
+    )
+    return CentreEditing(week=dict(week), exceptions=exceptions, windows=windows)

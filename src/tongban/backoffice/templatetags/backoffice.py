@@ -16,7 +16,8 @@ register = template.Library()
 def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
     """The menu shows only what the person's roles open (the views check again): agency staff work
     cases; agency staff and city operators see certificates; agency administrators and city
-    operators edit the catalogue; clerks verify people; city operators read the audit trail."""
+    operators edit the catalogue; clerks verify people; city operators read the audit trail
+    and edit the service centres."""
     request = context.get("request")
     roles = getattr(request, "staff_roles", ()) or ()
     operator = has_role(roles, StaffRoleKind.CITY_OPERATOR)
@@ -28,4 +29,6 @@ def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
         "verify": has_role(roles, StaffRoleKind.CLERK),
         "window": has_role(roles, StaffRoleKind.CLERK),
         "audit": operator,
+        "centres": operator,
+        "pickups": has_role(roles, StaffRoleKind.CLERK),
     }

@@ -35,7 +35,7 @@ from tongban.audit.services import audit_record
 from tongban.core import bilingual
 from tongban.core.actors import Actor
 from tongban.core.validators import validate_plain_text
-from tongban.identity.models import Agency, AgencyOffice, OfficeLevel, ServiceCentre
+from tongban.identity.models import Agency, AgencyOffice, CentreLevel, OfficeLevel, ServiceCentre
 from tongban.identity.permissions import Editor, require_city_operator
 from tongban.identity.selectors import district_name
 from tongban.identity.signals import agency_renamed
@@ -58,6 +58,7 @@ CENTRE_FIELDS = (
     "district",
     "accessibility_zh",
     "accessibility_en",
+    "level",
 )
 _REQUIRED = {
     Agency: ("name_zh", "name_en"),
@@ -342,6 +343,12 @@ def office_update(
     return office
 
 
+def _clean_centre_level(level: str, errors: Errors) -> str:
+    if level not in CentreLevel.values:
+        _add(errors, "level", _("Choose the centre's level: city, district or community."))
+    return level
+
+
 @transaction.atomic
 def centre_create(
     *,
@@ -354,6 +361,7 @@ def centre_create(
     district: str = "",
     accessibility_zh: str = "",
     accessibility_en: str = "",
+    level: str = CentreLevel.DISTRICT,
     editor: Editor,
     actor: Actor,
 ) -> ServiceCentre:
@@ -375,6 +383,7 @@ def centre_create(
         errors,
     )
     values["district"] = _clean_district("district", district, errors)
+    values["level"] = _clean_centre_level(level, errors)
     centre = ServiceCentre(code=code, **values)
     _check_model(centre, errors)
     _insert(centre, field="code", message=_("This code is already taken; choose another."))
@@ -402,8 +411,10 @@ def centre_update(
     actor: Actor,
     accessibility_zh: str = "",
     accessibility_en: str = "",
+    level: str | None = None,
 ) -> ServiceCentre:
-    """Change a centre's names, address, phone, district and accessibility notes (not its code)."""
+    """Change a centre's names, address, phone, district, level and accessibility notes (not its
+    code); ``level`` None keeps it."""
     _require_operator(editor)
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
     errors: Errors = {}
@@ -421,6 +432,7 @@ def centre_update(
         errors,
     )
     values["district"] = _clean_district("district", district, errors)
+    values["level"] = centre.level if level is None else _clean_centre_level(level, errors)
     after, before = _apply(centre, values)
     _check_model(centre, errors)
     if after:

@@ -49,6 +49,8 @@ from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
+from tongban.service_centres.delivery.selectors import delivery_of_case
+from tongban.service_centres.delivery.services import NO_RESULT
 
 #: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
 #: link away: the firm's cases, and My space's list of firms).
@@ -146,8 +148,16 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
             "points": case.data.get("_points"),
             "can_withdraw": access.can_act and case.status in OPEN,
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
+            **_delivery(case),
         },
     )
+
+
+def _delivery(case: Case) -> dict[str, object]:
+    """The paper result's delivery, read only for a service that has one (ADR 0040)."""
+    if not case.version.paper_result:
+        return {}
+    return {"delivery": delivery_of_case(case), "delivery_open": case.status not in NO_RESULT}
 
 
 def _results(case: Case, person: Person, moment: datetime) -> list[tuple[Certificate, CertificateStatus]]:
