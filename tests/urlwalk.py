@@ -31,8 +31,7 @@ from tongban.forms.models import Upload
 from tongban.forms.services import application_start
 from tongban.identity.models import Person, StaffRole
 from tongban.notifications.models import Message
-from tongban.service_centres.models import Appointment
-from tongban.service_centres.models import Ticket
+from tongban.service_centres.models import Appointment, Ticket
 from tongban.service_centres.services import window_save
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
