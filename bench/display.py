@@ -77,7 +77,7 @@ def prepare() -> dict[str, Any]:
         Ticket.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE service_centres_ticket")
-    etag = display_etag(centre.pk, today.isoformat(), display_calls(centre_id=centre.pk, day=today))
+    etag = display_etag(CENTRE, today.isoformat(), display_calls(centre_id=centre.pk, day=today))
     connection.close()
     return {"display_path": f"/en/centres/{CENTRE}/display/state", "display_etag": etag, "display_today": TICKETS}
 
