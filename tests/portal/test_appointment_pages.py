@@ -192,3 +192,16 @@ def test_my_appointments_runs_the_same_queries_for_few_and_many(login_person: Lo
 
     flat = assert_queries_flat(client, "/en/my/appointments/", more)
     assert flat.many.content.decode().count("/en/my/appointments/") >= 3
+
+
+def test_on_its_day_the_appointment_leads_to_the_phone_ticket(
+    login_person: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = make_place(code="ticket-day")
+    client, person = _signed_in(login_person)
+    appointment = book(place, person)
+    link = f"/en/centres/{place.centre.code}/ticket/?code={appointment.code}"
+    assert link not in client.get(f"/en/my/appointments/{appointment.code}/").content.decode()  # not the day yet
+    monkeypatch.setattr("tongban.portal.views.appointments.now", lambda: TUESDAY_9 - timedelta(hours=1))
+    page = client.get(f"/en/my/appointments/{appointment.code}/").content.decode()
+    assert link in page and "take my queue ticket" in page

@@ -289,6 +289,9 @@ def appointment_detail(request: PersonRequest, code: str) -> HttpResponse:
             "appointment": appointment,
             "qr_svg": _qr_svg(appointment),
             "changeable": _changeable(appointment, now()),
+            # On its day the holder may take her queue ticket from her phone with the code.
+            "ticket_today": appointment.status == AppointmentStatus.BOOKED
+            and timezone.localdate(appointment.starts_at) == timezone.localdate(now()),
         },
     )
 
