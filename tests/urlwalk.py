@@ -29,9 +29,10 @@ from tongban.core.models import CalendarDay
 from tongban.exchange.models import Consent, DataResource
 from tongban.forms.models import Upload
 from tongban.forms.services import application_start
-from tongban.identity.models import Person, StaffRole
+from tongban.identity.models import Person, ServiceCentre, StaffRole
 from tongban.notifications.models import Message
-from tongban.service_centres.models import Appointment, Ticket
+from tongban.service_centres.delivery.services import delivery_choose
+from tongban.service_centres.models import Appointment, Delivery, Ticket
 from tongban.service_centres.services import window_save
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
@@ -141,11 +142,18 @@ def _certified(world: World) -> None:
         with_certificate(world)
 
 
+def _on_paper(world: World) -> None:
+    """The world's service hands its result over on paper, so its delivery pages exist."""
+    world.version.paper_result = True
+    world.version.save(update_fields=["paper_result"])
+
+
 def portal_keys(world: World) -> dict[str, str]:
     """A real object of someone else's for each kind of key in the portal's paths: the HR
     manager's case and its file, a draft, a message, the firm and her power, the engineer's
     certificate, a person's and the firm's consent."""
     _certified(world)
+    _on_paper(world)
     case = approve(world, world.submitted_case())
     certificate = Certificate.objects.get(case_number=case.number)
     draft = application_start(
@@ -255,9 +263,23 @@ def portal_owner(name: str, world: World) -> Person:
 
 def office_keys(world: World) -> dict[str, str]:
     """A real object of agency A's (the world's) for each kind of key in the back office's paths;
-    the service has a draft, so the draft's pages exist."""
+    the service has a draft, so the draft's pages exist; its result is on paper, to be picked up
+    at a centre (ADR 0040)."""
     _certified(world)
+    _on_paper(world)
     case = approve(world, world.submitted_case())
+    centre = ServiceCentreFactory.create()
+    window = window_save(centre=centre, number="1", scope="comprehensive", editor=world.actor, actor=world.actor)
+    assert world.hr.account is not None
+    delivery_choose(
+        case=case,
+        person=world.hr,
+        account=world.hr.account,
+        method="pickup",
+        centre=centre,
+        now=timezone.now(),
+        actor=world.actor,
+    )
     agency = world.version.item.agency
     service_version_draft(item=world.version.item, editor=world.actor, actor=world.actor)
     grant = certificate_resource(type_code="test-permit", owner=agency, consumer=agency, purpose="office keys")
@@ -276,10 +298,8 @@ def office_keys(world: World) -> dict[str, str]:
         "role_id": str(world.officer.pk),
         "account_id": str(world.officer.account_id),
         "office_id": str(world.officer.office_id),
-        "centre": (centre := ServiceCentreFactory.create()).code,
-        "window": window_save(
-            centre=centre, number="1", scope="comprehensive", editor=world.actor, actor=world.actor
-        ).number,
+        "centre": centre.code,
+        "window": window.number,
         "day": "2027-10-01",
         "year": "2027",
         "grant_id": str(grant.pk),
@@ -311,7 +331,10 @@ def office_owner_kind(name: str) -> str:
     """Who at agency A (or the city) may use the page: officers and supervisors work cases and
     certificates ("supervisor"), the agency's administrator runs the agency, its services and its
     data grants ("admin"), city operators run the structure, the calendar, the points tables and the search synonyms
-    ("operator"); a clerk serving the HR manager at a window opens her drafts and cases there ("clerk")."""
+    ("operator"); a clerk serving the HR manager at a window opens her drafts and cases there ("clerk"); a clerk
+    of the centre chosen for pickup hands results over ("pickup_clerk")."""
+    if name.startswith("backoffice:pickup"):
+        return "pickup_clerk"
     if name.startswith(("backoffice:window", "backoffice:visit")):
         return "clerk"
     if name.startswith(
@@ -321,6 +344,13 @@ def office_owner_kind(name: str) -> str:
     if name.startswith(("backoffice:case", "backoffice:certificate")):
         return "supervisor"
     return "admin"
+
+
+def pickup_centre() -> ServiceCentre:
+    """The centre ``office_keys`` chose for picking up the case's result."""
+    centre = Delivery.objects.get().centre
+    assert centre is not None
+    return centre
 
 
 def office_owner(name: str, world: World) -> StaffRole:
@@ -333,4 +363,6 @@ def office_owner(name: str, world: World) -> StaffRole:
         return StaffRoleFactory.create(city_operator=True)
     if kind == "supervisor":
         return world.supervisor
+    if kind == "pickup_clerk":
+        return StaffRoleFactory.create(clerk=True, service_centre=pickup_centre())
     return StaffRoleFactory.create(agency_admin=True, agency=world.version.item.agency)

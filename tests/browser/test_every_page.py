@@ -35,6 +35,7 @@ from tests.urlwalk import (
     office_keys,
     office_owner_kind,
     office_path,
+    pickup_centre,
     portal_keys,
     portal_owner,
     portal_path,
@@ -153,6 +154,7 @@ def visitors(
         "admin": lambda: StaffRoleFactory(agency_admin=True, agency=world.version.item.agency).account,
         "operator": lambda: StaffRoleFactory(city_operator=True).account,
         "clerk": lambda: serving_clerk(world.hr).clerk,  # serving the HR manager at a comprehensive window
+        "pickup_clerk": lambda: StaffRoleFactory(clerk=True, service_centre=pickup_centre()).account,
     }
 
     def visitor(who: str) -> Visitor:

@@ -284,3 +284,31 @@ def test_officer_and_clerk_pages(client: Client, login_staff: Login, paper: Worl
     assert "do not hand over" in page and 'value="X1234567"' in page
     assert client.post(url, {"id_number": paper.hr.id_number}).status_code == 302
     assert Delivery.objects.get(case=case).status == DeliveryStatus.HANDED_OVER
+
+
+def test_the_demo_hr_manager_can_switch_the_residence_permit_to_pickup() -> None:
+    """The browser journey's premise: the demo residence permit is a paper result, Emma (staff
+    with the power) may choose pickup at a centre with an exit-entry window, and the demo centres
+    carry their levels."""
+    from tongban.demo import data
+    from tongban.demo.loader import load
+
+    load()
+    case = Case.objects.get(item__code="fw-residence-permit")
+    assert case.version.paper_result
+    emma = Account.objects.get(username=data.HR_MANAGER.username).person
+    international = ServiceCentre.objects.get(code="international")
+    delivery = delivery_choose(
+        case=case,
+        person=emma,
+        account=emma.account,
+        method="pickup",
+        centre=international,
+        now=timezone.now(),
+        actor=ACTOR,
+    )
+    assert delivery.centre == international
+    levels = dict(ServiceCentre.objects.values_list("code", "level"))
+    assert (
+        levels["city-centre"] == "city" and levels["xuhui-tianping"] == "community" and levels["pudong"] == "district"
+    )

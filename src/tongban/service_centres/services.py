@@ -144,7 +144,10 @@ def opening_exception_set(
 def opening_exception_clear(*, centre: ServiceCentre, day: date, editor: Editor, actor: Actor) -> None:
     """Remove the centre's exception for ``day`` (its week and the calendar apply again)."""
     _require_operator(editor)
-    deleted, _rows = OpeningException.objects.filter(centre=centre, date=day).delete()
+    rows = OpeningException.objects.filter(centre=centre, date=day)
+    if not rows.exists():  # nothing to remove: no write, so nothing to audit
+        return
+    deleted, _rows = rows.delete()
     if deleted:
         audit_record(
             action="service_centres.exception_cleared",
