@@ -74,6 +74,11 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "verify.client": _rate(
         "verify.client", "60/60", "Public certificate look-ups (/verify/ pages, status and JWS) from one client."
     ),
+    "reviews.helpfulness": _rate(
+        "reviews.helpfulness",
+        "30/3600",
+        "Anonymous \"was this page helpful?\" answers from one client address (reviews; the address is not stored).",
+    ),
 }
 
 TRUSTED_PROXY_COUNT = env(
