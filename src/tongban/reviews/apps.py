@@ -14,6 +14,4 @@ class ReviewsConfig(AppConfig):
         from tongban.core import schedule
         from tongban.reviews.tasks import escalate_overdue
 
-        schedule.register(
-            schedule.Job(name="reviews.escalate", task=escalate_overdue, every=timedelta(minutes=15))
-        )
+        schedule.register(schedule.Job(name="reviews.escalate", task=escalate_overdue, every=timedelta(minutes=15)))

@@ -35,7 +35,9 @@ class Review(models.Model):
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     item = models.ForeignKey(
         ServiceItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -101,7 +103,9 @@ class Rectification(models.Model):
 
     review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="rectification")
     responsible = models.CharField(max_length=8, choices=Responsible.choices)
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     centre = models.ForeignKey(
         ServiceCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -122,10 +126,13 @@ class Rectification(models.Model):
             models.Index(fields=["agency", "status", "rectify_due_on"], name="reviews_rect_agency"),
             models.Index(fields=["centre", "status", "rectify_due_on"], name="reviews_rect_centre"),
             models.Index(
-                fields=["rectify_due_on"], condition=Q(answered_at__isnull=True, escalated_at__isnull=True),
+                fields=["rectify_due_on"],
+                condition=Q(answered_at__isnull=True, escalated_at__isnull=True),
                 name="reviews_rect_pending",
             ),
-            models.Index(fields=["escalated_at"], condition=Q(escalated_at__isnull=False), name="reviews_rect_escalated"),
+            models.Index(
+                fields=["escalated_at"], condition=Q(escalated_at__isnull=False), name="reviews_rect_escalated"
+            ),
         ]
 
     def __str__(self) -> str:

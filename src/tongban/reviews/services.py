@@ -23,7 +23,7 @@ from tongban.cases.models import Case
 from tongban.core.actors import Actor
 from tongban.core.calendar import get_work_calendar
 from tongban.core.deadlines import local_date
-from tongban.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from tongban.core.errors import ConflictError, NotFoundError
 from tongban.core.validators import validate_multiline_text
 from tongban.identity.models import Account, StaffRole, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles
@@ -55,9 +55,7 @@ def _clean_text(value: str, field: str, *, required: bool = False) -> str:
     if required and not value:
         raise ValidationError({field: _("This field is required.")})
     if len(value) > rules.COMMENT_MAX_CHARS:
-        raise ValidationError(
-            {field: _("Write at most %(max)d characters.") % {"max": rules.COMMENT_MAX_CHARS}}
-        )
+        raise ValidationError({field: _("Write at most %(max)d characters.") % {"max": rules.COMMENT_MAX_CHARS}})
     try:
         validate_multiline_text(value)
     except ValidationError as exc:
@@ -100,9 +98,9 @@ def rateable(*, account: Account, target: Rated) -> bool:
             target.status
         )
     ticket = Ticket.objects.filter(appointment=target).values_list("status", flat=True).first()
-    return rules.is_owner(
-        rater_person_id=person_id, owner_person_id=target.person_id
-    ) and rules.appointment_rateable(target.status, ticket)
+    return rules.is_owner(rater_person_id=person_id, owner_person_id=target.person_id) and rules.appointment_rateable(
+        target.status, ticket
+    )
 
 
 def _where(target: Rated) -> dict[str, Any]:
@@ -131,9 +129,12 @@ def _responsible(review: Review) -> tuple[str, dict[str, Any]]:
     centre's head when the centre has one; else the city operator."""
     if review.channel == Channel.CASE and review.agency_id:
         return Responsible.AGENCY, {"agency_id": review.agency_id}
-    if review.centre_id and StaffRole.objects.filter(
-        role=StaffRoleKind.CENTRE_HEAD, service_centre_id=review.centre_id, revoked_at__isnull=True
-    ).exists():
+    if (
+        review.centre_id
+        and StaffRole.objects.filter(
+            role=StaffRoleKind.CENTRE_HEAD, service_centre_id=review.centre_id, revoked_at__isnull=True
+        ).exists()
+    ):
         return Responsible.CENTRE, {"centre_id": review.centre_id}
     return Responsible.CITY, {"centre_id": review.centre_id}
 
@@ -147,7 +148,7 @@ def _staff_accounts(rectification: Rectification) -> list[Account]:
         roles = roles.filter(role=StaffRoleKind.CENTRE_HEAD, service_centre_id=rectification.centre_id)
     else:
         roles = roles.filter(
-            role__in=[StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN], agency_id=rectification.agency_id
+            role__in=[StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN], agency_id=rectification.agency_id or 0
         )
     accounts: dict[int, Account] = {}
     for role in roles:
