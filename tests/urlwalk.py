@@ -67,6 +67,9 @@ PUBLIC = {
     "portal:service",
     "portal:verify_token",
     "portal:verify",
+    # public satisfaction figures (aggregates only) and the anonymous "was this page helpful?"
+    "portal:satisfaction",
+    "portal:helpful",
     # signing in, registering, and the password reset e-mailed to someone signed out
     "portal:login",
     "portal:login_code",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.models import Case
 from tongban.catalogue.models import ServiceItem
 from tongban.identity.models import Account, Agency, Person, ServiceCentre
+from tongban.reviews.rules import LEVELS
 from tongban.service_centres.models import Appointment, Ticket
 
 
@@ -44,12 +45,14 @@ class Review(models.Model):
     centre = models.ForeignKey(
         ServiceCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    level = models.PositiveSmallIntegerField(help_text="The level given first (kept after a re-rating).")
+    level = models.PositiveSmallIntegerField(
+        choices=list(LEVELS.items()), help_text="The level given first (kept after a re-rating)."
+    )
     reasons = models.JSONField(default=list, blank=True)
     comment = models.TextField(blank=True, help_text="Plain text; never published.")
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
-    rerated_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    rerated_level = models.PositiveSmallIntegerField(choices=list(LEVELS.items()), null=True, blank=True)
     rerated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -118,6 +121,7 @@ class Rectification(models.Model):
     contact_note = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
+    answered_on_time = models.BooleanField(null=True, blank=True, help_text="Answered by the rectify deadline.")
     answered_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     escalated_at = models.DateTimeField(null=True, blank=True)
 

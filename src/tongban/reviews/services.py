@@ -369,17 +369,19 @@ def rectification_answer(
         locked.answered_at = now
         locked.answer = clean_answer
         locked.answered_by = account
+        locked.answered_on_time = rules.answered_on_time(answered_at=now, rectify_due_on=locked.rectify_due_on)
         locked.status = RectificationStatus.RECTIFIED
         if locked.contacted_at is None:
             locked.contacted_at = now
-        locked.save(update_fields=["answered_at", "answer", "answered_by", "status", "contacted_at"])
-        on_time = rules.answered_on_time(answered_at=now, rectify_due_on=locked.rectify_due_on)
+        locked.save(
+            update_fields=["answered_at", "answer", "answered_by", "answered_on_time", "status", "contacted_at"]
+        )
         audit_record(
             action="reviews.rectification_answer",
             actor=actor,
             object_type="rectification",
             object_id=locked.pk,
-            data={"on_time": on_time},
+            data={"on_time": locked.answered_on_time},
         )
         message_send(
             recipient=locked.review.account,

@@ -27,4 +27,5 @@ def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
         "catalogue": operator or has_role(roles, StaffRoleKind.AGENCY_ADMIN),
         "verify": has_role(roles, StaffRoleKind.CLERK),
         "audit": operator,
+        "rectifications": operator or agency or has_role(roles, StaffRoleKind.CENTRE_HEAD),
     }

@@ -49,6 +49,8 @@ from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
+from tongban.reviews import rules as review_rules
+from tongban.reviews.selectors import review_of_case
 
 #: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
 #: link away: the firm's cases, and My space's list of firms).
@@ -145,9 +147,16 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
             "requested_materials": [materials[code] for code in requested if code in materials],
             "points": case.data.get("_points"),
             "can_withdraw": access.can_act and case.status in OPEN,
+            **_rating(case, person),
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
         },
     )
+
+
+def _rating(case: Case, person: Person) -> dict[str, object]:
+    """Invite the applicant of a decided or closed case to rate it (one query, only then)."""
+    invited = case.applicant_id == person.pk and review_rules.case_rateable(case.status)
+    return {"rating_invited": invited, "rating": review_of_case(case_id=case.pk) if invited else None}
 
 
 def _results(case: Case, person: Person, moment: datetime) -> list[tuple[Certificate, CertificateStatus]]:
