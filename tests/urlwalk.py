@@ -20,6 +20,7 @@ from tests.certificates.test_issuing import approve, with_certificate
 from tests.factories import ServiceCentreFactory, StaffRoleFactory
 from tests.services import certificate_resource
 from tests.world import World
+from tongban.cases.models import Case
 from tongban.catalogue.models import CertificateType, PointsTable, SearchSynonym
 from tongban.catalogue.services import service_version_draft
 from tongban.certificates.models import Certificate
@@ -30,6 +31,8 @@ from tongban.forms.models import Upload
 from tongban.forms.services import application_start
 from tongban.identity.models import Person, StaffRole
 from tongban.notifications.models import Message
+from tongban.reviews.models import Rectification
+from tongban.reviews.services import review_submit
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {
@@ -241,7 +244,16 @@ def office_keys(world: World) -> dict[str, str]:
         "year": "2027",
         "grant_id": str(grant.pk),
         "synonym_id": str(SearchSynonym.objects.create(term="社保", language="zh", expansions=["社会保险"]).pk),
+        "rectification_id": str(_rectification(world, case)),
     }
+
+
+def _rectification(world: World, case: Case) -> int:
+    """A rectification ticket of agency A: the HR manager's very dissatisfied rating of her case."""
+    review = review_submit(
+        account=world.hr.account, target=case, level=1, reasons=[], comment="", actor=world.actor, now=timezone.now()
+    )
+    return Rectification.objects.get(review=review).pk
 
 
 def office_path(name: str, route: str, keys: dict[str, str]) -> str:
@@ -267,7 +279,7 @@ def office_owner_kind(name: str) -> str:
     ("operator")."""
     if name.startswith(("backoffice:structure", "backoffice:calendar", "backoffice:points", "backoffice:synonym")):
         return "operator"
-    if name.startswith(("backoffice:case", "backoffice:certificate")):
+    if name.startswith(("backoffice:case", "backoffice:certificate", "backoffice:rectification")):
         return "supervisor"
     return "admin"
 
