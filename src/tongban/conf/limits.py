@@ -77,7 +77,7 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "reviews.helpfulness": _rate(
         "reviews.helpfulness",
         "30/3600",
-        "Anonymous \"was this page helpful?\" answers from one client address (reviews; the address is not stored).",
+        'Anonymous "was this page helpful?" answers from one client address (reviews; the address is not stored).',
     ),
 }
 
