@@ -78,3 +78,11 @@ def test_rerating_once_after_the_answer() -> None:
 def test_satisfaction_rate() -> None:
     assert rules.satisfaction_rate(satisfied=3, total=4) == 0.75
     assert rules.satisfaction_rate(satisfied=0, total=0) is None
+
+
+def test_the_escalation_is_a_registered_scheduled_job() -> None:
+    from tongban.core import schedule
+    from tongban.reviews.tasks import escalate_overdue
+
+    (job,) = [job for job in schedule.jobs() if job.name == "reviews.escalate"]
+    assert job.task is escalate_overdue and job.every is not None
