@@ -46,6 +46,8 @@ NOT_AUDITED = {
     "exchange_taxrecord": "a stand-in for another agency's registry; reads are in the access log",
     "core_scheduledrun": "the scheduler's claim of a job's period (core.schedule); the work it enqueues audits "
     "its own writes",
+    "reviews_pagehelpfulness": "anonymous yes/no answers about a public page (path, answer, day): nobody's "
+    "data and no business event",
     "core_ratecounter": "rate-limit counters (core.ratelimit): security counters, not business events; "
     "the refusals and challenges they cause are audited",
 }

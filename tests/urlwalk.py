@@ -21,6 +21,7 @@ from tests.factories import ServiceCentreFactory, StaffRoleFactory
 from tests.service_centres.desk import serving_clerk
 from tests.services import certificate_resource
 from tests.world import World
+from tongban.cases.models import Case
 from tongban.catalogue.models import CertificateType, PointsTable, SearchSynonym
 from tongban.catalogue.services import service_version_draft
 from tongban.certificates.models import Certificate
@@ -34,6 +35,8 @@ from tongban.notifications.models import Message
 from tongban.service_centres.delivery.services import delivery_choose
 from tongban.service_centres.models import Appointment, Delivery, Ticket
 from tongban.service_centres.services import window_save
+from tongban.reviews.models import Rectification
+from tongban.reviews.services import review_submit
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {
@@ -74,6 +77,9 @@ PUBLIC = {
     "portal:service",
     "portal:verify_token",
     "portal:verify",
+    # public satisfaction figures (aggregates only) and the anonymous "was this page helpful?"
+    "portal:satisfaction",
+    "portal:helpful",
     # signing in, registering, and the password reset e-mailed to someone signed out
     "portal:login",
     "portal:login_code",
@@ -306,7 +312,16 @@ def office_keys(world: World) -> dict[str, str]:
         "synonym_id": str(SearchSynonym.objects.create(term="社保", language="zh", expansions=["社会保险"]).pk),
         "public_id": str(draft.public_id),  # the HR manager's draft, for the clerk serving her at a window
         "step": "employer",
+        "rectification_id": str(_rectification(world, case)),
     }
+
+
+def _rectification(world: World, case: Case) -> int:
+    """A rectification ticket of agency A: the HR manager's very dissatisfied rating of her case."""
+    review = review_submit(
+        account=world.hr.account, target=case, level=1, reasons=[], comment="", actor=world.actor, now=timezone.now()
+    )
+    return Rectification.objects.get(review=review).pk
 
 
 def office_path(name: str, route: str, keys: dict[str, str]) -> str:
@@ -341,7 +356,7 @@ def office_owner_kind(name: str) -> str:
         ("backoffice:structure", "backoffice:calendar", "backoffice:points", "backoffice:synonym", "backoffice:centre")
     ):
         return "operator"
-    if name.startswith(("backoffice:case", "backoffice:certificate")):
+    if name.startswith(("backoffice:case", "backoffice:certificate", "backoffice:rectification")):
         return "supervisor"
     return "admin"
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tongban.forms",
     "tongban.cases",
     "tongban.service_centres",
+    "tongban.reviews",
     "tongban.portal",
     "tongban.backoffice",
     "tongban.api",
@@ -459,6 +460,21 @@ NOTIFY_STALE_SECONDS = env(
     "NOTIFY_STALE_SECONDS",
     300,
     "A delivery claimed this long ago without an outcome (its worker died) is tried again by the sweep job.",
+)
+
+# --- Reviews (好差评, ADR 0042) -------------------------------------------------------------
+REVIEW_EDIT_DAYS = env("REVIEW_EDIT_DAYS", 7, "Days during which a person may change a rating they gave.")
+REVIEW_CONTACT_WORKDAYS = env(
+    "REVIEW_CONTACT_WORKDAYS", 1, "Working days a rectification ticket's responsible has to contact the person."
+)
+REVIEW_RECTIFY_WORKDAYS = env(
+    "REVIEW_RECTIFY_WORKDAYS", 5, "Working days a rectification ticket's responsible has to rectify and answer."
+)
+REVIEW_RECTIFY_COMPLEX_WORKDAYS = env(
+    "REVIEW_RECTIFY_COMPLEX_WORKDAYS", 15, "Working days to rectify and answer when the ticket is marked complex."
+)
+REVIEW_MIN_PUBLIC_COUNT = env(
+    "REVIEW_MIN_PUBLIC_COUNT", 5, "Fewest ratings an agency, service or centre needs before its row is published."
 )
 
 # --- Security headers (hardened further in production) -------------------------------------

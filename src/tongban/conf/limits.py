@@ -90,6 +90,11 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
         "Queue tickets taken at a centre's kiosk page or from a booking code, from one client (a kiosk in "
         "the hall is one client: allow a busy morning).",
     ),
+    "reviews.helpfulness": _rate(
+        "reviews.helpfulness",
+        "30/3600",
+        'Anonymous "was this page helpful?" answers from one client address (reviews; the address is not stored).',
+    ),
 }
 
 TRUSTED_PROXY_COUNT = env(

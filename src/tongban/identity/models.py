@@ -68,6 +68,7 @@ class StaffRoleKind(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     CLERK = "clerk", _("Service-centre clerk")
     CITY_OPERATOR = "city_operator", _("City operator")
+    CENTRE_HEAD = "centre_head", _("Service-centre head")
 
 
 AGENCY_ROLES = (StaffRoleKind.OFFICER, StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN)
@@ -335,7 +336,11 @@ class StaffRole(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(role__in=[r.value for r in AGENCY_ROLES], agency__isnull=False, service_centre__isnull=True)
-                    | Q(role=StaffRoleKind.CLERK.value, agency__isnull=True, service_centre__isnull=False)
+                    | Q(
+                        role__in=[StaffRoleKind.CLERK.value, StaffRoleKind.CENTRE_HEAD.value],
+                        agency__isnull=True,
+                        service_centre__isnull=False,
+                    )
                     | Q(role=StaffRoleKind.CITY_OPERATOR.value, agency__isnull=True, service_centre__isnull=True)
                 ),
                 name="identity_staffrole_scope",

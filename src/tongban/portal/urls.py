@@ -19,6 +19,7 @@ from tongban.portal.views import (
     firm,
     my,
     pages,
+    reviews,
     services,
 )
 
@@ -61,6 +62,10 @@ urlpatterns = [
     # Cases and messages
     path("my/cases/", cases.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", cases.my_case, name="my_case"),
+    path("my/cases/<str:number>/rating/", reviews.case_rating, name="case_rating"),
+    path("my/ratings/", reviews.my_ratings, name="my_ratings"),
+    path("satisfaction/", reviews.satisfaction, name="satisfaction"),
+    path("helpful/", reviews.helpful, name="helpful"),
     path("my/cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("my/cases/<str:number>/delivery/", delivery.case_delivery, name="case_delivery"),
     path("my/cases/<str:number>/supplement/", cases.case_supplement, name="case_supplement"),

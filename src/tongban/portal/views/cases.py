@@ -51,6 +51,8 @@ from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
 from tongban.service_centres.delivery.selectors import delivery_of_case
 from tongban.service_centres.delivery.services import NO_RESULT
+from tongban.reviews import rules as review_rules
+from tongban.reviews.selectors import review_of_case
 
 #: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
 #: link away: the firm's cases, and My space's list of firms).
@@ -147,6 +149,7 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
             "requested_materials": [materials[code] for code in requested if code in materials],
             "points": case.data.get("_points"),
             "can_withdraw": access.can_act and case.status in OPEN,
+            **_rating(case, person),
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
             **_delivery(case),
         },
@@ -158,6 +161,12 @@ def _delivery(case: Case) -> dict[str, object]:
     if not case.version.paper_result:
         return {}
     return {"delivery": delivery_of_case(case), "delivery_open": case.status not in NO_RESULT}
+
+
+def _rating(case: Case, person: Person) -> dict[str, object]:
+    """Invite the applicant of a decided or closed case to rate it (one query, only then)."""
+    invited = case.applicant_id == person.pk and review_rules.case_rateable(case.status)
+    return {"rating_invited": invited, "rating": review_of_case(case_id=case.pk) if invited else None}
 
 
 def _results(case: Case, person: Person, moment: datetime) -> list[tuple[Certificate, CertificateStatus]]:

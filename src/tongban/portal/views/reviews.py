@@ -1,0 +1,132 @@
+"""Portal pages of reviews (好差评): rate a decided case (and change the rating within the edit
+window), My ratings with the answers to low ones and a re-rating, the public satisfaction page,
+and the anonymous "was this page helpful?" answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from tongban.cases.selectors import case_for_person
+from tongban.core import ratelimit
+from tongban.core.clock import now
+from tongban.core.errors import ConflictError, NotFoundError
+from tongban.core.requests import actor_from_request
+from tongban.identity.requests import PersonRequest
+from tongban.portal.decorators import person_required
+from tongban.reviews import rules, selectors, services
+
+
+def _choices(review: Any) -> dict[str, Any]:
+    return {
+        "levels": [(value, str(label)) for value, label in rules.LEVELS.items()],
+        "negative_reasons": [r for r in rules.REASONS if not r.positive],
+        "positive_reasons": [r for r in rules.REASONS if r.positive],
+    }
+
+
+@person_required
+def case_rating(request: PersonRequest, number: str) -> HttpResponse:
+    """Rate a decided or closed case of one's own; change the rating within the edit window; rate
+    once more after a low rating was answered."""
+    access = case_for_person(number=number, person=request.person, now=now())
+    case = access.case
+    account = request.user
+    assert not account.is_anonymous
+    moment = now()
+    review = selectors.review_of_case(case_id=case.pk)
+    if review is not None and review.account_id != account.pk:
+        raise Http404
+    if review is None and not services.rateable(account=account, target=case):
+        raise Http404
+    rectification = getattr(review, "rectification", None) if review is not None else None
+    editable = review is not None and (
+        rules.editable(created_at=review.created_at, now=moment, edit_days=int(settings.REVIEW_EDIT_DAYS))
+        and (rectification is None or rectification.answered_at is None)
+    )
+    may_rerate = review is not None and rules.may_rerate(
+        answered_at=rectification.answered_at if rectification else None, rerated_at=review.rerated_at
+    )
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, Any] = {}
+    if request.method == "POST":
+        posted = {
+            "level": request.POST.get("level", ""),
+            "reasons": request.POST.getlist("reasons"),
+            "comment": request.POST.get("comment", ""),
+        }
+        actor = actor_from_request(request)
+        try:
+            if request.POST.get("action") == "rerate" and review is not None:
+                services.review_rerate(review=review, account=account, level=posted["level"], actor=actor, now=moment)
+                messages.success(request, _("Thank you: your new rating is recorded."))
+            elif review is None:
+                services.review_submit(account=account, target=case, actor=actor, now=moment, **posted)
+                messages.success(request, _("Thank you for your rating."))
+            else:
+                services.review_edit(review=review, account=account, actor=actor, now=moment, **posted)
+                messages.success(request, _("Your rating is changed."))
+            return redirect("portal:case_rating", number=case.number)
+        except ValidationError as error:
+            errors = error.message_dict
+        except (ConflictError, NotFoundError) as error:
+            errors = {"__all__": [str(error.message)]}
+    elif review is not None:
+        posted = {"level": str(review.level), "reasons": review.reasons, "comment": review.comment}
+    return render(
+        request,
+        "reviews/case_rating.html",
+        {
+            "case": case,
+            "review": review,
+            "rectification": rectification,
+            "editable": review is None or editable,
+            "may_rerate": may_rerate,
+            "posted": posted,
+            "errors": errors,
+            **_choices(review),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_safe
+@person_required
+def my_ratings(request: PersonRequest) -> HttpResponse:
+    account = request.user
+    assert not account.is_anonymous
+    return render(request, "reviews/my_ratings.html", {"reviews": selectors.reviews_of(account=account)})
+
+
+@require_safe
+def satisfaction(request: HttpRequest) -> HttpResponse:
+    """Public satisfaction figures: aggregates only, rows below the minimum count left out."""
+    return render(
+        request,
+        "reviews/satisfaction.html",
+        {"figures": selectors.satisfaction(), "minimum": int(settings.REVIEW_MIN_PUBLIC_COUNT)},
+    )
+
+
+@require_POST
+def helpful(request: HttpRequest) -> HttpResponse:
+    """Keep an anonymous yes/no about a page; the client's address only counts against the rate
+    limit (hashed there, never stored here)."""
+    path = request.POST.get("path", "")
+    if not (path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=None)) or len(path) > 200:
+        raise Http404
+    answer = request.POST.get("helpful", "")
+    if answer not in ("yes", "no"):
+        raise Http404
+    if ratelimit.hit("reviews.helpfulness", ratelimit.client_address(request)).allowed:
+        services.helpfulness_record(path=path, helpful=answer == "yes", now=now())
+    messages.success(request, _("Thank you for telling us."))
+    return redirect(path + "#helpful")

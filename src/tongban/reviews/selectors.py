@@ -1,0 +1,151 @@
+"""Reads of reviews: a person's own ratings, a member of staff's rectification queue, and the
+public satisfaction aggregates.
+
+The public aggregates are a fixed number of GROUP BY queries over the review table's
+``reviews_*_agg`` indexes (one per dimension, one for the monthly trend), whatever the number of
+rows; rows with fewer than ``REVIEW_MIN_PUBLIC_COUNT`` ratings are left out. They never read a
+comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from tongban.catalogue.models import ServiceItem
+from tongban.core.deadlines import SHANGHAI
+from tongban.identity.models import Account, Agency, ServiceCentre, StaffRole
+from tongban.reviews import permissions, rules
+from tongban.reviews.models import Rectification, Review
+
+_SATISFIED = Q(level__in=rules.SATISFIED_LEVELS)
+
+
+def review_of_case(*, case_id: int) -> Review | None:
+    return Review.objects.filter(channel="case", case_id=case_id).select_related("rectification").first()
+
+
+def reviews_of(*, account: Account) -> QuerySet[Review]:
+    """The account's own ratings, newest first, with their tickets (answers)."""
+    return (
+        Review.objects.filter(account=account)
+        .select_related("rectification", "case", "ticket", "appointment", "centre")
+        .order_by("-created_at")[:100]
+    )
+
+
+def rectification_queue(*, roles: Iterable[StaffRole], status: str = "") -> QuerySet[Rectification]:
+    """The tickets the member of staff may work, earliest deadline first."""
+    where = permissions.queue_filter(roles)
+    if where is None:
+        return Rectification.objects.none()
+    rows = Rectification.objects.filter(where)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("review", "review__case", "agency", "centre").order_by(
+        "answered_at", "rectify_due_on", "pk"
+    )[:200]
+
+
+def rectification_for(*, roles: Iterable[StaffRole], pk: int) -> Rectification | None:
+    where = permissions.queue_filter(roles)
+    if where is None:
+        return None
+    return (
+        Rectification.objects.filter(where)
+        .select_related("review", "review__case", "agency", "centre")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One published row: who, how many ratings, the satisfaction rate, the rectification figures."""
+
+    key: int
+    name_zh: str
+    name_en: str
+    total: int
+    satisfied: int
+    tickets: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return rules.satisfaction_rate(satisfied=self.satisfied, total=self.total)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.tickets if self.tickets else None
+
+
+@dataclass(frozen=True)
+class Month:
+    month: datetime
+    total: int
+    satisfied: int
+
+    @property
+    def rate(self) -> float | None:
+        return rules.satisfaction_rate(satisfied=self.satisfied, total=self.total)
+
+
+def _counts(field: str) -> dict[int, tuple[int, int, int, int]]:
+    """Per value of ``field``: ratings, satisfied ones, tickets and tickets answered on time."""
+    rows = (
+        Review.objects.filter(**{f"{field}__isnull": False})
+        .values(field)
+        .annotate(
+            total=Count("pk"),
+            satisfied=Count("pk", filter=_SATISFIED),
+            tickets=Count("rectification"),
+            on_time=Count(
+                "rectification",
+                filter=Q(rectification__answered_on_time=True),
+            ),
+        )
+        .order_by()
+    )
+    return {row[field]: (row["total"], row["satisfied"], row["tickets"], row["on_time"]) for row in rows}
+
+
+def satisfaction(*, minimum: int | None = None) -> dict[str, object]:
+    """The public page's figures: per agency, service and centre, and the monthly trend."""
+    least = int(settings.REVIEW_MIN_PUBLIC_COUNT) if minimum is None else minimum
+    result: dict[str, object] = {}
+    for name, field, names in (
+        ("agencies", "agency", Agency.objects.values_list("pk", "name_zh", "name_en")),
+        (
+            "services",
+            "item",
+            ServiceItem.objects.values_list("pk", "published_version__name_zh", "published_version__name_en"),
+        ),
+        ("centres", "centre", ServiceCentre.objects.values_list("pk", "name_zh", "name_en")),
+    ):
+        counts = {key: value for key, value in _counts(f"{field}_id").items() if value[0] >= least}
+        labels = {pk: (zh or "", en or "") for pk, zh, en in names.filter(pk__in=counts)} if counts else {}
+        result[name] = sorted(
+            (Row(key, *labels.get(key, ("", "")), *counts[key]) for key in counts),
+            key=lambda row: (-row.total, row.name_en),
+        )
+    months = (
+        Review.objects.annotate(month=TruncMonth("created_at", tzinfo=SHANGHAI))
+        .values("month")
+        .annotate(total=Count("pk"), satisfied=Count("pk", filter=_SATISFIED))
+        .order_by("month")
+    )
+    result["months"] = [Month(row["month"], row["total"], row["satisfied"]) for row in months if row["total"] >= least]
+    totals = Review.objects.aggregate(total=Count("pk"), satisfied=Count("pk", filter=_SATISFIED))
+    result["total"] = totals["total"] if totals["total"] >= least else None
+    result["rate"] = (
+        rules.satisfaction_rate(satisfied=totals["satisfied"], total=totals["total"])
+        if totals["total"] >= least
+        else None
+    )
+    return result
