@@ -32,11 +32,11 @@ from tongban.forms.models import Upload
 from tongban.forms.services import application_start
 from tongban.identity.models import Person, ServiceCentre, StaffRole
 from tongban.notifications.models import Message
+from tongban.reviews.models import Rectification
+from tongban.reviews.services import review_submit
 from tongban.service_centres.delivery.services import delivery_choose
 from tongban.service_centres.models import Appointment, Delivery, Ticket
 from tongban.service_centres.services import window_save
-from tongban.reviews.models import Rectification
-from tongban.reviews.services import review_submit
 
 #: Names (``namespace:name``) of the pages anyone may open without signing in, and why.
 PUBLIC = {

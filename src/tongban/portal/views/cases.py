@@ -49,10 +49,10 @@ from tongban.notifications.models import Message
 from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
-from tongban.service_centres.delivery.selectors import delivery_of_case
-from tongban.service_centres.delivery.services import NO_RESULT
 from tongban.reviews import rules as review_rules
 from tongban.reviews.selectors import review_of_case
+from tongban.service_centres.delivery.selectors import delivery_of_case
+from tongban.service_centres.delivery.services import NO_RESULT
 
 #: How many of each firm's newest cases My cases shows, and for how many firms (the rest are one
 #: link away: the firm's cases, and My space's list of firms).
