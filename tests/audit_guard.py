@@ -40,6 +40,9 @@ NOT_AUDITED = {
     "forms_upload": "a file attached to a draft; it becomes a case material (audited) on submission",
     "forms_heldcertificate": "an e-certificate named in a draft in place of an upload; part of the draft",
     "notifications_message": "the inbox copy of a notice whose event is audited; read marks",
+    "notifications_delivery": "the e-mail or SMS sending of a notice whose event is audited: the worker's claim, "
+    "attempts, provider reference (ADR 0041); on the live server the immediate task backend sends it inside "
+    "the request that committed the notice",
     "exchange_populationrecord": "a stand-in for another agency's registry; reads are in the access log",
     "exchange_businessrecord": "a stand-in for another agency's registry; reads are in the access log",
     "exchange_socialsecurityrecord": "a stand-in for another agency's registry; reads are in the access log",

@@ -198,6 +198,20 @@ def test_finishing_records_a_visit_on_each_case_of_the_person_served(qw: QueueWo
     assert event.data["cases"] == [case.number]
 
 
+def test_finishing_with_a_case_filed_at_this_window_keeps_its_one_visit(qw: QueueWorld, world: World) -> None:
+    """A case submitted at the window already has its visit on the ticket; the clerk who also types
+    its number when finishing records it once, not an error (found by the browser journey)."""
+    case = world.submitted_case()
+    now = timezone.now()
+    walk_in(qw)
+    called = ticket_call_next(window=qw.comprehensive, clerk=qw.clerk, actor=qw.actor, now=now)
+    assert called is not None
+    Visit.objects.create(ticket=called, case=case, at=now)  # as intake.window_case_submit records it
+    ticket_finish(ticket=called, cases=[case], clerk=qw.clerk, actor=qw.actor, now=now + timedelta(minutes=5))
+    called.refresh_from_db()
+    assert called.status == "done" and case_visits(case) == 1
+
+
 def test_the_centre_wait_counts_the_waiting_and_estimates_minutes(qw: QueueWorld) -> None:
     assert centre_wait(qw.centre, now=timezone.now()).waiting == 0
     for _n in range(3):

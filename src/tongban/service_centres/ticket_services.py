@@ -265,6 +265,7 @@ def ticket_finish(*, ticket: Ticket, cases: Sequence[Case] = (), clerk: Account,
         if applicants != {person_id}:
             raise ValidationError({"cases": _("Record only cases of the person served on this ticket.")})
     _change(ticket, status=TicketStatus.DONE, finished_at=now, person_id=person_id)
-    Visit.objects.bulk_create(Visit(ticket=ticket, case=case, at=now) for case in cases)
+    # A case filed at this window already has its visit (intake.window_case_submit): once per ticket and case.
+    Visit.objects.bulk_create((Visit(ticket=ticket, case=case, at=now) for case in cases), ignore_conflicts=True)
     _audit(ticket, "finished", actor, cases=sorted(case.number for case in cases))
     return ticket
