@@ -151,13 +151,21 @@ def test_the_resident_books_on_her_phone_is_called_and_served_at_a_comprehensive
     phone.reload()
     expect(phone.get_by_role("status").first).to_contain_text("1")
 
-    # The clerk serves her: her booking named her, so the visit opens on her (ADR 0039: the
-    # appointment's person is the ticket's visitor); the clerk files the human-resources agency's
-    # service on her behalf at this comprehensive window.
+    # The clerk serves her: her booking names her, but her drafts and cases open only once the
+    # clerk has typed the number of the ID card she shows (full-width digits, as a Chinese input
+    # method may give them) and compared it (ADR 0039); then the clerk files the human-resources
+    # agency's service on her behalf at this comprehensive window.
     clerk.get_by_role("link", name=re.compile("Serve the visitor")).click()
     expect(clerk.get_by_role("heading", level=1)).to_have_text("At the window")
-    expect(clerk.locator("dl.summary")).to_contain_text(wang.name)
     expect(clerk.locator("dl.summary")).to_contain_text(ticket.label)
+    expect(clerk.locator("p.notice")).to_contain_text(wang.name)
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in wang.id_number)
+    clerk.get_by_label("Document number").fill(full_width)
+    clerk.get_by_role("button", name="Find").click()
+    clerk.get_by_label("Document you checked").fill("Resident ID card, original")
+    clerk.get_by_label("The name, the number and the face match the original document.").check()
+    clerk.get_by_role("button", name="This is the visitor").click()
+    expect(clerk.locator("dl.summary")).to_contain_text(wang.name)
     clerk.get_by_label("Service", exact=True).select_option(SERVICE)
     clerk.get_by_role("button", name="Start the application").click()
 

@@ -33,7 +33,7 @@ def serving_clerk(
     agencies: tuple[Agency, ...] = (),
 ) -> Desk:
     """A new clerk at a new centre's window of ``scope``, serving a called ticket (of ``person``,
-    or of nobody yet, as a kiosk ticket)."""
+    whose document the clerk has checked, or of nobody yet, as a kiosk ticket)."""
     role = StaffRoleFactory.create(clerk=True)
     centre = role.service_centre
     assert centre is not None
@@ -48,6 +48,7 @@ def serving_clerk(
         number=next(_numbers),
         source="kiosk",
         person=person,
+        identified_at=now if person is not None else None,  # the clerk checked the document
         status=TicketStatus.CALLED,
         window=window,
         clerk=role.account,

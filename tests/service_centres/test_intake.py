@@ -28,7 +28,7 @@ from tongban.exchange.models import AccessLogEntry
 from tongban.forms.models import Application, ApplicationChannel
 from tongban.forms.services import application_start
 from tongban.identity.models import Account, VerificationLevel
-from tongban.service_centres.models import Appointment, Visit, WindowScope
+from tongban.service_centres.models import Appointment, Ticket, Visit, WindowScope
 
 pytestmark = pytest.mark.django_db
 
@@ -339,12 +339,13 @@ def test_the_receipt_prints_the_case_number_in_both_languages(world: World, logi
     assert case.number in chinese and "申请人签名" in chinese and "回执" in chinese
 
 
-def test_the_person_of_the_ticket_s_appointment_is_the_visitor(world: World, login_staff: Login) -> None:
-    """A ticket issued from a booking code carries the appointment: its person is the visitor
-    without being looked up again."""
+def test_a_booking_names_the_visitor_but_her_document_opens_her_drafts(world: World, login_staff: Login) -> None:
+    """A ticket taken with a booking code names the booking's person; the clerk still checks the
+    document of whoever stands at the window before any draft or case opens (a code can be
+    passed on)."""
     desk = serving_clerk(None)
     now = timezone.now()
-    desk.ticket.appointment = Appointment.objects.create(
+    appointment = Appointment.objects.create(
         code="APPT0001",
         centre=desk.centre,
         item=world.version.item,
@@ -355,10 +356,29 @@ def test_the_person_of_the_ticket_s_appointment_is_the_visitor(world: World, log
         booked_by=world.hr.account,
         created_at=now,
     )
-    desk.ticket.save(update_fields=["appointment"])
+    Ticket.objects.filter(pk=desk.ticket.pk).update(appointment=appointment, person=world.hr)
     draft = application_start(
         person=world.hr, version=world.version, firm=world.firm, actor=world.actor, now=timezone.now()
     )
     client = _clerk_client(desk, login_staff)
+    page = client.get("/en/backoffice/visit/").content.decode()
+    assert str(draft.public_id) not in page and "Find the visitor" in page
+    assert f"taken with a booking by {world.hr.display_name}" in page
+    assert client.get(f"/en/backoffice/visit/applications/{draft.public_id}/employer/").status_code == 404
+
+    # Someone else's document does not make them the booking's visitor.
+    other = PersonFactory()
+    refused = client.post(
+        "/en/backoffice/visit/",
+        {"intent": "identify", "id_number": other.id_number, "document": "ID card", "checked": "on"},
+    )
+    assert refused.status_code == 400 and str(draft.public_id) not in refused.content.decode()
+
+    client.post(
+        "/en/backoffice/visit/",
+        {"intent": "identify", "id_number": world.hr.id_number, "document": "ID card", "checked": "on"},
+    )
+    desk.ticket.refresh_from_db()
+    assert desk.ticket.identified_at is not None and desk.ticket.person_id == world.hr.pk
     assert str(draft.public_id) in client.get("/en/backoffice/visit/").content.decode()
     assert client.get(f"/en/backoffice/visit/applications/{draft.public_id}/employer/").status_code == 200

@@ -59,7 +59,12 @@ from tongban.service_centres.intake import (
 )
 from tongban.service_centres.intake_selectors import current_visit, window_services
 from tongban.service_centres.models import Ticket
-from tongban.service_centres.permissions import visitor_of, window_application_authority, window_may_file
+from tongban.service_centres.permissions import (
+    expected_visitor,
+    visitor_of,
+    window_application_authority,
+    window_may_file,
+)
 
 
 def _clerk_visit(request: StaffRequest, *, keyed: bool = False) -> Ticket | None:
@@ -78,7 +83,8 @@ def window(request: StaffRequest) -> HttpResponse:
     services this window takes."""
     ticket = _clerk_visit(request)
     visitor = visitor_of(ticket) if ticket is not None else None
-    context: dict[str, Any] = {"ticket": ticket, "visitor": visitor}
+    expected = expected_visitor(ticket) if ticket is not None and visitor is None else None
+    context: dict[str, Any] = {"ticket": ticket, "visitor": visitor, "expected": expected}
     if ticket is None:
         return render(request, "backoffice/window.html", context)
     lookup = VisitorForm(request.POST if request.POST.get("intent") == "find" else None)

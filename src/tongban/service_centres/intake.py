@@ -73,9 +73,8 @@ def visitor_identify(
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.person_id is not None and locked.person_id != person.pk:
         raise ConflictError(_("This ticket was issued for another person."))
-    if locked.person_id is None:
-        Ticket.objects.filter(pk=ticket.pk).update(person=person)
-        ticket.person = person
+    Ticket.objects.filter(pk=ticket.pk).update(person=person, identified_at=now)
+    ticket.person, ticket.identified_at = person, now
     audit_record(
         action="service_centres.visitor_identified",
         actor=actor,

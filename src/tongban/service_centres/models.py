@@ -213,6 +213,12 @@ class Ticket(models.Model):
         help_text="Transferred to this window: only it calls the ticket.",
     )
     clerk = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    identified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a clerk checked the visitor's document against the person record: only then do the "
+        "person's drafts and cases open at the window (a booking code names a person, it does not prove who came).",
+    )
     issued_at = models.DateTimeField()
     first_called_at = models.DateTimeField(null=True, blank=True)
     called_at = models.DateTimeField(null=True, blank=True)

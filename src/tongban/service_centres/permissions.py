@@ -33,7 +33,16 @@ def clerk_centre_ids(roles: list[StaffRole]) -> list[int]:
 
 
 def visitor_of(ticket: Ticket) -> Person | None:
-    """The person a ticket serves: set on the ticket, or the appointment's."""
+    """The person a ticket serves: its person, once a clerk has checked their document
+    (``identified_at``). A booking code names a person but does not prove who came."""
+    if ticket.person_id is not None and ticket.identified_at is not None:
+        return ticket.person
+    return None
+
+
+def expected_visitor(ticket: Ticket) -> Person | None:
+    """Whom the ticket names before anyone checked a document (the booking's person): a hint for
+    the clerk, never an access."""
     if ticket.person_id is not None:
         return ticket.person
     if ticket.appointment_id is not None and ticket.appointment is not None:
@@ -44,7 +53,8 @@ def visitor_of(ticket: Ticket) -> Person | None:
 @rule(
     question="May this clerk see and act on this person's drafts and cases at the window?",
     who="Only a service-centre clerk serving the person now: a ticket at the clerk's own centre, today, "
-    "called by that clerk and not yet finished, whose person (or whose appointment's person) is this person.",
+    "called by that clerk and not yet finished, whose person is this person, identified by the clerk from the "
+    "document shown (a booking code alone is not enough).",
     refusal="404 (the person's drafts and cases do not exist for the clerk); the refused look is written to the "
     "person's access log and the audit trail",
 )
