@@ -200,7 +200,9 @@ class Ticket(models.Model):
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
     )
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    person = models.ForeignKey(  # led by the index sc_ticket_person: none of its own
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     item = models.ForeignKey(ServiceItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=8, choices=TicketStatus.choices, default=TicketStatus.WAITING)
     window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")

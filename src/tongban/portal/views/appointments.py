@@ -156,8 +156,8 @@ def book(request: PersonRequest) -> HttpResponse:
     centre = ServiceCentre.objects.filter(code=centre_code).first() if centre_code else None
     context: dict[str, Any] = {"nav": "my", "item": item, "centre": centre}
     if item is None:
-        if centre is None:
-            raise Http404
+        if centre is None:  # nothing chosen yet: the centres, each with its booking link
+            return redirect("portal:centres")
         handles = centre_handles(centre)
         services = ServiceItem.objects.filter(published_version__isnull=False).select_related("published_version")
         if not handles.everything:
