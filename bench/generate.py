@@ -765,6 +765,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                     f"咨询电话：{agency.phone}",
                     f"Enquiries: {agency.phone}",
                     search_text,
+                    False,
                 )
             )
             for topic in chosen_topics:
@@ -816,6 +817,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 "contact_zh",
                 "contact_en",
                 "search_text",
+                "paper_result",
             ],
             version_rows,
         )
@@ -967,10 +969,10 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         cur.execute(
             """INSERT INTO forms_application (id, public_id, person_id, firm_id, power_id, version_id, status, data,
                                               sources, step, office_id, created_at, updated_at, submitted_at,
-                                              looked_up_for)
+                                              looked_up_for, channel)
                SELECT %(a0)s + rn, gen_random_uuid(), person_id, firm_id, power_id, version_id, 'submitted',
                       d.application_data,
-                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, ''
+                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, '', 'online'
                FROM plan2 JOIN sealed d ON d.sealed_rn = plan2.rn""",
             {"a0": app0},
         )

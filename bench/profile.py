@@ -75,6 +75,10 @@ def main() -> None:
     from django.test import Client
 
     applicants, extra = run.prepare(meta)
+    if kind == "book_slot":
+        from bench import booking
+
+        extra["booking"] = booking.prepare()
     client: Any = Client(HTTP_HOST=run.HOST)  # one client: one middleware chain, as in a server process
     if os.environ.get("BENCH_PROFILE_WSGI") == "1":
         if kind in ("submit", "floor_write", "baseline_insert"):
@@ -106,6 +110,12 @@ def main() -> None:
         elif kind == "exchange":
             people = extra["exchange_people"]
             response = client.get(f"/bench/exchange/{people[i % len(people)]}")
+        elif kind == "book_slot":
+            centre, starts_at, _places = extra["booking"]["slots"][i]
+            response = client.post(
+                "/en/appointments/book/",
+                {"service": extra["booking"]["item"], "centre": centre, "starts_at": starts_at},
+            )
         elif kind == "baseline_read":
             response = client.get(f"/bench/baseline/read/{1 + i}")
         else:

@@ -210,7 +210,7 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
         raw = cursor.cursor  # the psycopg cursor, for COPY
         with raw.copy(
             "COPY forms_application (public_id, person_id, firm_id, power_id, version_id, status, data, sources, step, "
-            "created_at, updated_at, looked_up_for) FROM STDIN"
+            "created_at, updated_at, looked_up_for, channel) FROM STDIN"
         ) as copy:
             for public_id, applicant, firm_id, power_id, data, sources in rows:
                 copy.write_row(
@@ -227,6 +227,7 @@ def prepare(meta: dict[str, Any]) -> tuple[list[Applicant], dict[str, Any]]:
                         "now",
                         "now",
                         "",
+                        "online",
                     )
                 )
     form = form_of(ServiceVersion.objects.get(pk=version_id))

@@ -87,6 +87,9 @@ def test_a_slot_just_taken_keeps_the_form_and_offers_the_next_free_times(login_p
     assert "This slot was just taken" in html and "Next free times" in html
     assert at(TUESDAY_9.date(), 9, 30).isoformat() in html
     assert not Appointment.objects.filter(person=person).exists()
+    # The answer offers the next times and links the week; it does not compute the week again.
+    assert "See all free times of the week" in html and 'id="slot-' not in html
+    assert "Free times" not in html.replace("Next free times", "")
 
 
 def test_another_persons_appointment_is_not_found(login_person: Login) -> None:

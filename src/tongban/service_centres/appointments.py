@@ -109,20 +109,33 @@ def _slot_at(booking: Booking, *, capacity: int, now: datetime) -> Slot:
 
 
 def offered_slots(booking: Booking, *, capacity: int, now: datetime, limit: int = OFFERED) -> list[Slot]:
-    """The next free slots from the asked-for day on, within the horizon."""
+    """The next free slots from the asked-for day on, within the horizon: the asked-for week first
+    (what a person who lost a race for a slot nearly always gets), the rest of the horizon only if
+    that week is full, so that losing a race costs about what booking does."""
     today = _local(now).date()
     first, last = rules.bookable_range(today, horizon_days=settings.APPOINTMENT_HORIZON_DAYS)
     first = max(first, _local(booking.starts_at).date())
-    slots = free_slots(
-        centre=booking.centre,
-        item=booking.item,
-        first=first,
-        last=last,
-        not_before=max(rules.earliest_start(now, lead_minutes=settings.APPOINTMENT_LEAD_MINUTES), booking.starts_at),
-        calendar=get_work_calendar(),
-        capacity=capacity,
-    )
-    return next_free(slots, limit=limit)
+    found: list[Slot] = []
+    for start, end in ((first, min(last, first + timedelta(days=6))), (first + timedelta(days=7), last)):
+        if start > end:
+            continue
+        found += next_free(
+            free_slots(
+                centre=booking.centre,
+                item=booking.item,
+                first=start,
+                last=end,
+                not_before=max(
+                    rules.earliest_start(now, lead_minutes=settings.APPOINTMENT_LEAD_MINUTES), booking.starts_at
+                ),
+                calendar=get_work_calendar(),
+                capacity=capacity,
+            ),
+            limit=limit - len(found),
+        )
+        if len(found) >= limit:
+            break
+    return found
 
 
 def _check_links(booking: Booking, person: Person) -> None:

@@ -209,13 +209,19 @@ def book(request: PersonRequest) -> HttpResponse:
                 return redirect("portal:appointment", code=appointment.code)
     today = timezone.localdate(moment)
     first, last = _days(request, today)
-    slots = free_slots(
-        centre=centre,
-        item=item,
-        first=first,
-        last=last,
-        not_before=rules.earliest_start(moment, lead_minutes=settings.APPOINTMENT_LEAD_MINUTES),
-        calendar=get_work_calendar(),
+    # A lost race answers with the next free times (the booking computed them) and a link to the
+    # week, not the week itself: losing a race must not cost several times what booking does.
+    slots = (
+        []
+        if taken
+        else free_slots(
+            centre=centre,
+            item=item,
+            first=first,
+            last=last,
+            not_before=rules.earliest_start(moment, lead_minutes=settings.APPOINTMENT_LEAD_MINUTES),
+            calendar=get_work_calendar(),
+        )
     )
     linkable = linkable_for(person, item)
     context.update(
@@ -339,13 +345,17 @@ def appointment_move(request: PersonRequest, code: str) -> HttpResponse:
                 return redirect("portal:appointment", code=appointment.code)
     today = timezone.localdate(moment)
     first, last = _days(request, today)
-    slots = free_slots(
-        centre=appointment.centre,
-        item=appointment.item,
-        first=first,
-        last=last,
-        not_before=rules.earliest_start(moment, lead_minutes=settings.APPOINTMENT_LEAD_MINUTES),
-        calendar=get_work_calendar(),
+    slots = (
+        []
+        if taken
+        else free_slots(
+            centre=appointment.centre,
+            item=appointment.item,
+            first=first,
+            last=last,
+            not_before=rules.earliest_start(moment, lead_minutes=settings.APPOINTMENT_LEAD_MINUTES),
+            calendar=get_work_calendar(),
+        )
     )
     return render(
         request,
