@@ -31,6 +31,9 @@ SLOT_MINUTES = 10
 MAX_LINES = int(os.environ.get("BENCH_BOOKING_LINES", "60000"))
 SERVICE = os.environ.get("BENCH_BOOKING_SERVICE", "si-enrolment")
 CENTRE_PREFIX = "bench-c"
+#: Diagnostic: BENCH_BOOKING_RACE=0 sends one request per slot (nobody races), to tell the cost of
+#: the race (requests waiting on each other's place) from the cost of a booking.
+RACE = os.environ.get("BENCH_BOOKING_RACE", "1") != "0"
 
 
 def prepare() -> dict[str, Any]:
@@ -90,7 +93,7 @@ def lines(applicants: list[Any], prepared: dict[str, Any]) -> list[str]:
     out: list[str] = []
     person = 0
     for index, (centre, starts_at, capacity) in enumerate(prepared["slots"]):
-        for _copy in range(capacity + (1 if index % 4 == 0 else 0)):
+        for _copy in range((capacity + (1 if index % 4 == 0 else 0)) if RACE else 1):
             a = applicants[person % len(applicants)]
             person += 1
             body = urlencode(
