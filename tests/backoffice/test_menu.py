@@ -33,6 +33,7 @@ SECTIONS = {
     "/en/backoffice/notifications/": {"city_operator"},
     "/en/backoffice/centres/": {"city_operator"},
     "/en/backoffice/pickups/": {"clerk"},
+    "/en/backoffice/posts/": {"clerk"},
     "/en/backoffice/exchange/": set(ROLES),
 }
 

@@ -97,5 +97,7 @@ urlpatterns = [
     path("cases/<str:number>/delivery/", delivery_views.case_delivery, name="case_delivery"),
     path("pickups/", delivery_views.pickups, name="pickups"),
     path("pickups/<str:number>/", delivery_views.pickup, name="pickup"),
+    path("posts/", delivery_views.posts, name="posts"),
+    path("posts/<str:number>/", delivery_views.post, name="post"),
     path("cases/<str:number>/files/<int:upload_id>/", case_views.case_file, name="case_file"),
 ]

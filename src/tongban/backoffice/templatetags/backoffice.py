@@ -31,5 +31,6 @@ def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
         "audit": operator,
         "centres": operator,
         "pickups": has_role(roles, StaffRoleKind.CLERK),
+        "posts": has_role(roles, StaffRoleKind.CLERK),
         "rectifications": operator or agency or has_role(roles, StaffRoleKind.CENTRE_HEAD),
     }
