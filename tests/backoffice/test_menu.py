@@ -34,6 +34,7 @@ SECTIONS = {
     "/en/backoffice/centres/": {"city_operator"},
     "/en/backoffice/pickups/": {"clerk"},
     "/en/backoffice/posts/": {"clerk"},
+    "/en/backoffice/dashboard/": {"agency_admin", "city_operator"},
     "/en/backoffice/exchange/": set(ROLES),
 }
 
