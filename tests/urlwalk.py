@@ -396,6 +396,11 @@ def pickup_centre() -> ServiceCentre:
     return centre
 
 
+def post_centre() -> ServiceCentre | None:
+    """The centre where ``office_keys``'s case with a result by post was filed."""
+    return Case.objects.get(delivery__method="post").entered_at_centre
+
+
 def office_owner(name: str, world: World) -> StaffRole:
     """A member of staff who may use the page (``office_owner_kind``)."""
     kind = office_owner_kind(name)
@@ -409,6 +414,5 @@ def office_owner(name: str, world: World) -> StaffRole:
     if kind == "pickup_clerk":
         return StaffRoleFactory.create(clerk=True, service_centre=pickup_centre())
     if kind == "post_clerk":
-        centre = Case.objects.get(delivery__method="post").entered_at_centre
-        return StaffRoleFactory.create(clerk=True, service_centre=centre)
+        return StaffRoleFactory.create(clerk=True, service_centre=post_centre())
     return StaffRoleFactory.create(agency_admin=True, agency=world.version.item.agency)
