@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -234,3 +236,22 @@ def test_the_pages_run_a_fixed_number_of_queries(client: Client, login_staff: Lo
 
     assert_queries_flat(client, "/en/backoffice/dashboard/", more, at_most=12)
     assert_queries_flat(client, f"/en/backoffice/dashboard/agencies/{dash.agency.code}/", more, at_most=14)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_the_counts_read_only_the_partial_index(dash: Dash) -> None:
+    """The selectors' grouped counts match the index's condition and read only its columns: with
+    sequential and bitmap scans off (the test tables are tiny), PostgreSQL answers them from
+    ``cases_running_due`` alone (an index-only scan), never from the cases table."""
+    today = local_date(timezone.now())
+    with CaptureQueriesContext(connection) as captured:
+        due_figures_by_agency(agency_ids=None, today=today, until=today)
+        due_figures_by_agency(agency_ids=[dash.agency.pk], today=today, until=today)
+        due_figures_by_office(agency_id=dash.agency.pk, today=today, until=today)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using cases_running_due" in plan, plan
