@@ -295,6 +295,7 @@ def office_keys(world: World) -> dict[str, str]:
     CalendarDay.objects.create(day=date(2027, 10, 1), kind="holiday", name_zh="国庆节", name_en="National Day")
     return {
         "case": case.number,
+        "post_case": _post_case(world).number,
         "upload_id": str(Upload.objects.filter(application_id=case.application_id).values_list("pk", flat=True)[0]),
         "certificate": Certificate.objects.get(case_number=case.number).number,
         "agency": agency.code,
@@ -316,6 +317,28 @@ def office_keys(world: World) -> dict[str, str]:
     }
 
 
+def _post_case(world: World) -> Case:
+    """A second case of the HR manager's, filed at a window of a new centre, whose result by post
+    the agency marked ready (set directly: the page only needs the state): that centre's clerk
+    may post it (ADR 0040, addendum)."""
+    case = world.submitted_case()
+    centre = ServiceCentreFactory.create()
+    Case.objects.filter(pk=case.pk).update(channel="window", entered_at_centre=centre)
+    assert world.hr.account is not None
+    Delivery.objects.create(
+        case=case,
+        method="post",
+        recipient="MARTIN Lucas",
+        address="1 Test Road",
+        phone="13800000000",
+        status="ready",
+        chosen_at=timezone.now(),
+        chosen_by=world.hr.account,
+        ready_at=timezone.now(),
+    )
+    return case
+
+
 def _rectification(world: World, case: Case) -> int:
     """A rectification ticket of agency A: the HR manager's very dissatisfied rating of her case."""
     review = review_submit(
@@ -330,6 +353,8 @@ def office_path(name: str, route: str, keys: dict[str, str]) -> str:
         if param == "number":
             if name.startswith("backoffice:centre_window"):
                 return keys["window"]
+            if name == "backoffice:post":
+                return keys["post_case"]
             return keys["certificate" if "certificate" in name else "case"]
         if param == "code":
             if "points" in name:
@@ -347,9 +372,12 @@ def office_owner_kind(name: str) -> str:
     certificates ("supervisor"), the agency's administrator runs the agency, its services and its
     data grants ("admin"), city operators run the structure, the calendar, the points tables and the search synonyms
     ("operator"); a clerk serving the HR manager at a window opens her drafts and cases there ("clerk"); a clerk
-    of the centre chosen for pickup hands results over ("pickup_clerk")."""
+    of the centre chosen for pickup hands results over ("pickup_clerk"); a clerk of the centre where a case was filed
+    posts its result ("post_clerk")."""
     if name.startswith("backoffice:pickup"):
         return "pickup_clerk"
+    if name == "backoffice:post":
+        return "post_clerk"
     if name.startswith(("backoffice:window", "backoffice:visit")):
         return "clerk"
     if name.startswith(
@@ -363,9 +391,14 @@ def office_owner_kind(name: str) -> str:
 
 def pickup_centre() -> ServiceCentre:
     """The centre ``office_keys`` chose for picking up the case's result."""
-    centre = Delivery.objects.get().centre
+    centre = Delivery.objects.get(method="pickup").centre
     assert centre is not None
     return centre
+
+
+def post_centre() -> ServiceCentre | None:
+    """The centre where ``office_keys``'s case with a result by post was filed."""
+    return Case.objects.get(delivery__method="post").entered_at_centre
 
 
 def office_owner(name: str, world: World) -> StaffRole:
@@ -380,4 +413,6 @@ def office_owner(name: str, world: World) -> StaffRole:
         return world.supervisor
     if kind == "pickup_clerk":
         return StaffRoleFactory.create(clerk=True, service_centre=pickup_centre())
+    if kind == "post_clerk":
+        return StaffRoleFactory.create(clerk=True, service_centre=post_centre())
     return StaffRoleFactory.create(agency_admin=True, agency=world.version.item.agency)

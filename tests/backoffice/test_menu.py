@@ -33,6 +33,8 @@ SECTIONS = {
     "/en/backoffice/notifications/": {"city_operator"},
     "/en/backoffice/centres/": {"city_operator"},
     "/en/backoffice/pickups/": {"clerk"},
+    "/en/backoffice/posts/": {"clerk"},
+    "/en/backoffice/dashboard/": {"agency_admin", "city_operator"},
     "/en/backoffice/exchange/": set(ROLES),
 }
 

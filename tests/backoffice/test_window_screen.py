@@ -114,3 +114,44 @@ def test_another_centres_clerk_and_an_officer_are_refused(client: Client, login_
     officer = Client()
     login_staff(officer, StaffRoleFactory.create().account)
     assert officer.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_chosen_window_is_remembered_until_changed_or_left(
+    client: Client, login_staff: Login, qw: QueueWorld, language: str
+) -> None:
+    url = f"/{language}/backoffice/window/"
+    login_staff(client, qw.clerk)
+    call = "Call the next ticket" if language == "en" else "呼叫下一位"
+    assert call not in client.get(url).content.decode()  # two windows: choose one
+    client.get(url, {"window": qw.single.pk})
+    page = client.get(url).content.decode()  # no ?window=: the session remembers window 2
+    assert call in page and f'name="window" value="{qw.single.pk}"' in page
+    assert ("Change window" if language == "en" else "更换窗口") in page
+    client.post(url, {"window": qw.comprehensive.pk, "action": "issue"})  # acting at window 1 chooses it
+    assert f'name="window" value="{qw.comprehensive.pk}"' in client.get(url).content.decode()
+    response = client.post(url, {"window": qw.comprehensive.pk, "action": "leave"})
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
+    assert call not in page and ("Choose your window" if language == "en" else "选择您的窗口") in page
+
+
+def test_a_remembered_window_that_closed_or_is_elsewhere_is_forgotten(
+    client: Client, login_staff: Login, qw: QueueWorld
+) -> None:
+    login_staff(client, qw.clerk)
+    client.get(URL, {"window": qw.single.pk})
+    qw.single.active = False
+    qw.single.save(update_fields=["active"])
+    page = client.get(URL).content.decode()  # one open window left: it is the clerk's
+    assert f'name="window" value="{qw.comprehensive.pk}"' in page
+    assert client.session["backoffice.window"] == qw.comprehensive.pk
+    elsewhere = make_queue_world("queue-elsewhere")
+    session = client.session
+    session["backoffice.window"] = elsewhere.comprehensive.pk
+    session.save()
+    qw.single.active = True
+    qw.single.save(update_fields=["active"])
+    page = client.get(URL).content.decode()  # another centre's window: forgotten, not shown
+    assert "Call the next ticket" not in page and "Choose your window" in page
+    assert "backoffice.window" not in client.session

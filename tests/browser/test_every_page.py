@@ -39,6 +39,7 @@ from tests.urlwalk import (
     portal_keys,
     portal_owner,
     portal_path,
+    post_centre,
 )
 from tests.world import World
 from tongban.identity.models import Account
@@ -155,6 +156,7 @@ def visitors(
         "operator": lambda: StaffRoleFactory(city_operator=True).account,
         "clerk": lambda: serving_clerk(world.hr).clerk,  # serving the HR manager at a comprehensive window
         "pickup_clerk": lambda: StaffRoleFactory(clerk=True, service_centre=pickup_centre()).account,
+        "post_clerk": lambda: StaffRoleFactory(clerk=True, service_centre=post_centre()).account,
     }
 
     def visitor(who: str) -> Visitor:

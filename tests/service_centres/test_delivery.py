@@ -22,13 +22,14 @@ from tongban.core.actors import Actor
 from tongban.core.errors import ConflictError, NotFoundError
 from tongban.identity.models import Account, ServiceCentre
 from tongban.notifications.models import Message
+from tongban.service_centres.delivery.selectors import posts_from
 from tongban.service_centres.delivery.services import (
     delivery_choose,
     delivery_dispatch,
     delivery_hand_over,
     delivery_mark_ready,
 )
-from tongban.service_centres.models import Delivery, DeliveryStatus
+from tongban.service_centres.models import Delivery, DeliveryStatus, Ticket, TicketStatus, Visit
 from tongban.service_centres.services import window_save
 
 pytestmark = pytest.mark.django_db
@@ -206,13 +207,84 @@ def test_post_is_dispatched_with_its_tracking_number(
     assert event.data == {"tracking_number": "SF1234567890", "by": "officer"}
 
 
-def test_a_clerk_of_a_handling_centre_may_post(paper: World, centre: ServiceCentre) -> None:
+def _posted_case(paper: World) -> Case:
     case = paper.submitted_case()
     _choose(paper, case, method="post", recipient="MARTIN Lucas", address="1 Test Road", phone="13800000000")
-    case = approve(paper, case)
+    return approve(paper, case)
+
+
+def _filed_at(case: Case, centre: ServiceCentre) -> Case:
+    """As window intake records it (ADR 0039): the case was entered at a window of ``centre``."""
+    Case.objects.filter(pk=case.pk).update(channel="window", entered_at_centre=centre)
+    return Case.objects.get(pk=case.pk)
+
+
+def _served_at(case: Case, centre: ServiceCentre) -> None:
+    """A ticket at ``centre`` finished on ``case`` (a visit, ADR 0038)."""
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        centre=centre,
+        day=now.date(),
+        letter="B",
+        number=Ticket.objects.count() + 1,
+        source="kiosk",
+        person=case.applicant,
+        status=TicketStatus.DONE,
+        issued_at=now,
+        finished_at=now,
+    )
+    Visit.objects.create(ticket=ticket, case=case, at=now)
+
+
+def test_a_clerk_posts_a_ready_result_of_a_case_filed_at_her_centre(
+    paper: World, centre: ServiceCentre, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    """ADR 0040, addendum: the clerks of the centre where the case was filed post its result
+    once the agency marked it ready; a centre that merely handles the service does not."""
+    filed = ServiceCentreFactory.create(code="filed-here")
+    case = _filed_at(_posted_case(paper), filed)
+    clerk = StaffRoleFactory.create(clerk=True, service_centre=filed).account
+    handling_clerk = StaffRoleFactory.create(clerk=True, service_centre=centre).account
+    with pytest.raises(NotFoundError):  # not ready yet: the agency has not released it
+        delivery_dispatch(case=case, account=clerk, tracking_number="EMS1", now=timezone.now(), actor=ACTOR)
+    delivery_mark_ready(case=case, account=paper.officer.account, now=timezone.now(), actor=ACTOR)
+    with pytest.raises(NotFoundError):  # handles the service, but the case was not filed there
+        delivery_dispatch(case=case, account=handling_clerk, tracking_number="EMS1", now=timezone.now(), actor=ACTOR)
+    assert posts_from([centre.pk]) == [] and [d.case for d in posts_from([filed.pk])] == [case]
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = delivery_dispatch(
+            case=case, account=clerk, tracking_number="ems-0001", now=timezone.now(), actor=ACTOR
+        )
+    assert delivery.status == DeliveryStatus.DISPATCHED and delivery.handled_by == clerk
+    assert delivery.tracking_number == "EMS-0001" and posts_from([filed.pk]) == []
+    assert _events("service_centres.delivery_dispatched")[0].data == {"tracking_number": "EMS-0001", "by": "clerk"}
+    notice = Message.objects.filter(recipient=paper.hr.account, case_number=case.number).latest("pk")
+    assert "EMS-0001" in notice.body_en and "EMS-0001" in notice.body_zh
+
+
+def test_a_clerk_of_a_centre_that_served_the_case_may_post_it(paper: World, centre: ServiceCentre) -> None:
+    served = ServiceCentreFactory.create(code="served-here")
+    case = _posted_case(paper)
+    delivery_mark_ready(case=case, account=paper.officer.account, now=timezone.now(), actor=ACTOR)
+    clerk = StaffRoleFactory.create(clerk=True, service_centre=served).account
+    assert posts_from([served.pk]) == []
+    with pytest.raises(NotFoundError):
+        delivery_dispatch(case=case, account=clerk, tracking_number="SF1", now=timezone.now(), actor=ACTOR)
+    _served_at(case, served)
+    assert [d.case for d in posts_from([served.pk])] == [case]
+    delivery_dispatch(case=case, account=clerk, tracking_number="SF1", now=timezone.now(), actor=ACTOR)
+    assert Delivery.objects.get(case=case).status == DeliveryStatus.DISPATCHED
+
+
+def test_a_pickup_is_not_among_the_results_to_post(paper: World, centre: ServiceCentre) -> None:
+    case = paper.submitted_case()
+    _choose(paper, case, method="pickup", centre=centre)
+    case = _filed_at(approve(paper, case), centre)
+    delivery_mark_ready(case=case, account=paper.officer.account, now=timezone.now(), actor=ACTOR)
     clerk = StaffRoleFactory.create(clerk=True, service_centre=centre).account
-    delivery_dispatch(case=case, account=clerk, tracking_number="EMS-1", now=timezone.now(), actor=ACTOR)
-    assert _events("service_centres.delivery_dispatched")[0].data["by"] == "clerk"
+    assert posts_from([centre.pk]) == []
+    with pytest.raises(ConflictError, match="pickup"):
+        delivery_dispatch(case=case, account=clerk, tracking_number="SF1", now=timezone.now(), actor=ACTOR)
 
 
 # --- the pages ---------------------------------------------------------------------------------------
@@ -312,3 +384,47 @@ def test_the_demo_hr_manager_can_switch_the_residence_permit_to_pickup() -> None
     assert (
         levels["city-centre"] == "city" and levels["xuhui-tianping"] == "community" and levels["pudong"] == "district"
     )
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_clerk_posts_on_her_pages_and_the_applicant_sees_the_tracking(
+    client: Client, login_staff: Login, login_person: Login, paper: World, centre: ServiceCentre, language: str
+) -> None:
+    filed = ServiceCentreFactory.create(code="filed-here")
+    case = _filed_at(_posted_case(paper), filed)
+    clerk = StaffRoleFactory.create(clerk=True, service_centre=filed).account
+    login_staff(client, clerk)
+    url = f"/{language}/backoffice/posts/{case.number}/"
+    assert case.number not in client.get(f"/{language}/backoffice/posts/").content.decode()
+    assert client.get(url).status_code == 404  # not ready yet
+    delivery_mark_ready(case=case, account=paper.officer.account, now=timezone.now(), actor=ACTOR)
+    listing = client.get(f"/{language}/backoffice/posts/").content.decode()
+    assert case.number in listing and ("Results to post" if language == "en" else "待寄送的结果") in listing
+    page = client.get(url).content.decode()
+    assert "1 Test Road" in page and ("Tracking number" if language == "en" else "快递单号") in page
+    bad = client.post(url, {"tracking_number": "<b>"}).content.decode()
+    assert 'value="&lt;b&gt;"' in bad and Delivery.objects.get(case=case).status == DeliveryStatus.READY
+    response = client.post(url, {"tracking_number": "SF 777"})
+    assert response.status_code == 302 and response["Location"] == f"/{language}/backoffice/posts/"
+    assert client.get(url).status_code == 404  # posted: no longer to post
+    client.logout()
+    login_person(client, paper.hr.account)
+    mine = client.get(f"/{language}/my/cases/{case.number}/").content.decode()
+    assert "SF777" in mine and ("Posted" if language == "en" else "已寄出") in mine
+
+
+def test_another_centres_clerk_and_officers_get_404_on_the_post_pages(
+    client: Client, login_staff: Login, paper: World, centre: ServiceCentre
+) -> None:
+    filed = ServiceCentreFactory.create(code="filed-here")
+    case = _filed_at(_posted_case(paper), filed)
+    delivery_mark_ready(case=case, account=paper.officer.account, now=timezone.now(), actor=ACTOR)
+    url = f"/en/backoffice/posts/{case.number}/"
+    for account in (StaffRoleFactory.create(clerk=True, service_centre=centre).account, paper.officer.account):
+        client.logout()
+        login_staff(client, account)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"tracking_number": "SF1"}).status_code == 404
+        assert case.number not in client.get("/en/backoffice/posts/").content.decode()
+    assert client.get("/en/backoffice/posts/").status_code == 404  # the officer is no clerk
+    assert Delivery.objects.get(case=case).status == DeliveryStatus.READY

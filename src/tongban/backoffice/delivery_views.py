@@ -1,7 +1,9 @@
 """Back office: the paper result of a case (ADR 0040). The case's officers see the applicant's
 choice, mark the result ready and record the posting with its tracking number; a clerk sees the
 results waiting at her centre and hands one over after checking the collector's identity
-document. Anyone else is told the case does not exist (404)."""
+document; she also sees the results by post of the cases filed or served at her centre that the
+agency marked ready ("To post") and records the posting with its tracking number. Anyone else is
+told the case does not exist (404)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from tongban.core.requests import actor_from_request
 from tongban.core.web import domain_errors
 from tongban.identity.requests import StaffRequest
 from tongban.service_centres.delivery import policy
-from tongban.service_centres.delivery.selectors import delivery_of_case, pickups_at
+from tongban.service_centres.delivery.selectors import delivery_of_case, pickups_at, posts_from
 from tongban.service_centres.delivery.services import delivery_dispatch, delivery_hand_over, delivery_mark_ready
 from tongban.service_centres.models import DeliveryMethod, DeliveryStatus
 
@@ -137,3 +139,40 @@ def pickup(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(reverse("backoffice:pickups"))
     context: dict[str, Any] = {"case": case, "delivery": delivery, "form": form}
     return render(request, "backoffice/pickup.html", context)
+
+
+@staff_required
+@require_safe
+def posts(request: StaffRequest) -> HttpResponse:
+    """The results by post the clerk's centres may send: cases filed or served there, marked ready
+    by the agency and not yet posted, longest ready first."""
+    centres = policy.clerk_centres(list(request.staff_roles))
+    if not centres:
+        raise NotFoundError(_("Only service-centre clerks post results."))
+    return render(request, "backoffice/posts.html", {"rows": posts_from(centres)})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def post(request: HttpRequest, number: str) -> HttpResponse:
+    """Post one result: the clerk sees the address and records the tracking number."""
+    account = staff_account(request)
+    case = Case.objects.select_related("version", "applicant").filter(number=number).first()
+    delivery = delivery_of_case(case) if case is not None else None
+    if case is None or delivery is None:
+        raise NotFoundError(_("No such case among yours."))
+    policy.require_post_clerk(account=account, case=case, delivery=delivery)
+    form = DispatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with domain_errors(request, form, catch=(ConflictError, ValidationError)) as outcome:
+            delivery_dispatch(
+                case=case,
+                account=account,
+                tracking_number=form.cleaned_data["tracking_number"],
+                now=now(),
+                actor=actor_from_request(request),
+            )
+        if outcome:
+            messages.success(request, _("The posting is recorded; the applicant sees the tracking number."))
+            return redirect(reverse("backoffice:posts"))
+    return render(request, "backoffice/post.html", {"case": case, "delivery": delivery, "form": form})

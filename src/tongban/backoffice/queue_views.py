@@ -2,8 +2,11 @@
 mark it as not come, transfer it to another window or back to the centre's queue, finish it
 (optionally with the case numbers served, which records the visits), and issue a walk-in ticket.
 
-One URL: the window is chosen with ``?window=<id>`` (GET) or the posted ``window``; a clerk sees
-and acts only at the windows of their own centre (another centre's window or ticket: 404)."""
+One URL: the window is chosen with ``?window=<id>`` (GET) or the posted ``window`` and remembered
+in the session, so that a clerk with several windows chooses once; the remembered window is checked
+against the clerk's open windows on every request (a window closed, removed or of a centre the
+clerk no longer works at is forgotten), and "Leave this window" forgets it. A clerk sees and acts
+only at the windows of their own centre (another centre's window or ticket: 404)."""
 
 from __future__ import annotations
 
@@ -40,7 +43,9 @@ from tongban.service_centres.ticket_services import (
 
 #: Case numbers as typed: separated by spaces, commas or new lines.
 _SEPARATORS = re.compile(r"[\s,，;；]+")
-ACTIONS = ("call", "recall", "no_show", "transfer", "finish", "issue")
+ACTIONS = ("call", "recall", "no_show", "transfer", "finish", "issue", "leave")
+#: The session key of the window the clerk chose (its id).
+WINDOW_KEY = "backoffice.window"
 
 
 def _minutes(delta: timedelta | None) -> int | None:
@@ -63,8 +68,12 @@ def window_screen(request: StaffRequest) -> HttpResponse:
     window = next((each for each in windows if str(each.pk) == chosen), None)
     if chosen and window is None:
         raise Http404
+    if window is None:
+        window = _remembered(request, windows)
     if window is None and len(windows) == 1:
         window = windows[0]
+    if window is not None:
+        _remember(request, window)
     context: dict[str, object] = {"windows": windows, "window": window}
     if window is not None:
         moment = now()
@@ -81,11 +90,33 @@ def window_screen(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/window_screen.html", context)
 
 
+def _remembered(request: StaffRequest, windows: list[Window]) -> Window | None:
+    """The window remembered in the session if it is still one of the clerk's open windows;
+    otherwise it is forgotten."""
+    stored = request.session.get(WINDOW_KEY)
+    if stored is None:
+        return None
+    window = next((each for each in windows if each.pk == stored), None)
+    if window is None:
+        del request.session[WINDOW_KEY]
+    return window
+
+
+def _remember(request: StaffRequest, window: Window) -> None:
+    if request.session.get(WINDOW_KEY) != window.pk:
+        request.session[WINDOW_KEY] = window.pk
+
+
 def _act(request: StaffRequest, windows: list[Window]) -> HttpResponse:
     window = next((each for each in windows if each.pk == posted_int(request, "window")), None)
     action = request.POST.get("action", "")
     if window is None or action not in ACTIONS:
         raise Http404
+    if action == "leave":
+        request.session.pop(WINDOW_KEY, None)
+        messages.info(request, _("You left window %(number)s. Choose a window to work at.") % {"number": window.number})
+        return redirect(reverse("backoffice:window_screen"))
+    _remember(request, window)
     clerk, actor, moment = staff_account(request), actor_from_request(request), now()
     if action == "call":
         with domain_errors(request) as done:

@@ -51,6 +51,7 @@ def home(request: StaffRequest) -> HttpResponse:
             if has_role(roles, StaffRoleKind.CITY_OPERATOR)
             else None,
             "is_clerk": has_role(roles, StaffRoleKind.CLERK),
+            "sees_dashboard": has_role(roles, StaffRoleKind.CITY_OPERATOR, StaffRoleKind.AGENCY_ADMIN),
             "agencies": Agency.objects.order_by("code")
             if has_role(roles, StaffRoleKind.CITY_OPERATOR)
             else sorted({role.agency for role in roles if role.agency is not None}, key=lambda agency: agency.code),

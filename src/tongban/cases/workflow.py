@@ -116,6 +116,9 @@ OPEN = frozenset(
         Status.AWAITING_APPROVAL,
     }
 )
+#: Open statuses in which the agency works the case and its time limits run (not while it waits
+#: for the applicant's supplement: the clock is paused). The dashboards count these (ADR 0046).
+RUNNING = OPEN - {Status.SUPPLEMENT_REQUESTED}
 DECIDED = frozenset({Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED})
 FINAL = frozenset({Status.CLOSED, Status.WITHDRAWN})
 STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR})

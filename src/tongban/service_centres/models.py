@@ -313,7 +313,11 @@ class Delivery(models.Model):
                 name="sc_delivery_dispatched_tracked",
             ),
         ]
-        indexes = [models.Index(fields=["centre", "status"], name="sc_delivery_centre_status")]
+        indexes = [
+            models.Index(fields=["centre", "status"], name="sc_delivery_centre_status"),
+            # The results by post waiting for a clerk or officer to send them (the clerks' "To post").
+            models.Index(fields=["ready_at"], condition=Q(method="post", status="ready"), name="sc_delivery_to_post"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.method} {self.status}"

@@ -138,3 +138,36 @@ def estimate_wait(*, waiting: int, recent: Sequence[Served], active_windows: int
 def wait_minutes(wait: timedelta) -> int:
     """The estimate in whole minutes, rounded up (a wait of a few seconds is one minute)."""
     return math.ceil(wait.total_seconds() / 60)
+
+
+@dataclass(frozen=True)
+class WaitSummary:
+    """A centre's day so far for the dashboards: people waiting now, people called, and the
+    waiting time of those called (mean and 90th percentile, whole minutes; None when nobody was
+    called)."""
+
+    waiting: int = 0
+    called: int = 0
+    mean_minutes: int | None = None
+    p90_minutes: int | None = None
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` in (0, 1]) of ``values`` (not empty): the smallest
+    value at or below which at least ``share`` of the values lie."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def wait_summary(*, waiting: int, waits: Sequence[timedelta]) -> WaitSummary:
+    """The summary of a centre's day from the waits of the tickets called (``first_called_at −
+    issued_at``); minutes rounded half up."""
+    if not waits:
+        return WaitSummary(waiting=waiting)
+    minutes = [max(0.0, wait.total_seconds() / 60) for wait in waits]
+    return WaitSummary(
+        waiting=waiting,
+        called=len(minutes),
+        mean_minutes=math.floor(sum(minutes) / len(minutes) + 0.5),
+        p90_minutes=math.floor(percentile(minutes, 0.9) + 0.5),
+    )

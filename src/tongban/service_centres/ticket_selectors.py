@@ -5,7 +5,7 @@ windows and the ticket at a window, and how many in-person visits a case needed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -167,3 +167,22 @@ def kiosk_services(centre: ServiceCentre) -> list[ServiceItem]:
 def case_visits(case: Case) -> int:
     """How many in-person visits (tickets served on it) the case needed."""
     return Visit.objects.filter(case=case).count()
+
+
+def waits_on(*, centre_ids: list[int], day: date) -> dict[int, queue.WaitSummary]:
+    """Centre id → its day's waiting figures (``queue.wait_summary``), for the dashboards: one
+    query on ``sc_ticket_queue`` (one range per centre and day), bounded by the day's tickets;
+    centres without a ticket that day get an empty summary."""
+    waiting: dict[int, int] = dict.fromkeys(centre_ids, 0)
+    waits: dict[int, list[timedelta]] = {centre_id: [] for centre_id in centre_ids}
+    rows = Ticket.objects.filter(centre_id__in=centre_ids, day=day).values_list(
+        "centre_id", "status", "issued_at", "first_called_at"
+    )
+    for centre_id, status, issued_at, first_called_at in rows:
+        if status == TicketStatus.WAITING:
+            waiting[centre_id] += 1
+        if first_called_at is not None:
+            waits[centre_id].append(first_called_at - issued_at)
+    return {
+        centre_id: queue.wait_summary(waiting=waiting[centre_id], waits=waits[centre_id]) for centre_id in centre_ids
+    }

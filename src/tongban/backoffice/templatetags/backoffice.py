@@ -16,8 +16,8 @@ register = template.Library()
 def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
     """The menu shows only what the person's roles open (the views check again): agency staff work
     cases; agency staff and city operators see certificates; agency administrators and city
-    operators edit the catalogue; clerks verify people; city operators read the audit trail
-    and edit the service centres."""
+    operators edit the catalogue and see the dashboards; clerks verify people; city operators read
+    the audit trail and edit the service centres."""
     request = context.get("request")
     roles = getattr(request, "staff_roles", ()) or ()
     operator = has_role(roles, StaffRoleKind.CITY_OPERATOR)
@@ -31,5 +31,7 @@ def menu_sections(context: dict[str, Any]) -> dict[str, bool]:
         "audit": operator,
         "centres": operator,
         "pickups": has_role(roles, StaffRoleKind.CLERK),
+        "posts": has_role(roles, StaffRoleKind.CLERK),
+        "dashboard": operator or has_role(roles, StaffRoleKind.AGENCY_ADMIN),
         "rectifications": operator or agency or has_role(roles, StaffRoleKind.CENTRE_HEAD),
     }
