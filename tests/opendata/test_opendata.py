@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from tests.factories import AgencyFactory, ServiceCentreFactory, StaffRoleFactory
 from tests.services import make_service
@@ -146,9 +146,7 @@ def test_the_files_are_the_same_in_both_languages(client: Client, city: dict[str
             assert zh.content == en.content and zh["ETag"] == en["ETag"]
 
 
-def test_a_file_is_made_once_per_revision_and_answered_304_while_it_holds(
-    client: Client, city: dict[str, Any]
-) -> None:
+def test_a_file_is_made_once_per_revision_and_answered_304_while_it_holds(client: Client, city: dict[str, Any]) -> None:
     first = client.get("/zh/open-data/service-centres.json")
     etag = first["ETag"]
     assert first["Cache-Control"] == "public, max-age=300"
@@ -172,7 +170,12 @@ def test_a_file_is_made_once_per_revision_and_answered_304_while_it_holds(
 def test_a_new_window_or_a_new_service_changes_the_catalogue_s_revision(client: Client, city: dict[str, Any]) -> None:
     etag = client.get("/en/open-data/service-catalogue.csv")["ETag"]
     window_save(
-        centre=city["east"], number="8", scope="services", services=[city["second"].item], editor=city["editor"], actor=ACTOR
+        centre=city["east"],
+        number="8",
+        scope="services",
+        services=[city["second"].item],
+        editor=city["editor"],
+        actor=ACTOR,
     )
     after_window = client.get("/en/open-data/service-catalogue.csv", HTTP_IF_NONE_MATCH=etag)
     assert after_window.status_code == 200
@@ -200,7 +203,7 @@ def test_a_large_dataset_is_written_in_chunks_that_parse_whole() -> None:
         frequency=Frequency.DAILY,
         fields=(Field("n", "integer", "数", "Number"), Field("label", "string", "名", "Label")),
         revision=lambda: "1",
-        rows=lambda: ({"n": n, "label": f"第{n}行, \"quoted\"\n"} for n in range(files.CHUNK_ROWS * 2 + 3)),
+        rows=lambda: ({"n": n, "label": f'第{n}行, "quoted"\n'} for n in range(files.CHUNK_ROWS * 2 + 3)),
         large=True,
     )
     json_parts = list(files.chunks(big, "json", "1"))
@@ -220,7 +223,7 @@ def test_the_registry_refuses_a_bad_id_a_repeated_field_and_a_second_dataset_of_
         "description_en": "x",
         "frequency": Frequency.DAILY,
         "revision": lambda: "1",
-        "rows": lambda: [],
+        "rows": list,
     }
     with pytest.raises(ValueError, match="lower-case"):
         Dataset(id="Bad Id", fields=(), **kwargs)

@@ -237,8 +237,18 @@ SERVICE_CENTRES = Dataset(
         Field("name_en", "string", "名称（英文）", "Name in English"),
         Field("address_zh", "string", "地址（中文）", "Address in Chinese"),
         Field("address_en", "string", "地址（英文）", "Address in English"),
-        Field("district", "string", "所在区的行政区划代码，市级中心为空", "Region code of its district; empty for the city centre"),
-        Field("level", "string", "层级：city（市级）、district（区级）或 community（街道社区）", "Level: city, district or community"),
+        Field(
+            "district",
+            "string",
+            "所在区的行政区划代码，市级中心为空",
+            "Region code of its district; empty for the city centre",
+        ),
+        Field(
+            "level",
+            "string",
+            "层级：city（市级）、district（区级）或 community（街道社区）",
+            "Level: city, district or community",
+        ),
         Field("phone", "string", "咨询电话", "Phone"),
         Field("accessibility_zh", "string", "无障碍设施（中文）", "Accessibility, in Chinese"),
         Field("accessibility_en", "string", "无障碍设施（英文）", "Accessibility, in English"),
@@ -252,7 +262,12 @@ SERVICE_CENTRES = Dataset(
             for name, zh in zip(WEEKDAYS, _DAY_NAMES_ZH, strict=True)
         ),
         Field("windows", "integer", "开放的窗口数", "Number of open windows"),
-        Field("comprehensive_windows", "integer", "其中综合窗口（可办理任何事项）数", "Of these, comprehensive windows (any service)"),
+        Field(
+            "comprehensive_windows",
+            "integer",
+            "其中综合窗口（可办理任何事项）数",
+            "Of these, comprehensive windows (any service)",
+        ),
     ),
     revision=centres_revision,
     rows=centre_rows,
@@ -303,7 +318,12 @@ CENTRE_WINDOWS = Dataset(
     keywords_zh=("政务服务中心", "窗口", "综合窗口"),
     keywords_en=("service centres", "windows"),
     fields=(
-        Field("centre_code", "string", "服务中心编码（见数据集 service-centres）", "The centre's code (see service-centres)"),
+        Field(
+            "centre_code",
+            "string",
+            "服务中心编码（见数据集 service-centres）",
+            "The centre's code (see service-centres)",
+        ),
         Field("number", "string", "窗口编号", "Window number"),
         Field("label_zh", "string", "窗口名称（中文）", "Label in Chinese"),
         Field("label_en", "string", "窗口名称（英文）", "Label in English"),
@@ -314,7 +334,9 @@ CENTRE_WINDOWS = Dataset(
             "What it handles: comprehensive (any service), agencies (the listed agencies' services), "
             "services (the listed services)",
         ),
-        Field("agencies", "string", "所列部门编码，以分号分隔", "Codes of the listed agencies, separated by semicolons"),
+        Field(
+            "agencies", "string", "所列部门编码，以分号分隔", "Codes of the listed agencies, separated by semicolons"
+        ),
         Field(
             "services",
             "string",

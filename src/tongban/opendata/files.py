@@ -49,10 +49,8 @@ def csv_chunks(dataset: Dataset, rows: Iterable[Row]) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(dataset.field_names)
-    count = 0
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow([_cell(row.get(name)) for name in dataset.field_names])
-        count += 1
         if count % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -94,12 +92,8 @@ def _dumps(value: Any) -> str:
 def json_chunks(dataset: Dataset, rows: Iterable[Row], revision: str) -> Iterator[bytes]:
     head = f'{{"metadata":{_dumps(metadata(dataset, revision))},"fields":{_dumps(fields(dataset))},"rows":['
     parts = [head]
-    first = True
-    count = 0
-    for row in rows:
-        parts.append(("" if first else ",") + _dumps({name: row.get(name) for name in dataset.field_names}))
-        first = False
-        count += 1
+    for count, row in enumerate(rows, start=1):
+        parts.append(("" if count == 1 else ",") + _dumps({name: row.get(name) for name in dataset.field_names}))
         if count % CHUNK_ROWS == 0:
             yield "".join(parts).encode()
             parts = []
@@ -162,7 +156,8 @@ def dcat_catalog(
     """The DCAT-AP catalogue (JSON-LD): one ``dcat:Dataset`` per dataset with its bilingual title
     and description, keywords, licence, update frequency and one ``dcat:Distribution`` per
     format (``download_url[(dataset id, format)]``)."""
-    publisher = {"@id": homepage + "#publisher", "@type": "foaf:Agent", "foaf:name": _text(publisher_zh, publisher_en)}
+    publisher_id = homepage + "#publisher"
+    publisher = {"@id": publisher_id, "@type": "foaf:Agent", "foaf:name": _text(publisher_zh, publisher_en)}
     entries = []
     for dataset in datasets:
         licence = _ref(dataset.licence.authority_uri)
@@ -170,7 +165,9 @@ def dcat_catalog(
             {
                 "@id": download_url[(dataset.id, fmt)],
                 "@type": "dcat:Distribution",
-                "dct:title": _text(f"{dataset.title_zh}（{FILE_TYPES[fmt]}）", f"{dataset.title_en} ({FILE_TYPES[fmt]})"),
+                "dct:title": _text(
+                    f"{dataset.title_zh}（{FILE_TYPES[fmt]}）", f"{dataset.title_en} ({FILE_TYPES[fmt]})"
+                ),
                 "dcat:accessURL": _ref(download_url[(dataset.id, fmt)]),
                 "dcat:downloadURL": _ref(download_url[(dataset.id, fmt)]),
                 "dcat:mediaType": _ref(_MEDIA_TYPES + MEDIA_TYPES[fmt]),
@@ -190,7 +187,7 @@ def dcat_catalog(
                     *({"@value": k, "@language": "zh-Hans"} for k in dataset.keywords_zh),
                     *({"@value": k, "@language": "en"} for k in dataset.keywords_en),
                 ],
-                "dct:publisher": _ref(publisher["@id"]),
+                "dct:publisher": _ref(publisher_id),
                 "dct:license": licence,
                 "dct:accrualPeriodicity": _ref(dataset.frequency.uri),
                 "dct:language": [_ref(_LANGUAGES + "ZHO"), _ref(_LANGUAGES + "ENG")],
