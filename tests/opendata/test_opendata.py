@@ -273,6 +273,8 @@ def test_the_dcat_catalogue_has_what_a_harvester_needs(client: Client, city: dic
         url = distribution["dcat:downloadURL"]["@id"]
         assert url == f"http://testserver/zh/open-data/service-catalogue.{fmt.lower()}"
         assert client.get(url.removeprefix("http://testserver")).status_code == 200
+    again = client.get("/open-data/catalog.jsonld", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
 
 
 # --- The page -----------------------------------------------------------------------------------
@@ -297,3 +299,8 @@ def test_the_page_lists_every_dataset_with_its_metadata_and_links(
     assert "<code>in_person_centres</code>" in page
     assert ("随时更新" if language == "zh" else "Updated continuously") in page
     assert f'<a href="/{language}/open-data/">{heading}</a>' in page, "linked from the footer"
+
+
+def test_the_sitemap_lists_the_page_in_both_languages(client: Client) -> None:
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/zh/open-data/" in xml and "http://testserver/en/open-data/" in xml
