@@ -80,6 +80,11 @@ PUBLIC = {
     # public satisfaction figures (aggregates only) and the anonymous "was this page helpful?"
     "portal:satisfaction",
     "portal:helpful",
+    # open data: the datasets' page, their files and the DCAT-AP catalogue (docs/open-data.md)
+    "opendata:index",
+    "opendata:download_csv",
+    "opendata:download_json",
+    "opendata_catalog",
     # signing in, registering, and the password reset e-mailed to someone signed out
     "portal:login",
     "portal:login_code",

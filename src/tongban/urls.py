@@ -10,6 +10,7 @@ from tongban.api.v1 import api as api_v1
 from tongban.core.i18n import i18n_urlpatterns
 from tongban.core.views import healthz
 from tongban.core.wellknown import jwks
+from tongban.opendata.views import catalog as opendata_catalog
 from tongban.portal.sitemaps import SITEMAPS
 from tongban.portal.views import certificates
 
@@ -37,9 +38,11 @@ urlpatterns = [
     path("verify/s/<str:token>", certificates.verify_shared, name="certificate_shared"),
     path("verify/<slug:number>", certificates.verify, name="certificate_verify"),
     path("contexts/certificates/v1", certificates.context_document, name="certificate_context"),
+    path("open-data/catalog.jsonld", opendata_catalog, name="opendata_catalog"),
     *i18n_urlpatterns(
         path("", include("tongban.portal.urls")),
         path("backoffice/", include("tongban.backoffice.urls")),
+        path("open-data/", include("tongban.opendata.urls")),
     ),
 ]
 

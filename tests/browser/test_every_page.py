@@ -52,6 +52,8 @@ NOT_PAGES = {
     "portal:certificate_pdf": "a PDF",
     "portal:certificate_credential": "the verifiable credential, as a JWT",
     "portal:data_use_csv": "CSV",
+    "opendata:download_csv": "an open dataset, CSV (tests/opendata)",
+    "opendata:download_json": "an open dataset, JSON (tests/opendata)",
     "portal:firm_data_use_csv": "CSV",
     "portal:personal_data_download": "the personal-data export, a JSON file",
     "backoffice:case_file": "the uploaded file itself",
@@ -220,7 +222,7 @@ def test_every_page_is_accessible_and_fits_a_phone(world: World, visitors: Calla
         return public_keys[match.group(1)]
 
     for name, route in all_routes():
-        if not name.startswith(("portal:", "backoffice:")):
+        if not name.startswith(("portal:", "backoffice:", "opendata:")):
             continue  # machine-readable documents and the JSON API
         if name in NOT_PAGES:
             skipped[name] = NOT_PAGES[name]

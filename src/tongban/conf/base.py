@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.service_centres",
     "tongban.reviews",
+    "tongban.opendata",
     "tongban.portal",
     "tongban.backoffice",
     "tongban.api",

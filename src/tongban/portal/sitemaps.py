@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     "portal:accessibility",
     "portal:agencies",
     "portal:centres",
+    "opendata:index",
     "portal:register",
     "portal:login",
 ]
