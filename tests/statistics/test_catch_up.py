@@ -1,0 +1,79 @@
+"""The catch-up against a full recount: correct for a small world, idempotent (run twice = the
+same facts), resumable after a batch that failed half-way, and exact under edits."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.statistics.conftest import act, small_world
+from tests.world import World
+from tongban.statistics.models import CaseFact, CompletionFact, PartyFact, Watermark, WaitFact
+from tongban.statistics.recount import recount, stored_facts
+from tongban.statistics.services import facts_catch_up
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catch_up_equals_a_full_recount(world: World) -> None:
+    small_world(world)
+    facts_catch_up(now=timezone.now(), batch_size=3)
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
+    statuses = dict(CaseFact.objects.values_list("status", "n").filter(n__gt=0))
+    assert sum(statuses.values()) == 6
+    assert statuses["approved"] == 2
+    completions = list(CompletionFact.objects.values_list("visits", "n"))
+    assert sorted(completions) == [(0, 1), (0, 1), (1, 1)] or sum(n for v, n in completions if v == 0) == 2
+    assert sum(n for v, n in completions if v == 1) == 1
+    assert WaitFact.objects.get().minutes == 17
+    assert PartyFact.objects.filter(kind="firm").exists()
+
+
+def test_running_twice_changes_nothing(world: World) -> None:
+    small_world(world)
+    facts_catch_up(now=timezone.now())
+    first = stored_facts(now=timezone.now())
+    read = facts_catch_up(now=timezone.now())
+    assert set(read.values()) == {0}
+    assert stored_facts(now=timezone.now()) == first
+
+
+def test_new_steps_move_counts_and_match_the_recount(world: World) -> None:
+    cases = small_world(world)
+    facts_catch_up(now=timezone.now())
+    act(world, cases[4], "accept")
+    world.submitted_case()
+    facts_catch_up(now=timezone.now())
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_batch_that_fails_half_way_counts_nothing_and_the_next_run_resumes(world: World) -> None:
+    small_world(world)
+    calls = []
+
+    def fail_on_the_third_batch(stream: str, rows: int) -> None:
+        calls.append(stream)
+        if len(calls) == 3:  # its facts are written, its watermark not yet committed
+            raise Crash
+
+    with pytest.raises(Crash):
+        facts_catch_up(now=timezone.now(), batch_size=4, progress=fail_on_the_third_batch)
+    assert Watermark.objects.get(stream="case_events").last_id > 0  # two batches were kept
+    facts_catch_up(now=timezone.now(), batch_size=4)
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
+
+
+def test_stopping_after_some_batches_resumes_where_it_stopped(world: World) -> None:
+    small_world(world)
+    facts_catch_up(now=timezone.now(), batch_size=2, max_batches=1)
+    assert stored_facts(now=timezone.now()) != recount(now=timezone.now())
+    facts_catch_up(now=timezone.now(), batch_size=2)
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
