@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     "portal:accessibility",
     "portal:agencies",
     "portal:centres",
+    "portal:statistics",
     "portal:register",
     "portal:login",
 ]
