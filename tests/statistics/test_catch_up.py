@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.statistics.conftest import act, small_world
 from tests.world import World
-from tongban.statistics.models import CaseFact, CompletionFact, PartyFact, Watermark, WaitFact
+from tongban.statistics.models import CaseFact, CompletionFact, PartyFact, WaitFact, Watermark
 from tongban.statistics.recount import recount, stored_facts
 from tongban.statistics.services import facts_catch_up
 
@@ -49,7 +49,7 @@ def test_new_steps_move_counts_and_match_the_recount(world: World) -> None:
     assert stored_facts(now=now) == recount(now=now)
 
 
-class Crash(Exception):
+class CrashError(Exception):
     pass
 
 
@@ -60,9 +60,9 @@ def test_a_batch_that_fails_half_way_counts_nothing_and_the_next_run_resumes(wor
     def fail_on_the_third_batch(stream: str, rows: int) -> None:
         calls.append(stream)
         if len(calls) == 3:  # its facts are written, its watermark not yet committed
-            raise Crash
+            raise CrashError
 
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         facts_catch_up(now=timezone.now(), batch_size=4, progress=fail_on_the_third_batch)
     assert Watermark.objects.get(stream="case_events").last_id > 0  # two batches were kept
     facts_catch_up(now=timezone.now(), batch_size=4)

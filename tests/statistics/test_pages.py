@@ -53,7 +53,7 @@ def test_the_page_reads_no_case_and_its_query_count_is_flat(client: Client, worl
             approve(world, world.submitted_case())
         facts_catch_up(now=timezone.now())
 
-    few, many = assert_queries_flat(client, "/en/statistics/", more, at_most=22)
+    _few, many = assert_queries_flat(client, "/en/statistics/", more, at_most=22)
     assert many.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get("/en/statistics/?period=12m")

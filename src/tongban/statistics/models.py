@@ -60,6 +60,11 @@ class Fact(models.Model):
     class Meta:
         abstract = True
 
+    def label(self) -> str:
+        """The row's dimensions and counters, for the admin and the shell."""
+        dims = " ".join(str(getattr(self, name)) for name in self.DIMENSIONS)
+        return f"{dims}: " + " ".join(f"{name}={getattr(self, name)}" for name in self.COUNTERS)
+
 
 class PartyFact(Fact):
     """Registered persons (with an account) and firms by kind, type and verification level,
@@ -73,6 +78,9 @@ class PartyFact(Fact):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["month", "kind", "subtype", "level"], name="stat_party_key")]
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 class CatalogueFact(Fact):
@@ -88,6 +96,9 @@ class CatalogueFact(Fact):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["month", "agency_id"], name="stat_catalogue_key")]
 
+    def __str__(self) -> str:
+        return self.label()
+
 
 class CaseFact(Fact):
     """Cases by the month they were submitted, service, agency, channel and current status."""
@@ -101,10 +112,11 @@ class CaseFact(Fact):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["month", "agency_id", "item_id", "channel", "status"], name="stat_case_key"
-            )
+            models.UniqueConstraint(fields=["month", "agency_id", "item_id", "channel", "status"], name="stat_case_key")
         ]
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 class CompletionFact(Fact):
@@ -129,6 +141,9 @@ class CompletionFact(Fact):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.label()
+
 
 class MaterialFact(Fact):
     """Materials of submitted cases by how they were provided (``certificate``: not asked for
@@ -145,6 +160,9 @@ class MaterialFact(Fact):
             models.UniqueConstraint(fields=["month", "agency_id", "item_id", "source"], name="stat_material_key")
         ]
 
+    def __str__(self) -> str:
+        return self.label()
+
 
 class ExchangeFact(Fact):
     """Reads through the data exchange by resource and outcome (the access log)."""
@@ -156,6 +174,9 @@ class ExchangeFact(Fact):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["month", "resource", "outcome"], name="stat_exchange_key")]
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 class ReviewFact(Fact):
@@ -180,6 +201,9 @@ class ReviewFact(Fact):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.label()
+
 
 class WaitFact(Fact):
     """Queue tickets called, by centre and minutes waited from issue to the first call (a
@@ -192,6 +216,9 @@ class WaitFact(Fact):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["month", "centre_id", "minutes"], name="stat_wait_key")]
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 #: Every fact table, by the short name the catch-up and the recount use.

@@ -19,17 +19,18 @@ Percentiles come from the per-working-day (and per-minute) histograms of the fac
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 from django.utils import translation
 
 from tongban.cases.models import CaseChannel
 from tongban.catalogue.models import ServiceItem
-from tongban.core.deadlines import local_date
+from tongban.core.deadlines import SHANGHAI, local_date
 from tongban.identity.models import Agency, ServiceCentre
 from tongban.reviews import rules
 from tongban.reviews.selectors import Month as SatisfactionMonth
@@ -195,23 +196,19 @@ class Completions:
         return percentile(self.workdays, 0.9)
 
 
-def _completions(filters: Filters, *by: str) -> dict[tuple[object, ...], Completions]:
+def _completions(filters: Filters, *by: str) -> dict[tuple[Any, ...], Completions]:
     rows = (
         CompletionFact.objects.filter(filters.cases())
         .values(*by, "workdays", "visits", "timing")
         .annotate(total=Sum("n"))
         .order_by()
     )
-    out: dict[tuple[object, ...], Completions] = defaultdict(Completions)
+    out: dict[tuple[Any, ...], Completions] = defaultdict(Completions)
     for row in rows:
         out[tuple(row[name] for name in by)].add(
             workdays=row["workdays"], visits=row["visits"], timing=row["timing"], n=row["total"]
         )
     return out
-
-
-def _sum(rows: QuerySet[dict[str, object]] | Iterable[dict[str, object]], key: str = "total") -> int:
-    return sum(int(row[key] or 0) for row in rows)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -289,7 +286,9 @@ def monthly(filters: Filters) -> list[MonthFigures]:
     )
     completions = {key[0]: value for key, value in _completions(filters, "month").items()}
     materials: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for row in MaterialFact.objects.filter(filters.cases()).values("month", "source").annotate(total=Sum("n")).order_by():
+    for row in (
+        MaterialFact.objects.filter(filters.cases()).values("month", "source").annotate(total=Sum("n")).order_by()
+    ):
         materials[row["month"]][0] += row["total"]
         if row["source"] == "certificate":
             materials[row["month"]][1] += row["total"]
@@ -339,10 +338,11 @@ def by_agency(filters: Filters) -> list[GroupFigures]:
     names = {pk: (zh, en) for pk, zh, en in Agency.objects.filter(pk__in=keys).values_list("pk", "name_zh", "name_en")}
     rows = [
         GroupFigures(
-            str(key),
-            *names.get(key, ("", "")),
-            int(submitted.get(key) or 0),
-            completions.get(key, Completions()),
+            key=str(key),
+            name_zh=names.get(key, ("", ""))[0],
+            name_en=names.get(key, ("", ""))[1],
+            submitted=int(submitted.get(key) or 0),
+            completions=completions.get(key, Completions()),
         )
         for key in keys
     ]
@@ -390,7 +390,9 @@ class RegistrationMonth:
 def registrations(filters: Filters) -> list[RegistrationMonth]:
     """Persons (with an account) and firms registered per month."""
     rows: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in PartyFact.objects.filter(filters.months()).values("month", "kind", "level").annotate(total=Sum("n")).order_by():
+    for row in (
+        PartyFact.objects.filter(filters.months()).values("month", "kind", "level").annotate(total=Sum("n")).order_by()
+    ):
         figures = rows[row["month"]]
         if row["kind"] == "person":
             figures[0] += row["total"]
@@ -476,15 +478,13 @@ def satisfaction(*, minimum: int | None = None, filters: Filters | None = None) 
     result: dict[str, object] = {}
     for name, dimension in (("agencies", "agency_id"), ("services", "item_id"), ("centres", "centre_id")):
         shown = {key: counts for key, counts in per[dimension].items() if counts[0] >= least}
-        labels = (
-            {pk: (zh or "", en or "") for pk, zh, en in names_of[dimension].filter(pk__in=shown)} if shown else {}
-        )
+        labels = {pk: (zh or "", en or "") for pk, zh, en in names_of[dimension].filter(pk__in=shown)} if shown else {}
         result[name] = sorted(
             (SatisfactionRow(key, *labels.get(key, ("", "")), *counts) for key, counts in shown.items()),
             key=lambda row: (-row.total, row.name_en),
         )
     result["months"] = [
-        SatisfactionMonth(datetime(month.year, month.month, 1), total, satisfied)
+        SatisfactionMonth(datetime(month.year, month.month, 1, tzinfo=SHANGHAI), total, satisfied)
         for month, (total, satisfied) in sorted(months.items())
         if total >= least
     ]
