@@ -33,16 +33,28 @@ def month_of(moment: datetime) -> str:
     return local_date(moment).replace(day=1).isoformat()
 
 
+#: Tables whose dimensions begin (month, agency_id, item_id): each contribution is also counted
+#: in two roll-up rows, item 0 (the agency's total) and agency 0 with item 0 (the city's total),
+#: so a page without a service filter reads a few rows per month, not one per service.
+ROLLED_UP = frozenset({"case", "completion", "material"})
+
+
 def add(delta: Delta, contribution: Contribution, sign: int = 1) -> None:
-    """Add one contribution (or take it back, ``sign=-1``) to the batch's deltas."""
+    """Add one contribution (or take it back, ``sign=-1``) to the batch's deltas, with its
+    roll-ups."""
     table, dims, counters = contribution
-    key = (table, (date.fromisoformat(dims[0]), *dims[1:]))
-    current = delta.get(key)
-    if current is None:
-        delta[key] = [sign * value for value in counters]
-    else:
-        for index, value in enumerate(counters):
-            current[index] += sign * value
+    month = date.fromisoformat(dims[0])
+    keys = [(table, (month, *dims[1:]))]
+    if table in ROLLED_UP:
+        keys.append((table, (month, dims[1], 0, *dims[3:])))
+        keys.append((table, (month, 0, 0, *dims[3:])))
+    for key in keys:
+        current = delta.get(key)
+        if current is None:
+            delta[key] = [sign * value for value in counters]
+        else:
+            for index, value in enumerate(counters):
+                current[index] += sign * value
 
 
 def case_status(case: Mapping[str, Any], status: str) -> Contribution:

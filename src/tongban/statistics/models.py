@@ -7,6 +7,10 @@ SET n = n + excluded.n``, in the same transaction that moves its watermark, so a
 once or not at all. Dimensions are plain integers and strings, never foreign keys and never NULL
 (0 and "" stand for "none"): a fact outlives the rows it counted, and NULLs would not collide
 in the unique key. ``month`` is the first day of the month in the city's time zone.
+
+The case, completion and material facts also hold roll-up rows (``definitions.ROLLED_UP``):
+``item_id = 0`` is an agency's total, ``agency_id = 0, item_id = 0`` the city's; a reader picks
+one level (``selectors.Filters``) and never adds levels together.
 """
 
 from __future__ import annotations
@@ -114,6 +118,7 @@ class CaseFact(Fact):
         constraints = [
             models.UniqueConstraint(fields=["month", "agency_id", "item_id", "channel", "status"], name="stat_case_key")
         ]
+        indexes = [models.Index(fields=["agency_id", "item_id", "month"], name="stat_case_rollup")]
 
     def __str__(self) -> str:
         return self.label()
@@ -140,6 +145,7 @@ class CompletionFact(Fact):
                 name="stat_completion_key",
             )
         ]
+        indexes = [models.Index(fields=["agency_id", "item_id", "month"], name="stat_completion_rollup")]
 
     def __str__(self) -> str:
         return self.label()
@@ -159,6 +165,7 @@ class MaterialFact(Fact):
         constraints = [
             models.UniqueConstraint(fields=["month", "agency_id", "item_id", "source"], name="stat_material_key")
         ]
+        indexes = [models.Index(fields=["agency_id", "item_id", "month"], name="stat_material_rollup")]
 
     def __str__(self) -> str:
         return self.label()

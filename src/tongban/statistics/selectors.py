@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import translation
 
 from tongban.cases.models import CaseChannel
@@ -70,7 +70,30 @@ class Filters:
         return where
 
     def cases(self) -> Q:
-        """For the tables with agency and service dimensions."""
+        """For the rolled-up tables (case, completion, material): one level of rows — the
+        service's, else the agency's total (item 0), else the city's (agency 0, item 0)."""
+        where = self.months()
+        if self.item_id is not None:
+            where &= Q(item_id=self.item_id)
+            if self.agency_id is not None:
+                where &= Q(agency_id=self.agency_id)
+        else:
+            where &= Q(item_id=0, agency_id=self.agency_id or 0)
+        return where
+
+    def agencies(self) -> Q:
+        """The per-agency rows (each agency's total, or the chosen service's rows)."""
+        where = self.months()
+        if self.item_id is not None:
+            where &= Q(item_id=self.item_id)
+        else:
+            where &= Q(item_id=0) & ~Q(agency_id=0)
+        if self.agency_id is not None:
+            where &= Q(agency_id=self.agency_id)
+        return where
+
+    def reviews(self) -> Q:
+        """For the satisfaction facts (no roll-ups)."""
         where = self.months()
         if self.agency_id is not None:
             where &= Q(agency_id=self.agency_id)
@@ -161,10 +184,12 @@ class Completions:
     with_limit: int = 0
     zero_visits: int = 0
     one_visit: int = 0
-    workdays: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    workday_sum: int = 0
+    workdays: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # empty: no percentile
 
     def add(self, *, workdays: int, visits: int, timing: int, n: int) -> None:
         self.completed += n
+        self.workday_sum += workdays * n
         if timing in (ON_TIME, LATE):
             self.with_limit += n
             self.on_time += n if timing == ON_TIME else 0
@@ -189,7 +214,7 @@ class Completions:
 
     @property
     def mean_workdays(self) -> float | None:
-        return _rate(sum(d * n for d, n in self.workdays.items()), self.completed)
+        return _rate(self.workday_sum, self.completed)
 
     @property
     def p90_workdays(self) -> int | None:
@@ -325,15 +350,37 @@ class GroupFigures:
 
 
 def by_agency(filters: Filters) -> list[GroupFigures]:
-    """Per agency, most cases first."""
+    """Per agency, most cases first (no percentile: the sums come from the database)."""
+    where = filters.agencies()
     submitted = dict(
-        CaseFact.objects.filter(filters.cases())
+        CaseFact.objects.filter(where)
         .values("agency_id")
         .annotate(total=Sum("n"))
         .order_by()
         .values_list("agency_id", "total")
     )
-    completions = {key[0]: value for key, value in _completions(filters, "agency_id").items()}
+    completions: dict[int, Completions] = {}
+    for row in (
+        CompletionFact.objects.filter(where)
+        .values("agency_id")
+        .annotate(
+            completed=Sum("n"),
+            on_time=Sum("n", filter=Q(timing=ON_TIME)),
+            with_limit=Sum("n", filter=Q(timing__in=(ON_TIME, LATE))),
+            zero_visits=Sum("n", filter=Q(visits=0)),
+            one_visit=Sum("n", filter=Q(visits=1)),
+            workday_sum=Sum(F("n") * F("workdays")),
+        )
+        .order_by()
+    ):
+        completions[row["agency_id"]] = Completions(
+            completed=row["completed"] or 0,
+            on_time=row["on_time"] or 0,
+            with_limit=row["with_limit"] or 0,
+            zero_visits=row["zero_visits"] or 0,
+            one_visit=row["one_visit"] or 0,
+            workday_sum=row["workday_sum"] or 0,
+        )
     keys = set(submitted) | set(completions)
     names = {pk: (zh, en) for pk, zh, en in Agency.objects.filter(pk__in=keys).values_list("pk", "name_zh", "name_en")}
     rows = [
@@ -447,7 +494,7 @@ def satisfaction(*, minimum: int | None = None, filters: Filters | None = None) 
     (ratings, satisfaction rate, rectification tickets and the share answered on time) and the
     monthly trend; every row with fewer than ``minimum`` ratings left out."""
     least = int(settings.REVIEW_MIN_PUBLIC_COUNT) if minimum is None else minimum
-    where = (filters or Filters()).cases()
+    where = (filters or Filters()).reviews()
     per: dict[str, dict[int, list[int]]] = {"agency_id": {}, "item_id": {}, "centre_id": {}}
     months: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     grand = [0, 0]
