@@ -37,7 +37,8 @@ def test_filters_by_period_agency_and_service(client: Client, world: World) -> N
     facts_catch_up(now=timezone.now())
     item = world.version.item
     page = client.get(f"/en/statistics/?period=12m&agency={item.agency_id}&service={item.pk}").content.decode()
-    assert f'<option value="{item.agency_id}" selected>' in page
+    assert f'<option value="{item.agency_id}" selected>' in page and f'<option value="{item.pk}" selected>' in page
+    assert 'name="service"' not in client.get("/en/statistics/").content.decode()  # an agency first
     assert "6</span> services delivered" in page
     other = client.get("/en/statistics/?period=2001&agency=999999").content.decode()
     assert "0</span> services delivered" in other

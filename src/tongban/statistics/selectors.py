@@ -140,9 +140,10 @@ class Choices:
     services: list[Choice]
 
 
-def filter_choices(*, now: datetime) -> Choices:
-    """The periods (the last twelve months and each year with cases), agencies and published
-    services the filter form offers."""
+def filter_choices(*, now: datetime, agency_id: int | None = None) -> Choices:
+    """The periods (the last twelve months and each year with cases), the agencies, and the
+    published services of the chosen agency (none before an agency is chosen: a city has
+    thousands)."""
     first = CaseFact.objects.order_by("month").values_list("month", flat=True).first()
     this_year = local_date(now).year
     years = range(this_year, (first.year if first else this_year) - 1, -1)
@@ -150,11 +151,11 @@ def filter_choices(*, now: datetime) -> Choices:
     agencies = [Choice(str(pk), zh, en) for pk, zh, en in Agency.objects.values_list("pk", "name_zh", "name_en")]
     services = [
         Choice(str(pk), zh or "", en or "")
-        for pk, zh, en in ServiceItem.objects.filter(published_version__isnull=False)
+        for pk, zh, en in ServiceItem.objects.filter(published_version__isnull=False, agency_id=agency_id)
         .order_by("code")
         .values_list("pk", "published_version__name_zh", "published_version__name_en")
     ]
-    return Choices(periods, agencies, services)
+    return Choices(periods, agencies, services if agency_id is not None else [])
 
 
 def percentile(histogram: Mapping[int, int], share: float) -> int | None:

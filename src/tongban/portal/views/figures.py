@@ -23,7 +23,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "filtered": bool(filters.period or filters.agency_id or filters.item_id),
-            "choices": selectors.filter_choices(now=at),
+            "choices": selectors.filter_choices(now=at, agency_id=filters.agency_id),
             "headline": selectors.headline(filters),
             "months": selectors.monthly(filters),
             "agencies": selectors.by_agency(filters),
