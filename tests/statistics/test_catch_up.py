@@ -79,3 +79,16 @@ def test_stopping_after_some_batches_resumes_where_it_stopped(world: World) -> N
     facts_catch_up(now=timezone.now(), batch_size=2)
     now = timezone.now()
     assert stored_facts(now=now) == recount(now=now)
+
+
+def test_the_command_catches_up(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    small_world(world)
+    out = StringIO()
+    call_command("statistics_catch_up", stdout=out)
+    assert "case_events: " in out.getvalue()
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)

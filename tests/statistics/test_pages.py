@@ -39,9 +39,9 @@ def test_filters_by_period_agency_and_service(client: Client, world: World) -> N
     page = client.get(f"/en/statistics/?period=12m&agency={item.agency_id}&service={item.pk}").content.decode()
     assert f'<option value="{item.agency_id}" selected>' in page and f'<option value="{item.pk}" selected>' in page
     assert 'name="service"' not in client.get("/en/statistics/").content.decode()  # an agency first
-    assert "6</span> services delivered" in page
+    assert '"figure">6</span> services delivered' in page
     other = client.get("/en/statistics/?period=2001&agency=999999").content.decode()
-    assert "0</span> services delivered" in other
+    assert '"figure">0</span> services delivered' in other
     assert client.get("/en/statistics/?period=nonsense&agency=x").status_code == 200
 
 
@@ -67,3 +67,16 @@ def test_the_satisfaction_page_reads_the_facts(client: Client, settings: Any) ->
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/en/satisfaction/").status_code == 200
     assert "reviews_review" not in " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_the_demo_city_is_counted_and_shown(client: Client) -> None:
+    from django.core.management import call_command
+
+    from tongban.statistics.recount import recount, stored_facts
+
+    call_command("demo_load")
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
+    page = client.get("/en/statistics/").content.decode()
+    assert '"figure">0</span> services delivered' not in page and '"figure">0</span> people registered' not in page
+    assert client.get("/zh/statistics/").status_code == 200

@@ -149,13 +149,17 @@ def filter_choices(*, now: datetime, agency_id: int | None = None) -> Choices:
     years = range(this_year, (first.year if first else this_year) - 1, -1)
     periods = [Choice(LAST_12, "最近12个月", "The last 12 months")] + [Choice(str(y), f"{y}年", str(y)) for y in years]
     agencies = [Choice(str(pk), zh, en) for pk, zh, en in Agency.objects.values_list("pk", "name_zh", "name_en")]
-    services = [
-        Choice(str(pk), zh or "", en or "")
-        for pk, zh, en in ServiceItem.objects.filter(published_version__isnull=False, agency_id=agency_id)
-        .order_by("code")
-        .values_list("pk", "published_version__name_zh", "published_version__name_en")
-    ]
-    return Choices(periods, agencies, services if agency_id is not None else [])
+    services = (
+        [
+            Choice(str(pk), zh or "", en or "")
+            for pk, zh, en in ServiceItem.objects.filter(published_version__isnull=False, agency_id=agency_id)
+            .order_by("code")
+            .values_list("pk", "published_version__name_zh", "published_version__name_en")
+        ]
+        if agency_id is not None
+        else []
+    )
+    return Choices(periods, agencies, services)
 
 
 def percentile(histogram: Mapping[int, int], share: float) -> int | None:
