@@ -77,8 +77,9 @@ PUBLIC = {
     "portal:service",
     "portal:verify_token",
     "portal:verify",
-    # public satisfaction figures (aggregates only) and the anonymous "was this page helpful?"
+    # public satisfaction figures and statistics (aggregates only) and the anonymous "was this page helpful?"
     "portal:satisfaction",
+    "portal:statistics",  # the public statistics (fact tables only, ADR 0043)
     "portal:helpful",
     # signing in, registering, and the password reset e-mailed to someone signed out
     "portal:login",
