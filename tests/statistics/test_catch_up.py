@@ -92,3 +92,18 @@ def test_the_command_catches_up(world: World) -> None:
     assert "case_events: " in out.getvalue()
     now = timezone.now()
     assert stored_facts(now=now) == recount(now=now)
+
+
+def test_the_scheduler_runs_the_catch_up_every_few_minutes(world: World) -> None:
+    from datetime import timedelta
+
+    from tongban.core import schedule
+    from tongban.statistics.tasks import catch_up
+
+    (job,) = [job for job in schedule.jobs() if job.name == "statistics.catch_up"]
+    assert job.every == timedelta(minutes=3) and job.task is catch_up
+    small_world(world)
+    assert catch_up.call(slot="") > 0
+    assert catch_up.call(slot="") == 0  # safe to run twice
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
