@@ -107,3 +107,27 @@ def test_the_scheduler_runs_the_catch_up_every_few_minutes(world: World) -> None
     assert catch_up.call(slot="") == 0  # safe to run twice
     now = timezone.now()
     assert stored_facts(now=now) == recount(now=now)
+
+
+def test_an_edited_rating_moves_its_count_and_its_ticket_is_counted(world: World) -> None:
+    from tongban.cases.models import Case
+    from tongban.core.actors import Actor
+    from tongban.reviews import services as reviews
+    from tongban.statistics.models import ReviewFact
+
+    cases = small_world(world)
+    decided = Case.objects.get(pk=cases[0].pk)  # approved
+    actor = Actor.system("tests")
+    review = reviews.review_submit(
+        account=world.hr.account, target=decided, level=5, reasons=[], comment="", actor=actor, now=timezone.now()
+    )
+    facts_catch_up(now=timezone.now())
+    assert dict(ReviewFact.objects.filter(n__gt=0).values_list("level", "n")) == {5: 1}
+    reviews.review_edit(
+        review=review, account=world.hr.account, level=1, reasons=[], comment="", actor=actor, now=timezone.now()
+    )
+    facts_catch_up(now=timezone.now())
+    row = ReviewFact.objects.get(n__gt=0)
+    assert (row.level, row.n, row.tickets) == (1, 1, 1)  # moved, not added; level 1 opened a ticket
+    now = timezone.now()
+    assert stored_facts(now=now) == recount(now=now)
