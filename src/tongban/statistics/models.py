@@ -118,7 +118,7 @@ class CaseFact(Fact):
         constraints = [
             models.UniqueConstraint(fields=["month", "agency_id", "item_id", "channel", "status"], name="stat_case_key")
         ]
-        indexes = [models.Index(fields=["agency_id", "item_id", "month"], name="stat_case_rollup")]
+        indexes = [models.Index(fields=["item_id", "agency_id", "month"], name="stat_case_rollup")]
 
     def __str__(self) -> str:
         return self.label()
@@ -145,7 +145,7 @@ class CompletionFact(Fact):
                 name="stat_completion_key",
             )
         ]
-        indexes = [models.Index(fields=["agency_id", "item_id", "month"], name="stat_completion_rollup")]
+        indexes = [models.Index(fields=["item_id", "agency_id", "month"], name="stat_completion_rollup")]
 
     def __str__(self) -> str:
         return self.label()
@@ -165,7 +165,7 @@ class MaterialFact(Fact):
         constraints = [
             models.UniqueConstraint(fields=["month", "agency_id", "item_id", "source"], name="stat_material_key")
         ]
-        indexes = [models.Index(fields=["agency_id", "item_id", "month"], name="stat_material_rollup")]
+        indexes = [models.Index(fields=["item_id", "agency_id", "month"], name="stat_material_rollup")]
 
     def __str__(self) -> str:
         return self.label()
