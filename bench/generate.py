@@ -1085,6 +1085,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     meta = ensure(force=args.force)
     log(f"data set: {meta['sizes']}")
+    import django
+
+    from bench import statistics as statistics_phase
+
+    django.setup()
+    statistics_phase.fill(log)  # the fact tables, by the real catch-up (incremental)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import booking, display, generate  # noqa: E402
+from bench import statistics as statistics_phase  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8901"))
 PHASE_SECONDS = int(os.environ.get("BENCH_PHASE_SECONDS", "15"))
@@ -80,6 +81,7 @@ KINDS = {
     "exchange": ("exchange query (grant + registry + log)", "200"),
     "display": ("call display update (200, 600 today)", "200"),  # bench/display.py
     "display_304": ("call display update (If-None-Match: 304)", "304"),
+    statistics_phase.KIND: (statistics_phase.TITLE, statistics_phase.EXPECT),  # bench/statistics.py
 }
 #: Reference ratios, not targets: the floors show what no signed-in page can go below here.
 FLOORS = (
@@ -96,6 +98,7 @@ TARGETS = (
     ("exchange_vs_baseline_read", 0.3, "exchange query rps / baseline read rps"),
     ("book_slot_vs_floor_write", 0.5, "book slot rps (places taken + just-taken answers) / floor write rps"),
     ("display_p95_vs_floor_read_p95", 2.0, "call display update (200 path) p95 / floor read p95 (at most)"),
+    statistics_phase.TARGET,
 )
 #: Only these phases (comma-separated kinds), e.g. BENCH_KINDS=floor_write,book_slot for a quick look.
 ONLY = [kind for kind in os.environ.get("BENCH_KINDS", "").split(",") if kind]
@@ -573,6 +576,7 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
         for i, row_id in enumerate(extra["baseline_ids"])
     ]
     lines.update(display.lines(extra))
+    lines.update(statistics_phase.lines(extra))
     paths = {}
     for kind, kind_lines in lines.items():
         paths[kind] = folder / f"{kind}.tsv"
@@ -777,6 +781,7 @@ def results_document(
         "exchange_p99_vs_read_p99": ratio(k["exchange"]["p99_ms"], k["baseline_read"]["p99_ms"]),
         "display_p95_vs_floor_read_p95": ratio(k["display"]["p95_ms"], k["floor_read"]["p95_ms"]),
         "display_304_p95_vs_floor_read_p95": ratio(k["display_304"]["p95_ms"], k["floor_read"]["p95_ms"]),
+        statistics_phase.TARGET[0]: ratio(k[statistics_phase.KIND]["p95_ms"], k["floor_read"]["p95_ms"]),
         # Submits per second including the time the worker and sealer needed afterwards to catch up
         # with the e-mail tasks and audit entries the submits queued.
         "book_slot_rps": k[booking.KIND]["rps"],
@@ -864,8 +869,9 @@ def main() -> int:
         f"  {len(extra['booking']['slots'])} free slots of {extra['booking']['item']} at {extra['booking']['centres']} centres"
     )
     extra.update(display.prepare())
+    extra.update(statistics_phase.fill(say))
     say("== SQL queries per request (in-process, CaptureQueriesContext)")
-    queries = count_queries(applicants, extra) | display.count_queries(extra)
+    queries = count_queries(applicants, extra) | display.count_queries(extra) | statistics_phase.count_queries(extra)
     for kind, q in queries.items():
         say(f"  {kind:<16} {q['queries']:>3} queries: " + "; ".join(q["statements"]))
     stack = Stack()

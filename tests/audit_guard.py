@@ -31,6 +31,8 @@ from django.http import HttpRequest, HttpResponse
 #: The append-only streams (``audit.streams``): a write to one of them is the audit entry.
 AUDIT_STREAM_TABLES = frozenset({"audit_auditevent", "exchange_accesslogentry"})
 
+FACTS = "counts derived from audited rows by the statistics catch-up (ADR 0043): no business event"
+
 #: The platform's tables whose changes are not business events, and why. Every other table of a
 #: Tongban model is audited, so a model added later is audited unless it is named here.
 NOT_AUDITED = {
@@ -53,6 +55,16 @@ NOT_AUDITED = {
     "data and no business event",
     "core_ratecounter": "rate-limit counters (core.ratelimit): security counters, not business events; "
     "the refusals and challenges they cause are audited",
+    "statistics_watermark": "the statistics catch-up's position in each source it counts (ADR 0043)",
+    "statistics_counted": "what the statistics catch-up counted for a re-derived row (ADR 0043)",
+    "statistics_partyfact": FACTS,
+    "statistics_cataloguefact": FACTS,
+    "statistics_casefact": FACTS,
+    "statistics_completionfact": FACTS,
+    "statistics_materialfact": FACTS,
+    "statistics_exchangefact": FACTS,
+    "statistics_reviewfact": FACTS,
+    "statistics_waitfact": FACTS,
 }
 
 

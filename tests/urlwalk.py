@@ -77,8 +77,9 @@ PUBLIC = {
     "portal:service",
     "portal:verify_token",
     "portal:verify",
-    # public satisfaction figures (aggregates only) and the anonymous "was this page helpful?"
+    # public satisfaction figures and statistics (aggregates only) and the anonymous "was this page helpful?"
     "portal:satisfaction",
+    "portal:statistics",  # the public statistics (fact tables only, ADR 0043)
     "portal:helpful",
     # open data: the datasets' page, their files and the DCAT-AP catalogue (docs/open-data.md)
     "opendata:index",

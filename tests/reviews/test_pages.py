@@ -21,6 +21,7 @@ from tests.world import World
 from tongban.cases.models import Case
 from tongban.identity.models import Account, Agency, ServiceCentre
 from tongban.reviews.models import PageHelpfulness, Rectification, Review
+from tongban.statistics.services import facts_catch_up
 
 HOSTILE = "<script>alert(1)</script>"
 _numbers = count(100)
@@ -123,6 +124,7 @@ def _reviews(*, agency: Agency, centre: ServiceCentre, levels: list[int], commen
             comment=comment,
             created_at=timezone.now() - timedelta(days=level),
         )
+    facts_catch_up(now=timezone.now())  # the public figures are read from the statistics facts
 
 
 def test_public_satisfaction_shows_aggregates_above_the_minimum_only(

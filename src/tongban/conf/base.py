@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tongban.service_centres",
     "tongban.reviews",
     "tongban.opendata",
+    "tongban.statistics",
     "tongban.portal",
     "tongban.backoffice",
     "tongban.api",
@@ -476,6 +477,17 @@ REVIEW_RECTIFY_COMPLEX_WORKDAYS = env(
 )
 REVIEW_MIN_PUBLIC_COUNT = env(
     "REVIEW_MIN_PUBLIC_COUNT", 5, "Fewest ratings an agency, service or centre needs before its row is published."
+)
+
+# --- Statistics (ADR 0043, docs/statistics.md) -------------------------------------------
+STATISTICS_BATCH_SIZE = env(
+    "STATISTICS_BATCH_SIZE", 5000, "Source rows the statistics catch-up reads per transaction (one batch)."
+)
+STATISTICS_GAP_SECONDS = env(
+    "STATISTICS_GAP_SECONDS",
+    3600,
+    "How long the statistics catch-up waits for a row id skipped by a still-open transaction before "
+    "it gives the id up as rolled back (longer than any write transaction).",
 )
 
 # --- Security headers (hardened further in production) -------------------------------------

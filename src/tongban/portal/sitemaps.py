@@ -25,6 +25,7 @@ PUBLIC_PAGES = [
     "portal:agencies",
     "portal:centres",
     "opendata:index",
+    "portal:statistics",
     "portal:register",
     "portal:login",
 ]

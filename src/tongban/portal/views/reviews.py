@@ -23,6 +23,7 @@ from tongban.core.requests import actor_from_request
 from tongban.identity.requests import PersonRequest
 from tongban.portal.decorators import person_required
 from tongban.reviews import rules, selectors, services
+from tongban.statistics import selectors as statistics_selectors
 
 
 def _choices(review: Any) -> dict[str, Any]:
@@ -108,11 +109,12 @@ def my_ratings(request: PersonRequest) -> HttpResponse:
 
 @require_safe
 def satisfaction(request: HttpRequest) -> HttpResponse:
-    """Public satisfaction figures: aggregates only, rows below the minimum count left out."""
+    """Public satisfaction figures: aggregates only, rows below the minimum count left out; read
+    from the statistics fact tables (up to date within the catch-up's few minutes)."""
     return render(
         request,
         "reviews/satisfaction.html",
-        {"figures": selectors.satisfaction(), "minimum": int(settings.REVIEW_MIN_PUBLIC_COUNT)},
+        {"figures": statistics_selectors.satisfaction(), "minimum": int(settings.REVIEW_MIN_PUBLIC_COUNT)},
     )
 
 

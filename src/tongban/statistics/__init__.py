@@ -1,0 +1,1 @@
+"""Statistics: pre-aggregated fact tables filled by a catch-up, the public figures read from them."""
