@@ -768,6 +768,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                     f"咨询电话：{agency.phone}",
                     f"Enquiries: {agency.phone}",
                     search_text,
+                    False,  # paper_result (NOT NULL, no database default: ADR 0040)
                 )
             )
             for topic in chosen_topics:
@@ -819,6 +820,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 "contact_zh",
                 "contact_en",
                 "search_text",
+                "paper_result",
             ],
             version_rows,
         )
@@ -984,10 +986,11 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         cur.execute(
             """INSERT INTO forms_application (id, public_id, person_id, firm_id, power_id, version_id, status, data,
                                               sources, step, office_id, created_at, updated_at, submitted_at,
-                                              looked_up_for)
+                                              looked_up_for, channel)
                SELECT %(a0)s + rn, gen_random_uuid(), person_id, firm_id, power_id, version_id, 'submitted',
                       d.application_data,
-                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, ''
+                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, '',
+                      'online'
                FROM plan2 JOIN sealed d ON d.sealed_rn = plan2.rn""",
             {"a0": app0},
         )
