@@ -113,7 +113,7 @@ def test_my_cases_invites_a_rating_of_a_decided_case_until_it_is_rated(
 
 
 def test_the_decision_notice_invites_the_applicant_only_to_rate(
-    world: World, django_capture_on_commit_callbacks: Callable[..., object]
+    client: Client, world: World, login_person: Login
 ) -> None:
     case = world.submitted_case()
     act(world, case, "accept")
@@ -127,6 +127,9 @@ def test_the_decision_notice_invites_the_applicant_only_to_rate(
     assert world.engineer.account is not None
     party = Message.objects.get(recipient=world.engineer.account, event="case/approve")
     assert "/rating/" not in party.body_en
+    login_person(client, world.hr.account)
+    shown = client.get(f"/en/my/messages/{applicant.pk}/").content.decode()
+    assert 'href="http://' in shown and f"/en/my/cases/{case.number}/rating/</a>" in shown  # a link to follow
     submitted = Message.objects.filter(recipient=world.hr.account, event="case/submit").first()
     assert submitted is None or "/rating/" not in submitted.body_en
 
