@@ -64,7 +64,8 @@ def prepare(applicants: list[Any]) -> dict[str, Any]:
     )
     for person_id, number in rows.iterator(chunk_size=5000):
         cases[person_id].append(number)
-    connection.close()
+    if not connection.in_atomic_block:  # as the other phases: hold no connection during the run
+        connection.close()
     return {"cases": cases}
 
 
