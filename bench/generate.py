@@ -20,8 +20,9 @@ What it makes (sizes from the environment, defaults in brackets):
   of the demo firm;
 * ``BENCH_CASES`` [1000000] cases in total, each with its submitted application and its history
   (1 to 4 CaseEvent rows, the submit event always): ``BENCH_BIG_FIRM_CASES`` [12000] for the
-  demo firm, 100 per small firm, 24 own cases per applicant, the rest spread over all persons and
-  all individual services. Instant services' cases are closed; review services' cases are spread
+  demo firm, 100 per small firm, 24 own cases per applicant, ``BENCH_RATEABLE_CASES`` [32] more
+  own cases per applicant that are closed and not rated (the ``review`` phase rates them), the
+  rest spread over all persons and all individual services. Instant services' cases are closed; review services' cases are spread
   over submitted / accepted / under review / approved / rejected / withdrawn;
 * ``BENCH_BASELINE_ROWS`` [100000] rows in the baseline table.
 
@@ -55,7 +56,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6  # 6: closed, unrated cases per applicant for the review phase
 BENCH_PASSWORD_DEFAULT = "Tongban-Bench-2026"
 
 
@@ -74,6 +75,7 @@ class Sizes:
     big_firm_cases: int = 12_000
     cases_per_small_firm: int = 100
     own_cases_per_applicant: int = 24
+    rateable_cases_per_applicant: int = 32  # closed, never rated: the review phase rates them (bench/review.py)
     baseline_rows: int = 100_000
 
     @classmethod
@@ -87,6 +89,7 @@ class Sizes:
             cases=_int_env("BENCH_CASES", cls.cases),
             big_firm_cases=_int_env("BENCH_BIG_FIRM_CASES", cls.big_firm_cases),
             own_cases_per_applicant=_int_env("BENCH_OWN_CASES", cls.own_cases_per_applicant),
+            rateable_cases_per_applicant=_int_env("BENCH_RATEABLE_CASES", cls.rateable_cases_per_applicant),
             baseline_rows=_int_env("BENCH_BASELINE_ROWS", cls.baseline_rows),
         )
 
@@ -96,7 +99,7 @@ class Sizes:
         if self.big_firm_staff > self.applicants:
             raise SystemExit("BENCH_BIG_FIRM_STAFF must not exceed BENCH_APPLICANTS")
         fixed = self.big_firm_cases + self.firms * self.cases_per_small_firm
-        fixed += self.applicants * self.own_cases_per_applicant
+        fixed += self.applicants * (self.own_cases_per_applicant + self.rateable_cases_per_applicant)
         if fixed > self.cases:
             raise SystemExit(f"BENCH_CASES must be at least {fixed} for these sizes")
 
@@ -765,7 +768,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                     f"咨询电话：{agency.phone}",
                     f"Enquiries: {agency.phone}",
                     search_text,
-                    False,
+                    False,  # paper_result (NOT NULL, no database default: ADR 0040)
                 )
             )
             for topic in chosen_topics:
@@ -878,11 +881,12 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         cur.execute(
             """CREATE TEMP TABLE plan (
                  g bigint PRIMARY KEY, person_id bigint, firm_id bigint, power_id bigint, pool text, k bigint,
-                 submitted_at timestamptz)"""
+                 submitted_at timestamptz, closed boolean NOT NULL DEFAULT false)"""
         )
         n_big = sizes.big_firm_cases
         n_small = sizes.firms * sizes.cases_per_small_firm
         n_own = sizes.applicants * sizes.own_cases_per_applicant
+        n_rate = sizes.applicants * sizes.rateable_cases_per_applicant
         # Pseudo-random but reproducible choices: multiplicative hashing of the row number g.
         when = "now() - make_interval(secs => ((g * 2654435761) %% 63072000)::double precision) - interval '1 day'"
         cur.execute(
@@ -924,6 +928,19 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 "hi": n_big + n_small + n_own,
             },
         )
+        # Closed cases of each applicant that nobody rated: the review phase rates each once.
+        cur.execute(
+            f"""INSERT INTO plan
+                SELECT g, %(p0)s + (g %% %(apps)s), NULL, NULL, 'svc_ind', (g * 40503) %% %(n_svc)s, {when}, true
+                FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g""",  # noqa: S608 - constant fragments only
+            {
+                "p0": first_person,
+                "apps": sizes.applicants,
+                "n_svc": counts["svc_ind"],
+                "lo": n_big + n_small + n_own + 1,
+                "hi": n_big + n_small + n_own + n_rate,
+            },
+        )
         cur.execute(
             f"""INSERT INTO plan
                 SELECT g, %(p0)s + ((g * 2246822519) %% %(persons)s), NULL, NULL, 'svc_ind',
@@ -933,13 +950,13 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                 "p0": first_person,
                 "persons": sizes.persons,
                 "n_svc": counts["svc_ind"],
-                "lo": n_big + n_small + n_own + 1,
+                "lo": n_big + n_small + n_own + n_rate + 1,
                 "hi": sizes.cases,
             },
         )
         columns = (
             "p.g, p.person_id, p.firm_id, p.power_id, p.submitted_at, s.version_id, s.item_id, s.area, s.agency_id, "
-            "s.office_id, s.workflow, s.statutory, s.promised"
+            "s.office_id, s.workflow, s.statutory, s.promised, p.closed"
         )
         union = sql.SQL(" UNION ALL ").join(
             sql.SQL("SELECT {} FROM plan p JOIN {} s ON p.pool = {} AND s.k = p.k").format(
@@ -953,7 +970,7 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
         # id range rather than bunched together.
         cur.execute(
             """CREATE TEMP TABLE plan2 AS
-               SELECT *, row_number() OVER (ORDER BY submitted_at, g) AS rn, CASE WHEN workflow = 'instant' THEN 'closed'
+               SELECT *, row_number() OVER (ORDER BY submitted_at, g) AS rn, CASE WHEN workflow = 'instant' OR closed THEN 'closed'
                               ELSE (ARRAY['submitted', 'accepted', 'under_review', 'under_review', 'approved',
                                           'approved', 'approved', 'approved', 'approved', 'approved', 'approved',
                                           'rejected', 'withdrawn', 'approved', 'accepted', 'approved', 'approved',
@@ -972,7 +989,8 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
                                               looked_up_for, channel)
                SELECT %(a0)s + rn, gen_random_uuid(), person_id, firm_id, power_id, version_id, 'submitted',
                       d.application_data,
-                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, '', 'online'
+                      '{}'::jsonb, 2, NULL, submitted_at - interval '20 minutes', submitted_at, submitted_at, '',
+                      'online'
                FROM plan2 JOIN sealed d ON d.sealed_rn = plan2.rn""",
             {"a0": app0},
         )

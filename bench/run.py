@@ -48,7 +48,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import booking, display, generate  # noqa: E402
+from bench import booking, display, generate, review  # noqa: E402
 from bench import statistics as statistics_phase  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8901"))
@@ -73,6 +73,7 @@ KINDS = {
     "floor_write": ("floor: signed in, one row + its audit", "200"),
     "submit": ("submit an application (si-enrolment)", "302:/en/my/cases/"),
     booking.KIND: (booking.TITLE, booking.EXPECT),
+    review.KIND: (review.TITLE, review.EXPECT),  # bench/review.py
     "baseline_read": ("bare view: read one row by key", "200"),
     "floor_read": ("floor: signed in, one owned case's status", "200"),
     "case_read": ("read one of my cases", "200"),
@@ -97,6 +98,7 @@ TARGETS = (
     ("search_p95_vs_read_p95", 3.0, "catalogue search p95 / baseline read p95 (at most)"),
     ("exchange_vs_baseline_read", 0.3, "exchange query rps / baseline read rps"),
     ("book_slot_vs_floor_write", 0.5, "book slot rps (places taken + just-taken answers) / floor write rps"),
+    ("review_vs_floor_write", 0.6, "rating form posts rps / floor write rps"),
     ("display_p95_vs_floor_read_p95", 2.0, "call display update (200 path) p95 / floor read p95 (at most)"),
     statistics_phase.TARGET,
 )
@@ -358,6 +360,7 @@ def count_queries(applicants: list[Applicant], extra: dict[str, Any]) -> dict[st
             ("post", "/en/appointments/book/", {"service": extra["booking"]["item"], "centre": c, "starts_at": t})
             for c, t, _places in extra["booking"]["slots"][-2:]  # the last slots: wrk books the first ones
         ],
+        review.KIND: review.count_requests(applicant, extra["review"]),
     }
     out_dir = ROOT / "var" / "bench" / "queries"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -571,6 +574,7 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
         for i, person_id in enumerate(extra["exchange_people"])
     ]
     lines[booking.KIND] = booking.lines(applicants, extra["booking"])
+    lines[review.KIND] = review.lines(applicants, extra["review"])
     lines["baseline_read"] = [
         f"GET\t/bench/baseline/read/{row_id}\t{cookies[i % len(cookies)]}\t"
         for i, row_id in enumerate(extra["baseline_ids"])
@@ -610,11 +614,15 @@ class Phase:
 
 #: Lines of the once-only kinds used by earlier runs of wrk (each run starts at its file's top).
 _CONSUMED: dict[str, int] = {}
+#: Kinds whose lines cannot be sent twice: a booked place cannot be booked again, and a second
+#: rating of a case would be an edit.
+_SKIP_CONSUMED = (booking.KIND, review.KIND)
 
 
 def _unused(kind: str, lines: Path) -> Path:
-    """book_slot's lines not booked by an earlier run: a booked place cannot be booked again."""
-    if kind != booking.KIND:
+    """book_slot's (and review's) lines not sent by an earlier run: a booked place cannot be
+    booked again, a rated case not rated again."""
+    if kind not in _SKIP_CONSUMED:
         return lines
     rest = lines.with_suffix(".rest.tsv")
     remaining = lines.read_text(encoding="utf-8").splitlines()[_CONSUMED.get(kind, 0) :]
@@ -626,7 +634,7 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
     out = ROOT / "var" / "bench" / "wrk" / f"{kind}-{round_no}.json"
     out.unlink(missing_ok=True)
     lines = _unused(kind, lines)
-    once = "1" if kind in ("submit", booking.KIND) else "0"
+    once = "1" if kind in ("submit", *_SKIP_CONSUMED) else "0"
     argv = [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -660,7 +668,7 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
         histogram=data["histogram"],
         apart=data.get("apart", 0),
     )
-    if kind == booking.KIND:  # each wrk thread took every other line: skip past both, with a margin
+    if kind in _SKIP_CONSUMED:  # each wrk thread took every other line: skip past both, with a margin
         _CONSUMED[kind] = _CONSUMED.get(kind, 0) + data["requests"] + 2 * CONNECTIONS
     return phase
 
@@ -787,6 +795,8 @@ def results_document(
         "book_slot_rps": k[booking.KIND]["rps"],
         "book_slot_taken": k[booking.KIND]["apart"],
         "book_slot_vs_floor_write": ratio(k[booking.KIND]["rps"], k["floor_write"]["rps"]),
+        "review_rps": k[review.KIND]["rps"],
+        "review_vs_floor_write": ratio(k[review.KIND]["rps"], k["floor_write"]["rps"]),
         "submit_rps_sustained": round(submit["requests"] / (submit["seconds"] + submit["settle_seconds"]), 1)
         if submit["seconds"]
         else 0.0,
@@ -870,6 +880,8 @@ def main() -> int:
     )
     extra.update(display.prepare())
     extra.update(statistics_phase.fill(say))
+    extra["review"] = review.prepare(applicants)
+    say(f"  {sum(len(n) for n in extra['review']['cases'].values())} closed, unrated own cases to rate")
     say("== SQL queries per request (in-process, CaptureQueriesContext)")
     queries = count_queries(applicants, extra) | display.count_queries(extra) | statistics_phase.count_queries(extra)
     for kind, q in queries.items():

@@ -227,7 +227,37 @@ def portal_keys(world: World) -> dict[str, str]:
         "consent_id": str(consent.pk),
         "firm_consent": str(firm_consent.pk),
         **_ticket_keys(world),
+        **_rating_keys(world, appointment),
     }
+
+
+def _rating_keys(world: World, booked: Appointment) -> dict[str, str]:
+    """A served window visit and an attended appointment of the HR manager's: their rating pages
+    are hers alone (the booked appointment and the waiting ticket cannot be rated yet)."""
+    served = Ticket.objects.create(
+        centre=booked.centre,
+        day=timezone.localdate(),
+        letter="R",
+        number=1,
+        source="clerk",
+        person=world.hr,
+        status="done",
+        issued_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    attended = Appointment.objects.create(
+        code="KEYS4748",
+        centre=booked.centre,
+        item=booked.item,
+        starts_at=booked.starts_at - timedelta(days=3),
+        ends_at=booked.ends_at - timedelta(days=3),
+        place=0,
+        person=world.hr,
+        booked_by=booked.booked_by,
+        created_at=timezone.now(),
+        status="arrived",
+    )
+    return {"served_ticket_id": str(served.pk), "attended_code": attended.code}
 
 
 def _ticket_keys(world: World) -> dict[str, str]:
@@ -254,6 +284,10 @@ def portal_path(name: str, route: str, keys: dict[str, str]) -> str:
             return keys["certificate" if "certificate" in name else "case"]
         if param == "consent_id" and name == "portal:firm_consent_withdraw":
             return keys["firm_consent"]
+        if name == "portal:visit_rating":
+            return keys["served_ticket_id"]
+        if name == "portal:appointment_rating":
+            return keys["attended_code"]
         return keys[param]
 
     return "/" + _PARAMETER.sub(value, route)

@@ -1,6 +1,7 @@
 """The clerk's window screen (ADR 0038): choose one's window, call the next ticket, recall it,
 mark it as not come, transfer it to another window or back to the centre's queue, finish it
-(optionally with the case numbers served, which records the visits), and issue a walk-in ticket.
+(optionally with the case numbers served, which records the visits), and issue a walk-in ticket. After "Finish" the screen shows the visitor's rating invitation
+(``window_rating``).
 
 One URL: the window is chosen with ``?window=<id>`` (GET) or the posted ``window`` and remembered
 in the session, so that a clerk with several windows chooses once; the remembered window is checked
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tongban.backoffice import window_rating
 from tongban.backoffice.decorators import staff_account, staff_required
 from tongban.cases.models import Case
 from tongban.core.clock import now
@@ -76,6 +78,7 @@ def window_screen(request: StaffRequest) -> HttpResponse:
         _remember(request, window)
     context: dict[str, object] = {"windows": windows, "window": window}
     if window is not None:
+        context.update(window_rating.invitation(request, window))
         moment = now()
         current = ticket_at_window(window, day=local_date(moment))
         context.update(
@@ -156,6 +159,7 @@ def _act(request: StaffRequest, windows: list[Window]) -> HttpResponse:
                 messages.error(request, _("Record only cases of the person served on this ticket."))
                 return redirect(_screen_url(window))
             ticket_finish(ticket=ticket, cases=cases, clerk=clerk, actor=actor, now=moment)
+            window_rating.remember_finished(request, ticket)
     if done:
         messages.success(request, _("Done: %(ticket)s.") % {"ticket": ticket.label})
     return redirect(_screen_url(window))

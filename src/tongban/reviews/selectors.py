@@ -19,15 +19,98 @@ from django.db.models.functions import TruncMonth
 
 from tongban.catalogue.models import ServiceItem
 from tongban.core.deadlines import SHANGHAI
-from tongban.identity.models import Account, Agency, ServiceCentre, StaffRole
+from tongban.identity.models import Account, Agency, Person, ServiceCentre, StaffRole
 from tongban.reviews import permissions, rules
-from tongban.reviews.models import Rectification, Review
+from tongban.reviews.models import Channel, Rectification, Review
+from tongban.service_centres.models import Appointment, Ticket, TicketStatus
 
 _SATISFIED = Q(level__in=rules.SATISFIED_LEVELS)
 
 
 def review_of_case(*, case_id: int) -> Review | None:
     return Review.objects.filter(channel="case", case_id=case_id).select_related("rectification").first()
+
+
+def unrated_cases(*, case_ids: list[int]) -> frozenset[int]:
+    """Which of these (decided, own) cases have no rating yet: one query, none for an empty list."""
+    if not case_ids:
+        return frozenset()
+    rated = set(Review.objects.filter(channel=Channel.CASE, case_id__in=case_ids).values_list("case_id", flat=True))
+    return frozenset(pk for pk in case_ids if pk not in rated)
+
+
+def review_of_ticket(*, ticket_id: int) -> Review | None:
+    return Review.objects.filter(channel=Channel.TICKET, ticket_id=ticket_id).select_related("rectification").first()
+
+
+def review_of_appointment(*, appointment_id: int) -> Review | None:
+    return (
+        Review.objects.filter(channel=Channel.APPOINTMENT, appointment_id=appointment_id)
+        .select_related("rectification")
+        .first()
+    )
+
+
+def ticket_of_person(*, person: Person, ticket_id: int) -> Ticket | None:
+    """The person's own queue ticket (another's: ``None``, shown as not found)."""
+    return (
+        Ticket.objects.filter(pk=ticket_id, person=person)
+        .select_related("centre", "item__published_version", "appointment")
+        .first()
+    )
+
+
+def served_visits_of(*, person: Person, limit: int = 20) -> list[Ticket]:
+    """The person's served window visits, newest first (led by the index ``sc_ticket_person``)."""
+    return list(
+        Ticket.objects.filter(person=person, status=TicketStatus.DONE)
+        .select_related("centre", "item__published_version")
+        .order_by("-issued_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class RatingState:
+    """Which of a list's appointments and visits were rated already, and which may be rated now."""
+
+    appointments: frozenset[int]
+    tickets: frozenset[int]
+    attended: frozenset[int]  # appointments attended (arrived, or their ticket served)
+
+
+def rated_among(*, appointments: list[Appointment], tickets: list[Ticket]) -> RatingState:
+    """Two or three queries whatever the length of the lists."""
+    appointment_ids = [a.pk for a in appointments]
+    ticket_ids = [t.pk for t in tickets]
+    rated_appointments = (
+        set(
+            Review.objects.filter(channel=Channel.APPOINTMENT, appointment_id__in=appointment_ids).values_list(
+                "appointment_id", flat=True
+            )
+        )
+        if appointment_ids
+        else set()
+    )
+    rated_tickets = (
+        set(Review.objects.filter(channel=Channel.TICKET, ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
+        if ticket_ids
+        else set()
+    )
+    served = (
+        set(
+            Ticket.objects.filter(appointment_id__in=appointment_ids, status=TicketStatus.DONE).values_list(
+                "appointment_id", flat=True
+            )
+        )
+        if appointment_ids
+        else set()
+    )
+    attended = {a.pk for a in appointments if rules.appointment_rateable(a.status, "done" if a.pk in served else None)}
+    return RatingState(
+        appointments=frozenset(i for i in rated_appointments if i is not None),
+        tickets=frozenset(i for i in rated_tickets if i is not None),
+        attended=frozenset(attended),
+    )
 
 
 def reviews_of(*, account: Account) -> QuerySet[Review]:

@@ -50,5 +50,7 @@ def notify(case: Case, action: str, now: datetime, *, applicant_account: Account
         for party in case.parties.select_related("person__account"):
             if party.person.account is not None:
                 recipients.setdefault(party.person.account.pk, party.person.account)
+    applicant_id = applicant_account.pk if applicant_account is not None else case.applicant.account_id
     for account in recipients.values():
-        message_send(recipient=account, event=event_type, context=context, now=now, case_number=case.number)
+        own = notices.for_recipient(context, applicant=account.pk == applicant_id)
+        message_send(recipient=account, event=event_type, context=own, now=now, case_number=case.number)

@@ -1,7 +1,8 @@
 """Booking an appointment at a service centre, and "My appointments": choose the service and the
 centre (GET forms), then a free time from the list of the next days (radio buttons: no
 JavaScript), optionally for a firm and about a draft or a case; the confirmation with the booking
-code and its QR code; cancel and move. When the chosen time was just taken, the page says so,
+code and its QR code; cancel and move; past appointments and served window visits with their
+rating links (reviews). When the chosen time was just taken, the page says so,
 keeps what was filled in and offers the next free times. Booking posts are throttled per account
 and per client address (``appointment.account``, ``appointment.client``). A person never sees
 another's appointment (404)."""
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +34,7 @@ from tongban.core.calendar import get_work_calendar
 from tongban.core.clock import now
 from tongban.core.errors import NotFoundError
 from tongban.core.forms import TongbanForm
+from tongban.core.qr import qr_svg
 from tongban.core.requests import actor_from_request
 from tongban.core.web import domain_errors
 from tongban.forms.models import Application
@@ -41,6 +42,7 @@ from tongban.identity.models import Firm, ServiceCentre
 from tongban.identity.requests import PersonRequest
 from tongban.identity.selectors import firms_of_person
 from tongban.portal.decorators import person_required
+from tongban.reviews.selectors import rated_among, served_visits_of
 from tongban.service_centres import appointment_rules as rules
 from tongban.service_centres.models import Appointment, AppointmentStatus
 from tongban.service_centres.selectors import (
@@ -260,7 +262,13 @@ def my_appointments(request: PersonRequest) -> HttpResponse:
     future = [a for a in rows if a.status == AppointmentStatus.BOOKED and a.starts_at > moment]
     future.reverse()  # soonest first
     past = [a for a in rows if a not in future]
-    return render(request, "portal/my_appointments.html", {"nav": "my", "future": future, "past": past})
+    visits = served_visits_of(person=request.person)
+    rated = rated_among(appointments=past, tickets=visits)
+    return render(
+        request,
+        "portal/my_appointments.html",
+        {"nav": "my", "future": future, "past": past, "visits": visits, "rated": rated},
+    )
 
 
 def _own(request: PersonRequest, code: str) -> Appointment:
@@ -271,11 +279,7 @@ def _own(request: PersonRequest, code: str) -> Appointment:
 
 
 def _qr_svg(appointment: Appointment) -> str:
-    return str(
-        segno.make(appointment.code, error="m", micro=False).svg_inline(
-            scale=6, title=_("QR code of booking code %(code)s") % {"code": appointment.code}
-        )
-    )
+    return qr_svg(appointment.code, title=_("QR code of booking code %(code)s") % {"code": appointment.code})
 
 
 def _changeable(appointment: Appointment, moment: datetime) -> bool:

@@ -50,7 +50,7 @@ from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
 from tongban.reviews import rules as review_rules
-from tongban.reviews.selectors import review_of_case
+from tongban.reviews.selectors import review_of_case, unrated_cases
 from tongban.service_centres.delivery.selectors import delivery_of_case
 from tongban.service_centres.delivery.services import NO_RESULT
 
@@ -87,14 +87,22 @@ def my_cases(request: PersonRequest) -> HttpResponse:
     person = request.person
     moment = now()
     firms = firms_of_person(person=person, now=moment)
+    cases = with_outlook(cases_of_person(person=person), now=moment)
+    sections = firm_sections(firms, now=moment)
+    # "Rate this service" beside the cases the person filed, decided or closed, not rated yet.
+    shown = [*cases, *(row for section in sections for row in section.cases[:MY_CASES_PER_FIRM])]
+    rating_open = unrated_cases(
+        case_ids=[row.id for row in shown if row.applicant_id == person.pk and review_rules.case_rateable(row.status)]
+    )
     return render(
         request,
         "portal/my_cases.html",
         {
-            "cases": with_outlook(cases_of_person(person=person), now=moment),
+            "cases": cases,
+            "rating_open": rating_open,
             "drafts": list(open_drafts(person=person)[:20]),
             "person": person,
-            "firm_sections": firm_sections(firms, now=moment),
+            "firm_sections": sections,
             "per_firm": MY_CASES_PER_FIRM,
             "more_firms": len([access for access in firms if access.areas]) > MY_CASES_FIRMS,
         },

@@ -1,5 +1,5 @@
-"""Portal pages of reviews (好差评): rate a decided case (and change the rating within the edit
-window), My ratings with the answers to low ones and a re-rating, the public satisfaction page,
+"""Portal pages of reviews (好差评): rate a decided case, a served window visit or an attended
+appointment with one form (and change the rating within the edit window), My ratings with the answers to low ones and a re-rating, the public satisfaction page,
 and the anonymous "was this page helpful?" answer."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -23,6 +24,9 @@ from tongban.core.requests import actor_from_request
 from tongban.identity.requests import PersonRequest
 from tongban.portal.decorators import person_required
 from tongban.reviews import rules, selectors, services
+from tongban.reviews.models import Review
+from tongban.service_centres.appointment_rules import normalise_code
+from tongban.service_centres.selectors import appointment_of_person
 from tongban.statistics import selectors as statistics_selectors
 
 
@@ -40,13 +44,75 @@ def case_rating(request: PersonRequest, number: str) -> HttpResponse:
     once more after a low rating was answered."""
     access = case_for_person(number=number, person=request.person, now=now())
     case = access.case
+    return _rating_page(
+        request,
+        target=case,
+        review=selectors.review_of_case(case_id=case.pk),
+        here=reverse("portal:case_rating", args=[case.number]),
+        template="reviews/case_rating.html",
+        context={"case": case, "back_url": reverse("portal:my_case", args=[case.number])},
+    )
+
+
+@person_required
+def visit_rating(request: PersonRequest, ticket_id: int) -> HttpResponse:
+    """Rate one's own served window visit (a queue ticket), with the same form and rules."""
+    ticket = selectors.ticket_of_person(person=request.person, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    return _rating_page(
+        request,
+        target=ticket,
+        review=selectors.review_of_ticket(ticket_id=ticket.pk),
+        here=reverse("portal:visit_rating", args=[ticket.pk]),
+        template="reviews/service_rating.html",
+        context={
+            "ticket": ticket,
+            "subject": _("Window visit %(ticket)s") % {"ticket": ticket.label},
+            "back_url": reverse("portal:my_appointments"),
+        },
+    )
+
+
+@person_required
+def appointment_rating(request: PersonRequest, code: str) -> HttpResponse:
+    """Rate one's own attended appointment (arrived, or its ticket served), with the same form and
+    rules. A firm's appointment is rated by the staff member who booked it under the firm's power."""
+    try:
+        appointment = appointment_of_person(request.person, normalise_code(code))
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return _rating_page(
+        request,
+        target=appointment,
+        review=selectors.review_of_appointment(appointment_id=appointment.pk),
+        here=reverse("portal:appointment_rating", args=[appointment.code]),
+        template="reviews/service_rating.html",
+        context={
+            "appointment": appointment,
+            "subject": _("Appointment %(code)s") % {"code": appointment.code},
+            "back_url": reverse("portal:appointment", args=[appointment.code]),
+        },
+    )
+
+
+def _rating_page(
+    request: PersonRequest,
+    *,
+    target: services.Rated,
+    review: Review | None,
+    here: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The one rating form of every channel: rate once, change within the edit window while not
+    answered, rate once more after the answer. Another's, or not yet rateable: 404."""
     account = request.user
     assert not account.is_anonymous
     moment = now()
-    review = selectors.review_of_case(case_id=case.pk)
     if review is not None and review.account_id != account.pk:
         raise Http404
-    if review is None and not services.rateable(account=account, target=case):
+    if review is None and not services.rateable(account=account, target=target):
         raise Http404
     rectification = getattr(review, "rectification", None) if review is not None else None
     editable = review is not None and (
@@ -70,12 +136,12 @@ def case_rating(request: PersonRequest, number: str) -> HttpResponse:
                 services.review_rerate(review=review, account=account, level=posted["level"], actor=actor, now=moment)
                 messages.success(request, _("Thank you: your new rating is recorded."))
             elif review is None:
-                services.review_submit(account=account, target=case, actor=actor, now=moment, **posted)
+                services.review_submit(account=account, target=target, actor=actor, now=moment, **posted)
                 messages.success(request, _("Thank you for your rating."))
             else:
                 services.review_edit(review=review, account=account, actor=actor, now=moment, **posted)
                 messages.success(request, _("Your rating is changed."))
-            return redirect("portal:case_rating", number=case.number)
+            return redirect(here)
         except ValidationError as error:
             errors = error.message_dict
         except (ConflictError, NotFoundError) as error:
@@ -84,9 +150,9 @@ def case_rating(request: PersonRequest, number: str) -> HttpResponse:
         posted = {"level": str(review.level), "reasons": review.reasons, "comment": review.comment}
     return render(
         request,
-        "reviews/case_rating.html",
+        template,
         {
-            "case": case,
+            **context,
             "review": review,
             "rectification": rectification,
             "editable": review is None or editable,
