@@ -153,7 +153,8 @@ class VerifiedMark(models.Model):
     signature = models.CharField(max_length=128, help_text="base64url Ed25519 signature.")
 
     class Meta:
-        indexes = [models.Index(fields=["stream", "seq"], name="audit_verifiedmark_stream_seq")]
+        # A run records a mark only past the last one: one mark per position.
+        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="audit_verifiedmark_stream_seq")]
 
     def __str__(self) -> str:
         return f"{self.stream} verified through {self.seq}"

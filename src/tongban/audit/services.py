@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tongban.audit import chain, streams
 from tongban.audit._queries import write_seals
@@ -196,7 +196,7 @@ def record_verified(report: VerifyReport, *, keyring: KeyRing | None = None) -> 
     nor when the last mark already covers the same position."""
     if not report.ok or report.head_seq < 1:
         return None
-    last = VerifiedMark.objects.filter(stream=report.stream).order_by("-seq", "-id").first()
+    last = VerifiedMark.objects.filter(stream=report.stream).order_by("-seq").first()
     if last is not None and last.seq >= report.head_seq:
         return None
     keyring = keyring or get_keyring()
@@ -209,15 +209,19 @@ def record_verified(report: VerifyReport, *, keyring: KeyRing | None = None) -> 
         verified_at=verified_at,
     )
     kid, signature = keyring.sign(message)
-    return VerifiedMark.objects.create(
-        stream=report.stream,
-        seq=report.head_seq,
-        head_hash=report.head_hash,
-        entries=report.sealed,
-        verified_at=verified_at,
-        key_id=kid,
-        signature=b64url(signature),
-    )
+    try:
+        with transaction.atomic():
+            return VerifiedMark.objects.create(
+                stream=report.stream,
+                seq=report.head_seq,
+                head_hash=report.head_hash,
+                entries=report.sealed,
+                verified_at=verified_at,
+                key_id=kid,
+                signature=b64url(signature),
+            )
+    except IntegrityError:  # a concurrent run recorded the same position first
+        return None
 
 
 def _incremental_start(
@@ -230,13 +234,13 @@ def _incremental_start(
     marks = VerifiedMark.objects.filter(stream=stream)
     checkpoint: Checkpoint | None = None
     if since == "last":
-        mark = marks.order_by("-seq", "-id").first()
+        mark = marks.order_by("-seq").first()
         if mark is None:
             report.started_from = "no verified mark yet: full run"
             return start_seq, start_hash
     else:
         below = int(since) - 1
-        mark = marks.filter(seq__lte=below).order_by("-seq", "-id").first()
+        mark = marks.filter(seq__lte=below).order_by("-seq").first()
         checkpoint = Checkpoint.objects.filter(stream=stream, seq__lte=below).order_by("-seq").first()
         if checkpoint is not None and (mark is None or checkpoint.seq > mark.seq):
             mark = None
