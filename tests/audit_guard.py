@@ -38,6 +38,7 @@ FACTS = "counts derived from audited rows by the statistics catch-up (ADR 0043):
 NOT_AUDITED = {
     "audit_streamhead": "the sealer's position in each stream",
     "audit_checkpoint": "the sealer's signed checkpoints, themselves the proof of the trail",
+    "audit_verifiedmark": "the verifier's signed marks of how far a stream was recomputed (ADR 0047)",
     "forms_application": "the applicant's draft, saved on every step; submitting it is the case's first event",
     "forms_upload": "a file attached to a draft; it becomes a case material (audited) on submission",
     "forms_heldcertificate": "an e-certificate named in a draft in place of an upload; part of the draft",

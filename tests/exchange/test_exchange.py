@@ -463,3 +463,32 @@ def test_the_access_log_is_append_only_in_the_database(setup: Any) -> None:
         AccessLogEntry.objects.filter(pk=entry_id).update(consumer="someone-else")
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLogEntry.objects.filter(pk=entry_id).delete()
+
+
+def test_exchange_verify_since_last_reads_only_new_entries_and_refuses_a_tampered_mark(setup: Any, capsys: Any) -> None:
+    from tongban.audit.models import VerifiedMark
+
+    _owner, consumer, resource, person = setup
+    grant(consumer, resource, "svc", ["name"])
+    for _ in range(3):
+        query(consumer, person, ["name"], basis=case_basis(person))
+    call_command("exchange_verify")
+    assert "access log: verified 3 entries from seq 1 in " in capsys.readouterr().out
+    for _ in range(2):
+        query(consumer, person, ["name"], basis=case_basis(person))
+    table = AccessLogEntry._meta.db_table
+    _tamper(f"UPDATE {table} SET outcome = %s WHERE seq = 1", ["refused"])  # before the mark: not re-read
+    call_command("exchange_verify", "--since", "last")
+    assert "verified 2 entries from seq 4 (verified mark at seq 3)" in capsys.readouterr().out
+    _tamper(f"UPDATE {table} SET outcome = %s WHERE seq = 5", ["refused"])  # after the last mark (seq 5)
+    with pytest.raises(CommandError):
+        call_command("exchange_verify", "--since", "4")
+    assert "seq 5: content does not match its sealed hash" in capsys.readouterr().out
+    with append_only_suspended(VerifiedMark), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_verifiedmark SET entries = 1 WHERE seq = 5")
+    with pytest.raises(CommandError):
+        call_command("exchange_verify", "--since", "last")
+    assert "verified mark at seq 5: signature invalid" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("exchange_verify")  # the full run finds the entry changed before the first mark
+    assert "seq 1: content does not match its sealed hash" in capsys.readouterr().out

@@ -83,3 +83,11 @@ def prune_message(*, stream: str, through_seq: int, head_hash: str, pruned_at: d
     """The exact bytes a prune anchor's signature covers: "``stream`` was pruned through
     ``through_seq``, whose chain hash is ``head_hash``, at ``pruned_at``"."""
     return canonical_json({"stream": stream, "pruned_through": through_seq, "head": head_hash, "pruned_at": pruned_at})
+
+
+def verified_message(*, stream: str, seq: int, head_hash: str, entries: int, verified_at: datetime) -> bytes:
+    """The exact bytes a verified mark's signature covers: "``stream`` was recomputed through
+    ``seq``, whose chain hash is ``head_hash``, reading ``entries`` entries, at ``verified_at``"."""
+    return canonical_json(
+        {"stream": stream, "verified_through": seq, "head": head_hash, "entries": entries, "verified_at": verified_at}
+    )

@@ -132,3 +132,29 @@ class PruneAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream} pruned through {self.through_seq}"
+
+
+class VerifiedMark(models.Model):
+    """ "``audit_verify`` recomputed ``stream`` through ``seq``, whose chain hash is ``head_hash``":
+    the point an incremental run (``--since last``) starts from (ADR 0047).
+
+    Signed with the keyring like a checkpoint, but over its own message
+    (``chain.verified_message``), so neither can stand in for the other. Append-only: the same
+    database triggers as the chained tables refuse every UPDATE and DELETE; a forged or edited row
+    fails its signature and the incremental run is refused."""
+
+    id = models.BigAutoField(primary_key=True)
+    stream = models.CharField(max_length=32)
+    seq = models.BigIntegerField(help_text="The last position verified.")
+    head_hash = models.CharField(max_length=64)
+    entries = models.BigIntegerField(help_text="Entries the run read and recomputed.")
+    verified_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128, help_text="base64url Ed25519 signature.")
+
+    class Meta:
+        # A run records a mark only past the last one: one mark per position.
+        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="audit_verifiedmark_stream_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} verified through {self.seq}"

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tongban.audit import chain, streams
 from tongban.audit._queries import write_seals
-from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, PruneAnchor, StreamHead
+from tongban.audit.models import AuditEvent, ChainedRecord, Checkpoint, PruneAnchor, StreamHead, VerifiedMark
 from tongban.core.actors import Actor
 from tongban.core.clock import now as clock_now
 from tongban.core.db import insert_object
@@ -92,50 +92,82 @@ def _seal_batch(model: type[ChainedRecord], stream: str, batch_size: int, keyrin
         return len(pending)
 
 
+#: The start of an incremental run: ``"last"`` (the last verified mark) or a position.
+Since = int | str | None
+
+
 @dataclass
 class VerifyReport:
-    """What ``audit_verify`` found for one stream."""
+    """What ``audit_verify`` found for one stream. ``sealed`` counts the entries read and
+    recomputed by this run; ``start_seq`` is the first position it read (1 for a full run)."""
 
     stream: str
     sealed: int = 0
     pending: int = 0
     checkpoints: int = 0
     head_seq: int = 0
+    head_hash: str = chain.GENESIS
+    start_seq: int = 1
+    started_from: str = ""
     pruned_through: int = 0
     problems: list[str] = field(default_factory=list)
+    refused: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyReport:
+def verify_stream(
+    stream: str, *, since: Since = None, batch_size: int = 2000, keyring: KeyRing | None = None
+) -> VerifyReport:
     """Recompute the chain of ``stream`` and check every signed checkpoint against it.
 
     A stream pruned under retention (``audit.pruning``) is checked from its anchor: the anchor's
-    two signatures must verify, and the retained chain must link to the anchor's hash."""
+    two signatures must verify, and the retained chain must link to the anchor's hash.
+
+    ``since`` makes the run incremental (ADR 0047): ``"last"`` starts after the stream's last
+    :class:`VerifiedMark`, a number ``n`` after the latest signed statement (checkpoint or mark)
+    below ``n``. The statement's signature is checked first; a bad one refuses the run
+    (``report.refused``) rather than trusting its hash. Entries are read in keyset batches of
+    ``batch_size`` by ``seq`` (no OFFSET), so memory stays flat and time is linear in entries."""
     keyring = keyring or get_keyring()
     model = streams.get(stream)
     report = VerifyReport(stream=stream)
     start_seq, start_hash = _verified_start(stream, keyring, report)
+    if since is not None:
+        start_seq, start_hash = _incremental_start(
+            stream, since, (start_seq, start_hash), keyring=keyring, report=report
+        )
+        if report.refused:
+            return report
+    report.start_seq = start_seq
+    checkpoints = Checkpoint.objects.filter(stream=stream)
+    if since is not None:
+        checkpoints = checkpoints.filter(seq__gte=start_seq)
     sealed_hashes: dict[int, str] = {}
-    checkpoint_seqs = set(Checkpoint.objects.filter(stream=stream).values_list("seq", flat=True))
+    checkpoint_seqs = set(checkpoints.values_list("seq", flat=True))
 
     def entries() -> Any:
-        retained = model._default_manager.filter(seq__gte=start_seq).order_by("seq")
-        for entry in retained.iterator(chunk_size=2000):
-            assert entry.seq is not None
-            report.sealed += 1
-            if entry.seq in checkpoint_seqs:
-                sealed_hashes[entry.seq] = entry.entry_hash
-            yield chain.SealedEntry(entry.seq, entry.prev_hash, entry.entry_hash, entry.chain_payload())
+        after = start_seq - 1
+        while True:
+            batch = list(model._default_manager.filter(seq__gt=after).order_by("seq")[:batch_size])
+            for entry in batch:
+                assert entry.seq is not None
+                report.sealed += 1
+                if entry.seq in checkpoint_seqs:
+                    sealed_hashes[entry.seq] = entry.entry_hash
+                after = entry.seq
+                yield chain.SealedEntry(entry.seq, entry.prev_hash, entry.entry_hash, entry.chain_payload())
+            if len(batch) < batch_size:
+                return
 
     problems, last_seq, last_hash = chain.verify_entries(entries(), start_seq=start_seq, start_hash=start_hash)
     report.problems.extend(problems)
-    report.head_seq = last_seq
+    report.head_seq, report.head_hash = last_seq, last_hash
     report.pending = model._default_manager.filter(seq__isnull=True).count()
 
-    for checkpoint in Checkpoint.objects.filter(stream=stream).order_by("seq").iterator():
+    for checkpoint in checkpoints.order_by("seq").iterator():
         report.checkpoints += 1
         message = chain.checkpoint_message(
             stream=stream, seq=checkpoint.seq, head_hash=checkpoint.head_hash, signed_at=checkpoint.signed_at
@@ -156,6 +188,88 @@ def verify_stream(stream: str, *, keyring: KeyRing | None = None) -> VerifyRepor
     if head is not None and (head.seq, head.head_hash) != (last_seq, last_hash):
         report.problems.append(f"stream head says seq {head.seq}, the chain ends at seq {last_seq}")
     return report
+
+
+def record_verified(report: VerifyReport, *, keyring: KeyRing | None = None) -> VerifiedMark | None:
+    """Sign and store "``report.stream`` verified through ``report.head_seq``" after a clean run,
+    so that the next ``--since last`` starts there. Nothing is stored for a broken or empty run,
+    nor when the last mark already covers the same position."""
+    if not report.ok or report.head_seq < 1:
+        return None
+    last = VerifiedMark.objects.filter(stream=report.stream).order_by("-seq").first()
+    if last is not None and last.seq >= report.head_seq:
+        return None
+    keyring = keyring or get_keyring()
+    verified_at = clock_now()
+    message = chain.verified_message(
+        stream=report.stream,
+        seq=report.head_seq,
+        head_hash=report.head_hash,
+        entries=report.sealed,
+        verified_at=verified_at,
+    )
+    kid, signature = keyring.sign(message)
+    try:
+        with transaction.atomic():
+            return VerifiedMark.objects.create(
+                stream=report.stream,
+                seq=report.head_seq,
+                head_hash=report.head_hash,
+                entries=report.sealed,
+                verified_at=verified_at,
+                key_id=kid,
+                signature=b64url(signature),
+            )
+    except IntegrityError:  # a concurrent run recorded the same position first
+        return None
+
+
+def _incremental_start(
+    stream: str, since: int | str, start: tuple[int, str], *, keyring: KeyRing, report: VerifyReport
+) -> tuple[int, str]:
+    """Where an incremental run begins: just after a signed statement whose signature verifies.
+    Sets ``report.refused`` (with a problem) when the statement has been tampered with. ``start``
+    is where a full run begins (after the prune anchor, or at the genesis)."""
+    start_seq, start_hash = start
+    marks = VerifiedMark.objects.filter(stream=stream)
+    checkpoint: Checkpoint | None = None
+    if since == "last":
+        mark = marks.order_by("-seq").first()
+        if mark is None:
+            report.started_from = "no verified mark yet: full run"
+            return start_seq, start_hash
+    else:
+        below = int(since) - 1
+        mark = marks.filter(seq__lte=below).order_by("-seq").first()
+        checkpoint = Checkpoint.objects.filter(stream=stream, seq__lte=below).order_by("-seq").first()
+        if checkpoint is not None and (mark is None or checkpoint.seq > mark.seq):
+            mark = None
+        else:
+            checkpoint = None
+    if mark is not None:
+        seq, head_hash, what = mark.seq, mark.head_hash, f"verified mark at seq {mark.seq}"
+        message = chain.verified_message(
+            stream=stream, seq=mark.seq, head_hash=mark.head_hash, entries=mark.entries, verified_at=mark.verified_at
+        )
+        valid = keyring.verify(mark.key_id, message, b64url_decode(mark.signature))
+    elif checkpoint is not None:
+        seq, head_hash, what = checkpoint.seq, checkpoint.head_hash, f"checkpoint at seq {checkpoint.seq}"
+        message = chain.checkpoint_message(
+            stream=stream, seq=checkpoint.seq, head_hash=checkpoint.head_hash, signed_at=checkpoint.signed_at
+        )
+        valid = keyring.verify(checkpoint.key_id, message, b64url_decode(checkpoint.signature))
+    else:
+        report.started_from = "no signed statement below that position: full run"
+        return start_seq, start_hash
+    if not valid:
+        report.refused = True
+        report.problems.append(f"{what}: signature invalid or key unknown; run a full verification")
+        return start_seq, start_hash
+    if seq < start_seq - 1:  # older than the prune anchor: start from the anchor
+        report.started_from = f"prune anchor at seq {start_seq - 1}"
+        return start_seq, start_hash
+    report.started_from = what
+    return seq + 1, head_hash
 
 
 def _verified_start(stream: str, keyring: KeyRing, report: VerifyReport) -> tuple[int, str]:
