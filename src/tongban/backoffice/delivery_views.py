@@ -32,7 +32,7 @@ from tongban.identity.requests import StaffRequest
 from tongban.service_centres.delivery import policy
 from tongban.service_centres.delivery.selectors import delivery_of_case, pickups_at, posts_from
 from tongban.service_centres.delivery.services import delivery_dispatch, delivery_hand_over, delivery_mark_ready
-from tongban.service_centres.models import DeliveryMethod, DeliveryStatus
+from tongban.service_centres.models import Delivery, DeliveryMethod, DeliveryStatus
 
 
 class DispatchForm(TongbanForm):
@@ -104,6 +104,15 @@ def case_delivery(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _case_and_delivery(number: str, related: str) -> tuple[Case, Delivery]:
+    """The case and its delivery for a clerk's page (the policy check follows), or 404."""
+    case = Case.objects.select_related("version", related).filter(number=number).first()
+    delivery = delivery_of_case(case) if case is not None else None
+    if case is None or delivery is None:
+        raise NotFoundError(_("No such case among yours."))
+    return case, delivery
+
+
 @staff_required
 @require_safe
 def pickups(request: StaffRequest) -> HttpResponse:
@@ -119,10 +128,7 @@ def pickups(request: StaffRequest) -> HttpResponse:
 def pickup(request: HttpRequest, number: str) -> HttpResponse:
     """Hand one result over: the clerk types the number of the document the collector shows."""
     account = staff_account(request)
-    case = Case.objects.select_related("version", "firm").filter(number=number).first()
-    delivery = delivery_of_case(case) if case is not None else None
-    if case is None or delivery is None:
-        raise NotFoundError(_("No such case among yours."))
+    case, delivery = _case_and_delivery(number, "firm")
     policy.require_pickup_clerk(account=account, delivery=delivery)
     form = HandOverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -157,10 +163,7 @@ def posts(request: StaffRequest) -> HttpResponse:
 def post(request: HttpRequest, number: str) -> HttpResponse:
     """Post one result: the clerk sees the address and records the tracking number."""
     account = staff_account(request)
-    case = Case.objects.select_related("version", "applicant").filter(number=number).first()
-    delivery = delivery_of_case(case) if case is not None else None
-    if case is None or delivery is None:
-        raise NotFoundError(_("No such case among yours."))
+    case, delivery = _case_and_delivery(number, "applicant")
     policy.require_post_clerk(account=account, case=case, delivery=delivery)
     form = DispatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
