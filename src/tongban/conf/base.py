@@ -450,6 +450,11 @@ REMINDERS_DAILY_AT = env(
 CASE_DUE_SOON_WORKDAYS = env(
     "CASE_DUE_SOON_WORKDAYS", 2, "Officers are reminded of cases promised within this many working days (or late)."
 )
+RECTIFICATION_DUE_SOON_WORKDAYS = env(
+    "RECTIFICATION_DUE_SOON_WORKDAYS",
+    1,
+    "Who answers for a rectification ticket is reminded when its next deadline is within this many working days.",
+)
 SUPPLEMENT_REMINDER_DAYS = env(
     "SUPPLEMENT_REMINDER_DAYS", 3, "Days a supplement may wait before the applicant is reminded, and between reminders."
 )

@@ -19,9 +19,9 @@ from django.db.models.functions import TruncMonth
 
 from tongban.catalogue.models import ServiceItem
 from tongban.core.deadlines import SHANGHAI
-from tongban.identity.models import Account, Agency, Person, ServiceCentre, StaffRole
+from tongban.identity.models import Account, Agency, Person, ServiceCentre, StaffRole, StaffRoleKind
 from tongban.reviews import permissions, rules
-from tongban.reviews.models import Channel, Rectification, Review
+from tongban.reviews.models import Channel, Rectification, Responsible, Review
 from tongban.service_centres.models import Appointment, Ticket, TicketStatus
 
 _SATISFIED = Q(level__in=rules.SATISFIED_LEVELS)
@@ -232,3 +232,23 @@ def satisfaction(*, minimum: int | None = None) -> dict[str, object]:
         else None
     )
     return result
+
+
+def responsible_accounts(rectification: Rectification) -> list[Account]:
+    """The active accounts that answer for a ticket: the city operators once it is escalated (or
+    when the city is responsible), the centre's head for a window visit, else the agency's
+    supervisors and administrators (one query)."""
+    roles = StaffRole.objects.filter(revoked_at__isnull=True).select_related("account")
+    if rectification.escalated_at is not None or rectification.responsible == Responsible.CITY:
+        roles = roles.filter(role=StaffRoleKind.CITY_OPERATOR)
+    elif rectification.responsible == Responsible.CENTRE:
+        roles = roles.filter(role=StaffRoleKind.CENTRE_HEAD, service_centre_id=rectification.centre_id)
+    else:
+        roles = roles.filter(
+            role__in=[StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN], agency_id=rectification.agency_id or 0
+        )
+    accounts: dict[int, Account] = {}
+    for role in roles:
+        if role.account.is_active:
+            accounts.setdefault(role.account.pk, role.account)
+    return list(accounts.values())

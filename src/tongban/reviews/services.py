@@ -28,7 +28,7 @@ from tongban.core.validators import validate_multiline_text
 from tongban.identity.models import Account, StaffRole, StaffRoleKind
 from tongban.identity.selectors import active_staff_roles
 from tongban.notifications.services import message_send
-from tongban.reviews import permissions, rules
+from tongban.reviews import permissions, rules, selectors
 from tongban.reviews.models import (
     Channel,
     PageHelpfulness,
@@ -141,20 +141,7 @@ def _responsible(review: Review) -> tuple[str, dict[str, Any]]:
 
 def _staff_accounts(rectification: Rectification) -> list[Account]:
     """The accounts told of a new or escalated ticket."""
-    roles = StaffRole.objects.filter(revoked_at__isnull=True).select_related("account")
-    if rectification.escalated_at is not None or rectification.responsible == Responsible.CITY:
-        roles = roles.filter(role=StaffRoleKind.CITY_OPERATOR)
-    elif rectification.responsible == Responsible.CENTRE:
-        roles = roles.filter(role=StaffRoleKind.CENTRE_HEAD, service_centre_id=rectification.centre_id)
-    else:
-        roles = roles.filter(
-            role__in=[StaffRoleKind.SUPERVISOR, StaffRoleKind.AGENCY_ADMIN], agency_id=rectification.agency_id or 0
-        )
-    accounts: dict[int, Account] = {}
-    for role in roles:
-        if role.account.is_active:
-            accounts.setdefault(role.account.pk, role.account)
-    return list(accounts.values())
+    return selectors.responsible_accounts(rectification)
 
 
 def _ticket_context(rectification: Rectification) -> dict[str, Any]:
