@@ -22,6 +22,7 @@ from tongban.portal.views import (
     pages,
     reviews,
     services,
+    statistics_charts,
 )
 
 app_name = "portal"
@@ -67,6 +68,7 @@ urlpatterns = [
     path("my/ratings/", reviews.my_ratings, name="my_ratings"),
     path("satisfaction/", reviews.satisfaction, name="satisfaction"),
     path("statistics/", figures.statistics, name="statistics"),
+    *statistics_charts.urlpatterns(),
     path("helpful/", reviews.helpful, name="helpful"),
     path("my/cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("my/cases/<str:number>/delivery/", delivery.case_delivery, name="case_delivery"),
