@@ -55,7 +55,7 @@ def counted(world: World, settings: Any) -> World:
 
 
 def _rows(client: Client, dataset_id: str) -> list[dict[str, Any]]:
-    rows, document = _both(client, dataset_id)
+    _csv_rows, document = _both(client, dataset_id)
     dataset = registry.dataset(dataset_id)
     assert dataset is not None
     assert document["fields"] and all(
@@ -80,9 +80,7 @@ def test_the_datasets_agree_with_the_page(client: Client, counted: World) -> Non
     assert sum(row["submitted"] for row in months) == 6 and sum(row["completed"] for row in months) == 3
     assert f'"figure">{sum(row["submitted"] for row in months)}</span> services delivered' in page
     for row in months:
-        assert (
-            f'<th scope="row">{row["month"]}</th><td>{row["submitted"]}</td><td>{row["completed"]}</td>' in page
-        )
+        assert f'<th scope="row">{row["month"]}</th><td>{row["submitted"]}</td><td>{row["completed"]}</td>' in page
     zero = sum(row["zero_visits"] for row in months)
     assert (zero, round(zero / 3, 4)) == (2, months[-1]["one_stop_rate"])  # one of three needed a visit
     agency = counted.version.item.agency
@@ -92,13 +90,16 @@ def test_the_datasets_agree_with_the_page(client: Client, counted: World) -> Non
         agency.name_en,
         agency.name_zh,
     )
-    assert f'<th scope="row">{agency.name_en}</th><td>{by_agency["submitted"]}</td><td>{by_agency["completed"]}</td>' in page
+    assert (
+        f'<th scope="row">{agency.name_en}</th><td>{by_agency["submitted"]}</td><td>{by_agency["completed"]}</td>'
+        in page
+    )
     for row in _rows(client, "statistics-cases-by-channel"):
         assert f'<th scope="row">{row["channel_en"]}</th><td>{row["submitted"]}</td><td>{row["completed"]}</td>' in page
     for row in _rows(client, "statistics-registrations"):
         assert (
             f'<th scope="row">{row["month"]}</th><td>{row["persons"]}</td>'
-            f'<td>{row["verified_persons"]}</td><td>{row["firms"]}</td>' in page
+            f"<td>{row['verified_persons']}</td><td>{row['firms']}</td>" in page
         )
     (wait,) = _rows(client, "statistics-waiting-times")
     assert (wait["tickets"], wait["p90_minutes"]) == (1, 17)

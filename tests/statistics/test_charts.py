@@ -72,7 +72,7 @@ def test_every_section_s_chart_is_an_svg_of_the_table_s_numbers(client: Client, 
         [row.submitted for row in months],
         [row.completions.completed for row in months],
     ]
-    assert sum(by_month.series[0].values) == 6 and sum(by_month.series[1].values) == 3  # type: ignore[arg-type]
+    assert sum(by_month.series[0].values) == 6 and sum(by_month.series[1].values) == 3
     agencies = chart_data("by_agency", filters, lang)
     agency = world.version.item.agency
     assert agencies.labels == [agency.name_zh if lang == "zh-hans" else agency.name_en]
@@ -116,7 +116,9 @@ def test_a_chart_carries_the_page_s_filters_and_draws_the_filtered_figures(clien
     filtered = client.get(url)
     everything = client.get("/en/statistics/charts/by-month.svg")
     assert filtered["ETag"] != everything["ETag"], "the key includes the filters"
-    filters = selectors.filters_from({"period": "12m", "agency": str(item.agency_id), "service": str(item.pk)}, now=timezone.now())
+    filters = selectors.filters_from(
+        {"period": "12m", "agency": str(item.agency_id), "service": str(item.pk)}, now=timezone.now()
+    )
     data = chart_data("by_month", filters, "en")
     assert data.series[0].values == [row.submitted for row in selectors.monthly(filters)]
     # an agency with no cases: the chart is drawn, with nothing in it
@@ -124,9 +126,7 @@ def test_a_chart_carries_the_page_s_filters_and_draws_the_filtered_figures(clien
     assert empty.status_code == 200 and empty["Content-Type"] == "image/svg+xml"
 
 
-def test_a_chart_is_answered_304_while_the_figures_hold_and_anew_after_a_catch_up(
-    client: Client, world: World
-) -> None:
+def test_a_chart_is_answered_304_while_the_figures_hold_and_anew_after_a_catch_up(client: Client, world: World) -> None:
     small_world(world)
     facts_catch_up(now=timezone.now())
     first = client.get("/en/statistics/charts/by-month.svg")

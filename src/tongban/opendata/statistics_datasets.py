@@ -57,7 +57,12 @@ _CASE_FIELDS = (
     ),
     Field("on_time_rate", "number", "按时办结率（0–1）", "Share decided within the statutory limit (0-1)"),
     Field("mean_workdays", "number", "平均办理工作日", "Mean working days from submission to decision"),
-    Field("zero_visits", "integer", "无需到现场办结的办件数（“一网通办”）", "Completed cases that needed no visit in person"),
+    Field(
+        "zero_visits",
+        "integer",
+        "无需到现场办结的办件数（“一网通办”）",
+        "Completed cases that needed no visit in person",
+    ),
     Field("one_stop_rate", "number", "零跑动办结率（0–1）", "Share of completed cases that needed no visit (0-1)"),
     Field(
         "at_most_one_visit_rate",
@@ -116,7 +121,12 @@ CASES_MONTHLY = Dataset(
     fields=(
         _MONTH,
         *_CASE_FIELDS,
-        Field("p90_workdays", "integer", "90% 的办件在多少个工作日内办结", "90 % of completed cases took at most this many working days"),
+        Field(
+            "p90_workdays",
+            "integer",
+            "90% 的办件在多少个工作日内办结",
+            "90 % of completed cases took at most this many working days",
+        ),
         Field("materials", "integer", "当月提交的申请材料数", "Materials provided with the month's cases"),
         Field(
             "reused",
@@ -164,7 +174,9 @@ CASES_BY_AGENCY = Dataset(
     keywords_zh=(*_KEYWORDS_ZH, "办件量", "部门"),
     keywords_en=(*_KEYWORDS_EN, "cases", "agencies"),
     fields=(
-        Field("agency_code", "string", "实施部门编码（见数据集 service-catalogue）", "Agency code (see service-catalogue)"),
+        Field(
+            "agency_code", "string", "实施部门编码（见数据集 service-catalogue）", "Agency code (see service-catalogue)"
+        ),
         Field("agency_zh", "string", "实施部门名称（中文）", "Agency, in Chinese"),
         Field("agency_en", "string", "实施部门名称（英文）", "Agency, in English"),
         *_CASE_FIELDS,
@@ -232,7 +244,12 @@ REGISTRATIONS = Dataset(
     fields=(
         _MONTH,
         Field("persons", "integer", "注册的个人数", "People registered"),
-        Field("verified_persons", "integer", "其中实名核验等级高于自行注册的人数", "Of them, verified above self-registration"),
+        Field(
+            "verified_persons",
+            "integer",
+            "其中实名核验等级高于自行注册的人数",
+            "Of them, verified above self-registration",
+        ),
         Field("firms", "integer", "登记的企业和其他组织数", "Firms and organisations recorded"),
     ),
     revision=selectors.revision,
@@ -284,7 +301,11 @@ WAITING_TIMES = Dataset(
 
 # --- Satisfaction (好差评) ------------------------------------------------------------------------------
 
-_DIMENSIONS = (("agencies", "agency", Agency), ("services", "service", ServiceItem), ("centres", "centre", ServiceCentre))
+_DIMENSIONS = (
+    ("agencies", "agency", Agency),
+    ("services", "service", ServiceItem),
+    ("centres", "centre", ServiceCentre),
+)
 
 
 def satisfaction_rows() -> Iterator[Row]:
@@ -327,7 +348,12 @@ SATISFACTION = Dataset(
     keywords_zh=(*_KEYWORDS_ZH, "好差评", "满意度"),
     keywords_en=(*_KEYWORDS_EN, "satisfaction", "ratings"),
     fields=(
-        Field("dimension", "string", "统计对象：agency（部门）、service（事项）、centre（服务中心）", "What the row counts: agency, service or centre"),
+        Field(
+            "dimension",
+            "string",
+            "统计对象：agency（部门）、service（事项）、centre（服务中心）",
+            "What the row counts: agency, service or centre",
+        ),
         Field("code", "string", "部门、事项或服务中心的编码", "Code of the agency, service or centre"),
         Field("name_zh", "string", "名称（中文）", "Name in Chinese"),
         Field("name_en", "string", "名称（英文）", "Name in English"),

@@ -17,10 +17,10 @@ from typing import Literal
 from django.http import HttpRequest
 from django.urls import URLPattern, reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.functional import Promise
 
 from tongban.core import charts
 from tongban.core.charts import Series
