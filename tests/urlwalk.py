@@ -80,6 +80,13 @@ PUBLIC = {
     # public satisfaction figures and statistics (aggregates only) and the anonymous "was this page helpful?"
     "portal:satisfaction",
     "portal:statistics",  # the public statistics (fact tables only, ADR 0043)
+    "portal:statistics_chart_by_month",  # its charts (SVG)
+    "portal:statistics_chart_by_agency",
+    "portal:statistics_chart_by_channel",
+    "portal:statistics_chart_once_only",
+    "portal:statistics_chart_registrations",
+    "portal:statistics_chart_waiting",
+    "portal:statistics_chart_satisfaction",
     "portal:helpful",
     # open data: the datasets' page, their files and the DCAT-AP catalogue (docs/open-data.md)
     "opendata:index",

@@ -64,6 +64,13 @@ NOT_PAGES = {
     "portal:login_code": "the e-mailed code of a login in progress (tests/identity/test_login_limits.py)",
     "portal:password_reset_confirm": "reached from an e-mailed link (tests/identity/test_login.py)",
     "portal:verify_token": "reached from a shared link (tests/certificates)",
+    "portal:statistics_chart_by_month": "a chart, SVG (tests/statistics/test_charts.py)",
+    "portal:statistics_chart_by_agency": "a chart, SVG (tests/statistics/test_charts.py)",
+    "portal:statistics_chart_by_channel": "a chart, SVG (tests/statistics/test_charts.py)",
+    "portal:statistics_chart_once_only": "a chart, SVG (tests/statistics/test_charts.py)",
+    "portal:statistics_chart_registrations": "a chart, SVG (tests/statistics/test_charts.py)",
+    "portal:statistics_chart_waiting": "a chart, SVG (tests/statistics/test_charts.py)",
+    "portal:statistics_chart_satisfaction": "a chart, SVG (tests/statistics/test_charts.py)",
     "portal:centre_display_state": "the call display's polled state, JSON (tests/portal/test_centre_queue.py)",
 }
 

@@ -22,6 +22,7 @@ from tongban.portal.views import (
     pages,
     reviews,
     services,
+    statistics_charts,
 )
 
 app_name = "portal"
@@ -69,6 +70,7 @@ urlpatterns = [
     path("my/appointments/<str:code>/rating/", reviews.appointment_rating, name="appointment_rating"),
     path("satisfaction/", reviews.satisfaction, name="satisfaction"),
     path("statistics/", figures.statistics, name="statistics"),
+    *statistics_charts.urlpatterns(),
     path("helpful/", reviews.helpful, name="helpful"),
     path("my/cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("my/cases/<str:number>/delivery/", delivery.case_delivery, name="case_delivery"),

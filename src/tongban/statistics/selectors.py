@@ -11,13 +11,16 @@ The public API (also what the open-data downloads use):
 - :func:`registrations` — registered persons and firms by month (:class:`RegistrationMonth`);
 - :func:`waiting_times` — queue waiting times per centre (:class:`CentreWait`);
 - :func:`satisfaction` — ratings per agency, service and centre and the monthly trend (the shape of
-  ``reviews.selectors.satisfaction``), rows below ``REVIEW_MIN_PUBLIC_COUNT`` left out.
+  ``reviews.selectors.satisfaction``), rows below ``REVIEW_MIN_PUBLIC_COUNT`` left out;
+- :func:`revision` — a short string that changes whenever a catch-up run changed any figure (the
+  charts' and the open-data files' cache key and ETag).
 
 Percentiles come from the per-working-day (and per-minute) histograms of the fact tables.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,9 +48,25 @@ from tongban.statistics.models import (
     PartyFact,
     ReviewFact,
     WaitFact,
+    Watermark,
 )
 
 LAST_12 = "12m"
+
+
+def revision() -> str:
+    """The revision of the public figures: a digest of the catch-up's watermarks (a few rows: how
+    far each stream was read, its open gaps' last change) and of the catalogue facts' latest
+    month (replaced on every run, one row per agency). Every fact written moves a stream's
+    watermark in the same transaction, so the digest changes exactly when a figure may have."""
+    marks = list(Watermark.objects.order_by("stream").values_list("stream", "last_id", "rows", "updated_at"))
+    latest = CatalogueFact.objects.order_by("-month").values_list("month", flat=True)[:1]
+    catalogue = list(
+        CatalogueFact.objects.filter(month__in=latest)
+        .order_by("agency_id")
+        .values_list("month", "agency_id", "n", "fully_online")
+    )
+    return hashlib.sha256(repr((marks, catalogue)).encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)

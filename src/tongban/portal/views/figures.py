@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from tongban.core.clock import now
+from tongban.portal.views import statistics_charts
 from tongban.statistics import selectors
 
 
@@ -17,6 +18,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     at = now()
     filters = selectors.filters_from(request.GET, now=at)
     satisfaction = selectors.satisfaction(filters=filters)
+    months = selectors.monthly(filters)
+    agencies = selectors.by_agency(filters)
+    channels = selectors.by_channel(filters)
+    registrations = selectors.registrations(filters)
+    waits = selectors.waiting_times(filters)
+    trend = satisfaction["months"]
+    shown = {
+        "by_month": months,
+        "by_agency": agencies,
+        "by_channel": channels,
+        "once_only": months,
+        "registrations": registrations,
+        "waiting": waits,
+        "satisfaction": trend,
+    }
     return render(
         request,
         "portal/statistics.html",
@@ -25,13 +41,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "filtered": bool(filters.period or filters.agency_id or filters.item_id),
             "choices": selectors.filter_choices(now=at, agency_id=filters.agency_id),
             "headline": selectors.headline(filters),
-            "months": selectors.monthly(filters),
-            "agencies": selectors.by_agency(filters),
-            "channels": selectors.by_channel(filters),
-            "registrations": selectors.registrations(filters),
-            "waits": selectors.waiting_times(filters),
+            "months": months,
+            "agencies": agencies,
+            "channels": channels,
+            "registrations": registrations,
+            "waits": waits,
             "satisfaction": satisfaction,
-            # One chart per section, by section id: {"url": ..., "alt": ...} (tongban.core.charts).
-            "charts": {},
+            # One chart per section with figures: {"url": ..., "alt": ...} (statistics_charts).
+            "charts": statistics_charts.chart_links(filters, [name for name, rows in shown.items() if rows]),
         },
     )
