@@ -9,14 +9,17 @@ import re
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories import AgencyFactory
 from tests.statistics.conftest import small_world
 from tests.world import World
+from tongban.conf.limits import DEFAULT_RATE_LIMITS
 from tongban.portal.views import statistics_charts
 from tongban.portal.views.statistics_charts import SECTIONS, chart_data
 from tongban.statistics import selectors
@@ -122,8 +125,29 @@ def test_a_chart_carries_the_page_s_filters_and_draws_the_filtered_figures(clien
     data = chart_data("by_month", filters, "en")
     assert data.series[0].values == [row.submitted for row in selectors.monthly(filters)]
     # an agency with no cases: the chart is drawn, with nothing in it
-    empty = client.get("/en/statistics/charts/by-agency.svg?agency=999999")
+    quiet = AgencyFactory()
+    empty = client.get(f"/en/statistics/charts/by-agency.svg?agency={quiet.pk}")
     assert empty.status_code == 200 and empty["Content-Type"] == "image/svg+xml"
+    # a made-up agency or service draws nothing (each filter would be a chart drawn and kept)
+    assert client.get("/en/statistics/charts/by-agency.svg?agency=999999").status_code == 404
+    assert client.get(f"/en/statistics/charts/by-month.svg?agency={quiet.pk}&service={item.pk}").status_code == 404
+
+
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "statistics.chart": DEFAULT_RATE_LIMITS["statistics.chart"]})
+def test_charts_drawn_for_one_client_are_limited_but_drawn_ones_are_not(client: Client, world: World) -> None:
+    small_world(world)
+    facts_catch_up(now=timezone.now())
+    hits, _window = DEFAULT_RATE_LIMITS["statistics.chart"]
+    agencies = [AgencyFactory().pk for _ in range(hits // len(SECTIONS) + 1)]
+    answers = [
+        client.get(f"/en/statistics/charts/{section.replace('_', '-')}.svg?agency={agency}").status_code
+        for agency in agencies
+        for section in SECTIONS
+    ]
+    assert answers[:hits] == [200] * hits and 429 in answers[hits:]
+    # a chart already drawn for these figures is served from the cache, limit or not
+    first = f"/en/statistics/charts/{list(SECTIONS)[0].replace('_', '-')}.svg?agency={agencies[0]}"
+    assert client.get(first).status_code == 200
 
 
 def test_a_chart_is_answered_304_while_the_figures_hold_and_anew_after_a_catch_up(client: Client, world: World) -> None:

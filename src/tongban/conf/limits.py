@@ -90,6 +90,11 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
         "Queue tickets taken at a centre's kiosk page or from a booking code, from one client (a kiosk in "
         "the hall is one client: allow a busy morning).",
     ),
+    "statistics.chart": _rate(
+        "statistics.chart",
+        "120/600",
+        "Statistics charts drawn for one client (only charts not yet drawn for the current figures count).",
+    ),
     "reviews.helpfulness": _rate(
         "reviews.helpfulness",
         "30/3600",

@@ -159,6 +159,20 @@ class Choices:
     services: list[Choice]
 
 
+def filters_exist(filters: Filters) -> bool:
+    """Whether the filter's agency and service name real ones (a published service, of that agency
+    when both are given): a chart is drawn and kept per filter, so a made-up id must not make one.
+    At most two look-ups by primary key."""
+    if filters.agency_id is not None and not Agency.objects.filter(pk=filters.agency_id).exists():
+        return False
+    if filters.item_id is not None:
+        services = ServiceItem.objects.filter(pk=filters.item_id, published_version__isnull=False)
+        if filters.agency_id is not None:
+            services = services.filter(agency_id=filters.agency_id)
+        return services.exists()
+    return True
+
+
 def filter_choices(*, now: datetime, agency_id: int | None = None) -> Choices:
     """The periods (the last twelve months and each year with cases), the agencies, and the
     published services of the chosen agency (none before an agency is chosen: a city has

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import URLPattern, reverse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongban.core import charts
+from tongban.core import charts, ratelimit
 from tongban.core.charts import Series
 from tongban.core.clock import now
 from tongban.reviews.selectors import Month
@@ -210,12 +210,17 @@ def chart_links(filters: Filters, sections: list[str]) -> dict[str, dict[str, st
 def _source(section: str) -> Callable[[HttpRequest], tuple[str, str, Callable[[], bytes]]]:
     def source(request: HttpRequest) -> tuple[str, str, Callable[[], bytes]]:
         filters = selectors.filters_from(request.GET, now=now())
+        if not selectors.filters_exist(filters):
+            raise Http404
         lang = translation.get_language() or "zh-hans"
-        return (
-            chart_key(section, filters, lang),
-            selectors.revision(),
-            lambda: _draw(chart_data(section, filters, lang), lang),
-        )
+
+        def render() -> bytes:
+            # Only a chart not yet drawn for this revision costs a drawing: those are counted per
+            # client, so that walking through filters cannot keep the server drawing.
+            ratelimit.enforce(request, "statistics.chart")
+            return _draw(chart_data(section, filters, lang), lang)
+
+        return chart_key(section, filters, lang), selectors.revision(), render
 
     return source
 
