@@ -146,7 +146,7 @@ def test_charts_drawn_for_one_client_are_limited_but_drawn_ones_are_not(client: 
     ]
     assert answers[:hits] == [200] * hits and 429 in answers[hits:]
     # a chart already drawn for these figures is served from the cache, limit or not
-    first = f"/en/statistics/charts/{list(SECTIONS)[0].replace('_', '-')}.svg?agency={agencies[0]}"
+    first = f"/en/statistics/charts/{next(iter(SECTIONS)).replace('_', '-')}.svg?agency={agencies[0]}"
     assert client.get(first).status_code == 200
 
 
