@@ -30,6 +30,8 @@ def test_the_page_shows_the_headline_figures_and_tables_in_both_languages(client
     assert "66.7 %</span> of completed cases needed no visit" in page  # one of three completed cases had a visit
     zh = client.get("/zh/statistics/").content.decode()
     assert 'lang="zh' in zh and world.version.item.agency.name_zh in zh
+    # A header with a per-cent sign is translated too (templates double it in the msgid).
+    assert "90% 在此之内（工作日）" in zh and "within (working days)" not in zh
 
 
 def test_filters_by_period_agency_and_service(client: Client, world: World) -> None:
