@@ -3,6 +3,7 @@
     DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile submit 200
     DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile case_read 500
     BENCH_PROFILE_WSGI=1 DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile my_cases 500
+    BENCH_PROFILE_SQL=1 DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile book_slot 200  # + each statement
 
 Runs the request ``N`` times through Django's test client (the whole middleware stack, the real
 database) — or, with ``BENCH_PROFILE_WSGI=1`` and a GET kind, straight through Django's WSGI
@@ -17,8 +18,10 @@ import cProfile
 import io
 import os
 import pstats
+import re
 import sys
 import time
+import traceback
 from typing import Any
 from urllib.parse import urlencode
 
@@ -79,6 +82,10 @@ def main() -> None:
         from bench import booking
 
         extra["booking"] = booking.prepare()
+    if kind == "review":
+        from bench import review
+
+        extra["review"] = review.prepare(applicants)
     client: Any = Client(HTTP_HOST=run.HOST)  # one client: one middleware chain, as in a server process
     if os.environ.get("BENCH_PROFILE_WSGI") == "1":
         if kind in ("submit", "floor_write", "baseline_insert"):
@@ -116,6 +123,9 @@ def main() -> None:
                 "/en/appointments/book/",
                 {"service": extra["booking"]["item"], "centre": centre, "starts_at": starts_at},
             )
+        elif kind == "review":  # the applicant's own closed cases, each rated once
+            numbers = extra["review"]["cases"][applicant.person_id]
+            response = client.post(f"/en/my/cases/{numbers.pop()}/rating/", review.form(i, ""))
         elif kind == "baseline_read":
             response = client.get(f"/bench/baseline/read/{1 + i}")
         else:
@@ -125,6 +135,7 @@ def main() -> None:
     for i in range(20):
         request(i)
     db_seconds = 0.0
+    per_statement: dict[str, list[float]] = {}
 
     def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         nonlocal db_seconds
@@ -132,7 +143,12 @@ def main() -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            db_seconds += time.perf_counter() - started
+            spent = time.perf_counter() - started
+            db_seconds += spent
+            if (needle := os.environ.get("BENCH_PROFILE_STACK")) and needle in sql:  # who runs it
+                traceback.print_stack(limit=14)
+                os.environ.pop("BENCH_PROFILE_STACK")
+            per_statement.setdefault(re.sub(r"_x\d+", "", " ".join(sql.split()))[:110], []).append(spent)
 
     # First without the profiler: wall time, time waiting for PostgreSQL, time rendering templates.
     from django.template.backends.django import Template
@@ -155,6 +171,9 @@ def main() -> None:
             request(i + 20 + count)
     plain_wall = time.perf_counter() - started
     Template.render = original_render  # type: ignore[method-assign]
+    if os.environ.get("BENCH_PROFILE_SQL") == "1":  # each statement: calls per request, mean ms
+        for sql, spent in sorted(per_statement.items(), key=lambda item: -sum(item[1])):
+            sys.stdout.write(f"{len(spent) / count:5.2f}/req {1000 * sum(spent) / len(spent):7.2f} ms  {sql}\n")
     plain = (
         f"{kind}: {count} requests without the profiler: {1000 * plain_wall / count:.2f} ms each, of which waiting for "
         f"PostgreSQL {1000 * db_seconds / count:.2f} ms and rendering templates {1000 * render_seconds / count:.2f} ms "
