@@ -7,7 +7,8 @@ windows that can serve the service at the centre). Booking reads the places alre
 INSERTs the first free one inside a savepoint; the partial unique constraint
 ``sc_appointment_place`` (centre, item, start, place) over the rows not cancelled refuses a place
 another transaction took first (PostgreSQL makes the second INSERT wait for the first's commit),
-and the next place is tried. When none is left, :class:`SlotTakenError` carries the next free
+and the next place is tried. On PostgreSQL the read and the INSERT are one statement
+(``INSERT … SELECT … ON CONFLICT DO NOTHING``), run again when it lost the place. When none is left, :class:`SlotTakenError` carries the next free
 slots. Moving an appointment UPDATEs its row to the new slot and place in one statement under the
 same constraint: the new place is held before the old one is freed, never neither. ADR 0037.
 """
@@ -20,8 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, FilteredRelation, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -153,18 +154,28 @@ def _check_links(booking: Booking, person: Person) -> None:
         raise NotFoundError(_("No such case."))
 
 
-def _check_person(person: Person, now: datetime) -> None:
-    """The no-show block, then the cap of future appointments, from one read of the person's
-    recent no-shows and future bookings."""
+def _lock_and_check_person(person: Person, now: datetime) -> None:
+    """Lock the person's row (one booking at a time per person: the cap holds even against the
+    person's own parallel posts), then the no-show block and the cap of future appointments — the
+    lock and the read of the person's recent no-shows and future bookings in one statement."""
     since = now - timedelta(days=settings.APPOINTMENT_NO_SHOW_WINDOW_DAYS)
-    rows = list(
-        Appointment.objects.filter(person=person)
-        .filter(
-            Q(status=AppointmentStatus.NO_SHOW, ends_at__gte=since)
-            | Q(status=AppointmentStatus.BOOKED, starts_at__gt=now)
+    # Model rows, not values(): FOR UPDATE OF names the person's table only through its columns
+    # (PostgreSQL cannot lock the nullable side of the outer join).
+    rows = [
+        (getattr(row, "held_status"), getattr(row, "held_end"))  # noqa: B009 - annotations
+        for row in Person.objects.annotate(
+            counted=FilteredRelation(
+                "appointments",
+                condition=Q(appointments__status=AppointmentStatus.NO_SHOW, appointments__ends_at__gte=since)
+                | Q(appointments__status=AppointmentStatus.BOOKED, appointments__starts_at__gt=now),
+            ),
+            held_status=F("counted__status"),
+            held_end=F("counted__ends_at"),
         )
-        .values_list("status", "ends_at")
-    )
+        .select_for_update(of=("self",))
+        .filter(pk=person.pk)
+        .only("pk")
+    ]
     _check_no_shows([end for status, end in rows if status == AppointmentStatus.NO_SHOW], now)
     _check_cap(sum(1 for status, _end in rows if status == AppointmentStatus.BOOKED))
 
@@ -224,6 +235,63 @@ def _insert(appointment: Appointment) -> bool:
                 continue  # the code, not the place
             return False
         return True
+    raise ConflictError(_("Please try again."))
+
+
+#: PostgreSQL: the lowest place nobody holds, INSERTed unless another transaction took it meanwhile,
+#: in one round trip instead of a read of the places and a savepoint around each INSERT. It answers
+#: (free places seen, id, place): no id with a free place seen means the place (or, once in 10^10,
+#: the booking code) was taken between the read and the INSERT — the statement is run again, and
+#: READ COMMITTED shows it the other transaction's row.
+_INSERT_FIRST_FREE = """
+WITH free AS (
+    SELECT p.place FROM generate_series(0, %s - 1) AS p(place)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {table} a
+        WHERE a.centre_id = %s AND a.item_id = %s AND a.starts_at = %s AND a.place = p.place
+          AND a.status <> 'cancelled'
+    )
+    ORDER BY p.place LIMIT 1
+), inserted AS (
+    INSERT INTO {table} ({columns}, place)
+    SELECT {values}, free.place FROM free
+    ON CONFLICT DO NOTHING
+    RETURNING id, place
+)
+SELECT (SELECT count(*) FROM free), (SELECT id FROM inserted), (SELECT place FROM inserted)
+"""
+
+
+def _book_place(appointment: Appointment, booking: Booking, capacity: int) -> bool:
+    """Hold the lowest free place of the booking's slot for the appointment; False when the slot is
+    full."""
+    if connection.vendor != "postgresql":  # SQLite: one writer at a time, so no race to lose
+        for place in _places(booking, capacity):
+            appointment.place = place
+            if _insert(appointment):
+                return True
+        return False
+    fields = [f for f in Appointment._meta.concrete_fields if f.name not in ("id", "place")]
+    sql = _INSERT_FIRST_FREE.format(
+        table=connection.ops.quote_name(Appointment._meta.db_table),
+        columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    for _attempt in range(capacity + CODE_ATTEMPTS):
+        appointment.code = rules.booking_code()
+        values = [f.get_db_prep_save(getattr(appointment, f.attname), connection) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [capacity, appointment.centre_id, appointment.item_id, appointment.starts_at, *values],
+            )
+            free, pk, place = cursor.fetchone()
+        if pk is not None:
+            appointment.pk, appointment.place = pk, place
+            appointment._state.adding, appointment._state.db = False, connection.alias
+            return True
+        if not free:
+            return False
     raise ConflictError(_("Please try again."))
 
 
@@ -292,9 +360,7 @@ def appointment_book(
         else None
     )
     _check_links(booking, person)
-    # One booking at a time per person: the cap holds even against the person's own parallel posts.
-    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
-    _check_person(person, now)
+    _lock_and_check_person(person, now)
     capacity = service_capacity(booking.centre, booking.item)
     if capacity <= 0:
         raise ValidationError({"centre": _("This centre does not handle this service.")})
@@ -313,11 +379,7 @@ def appointment_book(
         language=language,
         created_at=now,
     )
-    for place in _places(booking, capacity):
-        appointment.place = place
-        if _insert(appointment):
-            break
-    else:
+    if not _book_place(appointment, booking, capacity):
         raise SlotTakenError(offered_slots(booking, capacity=capacity, now=now))
     if authority is not None and booking.firm is not None:
         actor = actor.for_firm(booking.firm.uscc, authority.power.pk if authority.power else None)
