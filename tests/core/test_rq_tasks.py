@@ -34,6 +34,7 @@ from rq.worker import SimpleWorker
 
 from tests.factories import AccountFactory
 from tongban.conf.base import redis_url_with_db
+from tongban.core.rq import JobPolicy, requeue_abandoned
 from tongban.notifications.models import Delivery, DeliveryStatus
 from tongban.notifications.services import message_send
 from tongban.notifications.tasks import deliver
@@ -229,3 +230,19 @@ def test_rq_backend_settings_pass_django_checks() -> None:
 )
 def test_task_queue_defaults_to_database_5_of_the_cache_server(url: str, expected: str) -> None:
     assert redis_url_with_db(url, 5) == expected
+
+
+def test_a_job_policy_keeps_the_timeout_within_rqs_monitoring_interval() -> None:
+    """A longer timeout would let RQ declare a job abandoned while its run may still be alive."""
+    assert JobPolicy(timeout=30, retries=0).timeout == 30
+    for timeout in (0, 31):
+        with pytest.raises(ValueError, match="timeout"):
+            JobPolicy(timeout=timeout, retries=3)
+    with pytest.raises(ValueError, match="retries"):
+        JobPolicy(timeout=5, retries=-1)
+
+
+@pytest.mark.django_db
+def test_requeue_abandoned_does_nothing_on_the_database_backend() -> None:
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}):
+        assert requeue_abandoned.call() == 0
