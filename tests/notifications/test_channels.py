@@ -22,6 +22,7 @@ from tests.notifications.doubles import FailingGateway
 from tongban.core.actors import Actor
 from tongban.notifications import templates
 from tongban.notifications.backoff import gives_up, next_attempt_at
+from tongban.notifications.checks import check_send_timeouts
 from tongban.notifications.models import Delivery, DeliveryStatus, Message
 from tongban.notifications.services import message_send, preference_set
 from tongban.notifications.sms.base import gateway
@@ -258,3 +259,11 @@ def test_an_email_carries_the_same_message_id_on_every_try(send: Callable[..., M
     assert email_message_id(delivery) == expected
     message.refresh_from_db()
     assert message.emailed_at == Delivery.objects.get(pk=delivery.pk).sent_at  # recorded together
+
+
+def test_the_send_timeouts_are_checked() -> None:
+    assert check_send_timeouts(None) == []
+    with override_settings(NOTIFY_JOB_TIMEOUT_SECONDS=60):
+        assert [e.id for e in check_send_timeouts(None)] == ["notifications.E001"]
+    with override_settings(NOTIFY_STALE_SECONDS=30):
+        assert [e.id for e in check_send_timeouts(None)] == ["notifications.E002"]

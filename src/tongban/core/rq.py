@@ -89,7 +89,9 @@ def requeue_abandoned(*, slot: str = "") -> int:
         return 0
     handled = 0
     for name in sorted(backend.queues):
-        registry = StartedJobRegistry(queue=django_rq.get_queue(name, job_class=TaskJob))
+        # The registry takes the job class on its own (not from the queue): the task job class,
+        # whose failure callback marks the django-tasks result of the abandoned run.
+        registry = StartedJobRegistry(queue=django_rq.get_queue(name), job_class=TaskJob)
         handled += len(registry.get_expired_job_ids())
         registry.cleanup()
     return handled

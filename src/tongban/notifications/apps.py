@@ -14,6 +14,7 @@ class NotificationsConfig(AppConfig):
         from django.conf import settings
 
         from tongban.core import personal_data, rq, schedule
+        from tongban.notifications import checks  # noqa: F401  (registers the system checks)
         from tongban.notifications.personal_data import inbox_section
         from tongban.notifications.tasks import deliver, sweep_deliveries
 
