@@ -165,6 +165,9 @@ def rq_setup(tmp_path: Path) -> Iterator[tuple[str, Workers, Path]]:
             job_ids = {*rq_queue.get_job_ids(), *(i for r in registries for i in r.get_job_ids(cleanup=False))}
             _delete_keys(redis, queue, job_ids)
             redis.srem("rq:queues", rq_queue.key)
+            dead = [m for m in redis.smembers("rq:workers") if queue.encode() in m]  # the killed worker's entry
+            if dead:
+                redis.srem("rq:workers", *dead)
     redis.close()
 
 
