@@ -23,6 +23,7 @@ from pathlib import Path
 
 import django_rq
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone, translation
@@ -33,6 +34,7 @@ from rq.worker import SimpleWorker
 
 from tests.factories import AccountFactory
 from tongban.conf.base import redis_url_with_db
+from tongban.core.rq import JobPolicy, requeue_abandoned
 from tongban.notifications.models import Delivery, DeliveryStatus
 from tongban.notifications.services import message_send
 from tongban.notifications.tasks import deliver
@@ -80,7 +82,7 @@ def rq_queue() -> Iterator[str]:
         # RQBackend.get_result fetches jobs through the "default" queue's connection, whatever
         # the queue: every queue must live in the same Redis as "default".
         RQ_QUEUES={"default": {"URL": TASKS_REDIS_URL}, queue_name: {"URL": TASKS_REDIS_URL}},
-        RQ={"JOB_CLASS": "django_tasks_rq.Job"},
+        RQ={"JOB_CLASS": "django_tasks_rq.Job", "QUEUE_CLASS": "tongban.core.rq.Queue"},
     ):
         try:
             yield queue_name
@@ -124,6 +126,10 @@ def test_email_task_runs_through_redis_and_reports_success(rq_queue: str, django
     queue = django_rq.get_queue(rq_queue)
     assert queue.get_job_ids() == [result.id]
     assert queue.connection.exists(f"rq:job:{result.id}")
+    # The send's job policy (ADR 0050): a short timeout and an explicit Retry.
+    job = queue.fetch_job(result.id)
+    assert job is not None
+    assert (job.timeout, job.retries_left) == (settings.NOTIFY_JOB_TIMEOUT_SECONDS, settings.NOTIFY_JOB_RETRIES)
     assert deliver.get_result(result.id).status == TaskResultStatus.READY
     assert mail.outbox == []
 
@@ -206,7 +212,7 @@ def test_rq_backend_settings_pass_django_checks() -> None:
     assert found["backend"] == "RQBackend"
     assert "django_rq" in found["apps"]
     assert found["queues"] == {"default": {"URL": "redis://127.0.0.1:6379/5"}}
-    assert found["rq"] == {"JOB_CLASS": "django_tasks_rq.Job"}
+    assert found["rq"] == {"JOB_CLASS": "django_tasks_rq.Job", "QUEUE_CLASS": "tongban.core.rq.Queue"}
 
 
 @pytest.mark.parametrize(
@@ -224,3 +230,19 @@ def test_rq_backend_settings_pass_django_checks() -> None:
 )
 def test_task_queue_defaults_to_database_5_of_the_cache_server(url: str, expected: str) -> None:
     assert redis_url_with_db(url, 5) == expected
+
+
+def test_a_job_policy_keeps_the_timeout_within_rqs_monitoring_interval() -> None:
+    """A longer timeout would let RQ declare a job abandoned while its run may still be alive."""
+    assert JobPolicy(timeout=30, retries=0).timeout == 30
+    for timeout in (0, 31):
+        with pytest.raises(ValueError, match="timeout"):
+            JobPolicy(timeout=timeout, retries=3)
+    with pytest.raises(ValueError, match="retries"):
+        JobPolicy(timeout=5, retries=-1)
+
+
+@pytest.mark.django_db
+def test_requeue_abandoned_does_nothing_on_the_database_backend() -> None:
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}):
+        assert requeue_abandoned.call() == 0

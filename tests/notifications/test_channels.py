@@ -22,10 +22,12 @@ from tests.notifications.doubles import FailingGateway
 from tongban.core.actors import Actor
 from tongban.notifications import templates
 from tongban.notifications.backoff import gives_up, next_attempt_at
+from tongban.notifications.checks import check_send_timeouts
 from tongban.notifications.models import Delivery, DeliveryStatus, Message
 from tongban.notifications.services import message_send, preference_set
 from tongban.notifications.sms.base import gateway
-from tongban.notifications.tasks import deliver, sweep_deliveries
+from tongban.notifications.tasks import _claim as claim
+from tongban.notifications.tasks import deliver, email_message_id, sweep_deliveries
 
 DOUBLE = "tests.notifications.doubles.FailingGateway"
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -225,3 +227,43 @@ def test_the_fake_gateway_writes_each_text_to_its_file(tmp_path: Path, send: Cal
     entry = json.loads(line)
     assert entry["to"] == "13800138000" and "2026-000123" in entry["text"]
     assert Delivery.objects.get().provider_ref == entry["id"]
+
+
+@pytest.mark.django_db
+def test_a_live_claim_is_taken_over_only_by_its_own_job_run_again() -> None:
+    """RQ reruns a job (its Retry) only after the earlier run ended or was declared abandoned past
+    its timeout (ADR 0050): that rerun may take the claim at once; any other run must wait until
+    the claim is stale, so two live runs never both send."""
+    account = _sms_account()
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
+        message = message_send(event="case/approve", context=CASE, now=timezone.now(), recipient=account)
+    delivery = Delivery.objects.get(message=message)
+    now = timezone.now()
+    assert claim(delivery.pk, now, "job-1")
+    assert not claim(delivery.pk, now, "job-2")  # a live claim of another run
+    assert claim(delivery.pk, now, "job-1")  # the same job, run again after its run died
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.claimed_by) == (DeliveryStatus.SENDING, "job-1")
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT)
+    assert not claim(delivery.pk, now, "job-1")  # once sent, nobody
+
+
+@pytest.mark.django_db
+def test_an_email_carries_the_same_message_id_on_every_try(send: Callable[..., Message]) -> None:
+    account = AccountFactory(email="li@example.org")
+    message = send(recipient=account)
+    delivery = Delivery.objects.get(message=message)
+    [email] = mail.outbox
+    expected = f"<tongban-delivery-{delivery.pk}@tongban.example>"
+    assert email.message()["Message-ID"] == expected
+    assert email_message_id(delivery) == expected
+    message.refresh_from_db()
+    assert message.emailed_at == Delivery.objects.get(pk=delivery.pk).sent_at  # recorded together
+
+
+def test_the_send_timeouts_are_checked() -> None:
+    assert check_send_timeouts(None) == []
+    with override_settings(NOTIFY_JOB_TIMEOUT_SECONDS=60):
+        assert [e.id for e in check_send_timeouts(None)] == ["notifications.E001"]
+    with override_settings(NOTIFY_STALE_SECONDS=30):
+        assert [e.id for e in check_send_timeouts(None)] == ["notifications.E002"]

@@ -348,8 +348,9 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
     # Workers: manage.py rqworker --job-class django_tasks_rq.Job default (see docs/adr/0014).
     INSTALLED_APPS += ["django_rq"]
     RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
-    # The job class that runs django-tasks Tasks, also for a worker started without --job-class.
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    # The job class that runs django-tasks Tasks, also for a worker started without --job-class;
+    # the queue class gives a task's jobs its registered timeout and Retry (ADR 0050).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "QUEUE_CLASS": "tongban.core.rq.Queue"}
 SCHEDULER_INTERVAL_SECONDS = env(
     "SCHEDULER_INTERVAL_SECONDS",
     30.0,
@@ -467,6 +468,16 @@ NOTIFY_STALE_SECONDS = env(
     "NOTIFY_STALE_SECONDS",
     300,
     "A delivery claimed this long ago without an outcome (its worker died) is tried again by the sweep job.",
+)
+NOTIFY_JOB_TIMEOUT_SECONDS = env(
+    "NOTIFY_JOB_TIMEOUT_SECONDS",
+    30,
+    "RQ backend: seconds one e-mail or SMS send may run before its work-horse is killed (1-30; ADR 0050).",
+)
+NOTIFY_JOB_RETRIES = env(
+    "NOTIFY_JOB_RETRIES",
+    3,
+    "RQ backend: times a send is run again by RQ after its worker died or it timed out (ADR 0050).",
 )
 
 # --- Reviews (好差评, ADR 0042) -------------------------------------------------------------

@@ -20,3 +20,14 @@ class CoreConfig(AppConfig):
         # The character policy and CharField caps under every model's save (ADR 0027).
         pre_save.connect(guard_text_fields, dispatch_uid="tongban.core.guard_text_fields")
         retention.register_defaults()  # the daily retention job and the scheduler's own rule
+
+        from django.apps import apps
+
+        if apps.is_installed("django_rq"):  # the RQ task backend: requeue a dead worker's jobs (ADR 0050)
+            from datetime import timedelta
+
+            from tongban.core import rq, schedule
+
+            schedule.register(
+                schedule.Job(name="tasks.requeue_abandoned", task=rq.requeue_abandoned, every=timedelta(minutes=1))
+            )
