@@ -78,8 +78,9 @@ class ClusterError(Exception):
 
 
 class Cluster:
-    def __init__(self) -> None:
-        self.dir = Path(os.environ.get("CLUSTER_STATE_DIR") or ROOT / "var" / "cluster").resolve()
+    def __init__(self, state_dir: Path | None = None) -> None:
+        """The cluster of ``state_dir`` (default: ``CLUSTER_STATE_DIR``, else var/cluster/)."""
+        self.dir = Path(state_dir or os.environ.get("CLUSTER_STATE_DIR") or ROOT / "var" / "cluster").resolve()
         self.base = int(os.environ.get("CLUSTER_PORT_BASE") or 18000)
         self.ports = {name: self.base + offset for name, offset in OFFSETS.items()}
         self.ports["balancer"] = int(os.environ.get("CLUSTER_PORT") or self.base + 80)
@@ -237,6 +238,24 @@ def start_time(pid: int) -> str | None:
 def alive(entry: dict[str, Any]) -> bool:
     started = start_time(entry["pid"])
     return started is not None and started == entry["started"]
+
+
+def group_left(pid: int) -> bool:
+    """Whether a process of the group ``pid`` led is still there (granian's workers when their
+    parent died). Linux never hands out a pid still used as a process group id, so they are ours."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pid:
+            return True
+    return False
+
+
+def running(entry: dict[str, Any]) -> bool:
+    """The recorded process, or what is left of its process group."""
+    return alive(entry) or (start_time(entry["pid"]) is None and group_left(entry["pid"]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -589,7 +608,7 @@ def servers_up(c: Cluster) -> list[str]:
 
 def start(c: Cluster) -> int:
     began = time.monotonic()
-    if c.load() and any(alive(entry) for entry in c.state["pids"].values()):
+    if c.load() and any(running(entry) for entry in c.state["pids"].values()):
         raise ClusterError(f"A cluster already runs from {c.dir}: `make cluster-stop` first")
     c.state = {"ports": c.ports, "pids": {}, "postgres": {}}
     ensure_packages()
@@ -646,37 +665,39 @@ def stop(c: Cluster) -> int:
     pids: dict[str, dict[str, Any]] = c.state["pids"]
     order = ["balancer", *WEB_NODES, *WORKERS, "s3", "redis_queue", "redis_cache"]
     names = [name for name in order if name in pids] + [name for name in pids if name not in order]
-    running = [name for name in names if alive(pids[name])]
-    for name in running:
+    live = [name for name in names if running(pids[name])]
+    for name in live:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pids[name]["pid"], signal.SIGTERM)
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(alive(pids[name]) for name in running):
+    while time.monotonic() < deadline and any(running(pids[name]) for name in live):
         time.sleep(0.2)
-    for name in running:
-        if alive(pids[name]):
+    for name in live:
+        if running(pids[name]):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pids[name]["pid"], signal.SIGKILL)
         say(f"  stopped {name} (pid {pids[name]['pid']})")
-    bindir = pg_bindir()
     for which in ("replica", "primary"):
-        data = c.state.get("postgres", {}).get(which)
-        if data and (Path(data) / "postmaster.pid").exists():
-            done = subprocess.run(
-                [*as_postgres(), str(bindir / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", data],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            say(
-                f"  stopped PostgreSQL {which}"
-                if done.returncode == 0
-                else f"  PostgreSQL {which}: {done.stderr.strip()}"
-            )
+        if c.state.get("postgres", {}).get(which):
+            done = postgres_stop(c, which)
+            say(f"  stopped PostgreSQL {which}" if done else f"  PostgreSQL {which} was not running")
     c.state["pids"] = {}
     c.save()
     say("The cluster is stopped (its data stays in " + str(c.dir) + ")")
     return 0
+
+
+def postgres_stop(c: Cluster, which: str) -> bool:
+    """Stop the primary or the replica (``pg_ctl stop -m fast``: sessions are ended, what was
+    committed stays); False if it was not running."""
+    data = c.state.get("postgres", {}).get(which)
+    if not data or not (Path(data) / "postmaster.pid").exists():
+        return False
+    argv = [*as_postgres(), str(pg_bindir() / "pg_ctl"), "stop", "-m", "fast", "-w", "-D", data]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ClusterError(f"pg_ctl stop ({which}): {done.stdout}{done.stderr}")
+    return True
 
 
 def status(c: Cluster) -> int:
