@@ -624,6 +624,10 @@ def start(c: Cluster) -> int:
         starter.workers()
         starter.web()
         starter.balancer()
+    except KeyboardInterrupt:
+        say("Interrupted: stopping what was started")
+        stop(c)
+        return 130
     except (ClusterError, subprocess.CalledProcessError) as error:
         if isinstance(error, subprocess.CalledProcessError):
             error = ClusterError(f"{' '.join(map(str, error.cmd))} failed:\n{error.stdout or ''}{error.stderr or ''}")

@@ -175,13 +175,23 @@ class RunningCluster:
         return sorted(script.servers_up(self.handle))
 
     def request(
-        self, method: str, path: str, *, cookie: str = "", body: str = "", timeout: float = 60
+        self,
+        method: str,
+        path: str,
+        *,
+        cookie: str = "",
+        body: str = "",
+        timeout: float = 60,
+        source: str = "127.0.0.1",
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], str]:
-        """One request through the balancer, on a connection of its own: status (0 when the
-        connection failed or was cut), headers (lower-case names; Set-Cookie values joined by \\n),
-        body."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        headers = {"Cookie": cookie} if cookie else {}
+        """One request through the balancer, on a connection of its own (from ``source``, any
+        address of 127.0.0.0/8): status (0 when the connection failed or was cut), headers
+        (lower-case names; Set-Cookie values joined by \\n), body."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout, source_address=(source, 0))
+        headers = dict(headers or {})
+        if cookie:
+            headers["Cookie"] = cookie
         if method == "POST":
             headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": self.url})
         try:

@@ -94,6 +94,10 @@ def test_a_web_node_killed_during_a_submit_load(cluster: RunningCluster, applica
     while cluster.nodes_up() != ["web2"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert cluster.nodes_up() == ["web2"]
+    print(
+        f"\n{len(drafts)} submissions, web1 killed after {KILL_AFTER} answers: {len(succeeded)} answered with "
+        f"their case ({len(after_kill)} of them after the kill), {len(failed)} not: {sorted(failed.values())}"
+    )
 
     # Every submission that received its success exists exactly once, as the case it was told,
     # with one audit entry; none of the others has more than one.
@@ -120,14 +124,26 @@ def test_b_the_replica_stopped_pages_keep_working(cluster: RunningCluster, appli
     cluster.stop_postgres("replica")
     assert not cluster.postgres_ready("replica")
 
-    # A fresh submission (a write), then its case page and the public pages (reads), each a few
-    # times so that every live node answers.
+    # A fresh submission (a write), from another loopback address and claiming a third one in
+    # X-Forwarded-For: the node trusts exactly one proxy, so the audit entry names the address
+    # HAProxy saw, neither the balancer's nor the one the client made up.
     draft = applicant.drafts[SUBMITS]
     status, headers, body = cluster.request(
-        "POST", f"/en/applications/{draft}/submit/", cookie=applicant.cookie, body=applicant.submit_body()
+        "POST",
+        f"/en/applications/{draft}/submit/",
+        cookie=applicant.cookie,
+        body=applicant.submit_body(),
+        source="127.0.0.2",
+        headers={"X-Forwarded-For": "203.0.113.7"},
     )
     number = _case_number(status, headers)
     assert number, (status, body[:500])
+    code = (
+        "import sys\nfrom tongban.audit.models import AuditEvent\n"
+        "print(AuditEvent.objects.get(action='cases.case_submitted', object_id=sys.argv[1]).ip)"
+    )
+    assert cluster.python(code, number).strip() == "127.0.0.2"
+    # Then its case page and the public pages (reads), each a few times so that every live node answers.
     signed_in = [f"/en/my/cases/{number}/", "/en/my/"]
     public = ["/healthz", "/en/", "/en/services/", "/en/services/?q=permit", "/zh/services/?q=%E8%AE%B8%E5%8F%AF"]
     for _ in range(3):
