@@ -113,6 +113,7 @@ class Cluster:
     def secret_key(self) -> str:
         path = self.dir / "secret_key"
         if not path.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(50))
             path.chmod(0o600)
         return path.read_text().strip()
@@ -170,6 +171,14 @@ def pg_bindir() -> Path:
     raise ClusterError("PostgreSQL server binaries (initdb, pg_ctl) not found")
 
 
+def haproxy_path() -> str | None:
+    """HAProxy's program: Debian installs it in /usr/sbin, not on an ordinary user's PATH."""
+    found = shutil.which("haproxy")
+    if found is None and Path("/usr/sbin/haproxy").exists():
+        found = "/usr/sbin/haproxy"
+    return found
+
+
 def ensure_packages() -> None:
     """Install the Debian packages the cluster runs (as root), or print the command and fail."""
     need = []
@@ -179,7 +188,7 @@ def ensure_packages() -> None:
         need.append("postgresql")
     if not shutil.which("redis-server"):
         need.append("redis-server")
-    if not shutil.which("haproxy"):
+    if not haproxy_path():
         need.append("haproxy")
     if not need:
         return
@@ -512,7 +521,7 @@ class Starter:
                 raise ClusterError(f"port {c.ports[name]} ({name}) is taken by another program")
         config = c.dir / "haproxy.cfg"
         config.write_text(haproxy_config(c))
-        haproxy = shutil.which("haproxy") or "haproxy"
+        haproxy = haproxy_path() or "haproxy"
         check = subprocess.run([haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True, check=False)
         if check.returncode != 0:
             raise ClusterError(f"haproxy refuses {config}:\n{check.stdout}{check.stderr}")

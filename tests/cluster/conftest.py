@@ -75,9 +75,10 @@ def _require_machine() -> None:
         script.pg_bindir()
     except script.ClusterError:
         _unavailable("PostgreSQL server binaries (initdb, pg_ctl) are missing: apt-get install postgresql")
-    for program, package in (("haproxy", "haproxy"), ("redis-server", "redis-server")):
-        if shutil.which(program) is None:
-            _unavailable(f"{program} is missing (`make test` installs it as root): apt-get install {package}")
+    if script.haproxy_path() is None:
+        _unavailable("haproxy is missing (`make test` installs it as root): apt-get install haproxy")
+    if shutil.which("redis-server") is None:
+        _unavailable("redis-server is missing (`make test` installs it as root): apt-get install redis-server")
 
 
 def _free_port_base() -> int:
