@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.cluster.conftest import script
 
 
-def _cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: int) -> object:
+def _cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: int) -> Any:
     monkeypatch.setenv("CLUSTER_PORT_BASE", str(base))
     monkeypatch.delenv("CLUSTER_PORT", raising=False)
     return script.Cluster(tmp_path / str(base))
@@ -46,16 +47,16 @@ def test_the_balancer_resends_nothing_a_node_may_have_received(tmp_path: Path, m
 def test_every_part_has_its_own_port_and_two_bases_never_meet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     one = _cluster(tmp_path, monkeypatch, 18000)
     other = _cluster(tmp_path, monkeypatch, 18100)
-    ports = set(one.ports.values())  # type: ignore[attr-defined]
-    assert len(ports) == len(one.ports)  # type: ignore[attr-defined]
+    ports = set(one.ports.values())
+    assert len(ports) == len(one.ports)
     assert 5432 not in ports and 6379 not in ports
-    assert not ports & set(other.ports.values())  # type: ignore[attr-defined]
+    assert not ports & set(other.ports.values())
 
 
 def test_each_node_trusts_one_proxy_and_reads_the_replica(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cluster = _cluster(tmp_path, monkeypatch, 18000)
-    web = cluster.django_env(web=True)  # type: ignore[attr-defined]
-    worker = cluster.django_env()  # type: ignore[attr-defined]
+    web = cluster.django_env(web=True)
+    worker = cluster.django_env()
     assert web["TRUSTED_PROXY_COUNT"] == "1"
     assert "TRUSTED_PROXY_COUNT" not in worker or worker["TRUSTED_PROXY_COUNT"] != "1"
     assert web["DATABASE_URL"] == "postgres://postgres@127.0.0.1:18001/tongban"
