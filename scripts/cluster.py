@@ -236,12 +236,14 @@ def tail(path: Path, lines: int = 30) -> str:
 
 
 def start_time(pid: int) -> str | None:
-    """The process's start time (clock ticks since boot), to tell our process from a reused pid."""
+    """The process's start time (clock ticks since boot), to tell our process from a reused pid;
+    None when it is gone (or a zombie)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] in "ZX" else fields[19]  # a zombie is dead, only not yet reaped
 
 
 def alive(entry: dict[str, Any]) -> bool:
@@ -257,7 +259,7 @@ def group_left(pid: int) -> bool:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pid:
+        if int(fields[2]) == pid and fields[0] not in "ZX":
             return True
     return False
 
