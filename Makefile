@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= tongban.conf.base
 # Links in e-mail, certificates and QR codes point at the address `make run` serves.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help install run serve test test-sqlite test-postgres lint format messages bench totp clean
+.PHONY: help install run serve cluster cluster-stop cluster-status test test-sqlite test-postgres lint format messages bench totp clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,15 @@ run: messages  ## Install, migrate SQLite, load the demo city and serve it at ht
 	@$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) demo_load
 	@PORT=$(PORT) scripts/serve.sh
+
+cluster: messages  ## Start the cluster on this machine: HAProxy, 2 web nodes, PostgreSQL primary + replica, Redis, RQ, S3 (ADR 0049)
+	@$(UV) run --frozen --quiet python scripts/cluster.py start
+
+cluster-stop:  ## Stop what `make cluster` started (its data stays in var/cluster/)
+	@$(UV) run --frozen --quiet python scripts/cluster.py stop
+
+cluster-status:  ## Show which parts of the cluster run
+	@$(UV) run --frozen --quiet python scripts/cluster.py status
 
 test: messages  ## Install what the tests need, then run the whole suite on SQLite and PostgreSQL
 	@scripts/system-deps.sh test

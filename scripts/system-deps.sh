@@ -24,6 +24,9 @@ if [ "$group" = "test" ]; then
   have npm || need+=(npm)
   # pdftotext / pdftoppm: the PDF tests read the text back and rasterise the page.
   have pdftotext || need+=(poppler-utils)
+  # The cluster's fault tests (tests/cluster, ADR 0049): the load balancer and Redis servers of their own.
+  have haproxy || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+  have redis-server || need+=(redis-server)
 fi
 
 [ "${#need[@]}" -eq 0 ] && exit 0
