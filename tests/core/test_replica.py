@@ -4,10 +4,15 @@ The same logic against a real primary and streaming replica: test_replica_pg.py.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections
 from django.http import HttpResponse
@@ -35,7 +40,7 @@ from tongban.core.replica import (
     replica_allowed,
     request_reads,
 )
-from tongban.identity.models import Account
+from tongban.identity.models import Account, Power, ServiceCentre
 
 HEALTHY = Probe(healthy=True, lag_seconds=0.5, replay_lsn=parse_lsn("0/3000000"), checked_at=0.0)
 
@@ -173,6 +178,9 @@ def test_reads_go_where_the_request_allows() -> None:
     with request_reads(RequestReads(mode=STALE)) as reads:
         assert read_alias(Service, replica_monitor=monitor) == "replica"
         assert read_alias(Account, replica_monitor=monitor) == "default"  # accounts are pinned
+        assert read_alias(Power, replica_monitor=monitor) == "default"  # so are delegated powers
+        assert read_alias(Session, replica_monitor=monitor) == "default"  # and sessions
+        assert read_alias(ServiceCentre, replica_monitor=monitor) == "replica"  # not the rest of identity
         reads.wrote = True
         assert read_alias(Service, replica_monitor=monitor) == "default"  # after a write: the primary
     with request_reads(RequestReads(mode=OWN)):
@@ -293,3 +301,38 @@ def test_healthz_reports_the_replica_and_stays_up_when_it_is_down(
         "max_lag_seconds": 5.0,
         "error": "OperationalError",
     }
+
+
+def _settings_with(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    script = (
+        "import json; from tongban.conf import base; "
+        "print(json.dumps({'replica': base.DATABASES.get('replica'), 'routers': base.DATABASE_ROUTERS}, default=str))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ, **environment}, check=False
+    )
+
+
+def test_a_replica_url_adds_the_alias_and_the_router() -> None:
+    result = _settings_with(
+        {
+            "DATABASE_URL": "postgres://app@db-primary:5432/tongban",
+            "DATABASE_REPLICA_URL": "postgres://app@db-replica:5433/tongban",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    built = json.loads(result.stdout)
+    assert built["routers"] == ["tongban.core.replica.ReplicaRouter"]
+    alias = built["replica"]
+    assert (alias["HOST"], alias["PORT"], alias["NAME"]) == ("db-replica", 5433, "tongban")
+    assert alias["TEST"] == {"MIRROR": "default"}
+    assert alias["OPTIONS"]["connect_timeout"] == 2  # a stopped replica is noticed fast
+    assert alias["OPTIONS"]["pool"]["timeout"] == 2
+
+    empty = _settings_with({"DATABASE_REPLICA_URL": ""})
+    assert empty.returncode == 0, empty.stderr
+    assert json.loads(empty.stdout) == {"replica": None, "routers": []}
+
+    sqlite = _settings_with({"DATABASE_REPLICA_URL": "sqlite:///tmp/replica.sqlite3"})
+    assert sqlite.returncode != 0
+    assert "must be a postgres:// URL" in sqlite.stderr

@@ -21,8 +21,8 @@ nothing changes.
   failure marks the replica down until the next probe. A replica read that fails inside a view
   (the replica died between probes) is answered by running the view again on the primary.
 
-Sessions, accounts, powers and second factors are always read from the primary (``PINNED_APPS``):
-a logout, a revoked power or a disabled account must take effect at once.
+Sessions, accounts, second factors, powers and staff roles are always read from the primary
+(``PINNED``): a logout, a revoked power or a disabled account must take effect at once.
 """
 
 from __future__ import annotations
@@ -53,9 +53,21 @@ STALE: Final = "stale"
 OWN: Final = "own"
 PRIMARY: Final = "primary"
 
-#: Read from the primary whatever the mode: logins, sessions (a logout must end them at once),
-#: accounts, delegated powers and second factors.
-PINNED_APPS: Final = frozenset({"auth", "sessions", "django_otp", "otp_totp", "otp_static", "identity"})
+#: Read from the primary whatever the mode (app labels, or models as ``app.model``): sessions (a
+#: logout ends them at once), accounts, second factors, delegated powers and staff roles (a
+#: revoked power or role ends access at once).
+PINNED: Final = frozenset(
+    {
+        "auth",
+        "sessions",
+        "django_otp",
+        "otp_totp",
+        "otp_static",
+        "identity.account",
+        "identity.power",
+        "identity.staffrole",
+    }
+)
 
 COOKIE_NAME: Final = "tb_lsn"
 COOKIE_SALT: Final = "tongban.core.replica.lsn"
@@ -291,7 +303,7 @@ def read_alias(model: type[Model] | None = None, *, replica_monitor: ReplicaMoni
     reads = _reads.get()
     if reads is None or reads.mode == PRIMARY or reads.wrote:
         return DEFAULT_DB_ALIAS
-    if model is not None and model._meta.app_label in PINNED_APPS:
+    if model is not None and (model._meta.app_label in PINNED or model._meta.label_lower in PINNED):
         return DEFAULT_DB_ALIAS
     chosen = replica_monitor or monitor
     if not chosen.configured():
