@@ -336,3 +336,15 @@ def test_a_replica_url_adds_the_alias_and_the_router() -> None:
     sqlite = _settings_with({"DATABASE_REPLICA_URL": "sqlite:///tmp/replica.sqlite3"})
     assert sqlite.returncode != 0
     assert "must be a postgres:// URL" in sqlite.stderr
+
+
+def test_missing_server_binaries_skip_the_pair_tests_but_fail_them_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import pgpair
+
+    monkeypatch.setattr(pgpair, "find_bindir", lambda: None)
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="initdb"):
+        pgpair.require_binaries()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        pgpair.require_binaries()
