@@ -25,6 +25,7 @@ from django.utils import translation
 from tests.pgpair import PgPair, pg_pair
 from tongban.catalogue.models import ServiceItem
 from tongban.core import replica
+from tongban.core.errors import NotFoundError
 from tongban.core.replica import COOKIE_NAME, COOKIE_SALT, Probe, ReplicaMiddleware, ReplicaMonitor, parse_lsn
 
 # The pair is PostgreSQL's own and does not use the suite's database: run it once, in the
@@ -296,3 +297,22 @@ def test_a_replica_lost_between_probes_costs_a_retry_not_an_error(
     assert not replica.monitor.probe().healthy  # marked down until the next probe
     with pytest.raises(OperationalError), handler["replica"].cursor() as cursor:
         cursor.execute("SELECT 1")
+
+
+def test_a_retried_view_that_finds_nothing_answers_its_own_error_page(
+    pair: PgPair, wired: tuple[ConnectionHandler, CountingMonitor], settings: Any
+) -> None:
+    handler, monitor = wired
+    settings.REPLICA_PROBE_SECONDS = 60.0
+    assert monitor.probe().healthy
+
+    def lookup(request: HttpRequest) -> HttpResponse:
+        alias = replica.ReplicaRouter().db_for_read(ServiceItem)
+        with handler[alias].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM note WHERE body = 'absent'")
+        raise NotFoundError("No such note.")
+
+    pair.stop_replica()
+    page = serve("/zh/services/", lookup)
+    assert page.status_code == 404  # the retry's own answer, not a 500
+    assert not monitor.probe().healthy

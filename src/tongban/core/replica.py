@@ -46,6 +46,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, Operation
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+from tongban.core.errors import DomainError
+from tongban.core.middleware import DomainErrorMiddleware
+
 logger = logging.getLogger(__name__)
 
 REPLICA: Final = "replica"
@@ -430,10 +433,14 @@ class ReplicaMiddleware:
             connections[REPLICA].close()
         reads.mode, reads.retried = PRIMARY, True
         match = request.resolver_match
-        response: HttpResponse = match.func(request, *match.args, **match.kwargs)
-        render = getattr(response, "render", None)
-        if callable(render) and not getattr(response, "is_rendered", True):
-            render()
+        try:
+            response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+            render = getattr(response, "render", None)
+            if callable(render) and not getattr(response, "is_rendered", True):
+                render()
+        except DomainError as exc:
+            # The answer DomainErrorMiddleware gives (Http404 and the like are Django's own).
+            return DomainErrorMiddleware.error_page(request, exc)
         return response
 
 
