@@ -348,3 +348,20 @@ def test_missing_server_binaries_skip_the_pair_tests_but_fail_them_under_ci(monk
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         pgpair.require_binaries()
+
+
+def test_a_hanging_probe_does_not_keep_an_old_healthy_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    monitor = ReplicaMonitor(clock=lambda: now[0])
+    monkeypatch.setattr(monitor, "_query", lambda sql: (True, True, 0, "0/1"))
+    assert monitor.probe().healthy
+    assert monitor._lock.acquire()  # another thread's probe, hanging on a frozen server
+    try:
+        now[0] = settings.REPLICA_PROBE_SECONDS * 2
+        assert monitor.probe().healthy  # meanwhile: the last answer
+        now[0] = settings.REPLICA_PROBE_SECONDS * 3 + 6
+        overdue = monitor.probe()
+        assert not overdue.healthy
+        assert overdue.error == "probe overdue"
+    finally:
+        monitor._lock.release()

@@ -85,6 +85,9 @@ PROBE_SQL: Final = (
     " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END,"
     " pg_last_wal_replay_lsn()::text"
 )
+#: A probe in flight for longer than this many intervals plus seconds counts as a failed one.
+PROBE_OVERDUE_FACTOR: Final = 3
+PROBE_OVERDUE_SECONDS: Final = 5.0
 REPLAY_LSN_SQL: Final = "SELECT pg_last_wal_replay_lsn()::text"
 PRIMARY_LSN_SQL: Final = "SELECT pg_current_wal_lsn()::text"
 
@@ -219,11 +222,19 @@ class ReplicaMonitor:
         """The last probe, refreshed when older than ``REPLICA_PROBE_SECONDS``. One thread probes;
         the others use the last answer meanwhile."""
         current = self._probe
-        if not force and current is not UNPROBED and self.clock() - current.checked_at < settings.REPLICA_PROBE_SECONDS:
+        interval = settings.REPLICA_PROBE_SECONDS
+        age = self.clock() - current.checked_at
+        if not force and current is not UNPROBED and age < interval:
             return current
         if not self._lock.acquire(blocking=force or current is UNPROBED):
+            # Another thread is probing. A probe that hangs (a frozen server) must not keep an
+            # old "healthy" alive: past a few intervals without an answer, the replica is down.
+            if current.healthy and age > PROBE_OVERDUE_FACTOR * interval + PROBE_OVERDUE_SECONDS:
+                return Probe(healthy=False, checked_at=current.checked_at, error="probe overdue")
             return current
         try:
+            if not force and self._probe is not current:
+                return self._probe  # measured by another thread while this one waited
             self._probe = self._measure()
         finally:
             self._lock.release()
