@@ -22,6 +22,7 @@ from django.utils import translation
 
 from tongban.catalogue.models import ServiceItem as Service
 from tongban.core import replica
+from tongban.core.models import CalendarDay
 from tongban.core.replica import (
     OWN,
     PRIMARY,
@@ -365,3 +366,17 @@ def test_a_hanging_probe_does_not_keep_an_old_healthy_answer(monkeypatch: pytest
         assert overdue.error == "probe overdue"
     finally:
         monitor._lock.release()
+
+
+def test_a_request_that_read_the_primary_never_goes_back_to_the_replica() -> None:
+    """Otherwise it could see older rows than it already saw (a revision token from the primary,
+    then the body it caches under that token from the replica)."""
+    monitor = FakeMonitor(Probe(healthy=False, error="OperationalError"))
+    with request_reads(RequestReads(mode=STALE)):
+        assert read_alias(Service, replica_monitor=monitor) == "default"
+        monitor.given = HEALTHY  # the next probe finds it back
+        assert read_alias(Service, replica_monitor=monitor) == "default"
+    with request_reads(RequestReads(mode=STALE)):
+        assert read_alias(Service, replica_monitor=monitor) == "replica"
+        assert read_alias(CalendarDay, replica_monitor=monitor) == "default"  # pinned: not a switch
+        assert read_alias(Service, replica_monitor=monitor) == "replica"

@@ -58,7 +58,8 @@ PRIMARY: Final = "primary"
 
 #: Read from the primary whatever the mode (app labels, or models as ``app.model``): sessions (a
 #: logout ends them at once), accounts, second factors, delegated powers and staff roles (a
-#: revoked power or role ends access at once).
+#: revoked power or role ends access at once), and the shared kernel's tables (the working-day
+#: calendar is cached per process under a token read from the primary: its rows must be as new).
 PINNED: Final = frozenset(
     {
         "auth",
@@ -69,6 +70,7 @@ PINNED: Final = frozenset(
         "identity.account",
         "identity.power",
         "identity.staffrole",
+        "core",
     }
 )
 
@@ -295,6 +297,7 @@ class RequestReads:
     wrote: bool = False
     caught_up: bool | None = None  # the cookie's LSN replayed (asked at most once per request)
     used_replica: bool = False
+    left_replica: bool = False  # read from the primary once: stays there
     retried: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -315,7 +318,7 @@ def request_reads(reads: RequestReads) -> Iterator[RequestReads]:
 def read_alias(model: type[Model] | None = None, *, replica_monitor: ReplicaMonitor | None = None) -> str:
     """Where a read of ``model`` goes now: ``"replica"`` or ``"default"``."""
     reads = _reads.get()
-    if reads is None or reads.mode == PRIMARY or reads.wrote:
+    if reads is None or reads.mode == PRIMARY or reads.wrote or reads.left_replica:
         return DEFAULT_DB_ALIAS
     if model is not None and (model._meta.app_label in PINNED or model._meta.label_lower in PINNED):
         return DEFAULT_DB_ALIAS
@@ -337,6 +340,10 @@ def read_alias(model: type[Model] | None = None, *, replica_monitor: ReplicaMoni
     if allowed:
         reads.used_replica = True
         return chosen.alias
+    # Never back: a read on the replica after one on the primary could see older rows than the
+    # request already saw (a revision token from the primary, then a page body from the replica,
+    # would cache an old body under the new token).
+    reads.left_replica = True
     return DEFAULT_DB_ALIAS
 
 
