@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongban.core.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store (ADR 0028)
+    "tongban.core.replica.ReplicaMiddleware",  # replica reads, read-your-writes cookie (ADR 0048)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongban.core.i18n.LanguagePrefixMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -162,6 +163,49 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+# --- Reads from a streaming replica (tongban.core.replica; ADR 0048) ------------------------------
+DATABASE_REPLICA_URL = env(
+    "DATABASE_REPLICA_URL",
+    "",
+    "PostgreSQL hot standby for reads that may be a little stale (catalogue, search, centres, public "
+    "statistics, open data) and a person's own pages after their writes replayed; empty: no replica.",
+)
+REPLICA_MAX_LAG_SECONDS = env(
+    "REPLICA_MAX_LAG_SECONDS", 5.0, "Replica reads fall back to the primary when the replica lags more than this."
+)
+REPLICA_PROBE_SECONDS = env(
+    "REPLICA_PROBE_SECONDS", 1.0, "Seconds a process trusts its last probe of the replica's health and lag."
+)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise EnvError("DATABASE_REPLICA_URL must be a postgres:// URL")
+    # A stopped replica is noticed in two seconds, never waited on for the pool's ten.
+    DATABASES["replica"]["OPTIONS"]["connect_timeout"] = 2
+    DATABASES["replica"]["OPTIONS"]["pool"]["timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tongban.core.replica.ReplicaRouter"]
+# Where the replica may serve reads: public pages by view name (fnmatch patterns) may be a little
+# stale; a person's own pages (portal routes after the language prefix) read their own writes.
+# Firms' spaces stay on the primary: a power revoked by the firm must end access at once.
+REPLICA_STALE_VIEWS = [
+    "portal:services",
+    "portal:service",
+    "portal:search",
+    "portal:agencies",
+    "portal:centres",
+    "portal:centre",
+    "portal:statistics",
+    "portal:statistics_chart_*",
+    "portal:satisfaction",
+    "opendata:*",
+    "opendata_catalog",
+    "sitemap",
+]
+REPLICA_OWN_ROUTES = ["my/"]
+REPLICA_OWN_EXCLUDED_ROUTES = ["my/firms/"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Identity and login ---------------------------------------------------------------------

@@ -38,14 +38,14 @@ class DomainErrorMiddleware:
         # Answer it here, for every view (forms already refuse it in posted fields).
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
-            return self._error_page(request, DomainError(NUL_IN_QUERY, code="bad_query"))
+            return self.error_page(request, DomainError(NUL_IN_QUERY, code="bad_query"))
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        return self._error_page(request, exception) if isinstance(exception, DomainError) else None
+        return self.error_page(request, exception) if isinstance(exception, DomainError) else None
 
     @staticmethod
-    def _error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
+    def error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
         response: HttpResponse
         if request.path.startswith("/api/") or request.path.endswith(".json"):
             response = JsonResponse(

@@ -28,7 +28,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F, Q, Sum
 from django.utils import translation
 
@@ -70,7 +70,9 @@ def revision() -> str:
         f"CAST({quote('fully_online')} AS VARCHAR(40)) FROM {quote(catalogue)} "
         f"WHERE {quote('month')} = (SELECT MAX({quote('month')}) FROM {quote(catalogue)}) ORDER BY 1, 2"
     )
-    with connection.cursor() as cursor:
+    # Read where the figures will be read (the replica on public pages, ADR 0048): a token newer
+    # than the rows would cache old figures under it.
+    with connections[router.db_for_read(Watermark)].cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:20]
