@@ -504,7 +504,7 @@ def generate(sizes: Sizes) -> dict[str, Any]:
     from django.conf import settings
     from django.core.management import call_command
 
-    os.makedirs(settings.BENCH_VAR_DIR, exist_ok=True)
+    os.makedirs(settings.BENCH_VAR_DIR, exist_ok=True)  # type: ignore[misc]  # bench.settings only
     call_command("keyring_generate", verbosity=0, stdout=io.StringIO())
     call_command("migrate", interactive=False, verbosity=0)
     call_command("calendar_seed", verbosity=0, stdout=io.StringIO())

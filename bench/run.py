@@ -351,7 +351,7 @@ def count_queries(applicants: list[Applicant], extra: dict[str, Any]) -> dict[st
     client = Client(HTTP_HOST=HOST)
     client.cookies["sessionid"] = applicant.session_key
     spare = [applicant.drafts.pop(), applicant.drafts.pop()]  # consumed here, not by wrk
-    requests = {
+    requests: dict[str, list[tuple[str, str, Any]]] = {
         "submit": [("post", f"/en/applications/{draft}/submit/", {}) for draft in spare],
         "case_read": [("get", f"/en/my/cases/{number}/", None) for number in applicant.cases[:2]],
         "my_cases": [("get", f"/en/my/firms/{extra['big_firm_uscc']}/cases/", None)] * 2,
