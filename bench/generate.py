@@ -1,6 +1,13 @@
 """Generate the benchmark data set in its own PostgreSQL database, fast.
 
-    DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.generate [--force]
+    DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.generate [--force] [--cases N]
+
+**The scale** is the number of cases (``--cases`` or ``BENCH_CASES``, default 1 M): persons, firms
+and the big firm's cases grow with it (``Sizes.scaled``: at 10 M cases 1 M persons, 20 k firms,
+the big firm at 100 k cases; the 1 M set is exactly as it always was), and each size has its own
+database (``tongban_bench`` at 1 M, ``tongban_bench_10m`` at 10 M, ``tongban_bench_<size>``
+otherwise; ``BENCH_DATABASE_URL`` overrides) and its own key files (``var/bench/`` at 1 M,
+``var/bench/<database>/`` otherwise), so sizes live side by side (``make bench-scale``).
 
 What it makes (sizes from the environment, defaults in brackets):
 
@@ -12,14 +19,15 @@ What it makes (sizes from the environment, defaults in brackets):
   published ServiceVersion (search text built by the catalogue's own ``build_search_text``, with the
   demo city's search synonyms) +
   FormDefinition (a copy of ``si-enrolment``'s form) + topics + one or two materials;
-* ``BENCH_PERSONS`` [100000] persons with accounts: checksummed resident ID numbers on a running
+* ``BENCH_PERSONS`` [100000 per million cases] persons with accounts: checksummed resident ID numbers on a running
   sequence, ONE precomputed Argon2 hash of ``BENCH_PASSWORD`` shared by every account;
-* ``BENCH_FIRMS`` [2000] small firms with valid USCCs; the first ``BENCH_APPLICANTS`` [1024]
+* ``BENCH_FIRMS`` [2000 per million cases, at least BENCH_APPLICANTS] small firms with valid USCCs; the first ``BENCH_APPLICANTS`` [1024]
   persons are the *applicants*: each holds the social-security power of one small firm, and the
   first ``BENCH_BIG_FIRM_STAFF`` [256] of them also the social-security and foreign-staff powers
   of the demo firm;
 * ``BENCH_CASES`` [1000000] cases in total, each with its submitted application and its history
-  (1 to 4 CaseEvent rows, the submit event always): ``BENCH_BIG_FIRM_CASES`` [12000] for the
+  (1 to 4 CaseEvent rows, the submit event always): ``BENCH_BIG_FIRM_CASES`` [12000 per million
+  cases, at most 100000] for the
   demo firm, 100 per small firm, 24 own cases per applicant, ``BENCH_RATEABLE_CASES`` [32] more
   own cases per applicant that are closed and not rated (the ``review`` phase rates them), the
   rest spread over all persons and all individual services. Instant services' cases are closed; review services' cases are spread
@@ -58,6 +66,29 @@ from psycopg.types.json import Jsonb
 
 GENERATOR_VERSION = 6  # 6: closed, unrated cases per applicant for the review phase
 BENCH_PASSWORD_DEFAULT = "Tongban-Bench-2026"
+MAX_BIG_FIRM_CASES = 100_000
+DATABASE_URL_PREFIX = "postgres://postgres@127.0.0.1:5432/"
+
+
+def size_label(cases: int) -> str:
+    """``1m``, ``10m``, ``250k``, ``1500``: how a data set's size names its database."""
+    if cases % 1_000_000 == 0:
+        return f"{cases // 1_000_000}m"
+    if cases % 1000 == 0:
+        return f"{cases // 1000}k"
+    return str(cases)
+
+
+def default_database_name(cases: int) -> str:
+    """``tongban_bench`` at the default 1 M cases (as before), ``tongban_bench_<size>`` otherwise,
+    so that data sets of several sizes live side by side (``make bench-scale``)."""
+    return "tongban_bench" if cases == Sizes.cases else f"tongban_bench_{size_label(cases)}"
+
+
+def default_database_url() -> str:
+    """The bench database for the size ``BENCH_CASES`` asks for (``BENCH_DATABASE_URL`` wins)."""
+    cases = _int_env("BENCH_CASES", Sizes.cases)
+    return os.environ.get("BENCH_DATABASE_URL") or DATABASE_URL_PREFIX + default_database_name(cases)
 
 
 def _int_env(name: str, default: int) -> int:
@@ -80,17 +111,36 @@ class Sizes:
 
     @classmethod
     def from_env(cls) -> Sizes:
+        """The sizes the environment asks for. ``BENCH_CASES`` is the scale: persons, firms and the
+        big firm's cases grow with it (``scaled``); any size set on its own wins."""
+        cases = _int_env("BENCH_CASES", cls.cases)
+        scaled = cls.scaled(cases)
         return cls(
             services=_int_env("BENCH_SERVICES", cls.services),
-            persons=_int_env("BENCH_PERSONS", cls.persons),
-            firms=_int_env("BENCH_FIRMS", cls.firms),
+            persons=_int_env("BENCH_PERSONS", scaled.persons),
+            firms=_int_env("BENCH_FIRMS", scaled.firms),
             applicants=_int_env("BENCH_APPLICANTS", cls.applicants),
             big_firm_staff=_int_env("BENCH_BIG_FIRM_STAFF", cls.big_firm_staff),
-            cases=_int_env("BENCH_CASES", cls.cases),
-            big_firm_cases=_int_env("BENCH_BIG_FIRM_CASES", cls.big_firm_cases),
+            cases=cases,
+            big_firm_cases=_int_env("BENCH_BIG_FIRM_CASES", scaled.big_firm_cases),
             own_cases_per_applicant=_int_env("BENCH_OWN_CASES", cls.own_cases_per_applicant),
             rateable_cases_per_applicant=_int_env("BENCH_RATEABLE_CASES", cls.rateable_cases_per_applicant),
             baseline_rows=_int_env("BENCH_BASELINE_ROWS", cls.baseline_rows),
+        )
+
+    @classmethod
+    def scaled(cls, cases: int) -> Sizes:
+        """The data set of a city with ``cases`` cases (issue 18): per million cases 100,000
+        persons, 2,000 firms and 12,000 cases of the big firm, the big firm at most 100,000 (so
+        10 M cases: 1 M persons, 20 k firms, the big firm at 100 k). The 1,024 applicants, the
+        5,000 services and the per-applicant cases stay: the load is the same at every size, only
+        the database grows. Below 1 M the firms stay at least as many as the applicants."""
+        factor = cases / cls.cases
+        return cls(
+            cases=cases,
+            persons=round(cls.persons * factor),
+            firms=max(round(cls.firms * factor), cls.applicants),
+            big_firm_cases=min(round(cls.big_firm_cases * factor), MAX_BIG_FIRM_CASES),
         )
 
     def check(self) -> None:
@@ -117,7 +167,7 @@ def log(message: str) -> None:
 
 
 def database_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban_bench")
+    return default_database_url()
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -454,7 +504,7 @@ def generate(sizes: Sizes) -> dict[str, Any]:
     from django.conf import settings
     from django.core.management import call_command
 
-    os.makedirs(settings.BENCH_VAR_DIR, exist_ok=True)
+    os.makedirs(settings.BENCH_VAR_DIR, exist_ok=True)  # type: ignore[misc]  # bench.settings only
     call_command("keyring_generate", verbosity=0, stdout=io.StringIO())
     call_command("migrate", interactive=False, verbosity=0)
     call_command("calendar_seed", verbosity=0, stdout=io.StringIO())
@@ -1099,7 +1149,13 @@ def _bulk(sizes: Sizes, started: float) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--force", action="store_true", help="regenerate even if a matching data set exists")
+    parser.add_argument("--cases", type=int, help="the scale: cases in total (BENCH_CASES; default 1000000)")
+    parser.add_argument(
+        "--no-statistics", action="store_true", help="do not fill the statistics fact tables (slow at 10 M)"
+    )
     args = parser.parse_args(argv)
+    if args.cases:
+        os.environ["BENCH_CASES"] = str(args.cases)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     meta = ensure(force=args.force)
     log(f"data set: {meta['sizes']}")
@@ -1108,7 +1164,8 @@ def main(argv: list[str] | None = None) -> None:
     from bench import statistics as statistics_phase
 
     django.setup()
-    statistics_phase.fill(log)  # the fact tables, by the real catch-up (incremental)
+    if not args.no_statistics:
+        statistics_phase.fill(log)  # the fact tables, by the real catch-up (incremental)
 
 
 if __name__ == "__main__":

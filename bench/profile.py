@@ -4,12 +4,17 @@
     DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile case_read 500
     BENCH_PROFILE_WSGI=1 DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile my_cases 500
     BENCH_PROFILE_SQL=1 DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile book_slot 200  # + each statement
+    BENCH_PROFILE_WRITES=1 DJANGO_SETTINGS_MODULE=bench.settings uv run python -m bench.profile submit 50
 
 Runs the request ``N`` times through Django's test client (the whole middleware stack, the real
 database) — or, with ``BENCH_PROFILE_WSGI=1`` and a GET kind, straight through Django's WSGI
 handler as granian calls it, without the test client's own bookkeeping — under cProfile after a warm-up, then prints the functions with the most cumulative and
 own time, and the split between time spent waiting for PostgreSQL and time in Python. Needs the
 data set from ``bench.generate`` (``make bench`` makes it).
+
+``BENCH_PROFILE_WRITES=1`` instead counts the rows each request writes, per table: the ``N``
+requests run inside one transaction, PostgreSQL's ``pg_stat_xact_user_tables`` is read before it
+is rolled back (the capacity model in docs/scaling.md; the test client keeps the connection).
 """
 
 from __future__ import annotations
@@ -134,6 +139,9 @@ def main() -> None:
 
     for i in range(20):
         request(i)
+    if os.environ.get("BENCH_PROFILE_WRITES") == "1":
+        count_writes(kind, count, request)
+        return
     db_seconds = 0.0
     per_statement: dict[str, list[float]] = {}
 
@@ -200,6 +208,30 @@ def main() -> None:
         f"{kind}: {count} requests in {wall:.2f} s = {1000 * wall / count:.2f} ms each (under the profiler); "
         f"waiting for PostgreSQL {1000 * db_seconds / count:.2f} ms each\n"
     )
+
+
+def count_writes(kind: str, count: int, request: Any) -> None:
+    """Rows inserted, updated and deleted per request, per table, in one rolled-back transaction."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        for i in range(count):
+            request(i + 1000)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables "
+                "WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY relname"
+            )
+            rows = cursor.fetchall()
+        transaction.set_rollback(True)
+    total = 0
+    for table, inserted, updated, deleted in rows:
+        total += inserted + updated + deleted
+        sys.stdout.write(
+            f"{kind}: {table:<40} {inserted / count:>6.2f} inserted {updated / count:>6.2f} updated "
+            f"{deleted / count:>6.2f} deleted per request\n"
+        )
+    sys.stdout.write(f"{kind}: {total / count:.2f} rows written per request ({count} requests, rolled back)\n")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
@@ -104,6 +104,11 @@ TARGETS = (
 )
 #: Only these phases (comma-separated kinds), e.g. BENCH_KINDS=floor_write,book_slot for a quick look.
 ONLY = [kind for kind in os.environ.get("BENCH_KINDS", "").split(",") if kind]
+#: Where the results go (``make bench-scale`` gives each run its own file).
+RESULTS = Path(os.environ.get("BENCH_RESULTS", str(BENCH_DIR / "results.json")))
+#: Also write every phase of every round with its latency histogram (``raw_phases``), so that
+#: runs can be merged exactly (``bench.scale``).
+RAW_PHASES = os.environ.get("BENCH_RAW_PHASES", "0") not in ("0", "")
 
 
 def say(message: str = "") -> None:
@@ -346,7 +351,7 @@ def count_queries(applicants: list[Applicant], extra: dict[str, Any]) -> dict[st
     client = Client(HTTP_HOST=HOST)
     client.cookies["sessionid"] = applicant.session_key
     spare = [applicant.drafts.pop(), applicant.drafts.pop()]  # consumed here, not by wrk
-    requests = {
+    requests: dict[str, list[tuple[str, str, Any]]] = {
         "submit": [("post", f"/en/applications/{draft}/submit/", {}) for draft in spare],
         "case_read": [("get", f"/en/my/cases/{number}/", None) for number in applicant.cases[:2]],
         "my_cases": [("get", f"/en/my/firms/{extra['big_firm_uscc']}/cases/", None)] * 2,
@@ -409,7 +414,11 @@ class Stack:
 
     def spawn(self, name: str, argv: list[str]) -> None:
         log = (self.log_dir / f"{name}.log").open("wb")
-        process = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group: stopping it stops granian's workers too, even when granian is
+        # stopped before it has finished starting them (on a loaded machine they outlived it).
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.processes.append((name, process))
 
     def start(self) -> None:
@@ -466,6 +475,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)  # whatever it started and left behind
 
 
 def _port_in_use(port: int) -> bool:
@@ -879,7 +890,10 @@ def main() -> int:
         f"  {len(extra['booking']['slots'])} free slots of {extra['booking']['item']} at {extra['booking']['centres']} centres"
     )
     extra.update(display.prepare())
-    extra.update(statistics_phase.fill(say))
+    if not ONLY or statistics_phase.KIND in ONLY:
+        extra.update(statistics_phase.fill(say))
+    else:  # the fact tables' catch-up takes minutes at 1 M cases (and half an hour at 10 M): only when measured
+        extra["statistics_path"] = statistics_phase.PATH
     extra["review"] = review.prepare(applicants)
     say(f"  {sum(len(n) for n in extra['review']['cases'].values())} closed, unrated own cases to rate")
     say("== SQL queries per request (in-process, CaptureQueriesContext)")
@@ -933,8 +947,10 @@ def main() -> int:
     doc["double_bookings"] = doubles
     doc["setup"]["total_seconds"] = round(time.monotonic() - t0, 1)
     print_table(by_kind, doc, queries)
-    (BENCH_DIR / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    say("\nWrote bench/results.json")
+    if RAW_PHASES:
+        doc["raw_phases"] = [asdict(phase) for phase in phases]
+    RESULTS.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    say(f"\nWrote {RESULTS.relative_to(ROOT) if RESULTS.is_relative_to(ROOT) else RESULTS}")
     failed = [kind for kind, s in by_kind.items() if s["error_rate"] > MAX_ERROR_RATE or s["exhausted"]]
     if ONLY:
         failed = [kind for kind in failed if kind in ONLY]
