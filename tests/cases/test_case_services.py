@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import PersonFactory, StaffRoleFactory
@@ -359,10 +361,15 @@ def test_instant_filing_is_closed_with_its_receipt_delivered(db) -> None:
         application=application, step_key="you", posted={"reason": "Annual"}, person=person, now=timezone.now()
     )
     assert errors == {}
-    case = case_submit(application=application, person=person, actor=actor, now=timezone.now())
+    with CaptureQueriesContext(connection) as captured:
+        case = case_submit(application=application, person=person, actor=actor, now=timezone.now())
     assert case.status == "closed" and case.accepted_at == case.closed_at
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == ["submit", "accept", "close"]
     assert Message.objects.get(recipient=person.account).subject_en.startswith("Filing")
+    # One round trip each: the submit's own transaction (a savepoint inside the test's) and the
+    # certificate number's retry guard; issuing the certificate opens none of its own.
+    savepoints = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2, savepoints
     assert case.data["name"] == person.name  # authoritative prefill from the identity
     receipt = Certificate.objects.get(case_number=case.number)
     assert receipt.holder_person == person and receipt.jws and receipt.fields["applicant"]

@@ -65,7 +65,9 @@ def _number(prefix: str, now: datetime) -> str:
     return f"{prefix}{now:%Y}" + "".join(secrets.choice(_CROCKFORD) for _ in range(8))
 
 
-@transaction.atomic
+# No savepoint of its own: an issue fails the transaction it is part of (a decision or a submit),
+# and a savepoint would cost a round trip each way on every issue.
+@transaction.atomic(savepoint=False)
 def certificate_issue(
     *,
     certificate_type: CertificateType,
