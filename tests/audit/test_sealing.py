@@ -182,3 +182,21 @@ def _current_keyring_json() -> str:
     from django.conf import settings
 
     return settings.SIGNING_KEYS_JSON
+
+
+def test_the_chained_tables_are_vacuumed_after_a_fixed_number_of_sealed_entries() -> None:
+    """Sealing leaves one dead row per entry; on PostgreSQL both chained tables are autovacuumed
+    after a fixed number of them, not after a fifth of the table (ADR 0051)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("autovacuum storage parameters are PostgreSQL's")
+    from tongban.audit.db import SEALING_VACUUM_THRESHOLD
+    from tongban.exchange.models import AccessLogEntry
+
+    for model in (AuditEvent, AccessLogEntry):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+            options = set(cursor.fetchone()[0] or [])
+        assert {
+            "autovacuum_vacuum_scale_factor=0",
+            f"autovacuum_vacuum_threshold={SEALING_VACUUM_THRESHOLD}",
+        } <= options, (model, options)
