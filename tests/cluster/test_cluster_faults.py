@@ -1,6 +1,6 @@
 """Faults on the cluster of ``make cluster`` (issue 18, ADR 0049), in the order they build on each
-other: a web node killed during a submit load, then the replica stopped, then the audit chain
-verified after all of it. One cluster for the module (tests/cluster/conftest.py); PostgreSQL
+other, as the steps of one test: a web node killed during a submit load, then the replica
+stopped, then the audit chain verified after all of it. One cluster for the module (tests/cluster/conftest.py); PostgreSQL
 half of the suite only.
 
 The third fault of the issue (an RQ worker killed mid-task) lives in its own module in this
@@ -58,7 +58,7 @@ def _case_number(status: int, headers: dict[str, str]) -> str:
     return ""
 
 
-def test_a_web_node_killed_during_a_submit_load(cluster: RunningCluster, applicant: Applicant) -> None:
+def _a_web_node_killed_during_a_submit_load(cluster: RunningCluster, applicant: Applicant) -> None:
     assert cluster.nodes_up() == ["web1", "web2"]
     drafts = applicant.drafts[:SUBMITS]
     answered = threading.Event()
@@ -120,7 +120,7 @@ def test_a_web_node_killed_during_a_submit_load(cluster: RunningCluster, applica
     assert {draft: cases[draft] for draft in drafts} == {draft: [f"{succeeded[draft]}:1"] for draft in drafts}
 
 
-def test_b_the_replica_stopped_pages_keep_working(cluster: RunningCluster, applicant: Applicant) -> None:
+def _b_the_replica_stopped_pages_keep_working(cluster: RunningCluster, applicant: Applicant) -> None:
     assert cluster.postgres_ready("replica")
     cluster.stop_postgres("replica")
     assert not cluster.postgres_ready("replica")
@@ -158,10 +158,19 @@ def test_b_the_replica_stopped_pages_keep_working(cluster: RunningCluster, appli
     assert cluster.nodes_up(), "HAProxy took every node out"
 
 
-def test_c_the_audit_chain_verifies_after_all_of_it(cluster: RunningCluster) -> None:
+def _c_the_audit_chain_verifies_after_all_of_it(cluster: RunningCluster) -> None:
     verified = cluster.manage("audit_verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "broken" not in verified.stdout.lower(), verified.stdout
-    # The faults did happen to this cluster (this test is last in the module).
+    # The faults did happen to this cluster.
     assert "web1" in cluster.killed
     assert not cluster.postgres_ready("replica")
+
+
+def test_faults_in_turn_then_the_audit_chain_verifies(cluster: RunningCluster, applicant: Applicant) -> None:
+    """One test, not three: the faults build on each other on one cluster, and pytest-xdist may
+    run another module's tests between two tests of this one — which tears a module fixture down
+    and would start a fresh cluster for the last step (seen in CI)."""
+    _a_web_node_killed_during_a_submit_load(cluster, applicant)
+    _b_the_replica_stopped_pages_keep_working(cluster, applicant)
+    _c_the_audit_chain_verifies_after_all_of_it(cluster)
