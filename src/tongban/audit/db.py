@@ -93,8 +93,8 @@ def _columns(apps: StateApps, app_label: str, model_name: str) -> tuple[str, lis
     return model._meta.db_table, [field.column for field in model._meta.concrete_fields]
 
 
-class AppendOnly(Operation):
-    """Migration operation: install the append-only triggers on a chained model's table."""
+class _ChainedTableOperation(Operation):
+    """A migration operation on one chained model's table that leaves the model state alone."""
 
     reduces_to_sql = True
     reversible = True
@@ -107,6 +107,10 @@ class AppendOnly(Operation):
 
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
+
+
+class AppendOnly(_ChainedTableOperation):
+    """Migration operation: install the append-only triggers on a chained model's table."""
 
     def database_forwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
@@ -133,21 +137,9 @@ class AppendOnly(Operation):
 SEALING_VACUUM_THRESHOLD = 10_000
 
 
-class VacuumAfterSealing(Operation):
+class VacuumAfterSealing(_ChainedTableOperation):
     """Migration operation (PostgreSQL; nothing on SQLite): autovacuum a chained table after a fixed
     number of sealed entries rather than a share of the table."""
-
-    reduces_to_sql = True
-    reversible = True
-
-    def __init__(self, model_name: str) -> None:
-        self.model_name = model_name
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return self.__class__.__qualname__, [], {"model_name": self.model_name}
-
-    def state_forwards(self, app_label: str, state: ProjectState) -> None:
-        pass
 
     def database_forwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
