@@ -559,6 +559,8 @@ defaults
     timeout server 60s
     timeout http-request 10s
     timeout http-keep-alive 5s
+    # A node's /healthz reads the database: under load it may take more than the 1 s check interval.
+    timeout check 5s
     timeout queue 30s
     # A request is sent again only when the connection to a node could not be made: the node
     # never received it (conn-failure, HAProxy's default and the only reason listed here). Each
@@ -582,7 +584,7 @@ backend web
     option httpchk GET /healthz HTTP/1.1
     http-check send hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 maxconn 64
+    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2 maxconn 64
 {servers}
 
 listen stats

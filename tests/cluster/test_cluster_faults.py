@@ -90,7 +90,9 @@ def _a_web_node_killed_during_a_submit_load(cluster: RunningCluster, applicant: 
     assert len(failed) <= CONCURRENCY, failed
     assert all(status in (0, 502, 503, 504) for status, _detail in failed.values()), failed
     assert after_kill, "no submission succeeded after web1 was killed"
-    deadline = time.monotonic() + 10
+    # HAProxy has taken web1 out and keeps web2; under a loaded machine a check of the busy web2
+    # may have failed meanwhile: it comes back after two good checks.
+    deadline = time.monotonic() + 30
     while cluster.nodes_up() != ["web2"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert cluster.nodes_up() == ["web2"]
