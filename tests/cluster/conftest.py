@@ -125,10 +125,9 @@ class RunningCluster:
         environ: dict[str, str] = self.handle.django_env()
         return environ
 
-    def python(self, code: str, *args: str, timeout: float = 300) -> str:
-        """Run Python in the cluster's environment (Django set up, against the primary); its stdout."""
-        done = subprocess.run(
-            [sys.executable, "-c", "import django\ndjango.setup()\n" + code, *args],
+    def _run(self, argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *argv],
             cwd=ROOT,
             env=self.env(),
             capture_output=True,
@@ -136,19 +135,15 @@ class RunningCluster:
             timeout=timeout,
             check=False,
         )
+
+    def python(self, code: str, *args: str, timeout: float = 300) -> str:
+        """Run Python in the cluster's environment (Django set up, against the primary); its stdout."""
+        done = self._run(["-c", "import django\ndjango.setup()\n" + code, *args], timeout)
         assert done.returncode == 0, f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
         return done.stdout
 
     def manage(self, *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "manage.py", *argv],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        return self._run(["manage.py", *argv], timeout)
 
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send ``sig`` to a part's whole process group (a granian node: its workers too) and wait

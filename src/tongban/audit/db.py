@@ -144,24 +144,25 @@ class VacuumAfterSealing(_ChainedTableOperation):
     def database_forwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        table = schema_editor.quote_name(to_state.apps.get_model(app_label, self.model_name)._meta.db_table)
-        schema_editor.execute(
-            f"ALTER TABLE {table} SET (autovacuum_vacuum_scale_factor = 0, "
-            f"autovacuum_vacuum_threshold = {SEALING_VACUUM_THRESHOLD})",
-            params=None,
+        self._alter(
+            schema_editor,
+            to_state,
+            app_label,
+            f"SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = {SEALING_VACUUM_THRESHOLD})",
         )
 
     def database_backwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
+        self._alter(
+            schema_editor, from_state, app_label, "RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold)"
+        )
+
+    def _alter(self, schema_editor: BaseDatabaseSchemaEditor, state: ProjectState, app_label: str, change: str) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
-        table = schema_editor.quote_name(from_state.apps.get_model(app_label, self.model_name)._meta.db_table)
-        schema_editor.execute(
-            f"ALTER TABLE {table} RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold)", params=None
-        )
+        table = schema_editor.quote_name(state.apps.get_model(app_label, self.model_name)._meta.db_table)
+        schema_editor.execute(f"ALTER TABLE {table} {change}", params=None)
 
     def describe(self) -> str:
         return f"Autovacuum {self.model_name} after a fixed number of sealed entries"
