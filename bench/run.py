@@ -87,13 +87,15 @@ KINDS = {
 #: Reference ratios, not targets: the floors show what no signed-in page can go below here.
 FLOORS = (
     ("floor_write_vs_baseline", "floor write rps / baseline insert rps: the least a signed-in, audited write can do"),
-    ("submit_vs_floor", "submit rps / floor write rps"),
+    ("submit_vs_baseline", "submit rps / baseline insert rps (the case issue's first target, restated by issue 18)"),
     ("floor_read_vs_baseline", "floor read rps / baseline read rps: the least a signed-in case read can do"),
-    ("case_read_vs_floor", "case read rps / floor read rps"),
+    ("case_read_vs_baseline", "case read rps / baseline read rps (restated by issue 18 against the floor)"),
 )
 TARGETS = (
-    ("submit_vs_baseline", 0.4, "submit rps / baseline insert rps"),
-    ("case_read_vs_baseline", 0.6, "case read rps / baseline read rps"),
+    # Issue 18 restated the case issue's two targets against the floors (ADR 0017): no signed-in
+    # page can reach the bare views.
+    ("submit_vs_floor", 0.5, "submit rps / floor write rps"),
+    ("case_read_vs_floor", 0.7, "case read rps / floor read rps"),
     ("my_cases_p95_vs_read_p95", 3.0, "firm's cases p95 / baseline read p95 (at most)"),
     ("search_p95_vs_read_p95", 3.0, "catalogue search p95 / baseline read p95 (at most)"),
     ("exchange_vs_baseline_read", 0.3, "exchange query rps / baseline read rps"),

@@ -11,7 +11,9 @@ from itertools import count
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import AgencyFactory, PersonFactory, StaffRoleFactory
@@ -175,3 +177,32 @@ def test_a_guide_page_asks_whether_it_helped(client: Client) -> None:
     part = content.GUIDE[0].slug
     assert "/en/helpful/" in client.get(f"/en/guide/{part}/").content.decode()
     assert "本页对您有帮助吗" in client.get(f"/zh/guide/{part}/").content.decode()
+
+
+def test_the_case_and_rating_pages_read_the_rating_with_the_case(
+    client: Client, world: World, decided_case: Case, login_person: Callable[[Client, Account], None]
+) -> None:
+    """The applicant's case page reads the case's certificates and rating, and the rating page the
+    rating and its rectification ticket, as static reads sent with the case's own (one round trip
+    on PostgreSQL, ``core.db.select_batch``), not as ORM queries after it."""
+    login_person(client, world.hr.account)
+    client.post(f"/en/my/cases/{decided_case.number}/rating/", {"level": "1", "reasons": ["slow"], "comment": "x"})
+    assert Rectification.objects.filter(review__case=decided_case).exists()
+    for url, shows in (
+        (f"/en/my/cases/{decided_case.number}/", "See or change your rating"),
+        (f"/en/my/cases/{decided_case.number}/rating/", "slow"),
+    ):
+        client.get(url)  # warm what is read once per process or session
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200 and shows in page.content.decode()
+        touching = [
+            q["sql"]
+            for q in queries.captured_queries
+            if any(
+                f'"{table}"' in q["sql"]
+                for table in ("reviews_review", "reviews_rectification", "certificates_certificate")
+            )
+        ]
+        assert touching and all(sql.startswith("SELECT t.") for sql in touching), touching
+        assert not any('"reviews_rectification"' in sql for sql in touching) or url.endswith("/rating/")

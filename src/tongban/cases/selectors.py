@@ -78,7 +78,9 @@ VERSION_FIELDS_WITHOUT_GUIDE = tuple(
 
 #: The applicant's case with its version (without the guide texts); its history and its files
 #: found by the case number, so that all three can be read in one round trip.
-_CASE_READ: dict[str, Any] = {"joined": ("version", VERSION_FIELDS_WITHOUT_GUIDE)}
+#: The case with its service version (without the guide texts) and its firm (NULL for a person's
+#: own case), in one statement.
+_CASE_READ: dict[str, Any] = {"joins": (("version", VERSION_FIELDS_WITHOUT_GUIDE), ("firm", None))}
 _CASE_TABLE = Case._meta.db_table
 _EVENTS_BY_NUMBER = f'WHERE t.case_id = (SELECT c.id FROM "{_CASE_TABLE}" c WHERE c.number = %s) ORDER BY t.id'  # noqa: S608
 _FILES_BY_NUMBER = f'WHERE t.application_id = (SELECT c.application_id FROM "{_CASE_TABLE}" c WHERE c.number = %s)'  # noqa: S608
@@ -92,34 +94,46 @@ def case_for_person(*, number: str, person: Person, now: datetime) -> ApplicantA
     return _applicant_access(found, person=person, now=now)
 
 
+def case_for_person_with(
+    *, number: str, person: Person, now: datetime, also: tuple[Read, ...]
+) -> tuple[ApplicantAccess, list[list[Any]]]:
+    """``case_for_person``, and the results of the reads of upper layers that find their rows by
+    the case number (``also``), sent in the same round trip (``core.db.select_batch``). What they
+    return is the caller's to show only after the access check passed, as here."""
+    found, *more = select_batch(Read(Case, "WHERE t.number = %s", [number], **_CASE_READ), *also)
+    return _applicant_access(found, person=person, now=now), more
+
+
 @dataclass(frozen=True)
 class CasePage:
-    """What the applicant's page of one case shows: the access, the history, the files."""
+    """What the applicant's page of one case shows: the access, the history, the files, and the
+    results of the caller's own reads sent in the same round trip (``also``), in their order."""
 
     access: ApplicantAccess
     events: list[CaseEvent]
     uploads: list[Upload]
+    also: tuple[list[Any], ...] = ()
 
 
-def case_page_for_person(*, number: str, person: Person, now: datetime) -> CasePage:
+def case_page_for_person(*, number: str, person: Person, now: datetime, also: tuple[Read, ...] = ()) -> CasePage:
     """``case_for_person`` with the case's history and files, read in the same round trip to the
-    database (``core.db.select_batch``). The history and files are found by the case number, so
-    the three reads need not wait for each other; they are shown only once the access check
-    passed (NotFoundError otherwise, as ``case_for_person``)."""
-    found, events, uploads = select_batch(
+    database (``core.db.select_batch``), and the reads of upper layers passed as ``also`` (the
+    case's certificates, its rating: each found by the case number too). None of the reads waits
+    for another; what they return is shown only once the access check passed (NotFoundError
+    otherwise, as ``case_for_person``)."""
+    found, events, uploads, *more = select_batch(
         Read(Case, "WHERE t.number = %s", [number], **_CASE_READ),
         Read(CaseEvent, _EVENTS_BY_NUMBER, [number]),
         uploads_read(_FILES_BY_NUMBER, [number]),
+        *also,
     )
-    return CasePage(_applicant_access(found, person=person, now=now), events, uploads)
+    return CasePage(_applicant_access(found, person=person, now=now), events, uploads, tuple(more))
 
 
 def _applicant_access(found: list[Case], *, person: Person, now: datetime) -> ApplicantAccess:
     if not found:
         raise NotFoundError(_("No such case among yours."))
-    case = found[0]
-    if case.firm_id is not None:
-        case.firm = select_objects(Firm, "WHERE t.id = %s", [case.firm_id])[0]
+    case = found[0]  # with its version and firm (``_CASE_READ``)
     can_act, authority = applicant_case_access(person=person, case=case, now=now)
     return ApplicantAccess(case, can_act, authority)
 

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from tongban.cases.models import Case
 from tongban.catalogue.models import ServiceItem
+from tongban.core.db import Read
 from tongban.core.deadlines import SHANGHAI
 from tongban.identity.models import Account, Agency, Person, ServiceCentre, StaffRole, StaffRoleKind
 from tongban.reviews import permissions, rules
@@ -27,8 +29,45 @@ from tongban.service_centres.models import Appointment, Ticket, TicketStatus
 _SATISFIED = Q(level__in=rules.SATISFIED_LEVELS)
 
 
-def review_of_case(*, case_id: int) -> Review | None:
-    return Review.objects.filter(channel="case", case_id=case_id).select_related("rectification").first()
+_CASE_BY_NUMBER = f'(SELECT c.id FROM "{Case._meta.db_table}" c WHERE c.number = %s)'  # noqa: S608 - metadata only
+_REVIEW_TABLE = Review._meta.db_table
+
+
+def case_review_reads(*, case_number: str) -> tuple[Read, Read]:
+    """The case's rating and its rectification ticket, if any, found by the case number: static
+    reads (``core.db``) that the rating page sends with the case's own in one round trip (indexes
+    reviews_once_per_case and the ticket's one-to-one). ``review_with_rectification`` joins them."""
+    return (
+        Read(Review, f"WHERE t.channel = %s AND t.case_id = {_CASE_BY_NUMBER}", [Channel.CASE.value, case_number]),
+        Read(
+            Rectification,
+            f'WHERE t.review_id = (SELECT r.id FROM "{_REVIEW_TABLE}" r '  # noqa: S608 - metadata only
+            f"WHERE r.channel = %s AND r.case_id = {_CASE_BY_NUMBER})",
+            [Channel.CASE.value, case_number],
+        ),
+    )
+
+
+def review_with_rectification(reviews: list[Review], rectifications: list[Rectification]) -> Review | None:
+    """The rating read by ``case_review_reads`` with its ticket attached (``review.rectification``
+    then needs no query; without a ticket it raises ``Rectification.DoesNotExist`` as usual)."""
+    if not reviews:
+        return None
+    review = reviews[0]
+    Review.rectification.related.set_cached_value(review, rectifications[0] if rectifications else None)
+    return review
+
+
+def case_rating_read(*, case_number: str) -> Read:
+    """The case's rating, if any (its id only: whether there is one), found by the case number: a
+    static read (``core.db``) that the applicant's case page sends with its own in one round trip
+    (index reviews_once_per_case)."""
+    return Read(
+        Review,
+        f"WHERE t.channel = %s AND t.case_id = {_CASE_BY_NUMBER}",
+        [Channel.CASE.value, case_number],
+        fields=("id",),
+    )
 
 
 def unrated_cases(*, case_ids: list[int]) -> frozenset[int]:

@@ -22,6 +22,7 @@ from tongban.audit.services import audit_record
 from tongban.cases.models import Case
 from tongban.core.actors import Actor
 from tongban.core.calendar import get_work_calendar
+from tongban.core.db import insert_object
 from tongban.core.deadlines import local_date
 from tongban.core.errors import ConflictError, NotFoundError
 from tongban.core.validators import validate_multiline_text
@@ -196,14 +197,18 @@ def review_submit(
     assert person_id is not None
     try:
         with transaction.atomic():
-            review = Review.objects.create(
-                person_id=person_id,
-                account=account,
-                level=clean_level,
-                reasons=clean_reasons,
-                comment=clean_comment,
-                created_at=now,
-                **_where(target),
+            # One static INSERT (``core.db``: no signals on reviews): a rating is the most
+            # frequent write after a submission.
+            review = insert_object(
+                Review(
+                    person_id=person_id,
+                    account=account,
+                    level=clean_level,
+                    reasons=clean_reasons,
+                    comment=clean_comment,
+                    created_at=now,
+                    **_where(target),
+                )
             )
             audit_record(
                 action="reviews.submit",

@@ -29,7 +29,7 @@ from tongban.cases.workflow import OPEN, Status, next_step
 from tongban.catalogue.models import Material
 from tongban.certificates.models import Certificate, CertificateStatus
 from tongban.certificates.permissions import may_view
-from tongban.certificates.selectors import certificates_of_case
+from tongban.certificates.selectors import certificates_of_case_read
 from tongban.core import bilingual
 from tongban.core.calendar import get_work_calendar
 from tongban.core.clock import now
@@ -50,7 +50,8 @@ from tongban.notifications.selectors import inbox
 from tongban.notifications.services import message_mark_read
 from tongban.portal.decorators import person_required
 from tongban.reviews import rules as review_rules
-from tongban.reviews.selectors import review_of_case, unrated_cases
+from tongban.reviews.models import Review
+from tongban.reviews.selectors import case_rating_read, unrated_cases
 from tongban.service_centres.delivery.selectors import delivery_of_case
 from tongban.service_centres.delivery.services import NO_RESULT
 
@@ -131,8 +132,15 @@ def firm_cases(request: PersonRequest, uscc: str) -> HttpResponse:
 def my_case(request: PersonRequest, number: str) -> HttpResponse:
     person = request.person
     moment = now()
-    page = case_page_for_person(number=number, person=person, now=moment)
+    # The case, its history and files, its certificates and its rating: one round trip.
+    page = case_page_for_person(
+        number=number,
+        person=person,
+        now=moment,
+        also=(certificates_of_case_read(case_number=number), case_rating_read(case_number=number)),
+    )
     access, case, events, uploads = page.access, page.access.case, page.events, page.uploads
+    certificates, ratings = page.also
     requested = [item["material"] for item in case.supplement_items if item.get("material")]
     # The materials named by the open request and by the history's requests: one query, only when
     # a request named any.
@@ -148,7 +156,7 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
             "case": case,
             "access": access,
             "next_step": next_step(case.status),
-            "results": _results(case, person, moment),
+            "results": _results(certificates, person, moment),
             # Only the texts addressed to the applicant: internal notes stay on the staff's page.
             "history": history_steps(events, materials=materials, language=request.LANGUAGE_CODE, for_staff=False),
             "deadline": deadline,
@@ -157,7 +165,7 @@ def my_case(request: PersonRequest, number: str) -> HttpResponse:
             "requested_materials": [materials[code] for code in requested if code in materials],
             "points": case.data.get("_points"),
             "can_withdraw": access.can_act and case.status in OPEN,
-            **_rating(case, person),
+            **_rating(case, person, ratings),
             "data_items": [(key, value) for key, value in case.data.items() if not key.startswith("_")],
             **_delivery(case),
         },
@@ -171,17 +179,19 @@ def _delivery(case: Case) -> dict[str, object]:
     return {"delivery": delivery_of_case(case), "delivery_open": case.status not in NO_RESULT}
 
 
-def _rating(case: Case, person: Person) -> dict[str, object]:
-    """Invite the applicant of a decided or closed case to rate it (one query, only then)."""
+def _rating(case: Case, person: Person, ratings: list[Review]) -> dict[str, object]:
+    """Invite the applicant of a decided or closed case to rate it, or to see their rating."""
     invited = case.applicant_id == person.pk and review_rules.case_rateable(case.status)
-    return {"rating_invited": invited, "rating": review_of_case(case_id=case.pk) if invited else None}
+    return {"rating_invited": invited, "rating": ratings[0] if invited and ratings else None}
 
 
-def _results(case: Case, person: Person, moment: datetime) -> list[tuple[Certificate, CertificateStatus]]:
+def _results(
+    certificates: list[Certificate], person: Person, moment: datetime
+) -> list[tuple[Certificate, CertificateStatus]]:
     """What the case produced (certificates, receipts) that the person may see, with its status."""
     return [
         (certificate, certificate.status(moment))
-        for certificate in certificates_of_case(case_number=case.number)
+        for certificate in certificates
         if may_view(person=person, certificate=certificate, now=moment)
     ]
 

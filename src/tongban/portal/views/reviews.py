@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tongban.cases.selectors import case_for_person
+from tongban.cases.selectors import case_for_person_with
 from tongban.core import ratelimit
 from tongban.core.clock import now
 from tongban.core.errors import ConflictError, NotFoundError
@@ -42,12 +42,15 @@ def _choices(review: Any) -> dict[str, Any]:
 def case_rating(request: PersonRequest, number: str) -> HttpResponse:
     """Rate a decided or closed case of one's own; change the rating within the edit window; rate
     once more after a low rating was answered."""
-    access = case_for_person(number=number, person=request.person, now=now())
+    # The case, its rating and the rating's rectification ticket: one round trip.
+    access, (reviews, rectifications) = case_for_person_with(
+        number=number, person=request.person, now=now(), also=selectors.case_review_reads(case_number=number)
+    )
     case = access.case
     return _rating_page(
         request,
         target=case,
-        review=selectors.review_of_case(case_id=case.pk),
+        review=selectors.review_with_rectification(reviews, rectifications),
         here=reverse("portal:case_rating", args=[case.number]),
         template="reviews/case_rating.html",
         context={"case": case, "back_url": reverse("portal:my_case", args=[case.number])},
