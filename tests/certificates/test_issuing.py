@@ -24,6 +24,7 @@ from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.services import case_act, case_submit
 from tongban.catalogue.models import CertificateType
 from tongban.certificates import jose
+from tongban.certificates import services as certificate_services
 from tongban.certificates.models import Certificate
 from tongban.certificates.services import (
     certificate_revocation_confirm,
@@ -458,3 +459,20 @@ def test_without_a_grant_for_the_purpose_the_certificate_is_not_read_and_the_ref
     entry = AccessLogEntry.objects.filter(resource="certificate.test-permit", purpose="residence4").latest("id")
     assert (entry.outcome, entry.reason) == ("refused", "no_grant")
     assert entry.subject_ref == f"person:{world.engineer.public_id}"
+
+
+def test_a_drawn_number_that_is_taken_is_drawn_again(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The number is drawn at random; one already taken is drawn again (ON CONFLICT DO NOTHING, no
+    savepoint), and the decision and its certificate still commit together."""
+    with_certificate(world)
+    first = approve(world, world.submitted_case())
+    taken = Certificate.objects.get(case_number=first.number).number
+    drawn = iter([taken, taken, "TP2026FRESH001"])
+    monkeypatch.setattr(certificate_services, "_number", lambda prefix, now: next(drawn))
+    second = approve(world, world.submitted_case())
+    certificate = Certificate.objects.get(case_number=second.number)
+    assert certificate.number == "TP2026FRESH001" and second.status == "approved"
+    assert Certificate.objects.get(number=taken).case_number == first.number  # the holder of the taken number untouched
+    assert AuditEvent.objects.filter(action="certificates.issued", object_id="TP2026FRESH001").count() == 1
+    claims = jwt.decode(certificate.jws, options={"verify_signature": False})
+    assert claims["jti"] == "TP2026FRESH001"  # signed with the number it got

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.services import audit_record
@@ -25,6 +25,7 @@ from tongban.certificates import jose
 from tongban.certificates.models import Certificate, RevocationReason
 from tongban.certificates.permissions import may_confirm_revocation, may_revoke, may_view
 from tongban.core.actors import Actor
+from tongban.core.db import insert_object_unless_taken
 from tongban.core.errors import ConflictError, PermissionDeniedError
 from tongban.core.keyring import get_keyring
 from tongban.core.validators import validate_plain_text
@@ -127,33 +128,32 @@ def certificate_issue(
             )
         )
         credential = jose.sign_credential(jose.credential(**common))
-        try:
-            with transaction.atomic():
-                certificate = Certificate.objects.create(
-                    number=number,
-                    certificate_type=certificate_type,
-                    holder_person=holder_person,
-                    holder_firm=holder_firm,
-                    holder_name_zh=name_zh,
-                    holder_name_en=name_en,
-                    subject=subject,
-                    agency=agency,
-                    case_number=case_number,
-                    applicant_firm=applicant_firm,
-                    area=area,
-                    office=office,
-                    four_eyes=four_eyes,
-                    issued_at=now,
-                    valid_from=now,
-                    valid_until=valid_until,
-                    fields=fields,
-                    jws=token,
-                    credential=credential,
-                    key_id=get_keyring().active.kid,
-                )
+        # ON CONFLICT (number) DO NOTHING: a drawn number that is taken is drawn again, without a
+        # savepoint around the INSERT (two round trips fewer on every instant submit).
+        certificate = Certificate(
+            number=number,
+            certificate_type=certificate_type,
+            holder_person=holder_person,
+            holder_firm=holder_firm,
+            holder_name_zh=name_zh,
+            holder_name_en=name_en,
+            subject=subject,
+            agency=agency,
+            case_number=case_number,
+            applicant_firm=applicant_firm,
+            area=area,
+            office=office,
+            four_eyes=four_eyes,
+            issued_at=now,
+            valid_from=now,
+            valid_until=valid_until,
+            fields=fields,
+            jws=token,
+            credential=credential,
+            key_id=get_keyring().active.kid,
+        )
+        if insert_object_unless_taken(certificate, "number"):
             break
-        except IntegrityError:
-            continue
     else:  # pragma: no cover - eight random characters clashing five times
         raise ConflictError(_("Could not allocate a certificate number; please try again."))
     audit_record(
