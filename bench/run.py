@@ -636,14 +636,15 @@ class Phase:
 
 #: Lines of the once-only kinds used by earlier runs of wrk (each run starts at its file's top).
 _CONSUMED: dict[str, int] = {}
-#: Kinds whose lines cannot be sent twice: a booked place cannot be booked again, and a second
-#: rating of a case would be an edit.
-_SKIP_CONSUMED = (booking.KIND, review.KIND)
+#: Kinds whose lines cannot be sent twice: a booked place cannot be booked again, a second
+#: rating of a case would be an edit, and a draft submitted again only finds its case (the submit
+#: is idempotent), which would measure a cheaper request than a submission.
+_SKIP_CONSUMED = ("submit", booking.KIND, review.KIND)
 
 
 def _unused(kind: str, lines: Path) -> Path:
-    """book_slot's (and review's) lines not sent by an earlier run: a booked place cannot be
-    booked again, a rated case not rated again."""
+    """The lines of a once-only kind (submit, book_slot, review) not sent by an earlier run: a
+    draft is submitted once, a booked place not booked again, a rated case not rated again."""
     if kind not in _SKIP_CONSUMED:
         return lines
     rest = lines.with_suffix(".rest.tsv")
@@ -657,7 +658,7 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int, *, base: str = 
     out = ROOT / "var" / "bench" / "wrk" / f"{kind}-{round_no}.json"
     out.unlink(missing_ok=True)
     lines = _unused(kind, lines)
-    once = "1" if kind in ("submit", *_SKIP_CONSUMED) else "0"
+    once = "1" if kind in _SKIP_CONSUMED else "0"
     argv = [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -691,8 +692,11 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int, *, base: str = 
         histogram=data["histogram"],
         apart=data.get("apart", 0),
     )
-    if kind in _SKIP_CONSUMED:  # each wrk thread took every other line: skip past both, with a margin
-        _CONSUMED[kind] = _CONSUMED.get(kind, 0) + data["requests"] + 2 * CONNECTIONS
+    if kind in _SKIP_CONSUMED:
+        # Each wrk thread took every WRK_THREADS-th line, some further than others: skip past the
+        # furthest line any thread took (max_position lines of its own), with a margin.
+        furthest = data.get("max_position", 0) * WRK_THREADS
+        _CONSUMED[kind] = _CONSUMED.get(kind, 0) + max(furthest, data["requests"] + 2 * CONNECTIONS)
     return phase
 
 
