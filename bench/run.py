@@ -649,6 +649,8 @@ def _unused(kind: str, lines: Path) -> Path:
         return lines
     rest = lines.with_suffix(".rest.tsv")
     remaining = lines.read_text(encoding="utf-8").splitlines()[_CONSUMED.get(kind, 0) :]
+    if len(remaining) < WRK_THREADS:
+        raise SystemExit(f"no unused request lines left for {kind} (each is sent once): more are needed")
     rest.write_text("\n".join(remaining) + "\n", encoding="utf-8")
     return rest
 
