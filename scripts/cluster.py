@@ -492,9 +492,7 @@ class Starter:
     def web(self) -> None:
         # Two cores shared by two nodes: one granian worker each, threads as scripts/serve.sh
         # sizes them (2 x cores + 1, at most the pool of 8), backpressure = threads.
-        cpus = os.cpu_count() or 1
-        threads = min(2 * cpus + 1, 8)
-        workers = int(os.environ.get("CLUSTER_WEB_WORKERS") or 1)
+        threads, workers = node_threads(), node_workers()
         for name in WEB_NODES:
             port = self.c.ports[name]
             if port_open(port):
@@ -532,6 +530,15 @@ class Starter:
         self.wait("balancer", lambda: sorted(servers_up(c)) == list(WEB_NODES), seconds=30)
 
 
+def node_threads() -> int:
+    """Threads of each web node's granian worker: 2 x cores + 1, at most the pool of 8."""
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def node_workers() -> int:
+    return int(os.environ.get("CLUSTER_WEB_WORKERS") or 1)
+
+
 def newest_static_source() -> float:
     """When a static file the project serves last changed: its own static folders, and the
     dependencies' (through uv.lock, which changes with them)."""
@@ -543,6 +550,7 @@ def newest_static_source() -> float:
 
 
 def haproxy_config(c: Cluster) -> str:
+    per_node = node_threads() * node_workers()  # what granian's backpressure lets a node work on
     servers = "\n".join(f"    server {name} 127.0.0.1:{c.ports[name]} check" for name in WEB_NODES)
     return f"""# Written by scripts/cluster.py (make cluster); see docs/adr/0049-cluster-on-one-machine.md.
 global
@@ -580,11 +588,17 @@ frontend www
 
 backend web
     balance roundrobin
+    # A node works on at most `per_node` connections at once (granian's backpressure) and a
+    # connection keeps its place while it is open. Kept for reuse, HAProxy's idle connections to a
+    # node (purged every 5 s) held those places, and under load new requests waited in steps of
+    # 5 s (make bench-cluster). So every request has a connection of its own, closed after the
+    # answer, and at most `per_node` go to a node at once; the others wait in HAProxy's queue.
+    option http-server-close
     # Django answers a request without a Host header with 400: the check names the host.
     option httpchk GET /healthz HTTP/1.1
     http-check send hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2 maxconn 64
+    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2 maxconn {per_node}
 {servers}
 
 listen stats
