@@ -121,10 +121,9 @@ def check_cluster(c: BenchCluster) -> None:
 
 
 def wait_for_nodes(c: BenchCluster, seconds: float = 60) -> float:
-    """Wait until HAProxy sends requests to both nodes again. While the single node is loaded,
-    the idle nodes' health checks (``/healthz`` reads the database) can take longer than HAProxy's
-    5 s check timeout on two shared cores, and HAProxy takes them out; they come back after two
-    passing checks. A phase through the balancer starts only with both in."""
+    """Wait until HAProxy sends requests to both nodes. A phase through the balancer starts only
+    with both in its rotation: a node whose health check failed (``/healthz`` reads the database
+    and must answer within 5 s on two shared cores) comes back after two passing checks."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         if sorted(cluster_script.servers_up(c)) == list(cluster_script.WEB_NODES):
