@@ -550,7 +550,6 @@ def newest_static_source() -> float:
 
 
 def haproxy_config(c: Cluster) -> str:
-    per_node = node_threads() * node_workers()  # what granian's backpressure lets a node work on
     servers = "\n".join(f"    server {name} 127.0.0.1:{c.ports[name]} check" for name in WEB_NODES)
     return f"""# Written by scripts/cluster.py (make cluster); see docs/adr/0049-cluster-on-one-machine.md.
 global
@@ -588,17 +587,16 @@ frontend www
 
 backend web
     balance roundrobin
-    # A node works on at most `per_node` connections at once (granian's backpressure) and a
-    # connection keeps its place while it is open. Kept for reuse, HAProxy's idle connections to a
-    # node (purged every 5 s) held those places, and under load new requests waited in steps of
-    # 5 s (make bench-cluster). So every request has a connection of its own, closed after the
-    # answer, and at most `per_node` go to a node at once; the others wait in HAProxy's queue.
+    # A node works on at most as many connections as it has threads (granian's backpressure), and
+    # a connection keeps its place while it is open. Kept for reuse, HAProxy's idle connections to
+    # a node (purged every 5 s) held those places, and under load new requests waited in steps of
+    # 5 s (make bench-cluster). So every request has a connection of its own, closed after the answer.
     option http-server-close
     # Django answers a request without a Host header with 400: the check names the host.
     option httpchk GET /healthz HTTP/1.1
     http-check send hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2 maxconn {per_node}
+    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2 maxconn 64
 {servers}
 
 listen stats
