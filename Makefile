@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= tongban.conf.base
 # Links in e-mail, certificates and QR codes point at the address `make run` serves.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help install run serve cluster cluster-stop cluster-status test test-sqlite test-postgres lint format messages bench bench-scale totp clean
+.PHONY: help install run serve cluster cluster-stop cluster-status test test-sqlite test-postgres lint format messages bench bench-scale bench-cluster totp clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,12 @@ bench-scale: messages  ## The same phases at 1 M and 10 M cases, alternating (~2
 	  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >&2; } || \
 	  { echo "Missing wrk. Install it with:  sudo apt-get install -y wrk" >&2; exit 1; }
 	@REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} DJANGO_SETTINGS_MODULE=bench.settings $(UV) run python -m bench.scale
+
+bench-cluster: messages  ## The submit and case-page phases on one node and through HAProxy, alternating -> bench/results-cluster.json
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >&2; } || \
+	  { echo "Missing wrk. Install it with:  sudo apt-get install -y wrk" >&2; exit 1; }
+	@$(UV) run python -m bench.cluster
 
 totp:  ## Print the current TOTP code of a demo staff account: make totp USER=officer.science
 	@# No `install` step (system packages, sync): `make run` has set the machine up; uv runs the locked environment.

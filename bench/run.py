@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -403,14 +404,15 @@ def _shorten(statement: str) -> str:
 class Stack:
     """granian + db_worker + audit_sealer, started and stopped by their process ids."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, settings_module: str = "bench.settings", log_dir: Path | None = None) -> None:
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
-        self.log_dir = ROOT / "var" / "bench" / "logs"
+        self.settings_module = settings_module
+        self.log_dir = log_dir or ROOT / "var" / "bench" / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        env["DJANGO_SETTINGS_MODULE"] = self.settings_module
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
         return env
 
@@ -460,12 +462,12 @@ class Stack:
                 if status == 200:
                     return
             time.sleep(0.3)
-        raise SystemExit(f"granian did not answer /healthz within {START_SECONDS} s; see var/bench/logs/granian.log")
+        raise SystemExit(f"granian did not answer /healthz within {START_SECONDS} s; see {self.log_dir}/granian.log")
 
     def check(self) -> None:
         for name, process in self.processes:
             if process.poll() is not None:
-                raise SystemExit(f"{name} exited with {process.returncode}; see var/bench/logs/{name}.log")
+                raise SystemExit(f"{name} exited with {process.returncode}; see {self.log_dir / name}.log")
 
     def stop(self) -> None:
         for _name, process in reversed(self.processes):
@@ -487,13 +489,14 @@ def _port_in_use(port: int) -> bool:
 
 
 def http_request(
-    method: str, path: str, *, cookie: str = "", body: str = "", timeout: float = 30
+    method: str, path: str, *, cookie: str = "", body: str = "", timeout: float = 30, port: int = 0
 ) -> tuple[int, dict[str, list[str]], str]:
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    port = port or PORT
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     headers = {"Cookie": cookie} if cookie else {}
     if method == "POST":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Origin"] = BASE
+        headers["Origin"] = f"http://{HOST}:{port}"
     try:
         connection.request(method, path, body=body or None, headers=headers)
         response = connection.getresponse()
@@ -553,8 +556,10 @@ def fetch_csrf(applicant: Applicant) -> None:
 # Load
 
 
-def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str, Path]:
-    """One file of request lines per kind (METHOD, PATH, COOKIE, BODY; tab-separated)."""
+def write_lines(applicants: list[Applicant], extra: dict[str, Any], kinds: Iterable[str] = KINDS) -> dict[str, Path]:
+    """One file of request lines per kind (METHOD, PATH, COOKIE, BODY; tab-separated). The kinds
+    prepared apart (booking, review, display, statistics) only when asked for in ``kinds``."""
+    wanted = set(kinds)
     rng = random.Random(3)  # noqa: S311 - a reproducible shuffle, not a secret
     folder = ROOT / "var" / "bench" / "wrk"
     folder.mkdir(parents=True, exist_ok=True)
@@ -586,16 +591,22 @@ def write_lines(applicants: list[Applicant], extra: dict[str, Any]) -> dict[str,
         f"GET\t/bench/exchange/{person_id}\t{cookies[i % len(cookies)]}\t"
         for i, person_id in enumerate(extra["exchange_people"])
     ]
-    lines[booking.KIND] = booking.lines(applicants, extra["booking"])
-    lines[review.KIND] = review.lines(applicants, extra["review"])
+    if booking.KIND in wanted:
+        lines[booking.KIND] = booking.lines(applicants, extra["booking"])
+    if review.KIND in wanted:
+        lines[review.KIND] = review.lines(applicants, extra["review"])
     lines["baseline_read"] = [
         f"GET\t/bench/baseline/read/{row_id}\t{cookies[i % len(cookies)]}\t"
         for i, row_id in enumerate(extra["baseline_ids"])
     ]
-    lines.update(display.lines(extra))
-    lines.update(statistics_phase.lines(extra))
+    if wanted & {"display", "display_304"}:
+        lines.update(display.lines(extra))
+    if statistics_phase.KIND in wanted:
+        lines.update(statistics_phase.lines(extra))
     paths = {}
     for kind, kind_lines in lines.items():
+        if kind not in wanted:
+            continue
         paths[kind] = folder / f"{kind}.tsv"
         paths[kind].write_text("\n".join(kind_lines) + "\n", encoding="utf-8")
     return paths
@@ -627,27 +638,31 @@ class Phase:
 
 #: Lines of the once-only kinds used by earlier runs of wrk (each run starts at its file's top).
 _CONSUMED: dict[str, int] = {}
-#: Kinds whose lines cannot be sent twice: a booked place cannot be booked again, and a second
-#: rating of a case would be an edit.
-_SKIP_CONSUMED = (booking.KIND, review.KIND)
+#: Kinds whose lines cannot be sent twice: a booked place cannot be booked again, a second
+#: rating of a case would be an edit, and a draft submitted again only finds its case (the submit
+#: is idempotent), which would measure a cheaper request than a submission.
+_SKIP_CONSUMED = ("submit", booking.KIND, review.KIND)
 
 
 def _unused(kind: str, lines: Path) -> Path:
-    """book_slot's (and review's) lines not sent by an earlier run: a booked place cannot be
-    booked again, a rated case not rated again."""
+    """The lines of a once-only kind (submit, book_slot, review) not sent by an earlier run: a
+    draft is submitted once, a booked place not booked again, a rated case not rated again."""
     if kind not in _SKIP_CONSUMED:
         return lines
     rest = lines.with_suffix(".rest.tsv")
     remaining = lines.read_text(encoding="utf-8").splitlines()[_CONSUMED.get(kind, 0) :]
+    if len(remaining) < WRK_THREADS:
+        raise SystemExit(f"no unused request lines left for {kind} (each is sent once): more are needed")
     rest.write_text("\n".join(remaining) + "\n", encoding="utf-8")
     return rest
 
 
-def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
+def run_wrk(kind: str, lines: Path, seconds: int, round_no: int, *, base: str = "") -> Phase:
+    """One wrk run of ``kind`` against ``base`` (default: the bench's granian at ``BASE``)."""
     out = ROOT / "var" / "bench" / "wrk" / f"{kind}-{round_no}.json"
     out.unlink(missing_ok=True)
     lines = _unused(kind, lines)
-    once = "1" if kind in ("submit", *_SKIP_CONSUMED) else "0"
+    once = "1" if kind in _SKIP_CONSUMED else "0"
     argv = [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -657,7 +672,7 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
         "30s",
         "-s",
         str(BENCH_DIR / "wrk.lua"),
-        BASE,
+        base or BASE,
         "--",
         str(lines),
         str(out),
@@ -681,15 +696,19 @@ def run_wrk(kind: str, lines: Path, seconds: int, round_no: int) -> Phase:
         histogram=data["histogram"],
         apart=data.get("apart", 0),
     )
-    if kind in _SKIP_CONSUMED:  # each wrk thread took every other line: skip past both, with a margin
-        _CONSUMED[kind] = _CONSUMED.get(kind, 0) + data["requests"] + 2 * CONNECTIONS
+    if kind in _SKIP_CONSUMED:
+        # Each wrk thread took every WRK_THREADS-th line, some further than others: skip past the
+        # furthest line any thread took (max_position lines of its own), with a margin.
+        furthest = data.get("max_position", 0) * WRK_THREADS
+        _CONSUMED[kind] = _CONSUMED.get(kind, 0) + max(furthest, data["requests"] + 2 * CONNECTIONS)
     return phase
 
 
-def drain() -> float:
+def drain(port: int = 0) -> float:
     """Wait until the server has finished the requests wrk left in flight, the worker has sent
     the e-mails the phase queued and the sealer has sealed its audit entries, so that no phase
-    pays for the one before. Returns the seconds waited (reported as background catch-up)."""
+    pays for the one before. Returns the seconds waited (reported as background catch-up). The probe
+    goes to ``port`` (default: the bench's granian at ``PORT``)."""
     from django.db import connection
 
     started = time.monotonic()
@@ -711,7 +730,7 @@ def drain() -> float:
             if not busy:
                 probe = time.monotonic()
                 with contextlib.suppress(OSError):
-                    http_request("GET", "/bench/baseline/read/1")
+                    http_request("GET", "/bench/baseline/read/1", port=port)
                 busy = time.monotonic() - probe > 0.05
             quiet = 0 if busy else quiet + 1
             time.sleep(0.1)

@@ -23,7 +23,7 @@ function setup(thread)
 end
 
 local requests = {}
-local position = 0
+position = 0  -- global: done() reads each thread's, to say how far into the lines it got
 local expect_status, expect_prefix, apart_status
 local once = false
 statuses = {}
@@ -108,12 +108,13 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, _requests)
-  local total_bad, total_exhausted, total_apart = 0, 0, 0
+  local total_bad, total_exhausted, total_apart, max_position = 0, 0, 0, 0
   local merged = {}
   for _, thread in ipairs(threads) do
     total_bad = total_bad + thread:get("bad")
     total_exhausted = total_exhausted + thread:get("exhausted")
     total_apart = total_apart + thread:get("apart")
+    max_position = math.max(max_position, thread:get("position"))
     for status, count in pairs(thread:get("statuses")) do
       merged[status] = (merged[status] or 0) + count
     end
@@ -121,9 +122,9 @@ function done(summary, latency, _requests)
   local file = assert(io.open(threads[1]:get("out"), "w"))
   local e = summary.errors
   file:write(string.format(
-    '{"requests": %d, "duration_us": %d, "bad": %d, "exhausted": %d, "apart": %d, ' ..
+    '{"requests": %d, "duration_us": %d, "bad": %d, "exhausted": %d, "apart": %d, "max_position": %d, ' ..
     '"socket_errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, "statuses": {',
-    summary.requests, summary.duration, total_bad, total_exhausted, total_apart, e.connect, e.read, e.write, e.status, e.timeout))
+    summary.requests, summary.duration, total_bad, total_exhausted, total_apart, max_position, e.connect, e.read, e.write, e.status, e.timeout))
   local first = true
   for status, count in pairs(merged) do
     file:write(string.format('%s"%d": %d', first and "" or ", ", status, count))

@@ -492,9 +492,7 @@ class Starter:
     def web(self) -> None:
         # Two cores shared by two nodes: one granian worker each, threads as scripts/serve.sh
         # sizes them (2 x cores + 1, at most the pool of 8), backpressure = threads.
-        cpus = os.cpu_count() or 1
-        threads = min(2 * cpus + 1, 8)
-        workers = int(os.environ.get("CLUSTER_WEB_WORKERS") or 1)
+        threads, workers = node_threads(), node_workers()
         for name in WEB_NODES:
             port = self.c.ports[name]
             if port_open(port):
@@ -530,6 +528,15 @@ class Starter:
         self.spawn("balancer", [haproxy, "-db", "-f", str(config)])
         self.wait("balancer", lambda: http_status(f"{c.url}/healthz") == 200, seconds=30)
         self.wait("balancer", lambda: sorted(servers_up(c)) == list(WEB_NODES), seconds=30)
+
+
+def node_threads() -> int:
+    """Threads of each web node's granian worker: 2 x cores + 1, at most the pool of 8."""
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def node_workers() -> int:
+    return int(os.environ.get("CLUSTER_WEB_WORKERS") or 1)
 
 
 def newest_static_source() -> float:
@@ -580,6 +587,11 @@ frontend www
 
 backend web
     balance roundrobin
+    # A node works on at most as many connections as it has threads (granian's backpressure), and
+    # a connection keeps its place while it is open. Kept for reuse, HAProxy's idle connections to
+    # a node (purged every 5 s) held those places, and under load new requests waited in steps of
+    # 5 s (make bench-cluster). So every request has a connection of its own, closed after the answer.
+    option http-server-close
     # Django answers a request without a Host header with 400: the check names the host.
     option httpchk GET /healthz HTTP/1.1
     http-check send hdr Host 127.0.0.1
