@@ -145,16 +145,19 @@ class RunningCluster:
     def manage(self, *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return self._run(["manage.py", *argv], timeout)
 
-    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
+    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> float:
         """Send ``sig`` to a part's whole process group (a granian node: its workers too) and wait
-        until it is gone."""
+        until it is gone. Returns when the signal was sent (``time.monotonic()``): on a loaded
+        machine the wait for a large process to go can take seconds."""
         entry = self.handle.state["pids"][name]
         os.killpg(entry["pid"], sig)
+        sent_at = time.monotonic()
         deadline = time.monotonic() + 20
         while script.running(entry):
             assert time.monotonic() < deadline, f"{name} is still running after {sig.name}"
             time.sleep(0.05)
         self.killed.append(name)
+        return sent_at
 
     def stop_postgres(self, which: str) -> None:
         assert script.postgres_stop(self.handle, which), f"PostgreSQL {which} was not running"
