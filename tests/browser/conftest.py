@@ -88,6 +88,19 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_every_context(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close, when a browser test ends, every context it opened (``new_page``'s included) before its
+    database goes: a call display left open keeps polling the live server after its test."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")  # set up before this fixture, torn down after it
+    yield
+    if "browser" in request.fixturenames:
+        browser: Browser = request.getfixturevalue("browser")
+        for context in list(browser.contexts):
+            context.close()
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = watch_policy(browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}))

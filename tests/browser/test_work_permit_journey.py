@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfWriter
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, watch_policy
 from tests.conftest import current_totp
 from tongban.cases.models import Case
 from tongban.demo.data import DEMO_PASSWORD
@@ -33,7 +33,9 @@ def pdf(label: str) -> dict[str, object]:
 
 
 def new_page(browser: Browser) -> Page:
-    page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+    """A page in a context of its own (another person at another device), watched for violations of
+    the security policy like the ``page`` fixture's; the context is closed when the test ends."""
+    page = watch_policy(browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})).new_page()
     page.set_default_timeout(15_000)
     return page
 
