@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, watch_policy
 from tests.browser.test_journeys import log_in
 from tongban.demo.flows import WORK_PERMIT_NUMBER
 from tongban.demo.loader import load
@@ -49,7 +49,7 @@ def test_finding_things_in_english_on_a_desktop(live_server, page: Page) -> None
     expect(page.get_by_role("link", name="Food business licence")).to_be_visible()
 
     # A landlord verifies a paper certificate: from the footer, by typing its number.
-    visitor = page.context.browser.new_context(locale="en-GB").new_page()
+    visitor = watch_policy(page.context.browser.new_context(locale="en-GB")).new_page()
     visitor.goto(f"{base}/en/")
     visitor.get_by_role("contentinfo").get_by_role("link", name="Verify a certificate").click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Verify a certificate")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, watch_policy
 from tests.browser.test_work_permit_journey import pdf
 from tongban.cases.models import Case
 from tongban.demo.data import DEMO_PASSWORD, ENGINEER
@@ -106,7 +106,9 @@ def test_the_foreign_engineer_applies_for_his_own_residence_permit(
     live_server, browser: Browser, language: str
 ) -> None:
     load()
-    context = browser.new_context(locale=str(WORDS[language]["locale"]), viewport={"width": 1280, "height": 900})
+    context = watch_policy(
+        browser.new_context(locale=str(WORDS[language]["locale"]), viewport={"width": 1280, "height": 900})
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
