@@ -301,6 +301,11 @@ WAITING_TIMES = Dataset(
 
 # --- Satisfaction (好差评) ------------------------------------------------------------------------------
 
+_RATING_FIELDS = (
+    Field("ratings", "integer", "评价数", "Ratings"),
+    Field("satisfied", "integer", "“非常满意”和“满意”的评价数", "Ratings 'very satisfied' or 'satisfied'"),
+    Field("satisfaction_rate", "number", "满意率（0–1）", "Satisfaction rate (0-1)"),
+)
 _DIMENSIONS = (
     ("agencies", "agency", Agency),
     ("services", "service", ServiceItem),
@@ -357,9 +362,7 @@ SATISFACTION = Dataset(
         Field("code", "string", "部门、事项或服务中心的编码", "Code of the agency, service or centre"),
         Field("name_zh", "string", "名称（中文）", "Name in Chinese"),
         Field("name_en", "string", "名称（英文）", "Name in English"),
-        Field("ratings", "integer", "评价数", "Ratings"),
-        Field("satisfied", "integer", "“非常满意”和“满意”的评价数", "Ratings 'very satisfied' or 'satisfied'"),
-        Field("satisfaction_rate", "number", "满意率（0–1）", "Satisfaction rate (0-1)"),
+        *_RATING_FIELDS,
         Field("rectifications", "integer", "差评引起的整改工单数", "Rectification tickets opened by bad ratings"),
         Field("rectified_on_time", "integer", "按时整改的工单数", "Tickets answered within their limits"),
         Field("rectified_on_time_rate", "number", "按时整改率（0–1）", "Share of tickets answered on time (0-1)"),
@@ -393,9 +396,7 @@ SATISFACTION_MONTHLY = Dataset(
     keywords_en=(*_KEYWORDS_EN, "satisfaction", "ratings"),
     fields=(
         _MONTH,
-        Field("ratings", "integer", "评价数", "Ratings"),
-        Field("satisfied", "integer", "“非常满意”和“满意”的评价数", "Ratings 'very satisfied' or 'satisfied'"),
-        Field("satisfaction_rate", "number", "满意率（0–1）", "Satisfaction rate (0-1)"),
+        *_RATING_FIELDS,
     ),
     revision=selectors.revision,
     rows=satisfaction_month_rows,
